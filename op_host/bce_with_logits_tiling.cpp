@@ -1,0 +1,237 @@
+// Host tiling of bce_with_logits: SoC presets, UB budget and the TilingData the kernel reads.
+#include "bce_with_logits_tiling.h"
+
+#include <algorithm>
+#include <numeric>
+#include <stdexcept>
+
+namespace BceWithLogits {
+namespace {
+
+constexpr uint64_t AlignUp(uint64_t value, uint64_t align)
+{
+    return (value + align - 1) / align * align;
+}
+constexpr uint64_t AlignDown(uint64_t value, uint64_t align) { return value / align * align; }
+
+struct SocPreset {
+    const char* name;
+    uint32_t vectorCores;
+};
+
+// Atlas A2 (910B): 2 vector cores per AI core; every variant has 192 KiB UB per vector core.
+constexpr SocPreset SOC_PRESETS[] = {{"910B1", 48}, {"910B2", 48}, {"910B3", 40}, {"910B4", 40}};
+constexpr uint32_t A2_UB_BYTES = 196608;
+
+std::optional<Shape> ShapeIfPresent(const OperandDesc& desc)
+{
+    return desc.present ? std::optional<Shape>(desc.shape) : std::nullopt;
+}
+
+void CheckRequest(const TilingRequest& req)
+{
+    DTypeBytes(req.dtype);
+    if (req.weight.present) {
+        DTypeBytes(req.weight.dtype);
+    }
+    if (req.posWeight.present) {
+        DTypeBytes(req.posWeight.dtype);
+    }
+    if (static_cast<uint32_t>(req.reduction) > static_cast<uint32_t>(Reduction::SUM)) {
+        throw std::invalid_argument("reduction code " +
+                                    std::to_string(static_cast<uint32_t>(req.reduction)) +
+                                    " is out of range (0 = none, 1 = mean, 2 = sum)");
+    }
+    if (req.soc.vectorCores == 0 || req.soc.ubBytes == 0) {
+        throw std::invalid_argument("SoC '" + req.soc.name + "' has no vector cores or no UB");
+    }
+    ValidateShapes(req.inputShape, req.inputShape, ShapeIfPresent(req.weight), ShapeIfPresent(req.posWeight));
+}
+
+// UB a PERIODIC operand holds for the whole launch: the expanded fp32 period, the operand as
+// loaded from GM, and its fp32 cast when the GM dtype is 16-bit.
+uint64_t PeriodicFixedBytes(const OperandTiling& op)
+{
+    const uint64_t sOp = DTypeBytes(static_cast<DType>(op.dtype));
+    return op.periodAligned * FP32_BYTES + AlignUp(op.numel * sOp, BLOCK_BYTES) +
+           (sOp != FP32_BYTES ? AlignUp(op.numel * FP32_BYTES, BLOCK_BYTES) : 0);
+}
+
+uint64_t FixedBytes(const TilingData& t)
+{
+    uint64_t bytes = t.reduction != static_cast<uint32_t>(Reduction::NONE) ? REDUCE_FIXED_BYTES : 0;
+    for (const OperandTiling* op : {&t.weight, &t.posWeight}) {
+        if (op->mode == static_cast<uint32_t>(OperandMode::PERIODIC)) {
+            bytes += PeriodicFixedBytes(*op);
+        }
+    }
+    return bytes;
+}
+
+uint64_t BytesPerElem(const TilingData& t)
+{
+    const uint64_t sT = DTypeBytes(static_cast<DType>(t.dtype));
+    const bool hasOutputTile = t.reduction == static_cast<uint32_t>(Reduction::NONE);
+    uint64_t bytes = BUFFER_NUM * sT * (hasOutputTile ? 3 : 2);  // x, y (and out) queues
+    bytes += FP32_TEMPS * FP32_BYTES;
+    bytes += sT != FP32_BYTES ? FP32_INPUT_COPIES * FP32_BYTES : 0;  // fp32 copies of x and y
+    for (const OperandTiling* op : {&t.weight, &t.posWeight}) {
+        const auto mode = static_cast<OperandMode>(op->mode);
+        if (mode == OperandMode::FULL) {
+            bytes += BUFFER_NUM * DTypeBytes(static_cast<DType>(op->dtype));  // streamed like x
+        } else if (mode == OperandMode::PERIODIC || mode == OperandMode::GENERIC) {
+            bytes += FP32_BYTES;  // the operand expanded to one fp32 tile
+        }
+    }
+    return bytes;
+}
+
+void MakeGeneric(OperandTiling& op)
+{
+    op.mode = static_cast<uint32_t>(OperandMode::GENERIC);
+    op.period = 0;
+    op.periodAligned = 0;
+}
+
+// Mode from the collapsed strides: see OperandMode in op_kernel/bce_with_logits_tiling.h.
+OperandTiling BuildOperand(const OperandDesc& desc, const CollapsedLayout& layout,
+                           const int64_t* strides, uint64_t totalLength)
+{
+    OperandTiling op{};
+    op.dtype = static_cast<uint32_t>(desc.dtype);
+    if (!desc.present) {
+        op.mode = static_cast<uint32_t>(OperandMode::ABSENT);
+        return op;
+    }
+    std::copy(strides, strides + MAX_DIMS, op.strides);
+    op.numel = NumElements(desc.shape);
+    if (op.numel == 1 || op.numel == totalLength) {
+        op.mode = static_cast<uint32_t>(op.numel == 1 ? OperandMode::SCALAR : OperandMode::FULL);
+        return op;
+    }
+    MakeGeneric(op);
+    uint32_t lead = 0;
+    while (lead < layout.rank && strides[lead] == 0) {
+        ++lead;
+    }
+    if (lead == layout.rank) {
+        return op;  // only reachable for N = 0 with a non-scalar operand: nothing to compute
+    }
+    uint64_t period = 1;
+    for (uint32_t d = lead; d < layout.rank; ++d) {
+        period *= layout.dims[d];
+    }
+    // Beyond this bound the fp32 period alone exceeds the budget (and lcm could overflow).
+    if (period > MAX_PERIOD_BYTES / FP32_BYTES) {
+        return op;
+    }
+    OperandTiling periodic = op;
+    periodic.mode = static_cast<uint32_t>(OperandMode::PERIODIC);
+    periodic.period = period;
+    periodic.periodAligned = std::lcm(period, static_cast<uint64_t>(ALIGN_ELEMS_FP32));
+    return PeriodicFixedBytes(periodic) <= MAX_PERIOD_BYTES ? periodic : op;
+}
+
+// 0 when not even one repeat fits.
+uint64_t TileLengthFor(const TilingData& t)
+{
+    const uint64_t fixed = FixedBytes(t);
+    if (fixed >= t.ubBytes) {
+        return 0;
+    }
+    const uint64_t tile = AlignDown((t.ubBytes - fixed) / BytesPerElem(t), REPEAT_ELEMS_FP32);
+    // Tiny inputs get a tile just big enough, not the whole UB.
+    return std::min(tile, AlignUp(std::max<uint64_t>(t.totalLength, 1), REPEAT_ELEMS_FP32));
+}
+
+// Sets t.tileLength; when UB is too small, demotes the costliest PERIODIC operand to GENERIC.
+void ChooseTileLength(TilingData& t)
+{
+    for (;;) {
+        t.tileLength = TileLengthFor(t);
+        if (t.tileLength >= REPEAT_ELEMS_FP32) {
+            return;
+        }
+        OperandTiling* costliest = nullptr;
+        for (OperandTiling* op : {&t.weight, &t.posWeight}) {
+            if (op->mode == static_cast<uint32_t>(OperandMode::PERIODIC) &&
+                (costliest == nullptr || PeriodicFixedBytes(*op) > PeriodicFixedBytes(*costliest))) {
+                costliest = op;
+            }
+        }
+        if (costliest == nullptr) {
+            throw std::runtime_error("bce_with_logits: UB of " + std::to_string(t.ubBytes) +
+                                     " bytes cannot hold one tile of " +
+                                     std::to_string(REPEAT_ELEMS_FP32) + " elements");
+        }
+        MakeGeneric(*costliest);
+    }
+}
+
+}  // namespace
+
+SocInfo GetSocInfo(const std::string& name)
+{
+    std::string valid;
+    for (const SocPreset& preset : SOC_PRESETS) {
+        if (name == preset.name) {
+            return SocInfo{preset.name, preset.vectorCores, A2_UB_BYTES};
+        }
+        valid += (valid.empty() ? "" : ", ") + std::string(preset.name);
+    }
+    throw std::invalid_argument("unknown SoC '" + name + "'; valid names: " + valid);
+}
+
+uint32_t DTypeBytes(DType dtype)
+{
+    switch (dtype) {
+        case DType::FLOAT32:
+            return 4;
+        case DType::FLOAT16:
+        case DType::BFLOAT16:
+            return 2;
+    }
+    throw std::invalid_argument("dtype code " + std::to_string(static_cast<uint32_t>(dtype)) +
+                                " is out of range (0 = float32, 1 = float16, 2 = bfloat16)");
+}
+
+TilingData ComputeTiling(const TilingRequest& req)
+{
+    CheckRequest(req);
+    const CollapsedLayout layout =
+        CollapseBroadcast(req.inputShape, ShapeIfPresent(req.weight), ShapeIfPresent(req.posWeight));
+    TilingData t{};
+    t.totalLength = NumElements(req.inputShape);
+    t.reduction = static_cast<uint32_t>(req.reduction);
+    t.dtype = static_cast<uint32_t>(req.dtype);
+    t.rank = layout.rank;
+    std::copy(layout.dims, layout.dims + MAX_DIMS, t.dims);
+    t.weight = BuildOperand(req.weight, layout, layout.weightStrides, t.totalLength);
+    t.posWeight = BuildOperand(req.posWeight, layout, layout.posWeightStrides, t.totalLength);
+    t.ubBytes = req.soc.ubBytes;
+    // Depends on N, dtypes and UB only, never on the block count: the reduction chunks (and so
+    // the fp32 summation order) must be identical for any number of blocks.
+    ChooseTileLength(t);
+    t.numTiles = (t.totalLength + t.tileLength - 1) / t.tileLength;
+    // Partials are combined in two levels of at most tileLength each.
+    if (t.numTiles > t.tileLength * t.tileLength) {
+        throw std::runtime_error("bce_with_logits: " + std::to_string(t.numTiles) +
+                                 " tiles exceed the two-level reduction limit of " +
+                                 std::to_string(t.tileLength * t.tileLength));
+    }
+    uint64_t blocks = std::min<uint64_t>(req.soc.vectorCores, t.numTiles);
+    if (req.maxBlocks != 0) {
+        blocks = std::min<uint64_t>(blocks, req.maxBlocks);
+    }
+    t.blockDim = static_cast<uint32_t>(std::max<uint64_t>(blocks, 1));
+    t.workspaceBytes =
+        req.reduction != Reduction::NONE ? AlignUp(t.numTiles * FP32_BYTES, BLOCK_BYTES) : 0;
+    return t;
+}
+
+uint64_t UbBytesUsed(const TilingData& tiling)
+{
+    return FixedBytes(tiling) + tiling.tileLength * BytesPerElem(tiling);
+}
+
+}  // namespace BceWithLogits

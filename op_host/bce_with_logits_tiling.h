@@ -1,0 +1,56 @@
+// Host tiling of bce_with_logits: SoC presets, UB budget and the TilingData the kernel reads.
+#ifndef BCE_WITH_LOGITS_HOST_TILING_H
+#define BCE_WITH_LOGITS_HOST_TILING_H
+
+#include <cstdint>
+#include <string>
+
+#include "../op_kernel/bce_with_logits_tiling.h"
+#include "bce_with_logits_shape.h"
+
+namespace BceWithLogits {
+
+// UB plan: BUFFER_NUM, FP32_TEMPS, FP32_INPUT_COPIES, REPEAT_ELEMS_FP32, ALIGN_ELEMS_FP32 and
+// MAX_PERIOD_BYTES live in op_kernel/bce_with_logits_tiling.h, shared with the kernel.
+// UbBytesUsed() must equal what the kernel passes to InitBuffer.
+constexpr uint32_t REDUCE_FIXED_BYTES = 2 * BLOCK_BYTES;  // reductions: partial sum + combine scratch
+
+struct SocInfo {
+    std::string name;
+    uint32_t vectorCores;
+    uint32_t ubBytes;
+};
+
+// Presets "910B1".."910B4"; throws std::invalid_argument listing the valid names.
+SocInfo GetSocInfo(const std::string& name);
+
+struct OperandDesc {
+    bool present = false;
+    DType dtype = DType::FLOAT32;
+    Shape shape;
+};
+
+struct TilingRequest {
+    Shape inputShape;  // target has the same shape and dtype
+    DType dtype = DType::FLOAT32;
+    OperandDesc weight;
+    OperandDesc posWeight;
+    Reduction reduction = Reduction::MEAN;
+    SocInfo soc;
+    uint32_t maxBlocks = 0;  // 0 = no cap
+};
+
+// Bytes of one element of `dtype` in GM (4 or 2); throws std::invalid_argument if out of range.
+uint32_t DTypeBytes(DType dtype);
+
+// Pure and re-entrant; validates the request (std::invalid_argument) and throws
+// std::runtime_error if no tile of >= 64 elements fits the UB. Allocates nothing that
+// scales with N, so any N up to INT64_MAX is fine.
+TilingData ComputeTiling(const TilingRequest& req);
+
+// Total UB bytes the kernel allocates with this tiling: fixed + tileLength * bytes per element.
+uint64_t UbBytesUsed(const TilingData& tiling);
+
+}  // namespace BceWithLogits
+
+#endif  // BCE_WITH_LOGITS_HOST_TILING_H

@@ -1,0 +1,46 @@
+// Kernel entry of bce_with_logits: reads the tiling struct and dispatches on the input dtype.
+#include "kernel_operator.h"
+#include "bce_with_logits.h"
+
+using namespace BceWithLogits;
+
+// The scalar unit reads GM through its data cache, so a word-by-word copy is the portable way to
+// bring a POD tiling struct into the kernel (the op-project macro GET_TILING_DATA does the same).
+__aicore__ inline void CopyTiling(TilingData* dst, GM_ADDR tiling)
+{
+    auto src = reinterpret_cast<__gm__ uint32_t*>(tiling);
+    auto words = reinterpret_cast<uint32_t*>(dst);
+    for (uint32_t i = 0; i < sizeof(TilingData) / sizeof(uint32_t); ++i) {
+        words[i] = src[i];
+    }
+}
+
+template <typename T>
+__aicore__ inline void RunKernel(const KernelArgs& args, const TilingData& tiling)
+{
+    KernelBceWithLogits<T> op;
+    op.Init(args, tiling);
+    op.Process();
+}
+
+extern "C" __global__ __aicore__ void bce_with_logits(GM_ADDR input, GM_ADDR target, GM_ADDR weight,
+                                                      GM_ADDR posWeight, GM_ADDR out,
+                                                      GM_ADDR workspace, GM_ADDR tiling)
+{
+    // mean/sum end with a hardware SyncAll, which needs the mixed vector kernel type.
+    KERNEL_TASK_TYPE_DEFAULT(KERNEL_TYPE_MIX_AIV_1_0);
+    TilingData tilingData;
+    CopyTiling(&tilingData, tiling);
+    const KernelArgs args{input, target, weight, posWeight, out, AscendC::GetUserWorkspace(workspace)};
+    switch (static_cast<DType>(tilingData.dtype)) {
+        case DType::FLOAT32:
+            RunKernel<float>(args, tilingData);
+            break;
+        case DType::FLOAT16:
+            RunKernel<half>(args, tilingData);
+            break;
+        case DType::BFLOAT16:
+            RunKernel<bfloat16_t>(args, tilingData);
+            break;
+    }
+}

@@ -1,0 +1,299 @@
+// Broadcast operand (weight or pos_weight) of bce_with_logits: brings its values, expanded to
+// the flat input index, into the kernel's fp32 tiles without materialising it in GM.
+#ifndef BCE_WITH_LOGITS_OPERAND_H
+#define BCE_WITH_LOGITS_OPERAND_H
+
+#include "kernel_operator.h"
+#include "bce_with_logits_tiling.h"
+
+namespace BceWithLogits {
+
+using AscendC::GlobalTensor;
+using AscendC::LocalTensor;
+using AscendC::TBuf;
+using AscendC::TPipe;
+using AscendC::TPosition;
+using AscendC::TQue;
+
+template <typename U>
+__aicore__ inline float ScalarToFloat(U value) { return static_cast<float>(value); }
+template <>
+__aicore__ inline float ScalarToFloat<bfloat16_t>(bfloat16_t value) { return AscendC::Cast(value); }
+
+template <typename U>
+__aicore__ inline GlobalTensor<U> OperandGm(GM_ADDR gm, uint64_t numel)
+{
+    GlobalTensor<U> tensor;
+    tensor.SetGlobalBuffer(reinterpret_cast<__gm__ U*>(gm), numel);
+    return tensor;
+}
+
+// Copies `count` elements GM -> UB: the plain DataCopy when the bytes fill whole 32-B blocks
+// (DataCopy would silently drop a partial block), DataCopyPad for the tail otherwise.
+template <typename U>
+__aicore__ inline void CopyGmToUb(const LocalTensor<U>& dst, const GlobalTensor<U>& src, uint32_t count)
+{
+    if ((count * sizeof(U)) % BLOCK_BYTES == 0) {
+        AscendC::DataCopy(dst, src, count);
+    } else {
+        AscendC::DataCopyExtParams params{1, static_cast<uint32_t>(count * sizeof(U)), 0, 0, 0};
+        AscendC::DataCopyPadExtParams<U> padParams;
+        AscendC::DataCopyPad(dst, src, params, padParams);
+    }
+}
+
+class BroadcastOperand {
+public:
+    __aicore__ inline BroadcastOperand() {}
+
+    __aicore__ inline void Init(TPipe& pipe, GM_ADDR gm, const OperandTiling& operand, const TilingData& tiling)
+    {
+        gm_ = gm;
+        op_ = operand;
+        rank_ = tiling.rank;
+        tileLength_ = static_cast<uint32_t>(tiling.tileLength);
+        for (uint32_t d = 0; d < MAX_DIMS; ++d) {
+            dims_[d] = tiling.dims[d];
+        }
+        switch (static_cast<OperandMode>(op_.mode)) {
+            case OperandMode::SCALAR:
+                scalar_ = ReadGm(0);
+                break;
+            case OperandMode::PERIODIC:
+                pipe.InitBuffer(expanded_, (op_.periodAligned + tileLength_) * FP32_BYTES);
+                Dispatch<ExpandPeriodTag>(pipe);
+                break;
+            case OperandMode::FULL:
+                pipe.InitBuffer(stream_, BUFFER_NUM, tileLength_ * ElemBytes());
+                break;
+            case OperandMode::GENERIC:
+                pipe.InitBuffer(expanded_, tileLength_ * FP32_BYTES);
+                break;
+            default:
+                break;
+        }
+    }
+
+    // Issues the copy-in of one tile for a streamed (FULL) operand; nothing for the other modes.
+    __aicore__ inline void CopyIn(uint64_t offset, uint32_t count)
+    {
+        if (static_cast<OperandMode>(op_.mode) == OperandMode::FULL) {
+            Dispatch<CopyInTag>(offset, count);
+        }
+    }
+
+    // dst[0, count) *= operand at flat indices [offset, offset + count); `scratch` is a free
+    // fp32 tile used to widen a streamed fp16/bf16 operand.
+    __aicore__ inline void Apply(const LocalTensor<float>& dst, const LocalTensor<float>& scratch,
+                                 uint64_t offset, uint32_t count)
+    {
+        switch (static_cast<OperandMode>(op_.mode)) {
+            case OperandMode::SCALAR:
+                AscendC::Muls(dst, dst, scalar_, count);
+                break;
+            case OperandMode::PERIODIC: {
+                LocalTensor<float> expanded = expanded_.Get<float>();
+                AscendC::Mul(dst, dst, expanded[offset % op_.periodAligned], count);
+                break;
+            }
+            case OperandMode::FULL:
+                Dispatch<ApplyStreamTag>(dst, scratch, count);
+                break;
+            case OperandMode::GENERIC:
+                ExpandTile(offset, count);
+                AscendC::Mul(dst, dst, expanded_.Get<float>(), count);
+                break;
+            default:
+                break;
+        }
+    }
+
+private:
+    struct ExpandPeriodTag {};
+    struct CopyInTag {};
+    struct ApplyStreamTag {};
+
+    __aicore__ inline uint32_t ElemBytes() const
+    {
+        return static_cast<DType>(op_.dtype) == DType::FLOAT32 ? sizeof(float) : sizeof(half);
+    }
+
+    // Runs the member template matching the operand's GM dtype.
+    template <typename Tag, typename... Args>
+    __aicore__ inline void Dispatch(Args&&... args)
+    {
+        switch (static_cast<DType>(op_.dtype)) {
+            case DType::FLOAT32:
+                Run<float>(Tag{}, args...);
+                break;
+            case DType::FLOAT16:
+                Run<half>(Tag{}, args...);
+                break;
+            case DType::BFLOAT16:
+                Run<bfloat16_t>(Tag{}, args...);
+                break;
+        }
+    }
+
+    __aicore__ inline float ReadGm(uint64_t index)
+    {
+        switch (static_cast<DType>(op_.dtype)) {
+            case DType::FLOAT16:
+                return ScalarToFloat(OperandGm<half>(gm_, op_.numel).GetValue(index));
+            case DType::BFLOAT16:
+                return ScalarToFloat(OperandGm<bfloat16_t>(gm_, op_.numel).GetValue(index));
+            default:
+                return OperandGm<float>(gm_, op_.numel).GetValue(index);
+        }
+    }
+
+    // PERIODIC set-up: the operand (small by construction) is copied to UB once, widened to
+    // fp32, expanded over one aligned period by the scalar unit, then replicated by doubling
+    // vector copies so that any tile start finds one contiguous, 32-B aligned run.
+    template <typename U>
+    __aicore__ inline void Run(ExpandPeriodTag, TPipe& pipe)
+    {
+        const uint32_t numel = static_cast<uint32_t>(op_.numel);
+        pipe.InitBuffer(staging_, numel * sizeof(U));
+        LocalTensor<U> raw = staging_.Get<U>();
+        CopyGmToUb(raw, OperandGm<U>(gm_, op_.numel), numel);
+        LocalTensor<float> values;
+        if constexpr (std::is_same<U, float>::value) {
+            AscendC::SetFlag<AscendC::HardEvent::MTE2_S>(EVENT_ID0);
+            AscendC::WaitFlag<AscendC::HardEvent::MTE2_S>(EVENT_ID0);
+            values = raw;
+        } else {
+            pipe.InitBuffer(widened_, numel * FP32_BYTES);
+            values = widened_.Get<float>();
+            AscendC::SetFlag<AscendC::HardEvent::MTE2_V>(EVENT_ID0);
+            AscendC::WaitFlag<AscendC::HardEvent::MTE2_V>(EVENT_ID0);
+            AscendC::Cast(values, raw, AscendC::RoundMode::CAST_NONE, numel);
+            AscendC::SetFlag<AscendC::HardEvent::V_S>(EVENT_ID0);
+            AscendC::WaitFlag<AscendC::HardEvent::V_S>(EVENT_ID0);
+        }
+        LocalTensor<float> expanded = expanded_.Get<float>();
+        FillPeriod(expanded, values);
+        AscendC::SetFlag<AscendC::HardEvent::S_V>(EVENT_ID0);
+        AscendC::WaitFlag<AscendC::HardEvent::S_V>(EVENT_ID0);
+        const uint64_t total = op_.periodAligned + tileLength_;
+        for (uint64_t filled = op_.periodAligned; filled < total;) {
+            const uint64_t chunk = filled < total - filled ? filled : total - filled;
+            AscendC::Muls(expanded[filled], expanded, 1.0f, static_cast<int32_t>(chunk));  // exact copy
+            filled += chunk;
+        }
+    }
+
+    // expanded[j] = operand at flat index j (j < periodAligned); the period's dims start at the
+    // operand's first non-broadcast dim, so flat index j and j mod period give the same value.
+    __aicore__ inline void FillPeriod(const LocalTensor<float>& expanded, const LocalTensor<float>& values)
+    {
+        uint32_t lead = 0;
+        while (lead + 1 < rank_ && op_.strides[lead] == 0) {
+            ++lead;
+        }
+        uint64_t coord[MAX_DIMS] = {0};
+        uint64_t src = 0;
+        for (uint64_t j = 0; j < op_.periodAligned; ++j) {
+            expanded.SetValue(static_cast<uint32_t>(j), values.GetValue(static_cast<uint32_t>(src)));
+            for (int32_t d = static_cast<int32_t>(rank_) - 1; d >= static_cast<int32_t>(lead); --d) {
+                src += op_.strides[d];
+                if (++coord[d] < dims_[d]) {
+                    break;
+                }
+                src -= op_.strides[d] * dims_[d];
+                coord[d] = 0;
+            }
+        }
+    }
+
+    template <typename U>
+    __aicore__ inline void Run(CopyInTag, uint64_t offset, uint32_t count)
+    {
+        LocalTensor<U> local = stream_.AllocTensor<U>();
+        CopyGmToUb(local, OperandGm<U>(gm_, op_.numel)[offset], count);
+        stream_.EnQue(local);
+    }
+
+    template <typename U>
+    __aicore__ inline void Run(ApplyStreamTag, const LocalTensor<float>& dst, const LocalTensor<float>& scratch,
+                               uint32_t count)
+    {
+        LocalTensor<U> local = stream_.DeQue<U>();
+        if constexpr (std::is_same<U, float>::value) {
+            AscendC::Mul(dst, dst, local, count);
+        } else {
+            AscendC::Cast(scratch, local, AscendC::RoundMode::CAST_NONE, count);
+            AscendC::Mul(dst, dst, scratch, count);
+        }
+        stream_.FreeTensor(local);
+    }
+
+    // GENERIC: the scalar unit walks the tile with an odometer over the collapsed dims. Runs
+    // along a broadcast innermost dim are filled with one Duplicate from their first 32-B
+    // boundary, so a per-row weight ([N, 1] on [N, C]) costs one instruction per row.
+    __aicore__ inline void ExpandTile(uint64_t offset, uint32_t count)
+    {
+        LocalTensor<float> expanded = expanded_.Get<float>();
+        // The previous tile's Mul may still be reading `expanded` on the vector pipe.
+        AscendC::SetFlag<AscendC::HardEvent::V_S>(EVENT_ID0);
+        AscendC::WaitFlag<AscendC::HardEvent::V_S>(EVENT_ID0);
+        uint64_t coord[MAX_DIMS] = {0};
+        uint64_t rest = offset;
+        uint64_t src = 0;
+        for (int32_t d = static_cast<int32_t>(rank_) - 1; d >= 0; --d) {
+            coord[d] = rest % dims_[d];
+            rest /= dims_[d];
+            src += coord[d] * op_.strides[d];
+        }
+        const uint32_t inner = rank_ - 1;
+        for (uint32_t j = 0; j < count;) {
+            const uint64_t left = dims_[inner] - coord[inner];
+            const uint32_t run = static_cast<uint32_t>(left < count - j ? left : count - j);
+            if (op_.strides[inner] == 0) {
+                FillConstant(expanded, j, run, ReadGm(src));
+            } else {
+                for (uint32_t k = 0; k < run; ++k) {
+                    expanded.SetValue(j + k, ReadGm(src + k * op_.strides[inner]));
+                }
+                src += run * op_.strides[inner];
+            }
+            j += run;
+            coord[inner] += run;
+            for (int32_t d = static_cast<int32_t>(inner); d > 0 && coord[d] == dims_[d]; --d) {
+                src -= op_.strides[d] * dims_[d];
+                coord[d] = 0;
+                ++coord[d - 1];
+                src += op_.strides[d - 1];
+            }
+        }
+        AscendC::SetFlag<AscendC::HardEvent::S_V>(EVENT_ID0);
+        AscendC::WaitFlag<AscendC::HardEvent::S_V>(EVENT_ID0);
+    }
+
+    __aicore__ inline void FillConstant(const LocalTensor<float>& expanded, uint32_t start, uint32_t run, float value)
+    {
+        uint32_t j = start;
+        const uint32_t end = start + run;
+        while (j < end && j % ALIGN_ELEMS_FP32 != 0) {
+            expanded.SetValue(j++, value);
+        }
+        if (j < end) {
+            AscendC::Duplicate(expanded[j], value, static_cast<int32_t>(end - j));
+        }
+    }
+
+    GM_ADDR gm_ = nullptr;
+    OperandTiling op_{};
+    uint32_t rank_ = 1;
+    uint32_t tileLength_ = 0;
+    uint64_t dims_[MAX_DIMS] = {0};
+    float scalar_ = 1.0f;
+    TBuf<TPosition::VECCALC> expanded_;
+    TBuf<TPosition::VECCALC> staging_;  // PERIODIC: the operand as stored in GM
+    TBuf<TPosition::VECCALC> widened_;  // PERIODIC: the operand in fp32 (fp16/bf16 operands)
+    TQue<TPosition::VECIN, 1> stream_;
+};
+
+}  // namespace BceWithLogits
+
+#endif  // BCE_WITH_LOGITS_OPERAND_H

@@ -1,0 +1,47 @@
+// Deterministic fp32 reduction of bce_with_logits: pairwise sums whose order depends only on the
+// element count, never on the block count, so mean/sum are bit-identical for any launch.
+#ifndef BCE_WITH_LOGITS_REDUCE_H
+#define BCE_WITH_LOGITS_REDUCE_H
+
+#include "kernel_operator.h"
+#include "bce_with_logits_tiling.h"
+
+namespace BceWithLogits {
+
+__aicore__ inline uint32_t AlignUpElems(uint32_t count, uint32_t align)
+{
+    return (count + align - 1) / align * align;
+}
+
+// Elements the pairwise sum reads: at least one full fp32 repeat.
+__aicore__ inline uint32_t PairwiseSpan(uint32_t count)
+{
+    const uint32_t span = AlignUpElems(count, REPEAT_ELEMS_FP32);
+    return span == 0 ? REPEAT_ELEMS_FP32 : span;
+}
+
+// dst[0] = sum of src[0, count). src[count, PairwiseSpan(count)) must hold zeros; src is
+// consumed. Halving with Add is a pairwise sum (error O(log n) ulps) where A2's ReduceSum adds
+// repeats one after another; ReduceSum only finishes the last repeat, a tree inside 256 B.
+__aicore__ inline void PairwiseSum(const AscendC::LocalTensor<float>& dst, const AscendC::LocalTensor<float>& src,
+                                   const AscendC::LocalTensor<float>& work, uint32_t count)
+{
+    uint32_t len = PairwiseSpan(count);
+    while (len > REPEAT_ELEMS_FP32) {
+        const uint32_t half = AlignUpElems((len + 1) / 2, REPEAT_ELEMS_FP32);
+        AscendC::Add(src, src, src[half], static_cast<int32_t>(len - half));
+        len = half;
+    }
+    AscendC::ReduceSum(dst, src, work, static_cast<int32_t>(len));
+}
+
+// Zeroes what PairwiseSum reads of a tile before the tile's `count` valid elements are
+// written (the count forms then leave the zeros beyond `count` untouched).
+__aicore__ inline void ZeroPairwiseSpan(const AscendC::LocalTensor<float>& tile, uint32_t count)
+{
+    AscendC::Duplicate(tile, 0.0f, static_cast<int32_t>(PairwiseSpan(count)));
+}
+
+}  // namespace BceWithLogits
+
+#endif  // BCE_WITH_LOGITS_REDUCE_H

@@ -1,0 +1,65 @@
+// POD tiling data for bce_with_logits, shared by the host tiling function and the kernel.
+#ifndef BCE_WITH_LOGITS_TILING_H
+#define BCE_WITH_LOGITS_TILING_H
+
+#include <cstdint>
+
+namespace BceWithLogits {
+
+constexpr uint32_t MAX_DIMS = 8;  // rank limit of the operator (as aclnn)
+
+// UB plan constants, used by the host tiling function and the kernel alike (host code may
+// use these directly instead of redefining them).
+constexpr uint32_t BLOCK_BYTES = 32;           // UB block: every UB operand starts 32-B aligned
+constexpr uint32_t REPEAT_BYTES = 256;         // one vector repeat
+constexpr uint32_t FP32_BYTES = 4;             // the kernel computes in fp32
+constexpr uint32_t REPEAT_ELEMS_FP32 = REPEAT_BYTES / FP32_BYTES;  // tile lengths are multiples
+constexpr uint32_t ALIGN_ELEMS_FP32 = BLOCK_BYTES / FP32_BYTES;    // period copies start aligned
+constexpr uint32_t BUFFER_NUM = 2;             // double buffering of x, y, out and FULL operands
+constexpr uint32_t FP32_TEMPS = 3;             // fp32 scratch tiles of the compute chain
+constexpr uint32_t FP32_INPUT_COPIES = 2;      // fp32 copies of x and y when they are fp16/bf16
+constexpr uint32_t MAX_PERIOD_BYTES = 48 * 1024;  // UB cap for one expanded PERIODIC operand
+
+// Declared once here; host, kernel and Python use these values.
+enum class Reduction : uint32_t { NONE = 0, MEAN = 1, SUM = 2 };
+enum class DType : uint32_t { FLOAT32 = 0, FLOAT16 = 1, BFLOAT16 = 2 };
+
+// How a broadcast operand (weight, pos_weight) reaches the kernel's fp32 tile.
+enum class OperandMode : uint32_t {
+    ABSENT = 0,    // not given: the factor is 1 and no instruction is issued
+    SCALAR = 1,    // one element: read once per block, applied with Muls
+    PERIODIC = 2,  // expanded value repeats with period `period` over the flat index:
+                   // one period (+ one tile) is expanded in UB once per block
+    FULL = 3,      // same shape as the input: streamed tile by tile like x and y
+    GENERIC = 4,   // any other pattern: expanded per tile from GM by the scalar unit
+};
+
+struct OperandTiling {
+    uint32_t mode;            // OperandMode
+    uint32_t dtype;           // DType of the operand in GM
+    uint64_t numel;           // elements of the operand in GM
+    uint64_t period;          // PERIODIC: P, elements of the flat index per period
+    uint64_t periodAligned;   // PERIODIC: lcm(P, 8), so every period copy starts 32-B aligned in fp32
+    int64_t strides[MAX_DIMS];  // element stride of the operand per collapsed dim (0 = broadcast)
+};
+
+struct TilingData {
+    uint64_t totalLength;     // N, elements of input/target
+    uint64_t tileLength;      // elements per tile; a multiple of 64 (one fp32 repeat); also the
+                              // reduction chunk, so it never depends on the block count
+    uint64_t numTiles;        // ceil(N / tileLength)
+    uint32_t blockDim;        // blocks launched (<= vector cores, <= numTiles, >= 1)
+    uint32_t reduction;       // Reduction
+    uint32_t dtype;           // DType of input, target and output
+    uint32_t rank;            // collapsed rank of the iteration space (>= 1)
+    uint64_t dims[MAX_DIMS];  // collapsed dims, outermost first; their product is N
+    OperandTiling weight;
+    OperandTiling posWeight;
+    uint64_t workspaceBytes;  // GM scratch: one fp32 partial per tile (reductions only)
+    uint32_t ubBytes;         // UB size the tiling was made for
+    uint32_t reserved;        // keeps the struct a multiple of 8 bytes
+};
+
+}  // namespace BceWithLogits
+
+#endif  // BCE_WITH_LOGITS_TILING_H

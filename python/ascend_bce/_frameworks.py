@@ -1,0 +1,53 @@
+"""Moves torch / MindSpore tensors to NumPy and back; frameworks are imported only when used."""
+from __future__ import annotations
+
+from typing import Any
+
+import ml_dtypes
+import numpy as np
+
+
+def framework_of(obj: Any) -> str | None:
+    """'numpy', 'torch', 'mindspore', or None for anything else."""
+    if isinstance(obj, np.ndarray):
+        return "numpy"
+    module = type(obj).__module__
+    if module.startswith("torch") and type(obj).__name__ in ("Tensor", "Parameter"):
+        return "torch"
+    if module.startswith("mindspore") and hasattr(obj, "asnumpy"):
+        return "mindspore"
+    return None
+
+
+def to_numpy(obj: Any, framework: str) -> np.ndarray:
+    """A C-contiguous NumPy view (or copy, for other layouts and devices) of a tensor."""
+    if framework == "torch":
+        import torch
+
+        tensor = obj.detach()
+        if tensor.device.type != "cpu":
+            tensor = tensor.cpu()
+        if tensor.dtype == torch.bfloat16:
+            # NumPy has no bf16: reinterpret the bits as ml_dtypes.bfloat16.
+            return np.ascontiguousarray(tensor.view(torch.int16).numpy()).view(ml_dtypes.bfloat16)
+        return np.ascontiguousarray(tensor.numpy())
+    if framework == "mindspore":
+        return np.ascontiguousarray(obj.asnumpy())
+    return np.ascontiguousarray(obj)
+
+
+def from_numpy(array: np.ndarray, like: Any, framework: str) -> Any:
+    """The result in the caller's tensor type (and device, for torch)."""
+    if framework == "torch":
+        import torch
+
+        if array.dtype == np.dtype(ml_dtypes.bfloat16):
+            tensor = torch.from_numpy(array.view(np.int16)).view(torch.bfloat16)
+        else:
+            tensor = torch.from_numpy(array)
+        return tensor.to(like.device)
+    if framework == "mindspore":
+        import mindspore
+
+        return mindspore.Tensor(array)
+    return array

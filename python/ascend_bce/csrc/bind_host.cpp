@@ -1,0 +1,184 @@
+// Python bindings of the host logic (shape rules, tiling) as the submodule _C.host.
+#include <pybind11/stl.h>
+
+#include <cstring>
+#include <stdexcept>
+
+#include "bce_with_logits_shape.h"
+#include "bce_with_logits_tiling.h"
+#include "bindings.h"
+
+namespace py = pybind11;
+using namespace BceWithLogits;
+
+namespace {
+
+constexpr const char* DTYPE_NAMES[] = {"float32", "float16", "bfloat16"};
+constexpr const char* REDUCTION_NAMES[] = {"none", "mean", "sum"};
+constexpr const char* MODE_NAMES[] = {"ABSENT", "SCALAR", "PERIODIC", "FULL", "GENERIC"};
+
+// Index of `value` in `names`; std::invalid_argument (ValueError) listing the valid names.
+template <size_t N>
+uint32_t ParseName(const std::string& value, const char* const (&names)[N], const char* what)
+{
+    std::string valid;
+    for (size_t i = 0; i < N; ++i) {
+        if (value == names[i]) {
+            return static_cast<uint32_t>(i);
+        }
+        valid += (i ? ", " : "") + std::string("'") + names[i] + "'";
+    }
+    throw std::invalid_argument(std::string(what) + " '" + value + "' is not supported; valid: " +
+                                valid);
+}
+
+template <size_t N>
+const char* NameOf(uint32_t code, const char* const (&names)[N])
+{
+    return code < N ? names[code] : "?";
+}
+
+DType ParseDType(const std::string& s)
+{
+    return static_cast<DType>(ParseName(s, DTYPE_NAMES, "dtype"));
+}
+
+
+Reduction ParseReduction(const std::string& s)
+{
+    return static_cast<Reduction>(ParseName(s, REDUCTION_NAMES, "reduction"));
+}
+
+template <typename T>
+py::list FirstN(const T* values, uint32_t n)
+{
+    py::list out;
+    for (uint32_t i = 0; i < n; ++i) {
+        out.append(values[i]);
+    }
+    return out;
+}
+
+py::dict OperandToDict(const OperandTiling& op, uint32_t rank)
+{
+    py::dict d;
+    d["mode"] = NameOf(op.mode, MODE_NAMES);
+    d["dtype"] = NameOf(op.dtype, DTYPE_NAMES);
+    d["numel"] = op.numel;
+    d["period"] = op.period;
+    d["period_aligned"] = op.periodAligned;
+    d["strides"] = FirstN(op.strides, rank);
+    return d;
+}
+
+py::dict TilingToDict(const TilingData& t)
+{
+    py::dict d;
+    d["total_length"] = t.totalLength;
+    d["tile_length"] = t.tileLength;
+    d["num_tiles"] = t.numTiles;
+    d["block_dim"] = t.blockDim;
+    d["reduction"] = NameOf(t.reduction, REDUCTION_NAMES);
+    d["dtype"] = NameOf(t.dtype, DTYPE_NAMES);
+    d["rank"] = t.rank;
+    d["dims"] = FirstN(t.dims, t.rank);
+    d["weight"] = OperandToDict(t.weight, t.rank);
+    d["pos_weight"] = OperandToDict(t.posWeight, t.rank);
+    d["workspace_bytes"] = t.workspaceBytes;
+    d["ub_bytes"] = t.ubBytes;
+    d["reserved"] = t.reserved;
+    return d;
+}
+
+OperandDesc MakeOperand(const std::optional<Shape>& shape, const std::string& dtype)
+{
+    OperandDesc desc;
+    desc.present = shape.has_value();
+    desc.dtype = ParseDType(dtype);
+    desc.shape = shape.value_or(Shape{});
+    return desc;
+}
+
+// Defines `name(input_shape, dtype, reduction, weight_shape=None, weight_dtype="float32",
+// pos_weight_shape=None, pos_weight_dtype="float32", soc="910B1", max_blocks=0)` as
+// fn(ComputeTiling(request)), so every tiling entry point shares one signature.
+template <typename F>
+void DefTilingFunction(py::module_& m, const char* name, F fn, const char* doc)
+{
+    m.def(
+        name,
+        [fn](const Shape& inputShape, const std::string& dtype, const std::string& reduction,
+             const std::optional<Shape>& weightShape, const std::string& weightDtype,
+             const std::optional<Shape>& posWeightShape, const std::string& posWeightDtype,
+             const std::string& soc, uint32_t maxBlocks) {
+            TilingRequest req;
+            req.inputShape = inputShape;
+            req.dtype = ParseDType(dtype);
+            req.reduction = ParseReduction(reduction);
+            req.weight = MakeOperand(weightShape, weightDtype);
+            req.posWeight = MakeOperand(posWeightShape, posWeightDtype);
+            req.soc = GetSocInfo(soc);
+            req.maxBlocks = maxBlocks;
+            return fn(ComputeTiling(req));
+        },
+        py::arg("input_shape"), py::arg("dtype"), py::arg("reduction"),
+        py::arg("weight_shape") = py::none(), py::arg("weight_dtype") = "float32",
+        py::arg("pos_weight_shape") = py::none(), py::arg("pos_weight_dtype") = "float32",
+        py::arg("soc") = "910B1", py::arg("max_blocks") = 0, doc);
+}
+
+void BindShapeFunctions(py::module_& h)
+{
+    h.def("validate_shapes", &ValidateShapes, py::arg("input"), py::arg("target"),
+          py::arg("weight") = py::none(), py::arg("pos_weight") = py::none(),
+          "Raise ValueError unless target == input and weight/pos_weight broadcast to input.");
+    h.def(
+        "collapse_broadcast",
+        [](const Shape& input, const std::optional<Shape>& weight, const std::optional<Shape>& posWeight) {
+            const CollapsedLayout layout = CollapseBroadcast(input, weight, posWeight);
+            py::dict d;
+            d["rank"] = layout.rank;
+            d["dims"] = FirstN(layout.dims, layout.rank);
+            d["weight_strides"] = FirstN(layout.weightStrides, layout.rank);
+            d["pos_weight_strides"] = FirstN(layout.posWeightStrides, layout.rank);
+            return d;
+        },
+        py::arg("input"), py::arg("weight") = py::none(), py::arg("pos_weight") = py::none(),
+        "Collapsed iteration space: dims and per-operand element strides (0 = broadcast).");
+    h.def(
+        "output_shape",
+        [](const Shape& input, const std::string& reduction) {
+            return OutputShape(input, ParseReduction(reduction));
+        },
+        py::arg("input_shape"), py::arg("reduction"), "The input shape for 'none', [] for 'mean'/'sum'.");
+}
+
+}  // namespace
+
+void BindHost(py::module_& m)
+{
+    py::module_ h = m.def_submodule("host", "bce_with_logits host logic: shape rules and tiling.");
+    BindShapeFunctions(h);
+    h.def(
+        "soc_info",
+        [](const std::string& name) {
+            const SocInfo soc = GetSocInfo(name);
+            py::dict d;
+            d["name"] = soc.name;
+            d["vector_cores"] = soc.vectorCores;
+            d["ub_bytes"] = soc.ubBytes;
+            return d;
+        },
+        py::arg("name"), "Preset of an Atlas A2 SoC: vector cores and UB bytes per core.");
+    DefTilingFunction(h, "compute_tiling", TilingToDict, "TilingData as a dict (modes and dtypes as names).");
+    DefTilingFunction(
+        h, "tiling_bytes",
+        [](const TilingData& t) { return py::bytes(reinterpret_cast<const char*>(&t), sizeof(TilingData)); },
+        "The raw TilingData bytes the kernel reads.");
+    DefTilingFunction(h, "ub_bytes_used", UbBytesUsed,
+                      "UB bytes per core the kernel allocates with this tiling.");
+    h.attr("TILING_SIZE") = sizeof(TilingData);
+    h.attr("MAX_DIMS") = MAX_DIMS;
+    h.attr("REPEAT_ELEMS_FP32") = REPEAT_ELEMS_FP32;
+    h.attr("MAX_PERIOD_BYTES") = MAX_PERIOD_BYTES;
+}

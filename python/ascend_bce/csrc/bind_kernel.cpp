@@ -1,0 +1,74 @@
+// Launches the bce_with_logits kernel in cpu_sim with NumPy arrays as GM (no copies).
+#include <cstring>
+#include <optional>
+#include <string>
+#include <vector>
+
+#include <pybind11/numpy.h>
+#include <pybind11/pybind11.h>
+#include <pybind11/stl.h>
+
+#include "bindings.h"
+#include "bce_with_logits_tiling.h"
+#include "kernel_operator.h"
+#include "sim/launch.h"
+
+extern "C" void bce_with_logits(GM_ADDR input, GM_ADDR target, GM_ADDR weight, GM_ADDR posWeight,
+                                GM_ADDR out, GM_ADDR workspace, GM_ADDR tiling);
+
+namespace py = pybind11;
+
+namespace {
+
+// A contiguous array's memory, registered as a GM buffer of the launch.
+cpu_sim::GmBuffer AsGm(const py::array& array, const char* name)
+{
+    if (!(array.flags() & py::array::c_style)) {
+        throw std::invalid_argument(std::string(name) + " must be C-contiguous");
+    }
+    return cpu_sim::GmBuffer{const_cast<void*>(array.data()), static_cast<size_t>(array.nbytes()), name};
+}
+
+GM_ADDR Addr(const std::optional<py::array>& array)
+{
+    return array ? static_cast<GM_ADDR>(const_cast<void*>(array->data())) : nullptr;
+}
+
+cpu_sim::KernelStats LaunchBceWithLogits(const py::array& input, const py::array& target,
+                                         const std::optional<py::array>& weight,
+                                         const std::optional<py::array>& posWeight, py::array out,
+                                         py::array workspace, py::array tiling, const std::string& soc)
+{
+    BceWithLogits::TilingData tilingData;
+    if (static_cast<size_t>(tiling.nbytes()) != sizeof(tilingData)) {
+        throw std::invalid_argument("tiling must hold " + std::to_string(sizeof(tilingData)) + " bytes");
+    }
+    std::memcpy(&tilingData, tiling.data(), sizeof(tilingData));
+    std::vector<cpu_sim::GmBuffer> gm{AsGm(input, "input"), AsGm(target, "target"), AsGm(out, "out"),
+                                      AsGm(workspace, "workspace"), AsGm(tiling, "tiling")};
+    if (weight) {
+        gm.push_back(AsGm(*weight, "weight"));
+    }
+    if (posWeight) {
+        gm.push_back(AsGm(*posWeight, "pos_weight"));
+    }
+    const auto& socSpec = cpu_sim::GetSoc(soc);
+    const auto args = [&] {
+        return std::vector<GM_ADDR>{Addr(input), Addr(target), Addr(weight), Addr(posWeight),
+                                    Addr(out), Addr(workspace), Addr(tiling)};
+    }();
+    py::gil_scoped_release release;
+    return cpu_sim::Launch(tilingData.blockDim, socSpec, gm, [&args] {
+        bce_with_logits(args[0], args[1], args[2], args[3], args[4], args[5], args[6]);
+    });
+}
+
+}  // namespace
+
+void BindKernel(py::module_& m)
+{
+    m.def("launch_bce_with_logits", &LaunchBceWithLogits, py::arg("input"), py::arg("target"),
+          py::arg("weight"), py::arg("pos_weight"), py::arg("out"), py::arg("workspace"), py::arg("tiling"),
+          py::arg("soc"),
+          "Runs the bce_with_logits kernel in the simulator; every array is GM, used in place.");
+}

@@ -1,0 +1,126 @@
+"""binary_cross_entropy_with_logits: argument checks, tiling, and one kernel launch in cpu_sim."""
+from __future__ import annotations
+
+from typing import Any, Optional
+
+import numpy as np
+
+from . import _C
+from ._dtypes import NUMPY_DTYPES, REDUCTIONS, dtype_name
+from ._frameworks import framework_of, from_numpy, to_numpy
+
+SOCS = ("910B1", "910B2", "910B3", "910B4")
+_last_stats: Optional[Any] = None
+
+
+def last_kernel_stats() -> Optional[Any]:
+    """What the last simulated launch did (a KernelStats), or None before the first launch."""
+    return _last_stats
+
+
+def _as_array(name: str, value: Any) -> tuple[np.ndarray, str]:
+    framework = framework_of(value)
+    if framework is None:
+        raise TypeError(
+            f"binary_cross_entropy_with_logits(): argument '{name}' must be a numpy.ndarray, "
+            f"torch.Tensor or mindspore.Tensor, not {type(value).__name__}"
+        )
+    if framework == "torch" and value.requires_grad:
+        import torch
+
+        if torch.is_grad_enabled():
+            raise RuntimeError(
+                f"binary_cross_entropy_with_logits(): '{name}' requires grad, but the backward "
+                "kernel is not available yet; call it under torch.no_grad() or pass a detached tensor"
+            )
+    array = to_numpy(value, framework)
+    if dtype_name(array.dtype) is None:
+        raise TypeError(
+            f"binary_cross_entropy_with_logits(): expected '{name}' of dtype float32, float16 or "
+            f"bfloat16, but got {array.dtype}"
+        )
+    return array, framework
+
+
+def _check_options(reduction: Any, soc: Any, max_blocks: Any) -> None:
+    if not isinstance(reduction, str) or reduction not in REDUCTIONS:
+        raise ValueError(f"{reduction} is not a valid value for reduction")
+    if soc not in SOCS:
+        raise ValueError(f"soc must be one of {', '.join(SOCS)}, got {soc!r}")
+    if max_blocks is not None and (
+        isinstance(max_blocks, bool) or not isinstance(max_blocks, int) or max_blocks < 1
+    ):
+        raise ValueError(f"max_blocks must be a positive int or None, got {max_blocks!r}")
+
+
+def _tiling_args(x: np.ndarray, reduction: str, weight: Optional[np.ndarray],
+                 pos_weight: Optional[np.ndarray], soc: str, max_blocks: Optional[int]) -> dict:
+    return dict(
+        input_shape=list(x.shape),
+        dtype=dtype_name(x.dtype),
+        reduction=reduction,
+        weight_shape=None if weight is None else list(weight.shape),
+        weight_dtype="float32" if weight is None else dtype_name(weight.dtype),
+        pos_weight_shape=None if pos_weight is None else list(pos_weight.shape),
+        pos_weight_dtype="float32" if pos_weight is None else dtype_name(pos_weight.dtype),
+        soc=soc,
+        max_blocks=max_blocks or 0,
+    )
+
+
+def _launch(x: np.ndarray, y: np.ndarray, weight: Optional[np.ndarray], pos_weight: Optional[np.ndarray],
+            reduction: str, soc: str, max_blocks: Optional[int]) -> np.ndarray:
+    global _last_stats
+    args = _tiling_args(x, reduction, weight, pos_weight, soc, max_blocks)
+    tiling = _C.host.compute_tiling(**args)
+    if reduction == "none":
+        out = np.empty(x.shape, dtype=x.dtype)
+        if x.size == 0:
+            return out
+    else:
+        out = np.empty((), dtype=x.dtype)
+    raw_tiling = np.frombuffer(_C.host.tiling_bytes(**args), dtype=np.uint8).copy()
+    # At least one 32-B block, so that GM always holds a valid (unused) buffer.
+    workspace = np.zeros(max(int(tiling["workspace_bytes"]), 32), dtype=np.uint8)
+    _last_stats = _C.launch_bce_with_logits(
+        x, y, weight, pos_weight, out.reshape(-1), workspace, raw_tiling, soc
+    )
+    return out
+
+
+def binary_cross_entropy_with_logits(
+    input: Any,
+    target: Any,
+    weight: Optional[Any] = None,
+    reduction: str = "mean",
+    pos_weight: Optional[Any] = None,
+    *,
+    soc: str = "910B1",
+    max_blocks: Optional[int] = None,
+) -> Any:
+    """BCEWithLogitsLoss in one fused kernel launch (run in the CPU simulator here).
+
+    ``loss = weight * [pos_weight * target * softplus(-input) + (1 - target) * softplus(input)]``,
+    weight and pos_weight broadcast to the input shape, reduced by ``reduction``
+    ('none' | 'mean' | 'sum'). NumPy arrays in give NumPy arrays out (0-d for mean/sum); torch
+    or MindSpore tensors in give the same type out. ``soc`` picks the Atlas A2 preset the tiling
+    is made for; ``max_blocks`` caps the number of blocks (vector cores) launched.
+    """
+    x, framework = _as_array("input", input)
+    y, _ = _as_array("target", target)
+    w = None if weight is None else _as_array("weight", weight)[0]
+    pw = None if pos_weight is None else _as_array("pos_weight", pos_weight)[0]
+    _check_options(reduction, soc, max_blocks)
+    if y.dtype != x.dtype:
+        raise TypeError(
+            f"binary_cross_entropy_with_logits(): expected 'target' of dtype {x.dtype} "
+            f"(the dtype of 'input'), but got {y.dtype}"
+        )
+    _C.host.validate_shapes(list(x.shape), list(y.shape),
+                            None if w is None else list(w.shape),
+                            None if pw is None else list(pw.shape))
+    out = _launch(x, y, w, pw, reduction, soc, max_blocks)
+    return from_numpy(out, input, framework)
+
+
+__all__ = ["binary_cross_entropy_with_logits", "last_kernel_stats", "NUMPY_DTYPES"]

@@ -1,0 +1,30 @@
+"""Float64 NumPy reference of BCEWithLogitsLoss, independent of the kernel (tests, demo)."""
+from __future__ import annotations
+
+from typing import Optional
+
+import numpy as np
+
+
+def softplus64(x: np.ndarray) -> np.ndarray:
+    """log(1 + exp(x)) in float64 without overflow or cancellation."""
+    x = np.asarray(x, dtype=np.float64)
+    return np.maximum(x, 0.0) + np.log1p(np.exp(-np.abs(x)))
+
+
+def bce_with_logits_reference(input: np.ndarray, target: np.ndarray, weight: Optional[np.ndarray] = None,
+                              reduction: str = "mean", pos_weight: Optional[np.ndarray] = None) -> np.ndarray:
+    """The loss in float64: w * [(1 - y) * softplus(x) + pw * y * softplus(-x)]."""
+    x = np.asarray(input, dtype=np.float64)
+    y = np.asarray(target, dtype=np.float64)
+    pw = 1.0 if pos_weight is None else np.asarray(pos_weight, dtype=np.float64)
+    w = 1.0 if weight is None else np.asarray(weight, dtype=np.float64)
+    with np.errstate(invalid="ignore", over="ignore"):
+        loss = w * ((1.0 - y) * softplus64(x) + pw * y * softplus64(-x))
+    loss = np.broadcast_to(loss, x.shape)
+    if reduction == "none":
+        return np.array(loss)
+    if reduction == "sum":
+        return np.array(loss.sum())
+    with np.errstate(invalid="ignore"):
+        return np.array(loss.sum() / loss.size) if loss.size else np.array(np.nan)

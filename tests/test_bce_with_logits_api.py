@@ -1,0 +1,105 @@
+"""Python API: PyTorch-like errors for every bad input class, frameworks in and out, the module."""
+from __future__ import annotations
+
+import ml_dtypes
+import numpy as np
+import pytest
+import torch
+
+import ascend_bce
+from ascend_bce.reference import bce_with_logits_reference
+from conftest import assert_close_to_truth
+
+bce = ascend_bce.binary_cross_entropy_with_logits
+X = np.zeros((2, 3), dtype=np.float32)
+
+
+@pytest.mark.parametrize(
+    "call, error, match",
+    [
+        (lambda: bce([[0.0]], X), TypeError, r"argument 'input' must be a numpy.ndarray"),
+        (lambda: bce(X, 1.0), TypeError, r"argument 'target' must be"),
+        (lambda: bce(X.astype(np.int32), X), TypeError, r"'input' of dtype float32, float16 or bfloat16.*int32"),
+        (lambda: bce(X, X.astype(np.float16)), TypeError, r"'target' of dtype float32.*float16"),
+        (lambda: bce(X, X, weight=np.ones(3, dtype=np.float64)), TypeError, r"'weight' of dtype.*float64"),
+        (lambda: bce(X, np.zeros((2, 4), np.float32)), ValueError, r"Target size \(\[2, 4\]\) must be the same as input size \(\[2, 3\]\)"),
+        (lambda: bce(X, X, weight=np.ones(4, np.float32)), ValueError, r"weight.*not broadcastable"),
+        (lambda: bce(X, X, pos_weight=np.ones((3, 3), np.float32)), ValueError, r"pos_weight.*not broadcastable"),
+        (lambda: bce(X, X, weight=np.ones((1, 2, 3), np.float32)), ValueError, r"weight.*not broadcastable"),
+        (lambda: bce(X, X, reduction="avg"), ValueError, r"avg is not a valid value for reduction"),
+        (lambda: bce(X, X, reduction=None), ValueError, r"None is not a valid value for reduction"),
+        (lambda: bce(np.zeros((1,) * 9, np.float32), np.zeros((1,) * 9, np.float32)), ValueError, r"9 dimensions; at most 8"),
+        (lambda: bce(X, X, soc="910C"), ValueError, r"soc must be one of"),
+        (lambda: bce(X, X, max_blocks=0), ValueError, r"max_blocks must be a positive int"),
+    ],
+)
+def test_bad_inputs_raise_clear_errors(call, error, match):
+    with pytest.raises(error, match=match):
+        call()
+
+
+def test_non_contiguous_input_is_handled(rng):
+    x = rng.standard_normal((40, 30)).astype(np.float32).T  # a transposed view
+    y = rng.random((30, 40)).astype(np.float32)[:, ::1]
+    pw = rng.uniform(1, 3, (40,)).astype(np.float32)[::-1]
+    out = bce(x, y, pos_weight=pw, reduction="none")
+    assert_close_to_truth(out, bce_with_logits_reference(x, y, reduction="none", pos_weight=pw), np.dtype(np.float32))
+
+
+@pytest.mark.parametrize("dtype", [torch.float32, torch.float16, torch.bfloat16])
+def test_torch_tensors_in_torch_tensors_out(dtype):
+    gen = torch.Generator().manual_seed(0)
+    x = torch.randn(16, 10, generator=gen).to(dtype)
+    y = torch.rand(16, 10, generator=gen).to(dtype)
+    pw = torch.rand(10, generator=gen) + 0.5
+    out = bce(x, y, pos_weight=pw, reduction="none")
+    assert isinstance(out, torch.Tensor) and out.dtype == dtype and out.shape == x.shape
+    ref = torch.nn.functional.binary_cross_entropy_with_logits(x.double(), y.double(), pos_weight=pw.double(),
+                                                               reduction="none")
+    tol = {torch.float32: 1e-6, torch.float16: 1e-3, torch.bfloat16: 8e-3}[dtype]
+    torch.testing.assert_close(out.double(), ref, rtol=tol, atol=0)
+    mean = bce(x, y, pos_weight=pw)
+    assert isinstance(mean, torch.Tensor) and mean.dim() == 0
+
+
+def test_torch_input_requiring_grad_is_refused_until_backward_exists():
+    x = torch.zeros(3, requires_grad=True)
+    with pytest.raises(RuntimeError, match="requires grad"):
+        bce(x, torch.zeros(3))
+    with torch.no_grad():
+        assert float(bce(x, torch.zeros(3))) == pytest.approx(np.log(2), rel=1e-6)
+
+
+def test_bfloat16_numpy_via_ml_dtypes(rng):
+    x = rng.standard_normal(100).astype(ml_dtypes.bfloat16)
+    out = bce(x, x, reduction="sum")
+    assert out.dtype == np.dtype(ml_dtypes.bfloat16)
+
+
+def test_loss_module_matches_functional_and_torch_defaults(rng):
+    x = rng.standard_normal((8, 5)).astype(np.float32)
+    y = rng.random((8, 5)).astype(np.float32)
+    w = rng.random(5).astype(np.float32)
+    loss = ascend_bce.BCEWithLogitsLoss(w, "sum")
+    assert float(loss(x, y)) == float(bce(x, y, w, "sum"))
+    assert ascend_bce.BCEWithLogitsLoss().reduction == "mean"
+    torch_ref = torch.nn.BCEWithLogitsLoss(weight=torch.from_numpy(w), reduction="sum")
+    assert float(loss(x, y)) == pytest.approx(float(torch_ref(torch.from_numpy(x), torch.from_numpy(y))), rel=1e-6)
+
+
+def test_last_kernel_stats_describe_the_launch(rng):
+    x = rng.standard_normal(10_000).astype(np.float32)
+    bce(x, x, reduction="none", max_blocks=2)
+    stats = ascend_bce.last_kernel_stats()
+    assert stats.block_dim == 2
+    assert stats.gm_bytes_written == x.nbytes
+    assert stats.instructions["Exp"] >= 2 and stats.instructions["Ln"] >= 2
+    assert 0 < stats.ub_peak_bytes <= 196608
+
+
+def test_demo_cli_runs(capsys):
+    from ascend_bce.__main__ import main
+
+    assert main(["--batch", "64", "--classes", "100"]) == 0
+    text = capsys.readouterr().out
+    assert "float64 reference" in text and "GM bytes read" in text

@@ -1,0 +1,403 @@
+"""Unit tests of the bce_with_logits host logic: shape rules, broadcast collapsing, tiling."""
+import itertools
+import math
+import struct
+import time
+
+import numpy as np
+import pytest
+
+from ascend_bce import _C
+
+host = _C.host
+
+UB = 196608
+DTYPE_BYTES = {"float32": 4, "float16": 2, "bfloat16": 2}
+DTYPES = list(DTYPE_BYTES)
+REDUCTIONS = ["none", "mean", "sum"]
+SOCS = {"910B1": 48, "910B2": 48, "910B3": 40, "910B4": 40}
+
+
+def tiling(shape, dtype="float32", reduction="mean", **kw):
+    return host.compute_tiling(shape, dtype, reduction, **kw)
+
+
+def align_up(v, a):
+    return (v + a - 1) // a * a
+
+
+def reference_ub(t):
+    """The kernel's UB plan, written independently of the C++: (fixed bytes, bytes per element)."""
+    s_t = DTYPE_BYTES[t["dtype"]]
+    per_elem = 2 * s_t + 2 * s_t + (2 * s_t if t["reduction"] == "none" else 0) + 3 * 4
+    per_elem += 2 * 4 if s_t != 4 else 0
+    fixed = 2 * 32 if t["reduction"] != "none" else 0
+    for op in (t["weight"], t["pos_weight"]):
+        s_op = DTYPE_BYTES[op["dtype"]]
+        if op["mode"] == "FULL":
+            per_elem += 2 * s_op
+        elif op["mode"] in ("PERIODIC", "GENERIC"):
+            per_elem += 4
+        if op["mode"] == "PERIODIC":
+            fixed += op["period_aligned"] * 4 + align_up(op["numel"] * s_op, 32)
+            fixed += align_up(op["numel"] * 4, 32) if s_op != 4 else 0
+    return fixed, per_elem
+
+
+# ---------------------------------------------------------------- validation
+
+
+@pytest.mark.parametrize(
+    "inp, w, pw",
+    [([2, 3], None, None), ([2, 3], [3], [1, 3]), ([], [], None), ([5], [], [1]),
+     ([0, 3], [3], [1, 1]), ([2, 0], [1, 0], None), ([1] * 8, [1], [1] * 8)],
+)
+def test_validate_accepts_broadcastable(inp, w, pw):
+    host.validate_shapes(inp, inp, w, pw)
+    host.validate_shapes(inp, inp, weight=w, pos_weight=pw)
+
+
+def test_validate_negative_dims():
+    with pytest.raises(ValueError, match=r"input of shape \[2, -1\] has a negative size -1 at dimension 1"):
+        host.validate_shapes([2, -1], [2, -1])
+    with pytest.raises(ValueError, match=r"^weight of shape \[-3\] has a negative size"):
+        host.validate_shapes([2, 3], [2, 3], [-3])
+    with pytest.raises(ValueError, match=r"^pos_weight of shape"):
+        host.validate_shapes([2, 3], [2, 3], None, [1, -3])
+
+
+def test_validate_rank_limit():
+    with pytest.raises(ValueError, match=r"^input has 9 dimensions; at most 8 are supported$"):
+        host.validate_shapes([1] * 9, [1] * 9)
+
+
+def test_validate_target_must_match():
+    msg = r"^Target size \(\[2, 3\]\) must be the same as input size \(\[2, 4\]\)$"
+    with pytest.raises(ValueError, match=msg):
+        host.validate_shapes([2, 4], [2, 3])
+    with pytest.raises(ValueError, match=r"Target size \(\[1, 4\]\)"):
+        host.validate_shapes([4], [1, 4])  # broadcasting the target is not allowed
+
+
+def test_validate_operand_dim_mismatch():
+    msg = (r"^weight of shape \[4\] is not broadcastable to the input shape \[2, 3\]: "
+           r"dimension 1 of the input has size 3, weight has 4$")
+    with pytest.raises(ValueError, match=msg):
+        host.validate_shapes([2, 3], [2, 3], [4])
+    with pytest.raises(ValueError, match=r"^pos_weight of shape \[3, 3\] .* dimension 0 of the input "
+                                         r"has size 2"):
+        host.validate_shapes([2, 3], [2, 3], None, [3, 3])
+    with pytest.raises(ValueError, match=r"dimension 0 of the input has size 4, weight has 0"):
+        host.validate_shapes([4], [4], [0])
+
+
+def test_validate_operand_rank_higher_than_input():
+    # Only operand -> input broadcasting: [3] with weight [2, 3] would grow the output.
+    with pytest.raises(ValueError, match=r"^weight of shape \[2, 3\] is not broadcastable to the input "
+                                         r"shape \[3\]: weight has 2 dimensions, the input has 1$"):
+        host.validate_shapes([3], [3], [2, 3])
+    with pytest.raises(ValueError, match=r"pos_weight has 1 dimensions, the input has 0"):
+        host.validate_shapes([], [], None, [1])
+
+
+def test_validate_element_count_overflow():
+    with pytest.raises(ValueError, match=r"more than 2\^63 - 1 elements"):
+        host.validate_shapes([2**40, 2**40], [2**40, 2**40])
+
+
+# ---------------------------------------------------------------- collapsing
+
+
+@pytest.mark.parametrize(
+    "inp, w, pw, dims, ws, ps",
+    [
+        ([4, 1000], None, [1000], [4, 1000], [0, 0], [0, 1]),
+        ([4, 1000], [4, 1], None, [4, 1000], [1, 0], [0, 0]),
+        ([2, 3, 4, 5], [1, 3, 1, 1], None, [2, 3, 20], [0, 1, 0], [0, 0, 0]),
+        ([2, 3, 4, 5], [2, 3, 4, 5], None, [120], [1], [0]),
+        ([2, 3, 4, 5], None, None, [120], [0], [0]),
+        ([2, 3, 4, 5], [4, 5], [3, 1, 1], [2, 3, 20], [0, 0, 1], [0, 1, 0]),
+        ([2, 1, 3], [2, 1, 1], [3], [2, 3], [1, 0], [0, 1]),
+        ([3, 4, 7, 5], [4, 1, 5], None, [3, 4, 7, 5], [0, 5, 0, 1], [0, 0, 0, 0]),
+        ([], None, None, [1], [0], [0]),
+        ([1, 1, 1], [1, 1], [1], [1], [0], [0]),
+        ([6], [], [1], [6], [0], [0]),
+        ([0], [0], None, [0], [0], [0]),
+        ([5, 0, 3], [3], [1, 1, 1], [0], [0], [0]),
+    ],
+)
+def test_collapse_examples(inp, w, pw, dims, ws, ps):
+    got = host.collapse_broadcast(inp, w, pw)
+    assert got == {"rank": len(dims), "dims": dims, "weight_strides": ws, "pos_weight_strides": ps}
+
+
+def test_collapse_validates():
+    with pytest.raises(ValueError, match="not broadcastable"):
+        host.collapse_broadcast([2, 3], [2])
+
+
+def expanded_index(dims, strides):
+    """Operand element read at each flat input index, per the collapsed layout."""
+    n = math.prod(dims)
+    coords = np.unravel_index(np.arange(n), dims)
+    return sum(c.astype(np.int64) * s for c, s in zip(coords, strides))
+
+
+def random_operand(rng, inp):
+    if rng.random() < 0.2:
+        return None
+    keep = rng.integers(0, len(inp) + 1)
+    return [d if rng.random() < 0.5 else 1 for d in inp[len(inp) - keep:]]
+
+
+def test_collapse_reproduces_numpy_broadcast():
+    rng = np.random.default_rng(1234)
+    for _ in range(400):
+        inp = [int(d) for d in rng.choice([1, 1, 2, 3, 4, 5], size=rng.integers(0, 7))]
+        w, pw = random_operand(rng, inp), random_operand(rng, inp)
+        got = host.collapse_broadcast(inp, w, pw)
+        assert got["rank"] >= 1 and math.prod(got["dims"]) == math.prod(inp)
+        assert all(d > 1 for d in got["dims"]) or got["dims"] == [1]
+        for shape, strides in ((w, got["weight_strides"]), (pw, got["pos_weight_strides"])):
+            if shape is None:
+                assert strides == [0] * got["rank"]
+                continue
+            numel = math.prod(shape)
+            want = np.broadcast_to(np.arange(numel).reshape(shape), inp).ravel()
+            np.testing.assert_array_equal(expanded_index(got["dims"], strides), want)
+
+
+def test_collapse_merges_maximally():
+    # Adjacent collapsed dims never share the broadcast status of every operand.
+    rng = np.random.default_rng(7)
+    for _ in range(200):
+        inp = [int(d) for d in rng.choice([1, 2, 3], size=rng.integers(1, 9))]
+        got = host.collapse_broadcast(inp, random_operand(rng, inp), random_operand(rng, inp))
+        status = [[s == 0 for s in got[k]] for k in ("weight_strides", "pos_weight_strides")]
+        for d in range(got["rank"] - 1):
+            assert any(st[d] != st[d + 1] for st in status)
+
+
+# ---------------------------------------------------------------- operand modes
+
+
+def test_mode_absent():
+    t = tiling([4, 5])
+    for op in (t["weight"], t["pos_weight"]):
+        assert op == {"mode": "ABSENT", "dtype": "float32", "numel": 0, "period": 0,
+                      "period_aligned": 0, "strides": [0]}
+
+
+@pytest.mark.parametrize("shape", [[], [1], [1, 1]])
+def test_mode_scalar(shape):
+    t = tiling([7, 9], weight_shape=shape, weight_dtype="bfloat16")
+    assert t["weight"] == {"mode": "SCALAR", "dtype": "bfloat16", "numel": 1, "period": 0,
+                           "period_aligned": 0, "strides": [0]}
+
+
+def test_mode_full():
+    t = tiling([1, 2, 3], weight_shape=[2, 3], pos_weight_shape=[1, 2, 3], pos_weight_dtype="float16")
+    assert t["rank"] == 1 and t["dims"] == [6]
+    assert t["weight"]["mode"] == "FULL" and t["weight"]["strides"] == [1] and t["weight"]["numel"] == 6
+    assert t["pos_weight"]["mode"] == "FULL" and t["pos_weight"]["dtype"] == "float16"
+    assert t["weight"]["period"] == 0 and t["weight"]["period_aligned"] == 0
+
+
+def test_mode_periodic():
+    t = tiling([4096, 1000], pos_weight_shape=[1000])
+    pw = t["pos_weight"]
+    assert pw["mode"] == "PERIODIC" and pw["period"] == 1000 and pw["period_aligned"] == 1000
+    assert pw["numel"] == 1000 and pw["strides"] == [0, 1]
+    t = tiling([3, 4, 7, 5], weight_shape=[4, 1, 5])
+    w = t["weight"]
+    assert (w["mode"], w["period"], w["period_aligned"], w["numel"]) == ("PERIODIC", 140, 280, 20)
+    assert w["strides"] == [0, 5, 0, 1]
+    t = tiling([10, 3], weight_shape=[3])  # period 3 -> lcm(3, 8) = 24
+    assert (t["weight"]["mode"], t["weight"]["period_aligned"]) == ("PERIODIC", 24)
+
+
+def test_mode_generic():
+    t = tiling([4096, 1000], weight_shape=[4096, 1])
+    w = t["weight"]
+    assert w["mode"] == "GENERIC" and w["strides"] == [1, 0]
+    assert w["period"] == 0 and w["period_aligned"] == 0 and w["numel"] == 4096
+
+
+def test_mode_periodic_limit_counts_dtype_casts():
+    # fp32 cost 8P, 16-bit cost 4P + 2P + 4P: P = 6000 fits 48 KiB only in fp32.
+    assert tiling([8, 6000], weight_shape=[6000])["weight"]["mode"] == "PERIODIC"
+    assert tiling([8, 6000], weight_shape=[6000], weight_dtype="float16")["weight"]["mode"] == "GENERIC"
+    assert tiling([8, 6144], weight_shape=[6144])["weight"]["mode"] == "PERIODIC"  # exactly 48 KiB
+    assert tiling([8, 6152], weight_shape=[6152])["weight"]["mode"] == "GENERIC"
+    assert tiling([4, 100000], pos_weight_shape=[100000])["pos_weight"]["mode"] == "GENERIC"
+
+
+# ---------------------------------------------------------------- tile length and UB
+
+
+CONFIGS = [
+    ([4096, 1000], {}),
+    ([4096, 1000], {"pos_weight_shape": [1000]}),
+    ([4096, 1000], {"weight_shape": [4096, 1], "pos_weight_shape": [1000], "pos_weight_dtype": "float16"}),
+    ([64, 6144], {"weight_shape": [6144], "pos_weight_shape": [6144]}),
+    ([64, 4096], {"weight_shape": [64, 4096], "pos_weight_shape": [64, 4096],
+                  "weight_dtype": "bfloat16"}),
+    ([33, 17, 5], {"weight_shape": [17, 1], "pos_weight_shape": [1]}),
+    ([1], {"weight_shape": [1]}),
+    ([100], {}),
+    ([12345677], {"pos_weight_shape": [1]}),
+]
+
+
+@pytest.mark.parametrize("shape, kw", CONFIGS)
+@pytest.mark.parametrize("dtype", DTYPES)
+@pytest.mark.parametrize("reduction", REDUCTIONS)
+def test_tile_length_matches_ub_plan(shape, kw, dtype, reduction):
+    t = tiling(shape, dtype, reduction, **kw)
+    fixed, per_elem = reference_ub(t)
+    n = math.prod(shape)
+    want = min((UB - fixed) // per_elem // 64 * 64, align_up(max(n, 1), 64))
+    assert t["tile_length"] == want and want >= 64 and want % 64 == 0
+    used = host.ub_bytes_used(shape, dtype, reduction, **kw)
+    assert used == fixed + want * per_elem and used <= UB == t["ub_bytes"]
+
+
+@pytest.mark.parametrize("shape, kw", CONFIGS)
+def test_tile_length_independent_of_blocks_and_soc(shape, kw):
+    for reduction in REDUCTIONS:
+        ref = tiling(shape, "float16", reduction, **kw)
+        for soc, max_blocks in itertools.product(SOCS, [0, 1, 2, 7, 40, 1000]):
+            t = tiling(shape, "float16", reduction, soc=soc, max_blocks=max_blocks, **kw)
+            assert (t["tile_length"], t["num_tiles"]) == (ref["tile_length"], ref["num_tiles"])
+            assert t["workspace_bytes"] == ref["workspace_bytes"]
+
+
+def test_tiny_inputs_get_small_tiles():
+    assert tiling([1])["tile_length"] == 64
+    assert tiling([100])["tile_length"] == 128
+    assert tiling([])["tile_length"] == 64
+    assert tiling([0])["tile_length"] == 64
+
+
+def test_large_input_uses_most_of_ub():
+    for dtype, reduction in itertools.product(DTYPES, REDUCTIONS):
+        t = tiling([1 << 24], dtype, reduction)
+        used = host.ub_bytes_used([1 << 24], dtype, reduction)
+        _, per_elem = reference_ub(t)
+        assert UB - 64 * per_elem < used <= UB
+
+
+def test_random_configs_fit_ub():
+    rng = np.random.default_rng(99)
+    for _ in range(300):
+        inp = [int(d) for d in rng.integers(1, 300, size=rng.integers(1, 5))]
+        w, pw = random_operand(rng, inp), random_operand(rng, inp)
+        args = (inp, str(rng.choice(DTYPES)), str(rng.choice(REDUCTIONS)))
+        kw = dict(weight_shape=w, weight_dtype=str(rng.choice(DTYPES)), pos_weight_shape=pw,
+                  pos_weight_dtype=str(rng.choice(DTYPES)))
+        t = host.compute_tiling(*args, **kw)
+        assert 64 <= t["tile_length"] and t["tile_length"] % 64 == 0
+        assert host.ub_bytes_used(*args, **kw) <= UB
+        tiles, tile = t["num_tiles"], t["tile_length"]
+        assert tiles * tile >= t["total_length"] > (tiles - 1) * tile
+
+
+# ---------------------------------------------------------------- blocks, tiles, workspace
+
+
+@pytest.mark.parametrize("n", [1, 64, 1000, 5889, 100_000, 10_000_000])
+@pytest.mark.parametrize("soc", list(SOCS))
+@pytest.mark.parametrize("max_blocks", [0, 1, 3, 64])
+def test_block_dim_bounds(n, soc, max_blocks):
+    t = tiling([n], soc=soc, max_blocks=max_blocks)
+    assert t["num_tiles"] == -(-n // t["tile_length"])
+    want = min(SOCS[soc], t["num_tiles"], max_blocks or SOCS[soc])
+    assert t["block_dim"] == max(1, want)
+
+
+def test_workspace_bytes():
+    for reduction in ("mean", "sum"):
+        t = tiling([10_000_000], reduction=reduction)
+        assert t["workspace_bytes"] == align_up(t["num_tiles"] * 4, 32) and t["workspace_bytes"] % 32 == 0
+    assert tiling([10_000_000], reduction="none")["workspace_bytes"] == 0
+    assert tiling([1], reduction="mean")["workspace_bytes"] == 32
+
+
+@pytest.mark.parametrize("reduction", REDUCTIONS)
+def test_empty_input(reduction):
+    t = tiling([3, 0, 5], "float16", reduction, weight_shape=[5], pos_weight_shape=[0, 1])
+    assert (t["total_length"], t["num_tiles"], t["block_dim"], t["workspace_bytes"]) == (0, 0, 1, 0)
+    assert t["rank"] == 1 and t["dims"] == [0]
+    assert t["weight"]["mode"] in ("FULL", "GENERIC") and t["pos_weight"]["mode"] == "FULL"
+
+
+def test_single_element():
+    t = tiling([1, 1], "bfloat16", "sum", weight_shape=[1], pos_weight_shape=[1, 1])
+    assert (t["total_length"], t["num_tiles"], t["block_dim"], t["tile_length"]) == (1, 1, 1, 64)
+    assert t["weight"]["mode"] == t["pos_weight"]["mode"] == "SCALAR"
+
+
+@pytest.mark.parametrize("shape", [[2**31 + 5], [2**35], [32, 2**30], [2**17, 2**18]])
+def test_huge_inputs_without_allocation(shape):
+    n = math.prod(shape)
+    start = time.perf_counter()
+    t = tiling(shape, "float16", "mean", weight_shape=[shape[-1]], pos_weight_shape=[1])
+    assert time.perf_counter() - start < 0.5  # nothing proportional to N is touched
+    assert t["total_length"] == n and t["num_tiles"] == -(-n // t["tile_length"])
+    assert t["workspace_bytes"] == align_up(t["num_tiles"] * 4, 32)
+    assert t["block_dim"] == 48 and t["weight"]["numel"] == shape[-1]
+
+
+def test_two_level_reduction_limit():
+    with pytest.raises(RuntimeError, match="two-level reduction limit"):
+        tiling([2**40], "float16", "mean")
+
+
+# ---------------------------------------------------------------- raw bytes, presets, misc
+
+TILING_FORMAT = "<3Q4I8Q" + "2I3Q8q" * 2 + "Q2I"
+
+
+def test_tiling_bytes_layout():
+    args = ([3, 4, 7, 5], "float16", "sum")
+    kw = dict(weight_shape=[4, 1, 5], weight_dtype="bfloat16", pos_weight_shape=[3, 4, 7, 5], max_blocks=3)
+    raw = host.tiling_bytes(*args, **kw)
+    assert isinstance(raw, bytes) and len(raw) == host.TILING_SIZE == struct.calcsize(TILING_FORMAT) == 312
+    v = struct.unpack(TILING_FORMAT, raw)
+    t = host.compute_tiling(*args, **kw)
+    assert v[:7] == (t["total_length"], t["tile_length"], t["num_tiles"], t["block_dim"], 2, 1, t["rank"])
+    assert list(v[7:7 + t["rank"]]) == t["dims"] and set(v[7 + t["rank"]:15]) == {0}
+    w, pw = v[15:28], v[28:41]
+    assert w[:5] == (2, 2, 20, 140, 280) and list(w[5:5 + t["rank"]]) == t["weight"]["strides"]
+    assert pw[:5] == (3, 0, 420, 0, 0) and list(pw[5:5 + t["rank"]]) == [140, 35, 5, 1]
+    assert v[41:] == (t["workspace_bytes"], UB, 0)
+
+
+def test_soc_info():
+    for name, cores in SOCS.items():
+        assert host.soc_info(name) == {"name": name, "vector_cores": cores, "ub_bytes": UB}
+    with pytest.raises(ValueError, match="unknown SoC '910A'; valid names: 910B1, 910B2, 910B3, 910B4"):
+        host.soc_info("910A")
+    with pytest.raises(ValueError, match="unknown SoC"):
+        tiling([4], soc="Ascend310P")
+
+
+def test_output_shape():
+    assert host.output_shape([2, 3], "none") == [2, 3]
+    assert host.output_shape([2, 3], "mean") == []
+    assert host.output_shape([], "sum") == []
+
+
+def test_bad_names_and_arguments():
+    with pytest.raises(ValueError, match="dtype 'float64' is not supported"):
+        tiling([4], "float64")
+    with pytest.raises(ValueError, match="reduction 'avg' is not supported"):
+        tiling([4], reduction="avg")
+    with pytest.raises(ValueError, match="dtype 'int8'"):
+        tiling([4], weight_shape=[4], weight_dtype="int8")
+    with pytest.raises(ValueError, match="reduction"):
+        host.output_shape([4], "max")
+    with pytest.raises(ValueError, match="at most 8"):
+        tiling([1] * 9)
+    with pytest.raises(ValueError, match="not broadcastable"):
+        tiling([4, 5], pos_weight_shape=[4])
