@@ -29,11 +29,11 @@ def to_numpy(obj: Any, framework: str) -> np.ndarray:
             tensor = tensor.cpu()
         if tensor.dtype == torch.bfloat16:
             # NumPy has no bf16: reinterpret the bits as ml_dtypes.bfloat16.
-            return np.ascontiguousarray(tensor.view(torch.int16).numpy()).view(ml_dtypes.bfloat16)
-        return np.ascontiguousarray(tensor.numpy())
+            return np.asarray(tensor.view(torch.int16).numpy(), order="C").view(ml_dtypes.bfloat16)
+        return np.asarray(tensor.numpy(), order="C")
     if framework == "mindspore":
-        return np.ascontiguousarray(obj.asnumpy())
-    return np.ascontiguousarray(obj)
+        return np.asarray(obj.asnumpy(), order="C")
+    return np.asarray(obj, order="C")
 
 
 def from_numpy(array: np.ndarray, like: Any, framework: str) -> Any:

@@ -4,8 +4,8 @@
 #include <cstring>
 #include <stdexcept>
 
-#include "bce_with_logits_shape.h"
-#include "bce_with_logits_tiling.h"
+#include "op_host/bce_with_logits_shape.h"
+#include "op_host/bce_with_logits_tiling.h"
 #include "bindings.h"
 
 namespace py = pybind11;

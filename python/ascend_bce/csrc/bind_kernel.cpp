@@ -9,8 +9,8 @@
 #include <pybind11/stl.h>
 
 #include "bindings.h"
-#include "bce_with_logits_tiling.h"
 #include "kernel_operator.h"
+#include "op_kernel/bce_with_logits_tiling.h"
 #include "sim/launch.h"
 
 extern "C" void bce_with_logits(GM_ADDR input, GM_ADDR target, GM_ADDR weight, GM_ADDR posWeight,

@@ -1,0 +1,71 @@
+// Public launcher of cpu_sim: SoC table, GM buffers, per-block counters and Launch().
+#pragma once
+
+#include <cstdint>
+#include <functional>
+#include <map>
+#include <stdexcept>
+#include <string>
+#include <vector>
+
+namespace cpu_sim {
+
+// Any violated device rule. The message names the API call, the rule and the values.
+class SimError : public std::runtime_error {
+public:
+    using std::runtime_error::runtime_error;
+};
+
+struct GmBuffer {
+    void* data;
+    size_t bytes;
+    std::string name;
+};
+
+struct SocSpec {
+    std::string name;
+    uint32_t vectorCores;
+    uint32_t ubBytes;
+};
+
+// "910B1", "910B2" (48 vector cores), "910B3", "910B4" (40); UB 196608 B each.
+// Unknown name -> std::invalid_argument listing the valid names.
+const SocSpec& GetSoc(const std::string& name);
+
+// One instruction kind: issued instructions and 256-B repeats.
+// Rule for repeats: vector ops ceil(count * max(sizeof src, sizeof dst) / 256);
+// data copies ceil(bytes moved / 256) per call.
+struct InstrStat {
+    uint64_t count = 0;
+    uint64_t repeats = 0;
+};
+
+struct BlockStats {
+    uint32_t blockIdx = 0;
+    uint64_t gmBytesRead = 0;     // DataCopy/DataCopyPad payload bytes, GetValue sizeof(T)
+    uint64_t gmBytesWritten = 0;  // same for UB->GM copies and SetValue
+    uint64_t ubPeakBytes = 0;     // highest end offset of InitBuffer'd UB
+    uint64_t syncAllCount = 0;    // SyncAll calls completed by this block
+    std::map<std::string, InstrStat> instructions;
+};
+
+struct KernelStats {
+    uint32_t blockDim = 0;
+    std::string soc;
+    std::vector<BlockStats> blocks;
+
+    uint64_t GmBytesRead() const;
+    uint64_t GmBytesWritten() const;
+    uint64_t UbPeakBytes() const;   // max over blocks
+    uint64_t SyncAllCount() const;  // max over blocks (barriers executed by the launch)
+    std::map<std::string, InstrStat> Instructions() const;  // summed over blocks
+};
+
+// Runs blockBody once per block, each in its own thread with its own UB, counters and hazard
+// state. blockDim must be in [1, soc.vectorCores]. Every GM access of the kernel must lie in
+// one of `gm`. A rule violation throws SimError ("block k: ..."): the first error is rethrown
+// after all threads are joined.
+KernelStats Launch(uint32_t blockDim, const SocSpec& soc, const std::vector<GmBuffer>& gm,
+                   const std::function<void()>& blockBody);
+
+}  // namespace cpu_sim

@@ -1,0 +1,195 @@
+// TPipe, TQue and TBuf: UB allocation and the queue discipline (alloc/enqueue/dequeue/free).
+#pragma once
+
+#include <cstdint>
+
+#include "sim/tensor.h"
+
+namespace AscendC {
+
+template <TPosition pos, int32_t depth, auto mask = 0> class TQue {
+    static_assert(pos != TPosition::VECCALC, "TQue: VECCALC is not a queue position, use TBuf");
+    static_assert(depth >= 0, "TQue: depth must be >= 0");
+
+public:
+    TQue() = default;
+
+    template <typename T> LocalTensor<T> AllocTensor() {
+        static_assert(depth != 0, "TQue::AllocTensor<T>(): depth 0 queues use AllocTensor(LocalTensor&)");
+        LocalTensor<T> t;
+        Alloc(t);
+        return t;
+    }
+    template <typename T> void AllocTensor(LocalTensor<T>& tensor) { Alloc(tensor); }
+
+    template <typename T> bool EnQue(const LocalTensor<T>& tensor) {
+        cpu_sim::QueueState& q = State("TQue::EnQue");
+        const uint32_t i = Index(q, "TQue::EnQue", tensor.GetPhyAddr());
+        if (q.status[i] != 1) {
+            cpu_sim::Fail(cpu_sim::Format("TQue::EnQue: buffer %u is %s, not allocated", i,
+                                          q.status[i] == 2 ? "already enqueued" : "free"));
+        }
+        if (static_cast<int32_t>(q.fifo.size()) >= depth) {
+            cpu_sim::Fail(cpu_sim::Format("TQue::EnQue: queue of depth %d already holds %zu tensor(s) "
+                                          "not DeQue'd (more EnQues than the depth)", depth, q.fifo.size()));
+        }
+        q.status[i] = 2;
+        q.fifo.push_back(i);
+        return true;
+    }
+
+    template <typename T> LocalTensor<T> DeQue() {
+        cpu_sim::QueueState& q = State("TQue::DeQue");
+        if (q.fifo.empty()) {
+            cpu_sim::Fail("TQue::DeQue: the queue is empty (no EnQue before DeQue; device hang)");
+        }
+        const uint32_t i = q.fifo.front();
+        q.fifo.erase(q.fifo.begin());
+        q.status[i] = 1;
+        uint8_t* p = q.base + static_cast<uint64_t>(i) * q.len;
+        cpu_sim::MakeReadable(p, q.len);
+        LocalTensor<T> t;
+        t.SimInit(reinterpret_cast<PrimT<T>*>(p), q.len / sizeof(T), p + q.len);
+        return t;
+    }
+
+    template <typename T> void FreeTensor(LocalTensor<T>& tensor) {
+        cpu_sim::QueueState& q = State("TQue::FreeTensor");
+        const uint32_t i = Index(q, "TQue::FreeTensor", tensor.GetPhyAddr());
+        if (q.status[i] != 1) {
+            cpu_sim::Fail(cpu_sim::Format("TQue::FreeTensor: buffer %u is %s", i,
+                                          q.status[i] == 2 ? "still enqueued (DeQue it first)"
+                                                           : "not allocated (double free)"));
+        }
+        q.status[i] = 0;
+        cpu_sim::Ctx().outstanding[q.pos]--;
+    }
+
+    bool VacantInQue() {
+        cpu_sim::QueueState& q = State("TQue::VacantInQue");
+        return static_cast<int32_t>(q.fifo.size()) < depth;
+    }
+    bool HasTensorInQue() { return !State("TQue::HasTensorInQue").fifo.empty(); }
+
+    // Simulator: bound by TPipe::InitBuffer.
+    void SimBind(int32_t stateIndex) { state_ = stateIndex; }
+
+private:
+    cpu_sim::QueueState& State(const char* api) {
+        cpu_sim::BlockContext& c = cpu_sim::Ctx();
+        if (state_ < 0 || state_ >= static_cast<int32_t>(c.queues.size())) {
+            cpu_sim::Fail(cpu_sim::Format("%s: the queue has no buffers (call TPipe::InitBuffer first)", api));
+        }
+        return *c.queues[state_];
+    }
+    static uint32_t Index(const cpu_sim::QueueState& q, const char* api, const void* addr) {
+        const uint8_t* p = static_cast<const uint8_t*>(addr);
+        if (p < q.base || p >= q.base + static_cast<uint64_t>(q.num) * q.len || (p - q.base) % q.len != 0) {
+            cpu_sim::Fail(cpu_sim::Format("%s: the tensor does not start a buffer of this queue", api));
+        }
+        return static_cast<uint32_t>((p - q.base) / q.len);
+    }
+    template <typename T> void Alloc(LocalTensor<T>& t) {
+        cpu_sim::QueueState& q = State("TQue::AllocTensor");
+        cpu_sim::BlockContext& c = cpu_sim::Ctx();
+        for (uint32_t k = 0; k < q.num; ++k) {
+            const uint32_t i = (q.next + k) % q.num;
+            if (q.status[i] != 0) continue;
+            if (c.outstanding[q.pos] >= static_cast<uint32_t>(QUE_MAX_EVENT)) {
+                cpu_sim::Fail(cpu_sim::Format("TQue::AllocTensor: %d tensors of this position are already "
+                                              "outstanding (limit %d)", QUE_MAX_EVENT, QUE_MAX_EVENT));
+            }
+            q.status[i] = 1;
+            q.next = (i + 1) % q.num;
+            c.outstanding[q.pos]++;
+            uint8_t* p = q.base + static_cast<uint64_t>(i) * q.len;
+            t.SimInit(reinterpret_cast<PrimT<T>*>(p), q.len / sizeof(T), p + q.len);
+            return;
+        }
+        cpu_sim::Fail(cpu_sim::Format("TQue::AllocTensor: all %u buffer(s) of the queue are in use "
+                                      "(no FreeTensor; device hang)", q.num));
+    }
+
+    int32_t state_ = -1;
+};
+
+template <TPosition pos = TPosition::LCM> class TBuf {
+public:
+    TBuf() = default;
+
+    template <typename T> LocalTensor<T> Get() { return Get<T>(len_ / sizeof(T)); }
+    template <typename T> LocalTensor<T> Get(uint32_t len) {
+        CheckInit("TBuf::Get");
+        if (static_cast<uint64_t>(len) * sizeof(T) > len_) {
+            cpu_sim::Fail(cpu_sim::Format("TBuf::Get: %u elements x %zu B exceed the buffer's %u B",
+                                          len, sizeof(T), len_));
+        }
+        LocalTensor<T> t;
+        t.SimInit(reinterpret_cast<PrimT<T>*>(base_), len, base_ + len_);
+        return t;
+    }
+    template <typename T> LocalTensor<T> GetWithOffset(uint32_t size, uint32_t bufOffset) {
+        CheckInit("TBuf::GetWithOffset");
+        if (bufOffset % ONE_BLK_SIZE != 0) {
+            cpu_sim::Fail(cpu_sim::Format("TBuf::GetWithOffset: byte offset %u is not 32-B aligned", bufOffset));
+        }
+        if (static_cast<uint64_t>(bufOffset) + static_cast<uint64_t>(size) * sizeof(T) > len_) {
+            cpu_sim::Fail(cpu_sim::Format("TBuf::GetWithOffset: offset %u B + %u elements x %zu B exceed the "
+                                          "buffer's %u B", bufOffset, size, sizeof(T), len_));
+        }
+        LocalTensor<T> t;
+        t.SimInit(reinterpret_cast<PrimT<T>*>(base_ + bufOffset), size, base_ + len_);
+        return t;
+    }
+
+    void SimBind(uint8_t* base, uint32_t len) { base_ = base; len_ = len; }
+
+private:
+    void CheckInit(const char* api) const {
+        if (base_ == nullptr) cpu_sim::Fail(cpu_sim::Format("%s: call TPipe::InitBuffer first", api));
+    }
+    uint8_t* base_ = nullptr;
+    uint32_t len_ = 0;
+};
+
+class TPipe {
+public:
+    TPipe() = default;
+
+    template <class T> bool InitBuffer(T& que, uint8_t num, uint32_t len) {
+        if (num < 1 || num > QBUF_MAX_LEN) {
+            cpu_sim::Fail(cpu_sim::Format("TPipe::InitBuffer: num %u is outside [1, %d]", num, QBUF_MAX_LEN));
+        }
+        const uint32_t rounded = (len + 31u) / 32u * 32u;
+        if (rounded == 0) cpu_sim::Fail("TPipe::InitBuffer: len 0");
+        uint8_t* base = cpu_sim::UbAllocate("TPipe::InitBuffer", rounded * num, num);
+        cpu_sim::BlockContext& c = cpu_sim::Ctx();
+        auto q = std::make_unique<cpu_sim::QueueState>();
+        q->pos = static_cast<uint8_t>(QueuePos(que));
+        q->depth = 0;
+        q->num = num;
+        q->len = rounded;
+        q->base = base;
+        q->status.assign(num, 0);
+        c.queues.push_back(std::move(q));
+        que.SimBind(static_cast<int32_t>(c.queues.size() - 1));
+        return true;
+    }
+    template <TPosition pos> bool InitBuffer(TBuf<pos>& buf, uint32_t len) {
+        const uint32_t rounded = (len + 31u) / 32u * 32u;
+        if (rounded == 0) cpu_sim::Fail("TPipe::InitBuffer: len 0");
+        buf.SimBind(cpu_sim::UbAllocate("TPipe::InitBuffer", rounded, 1), rounded);
+        return true;
+    }
+    void Reset() { cpu_sim::ResetUb(); }
+    void Destroy() {}
+    template <HardEvent evt> TEventID AllocEventID() { return static_cast<TEventID>(nextEvent_++ % 8); }
+    template <HardEvent evt> void ReleaseEventID(TEventID) {}
+    template <HardEvent evt> TEventID FetchEventID() { return static_cast<TEventID>(nextEvent_ % 8); }
+
+private:
+    template <TPosition pos, int32_t depth, auto mask> static TPosition QueuePos(TQue<pos, depth, mask>&) { return pos; }
+    int32_t nextEvent_ = 0;
+};
+
+}  // namespace AscendC

@@ -1,0 +1,9 @@
+// Runtime internals shared by cpu_sim/src files (not for kernels).
+#pragma once
+
+#include "sim/context.h"
+
+namespace cpu_sim {
+void BindThread(BlockContext* ctx);
+void CheckQueuesFreed(const char* when);
+}  // namespace cpu_sim

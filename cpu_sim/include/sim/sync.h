@@ -1,0 +1,94 @@
+// Core ids, intra-core pipe sync (SetFlag/WaitFlag/PipeBarrier), GM atomics and SyncAll.
+#pragma once
+
+#include <cstdint>
+
+#include "sim/pipe.h"
+
+namespace AscendC {
+
+inline int64_t GetBlockIdx() { return cpu_sim::Ctx().blockIdx; }
+inline int64_t GetBlockNum() { return cpu_sim::Ctx().blockNum; }
+inline GM_ADDR GetUserWorkspace(GM_ADDR workspace) { return workspace; }
+
+namespace sim_detail {
+struct EventPipes { uint8_t src; uint8_t dst; };
+constexpr EventPipes PipesOf(HardEvent e) {
+    switch (e) {
+        case HardEvent::MTE2_V: return {cpu_sim::PIPE_BIT_MTE2, cpu_sim::PIPE_BIT_V};
+        case HardEvent::V_MTE2: return {cpu_sim::PIPE_BIT_V, cpu_sim::PIPE_BIT_MTE2};
+        case HardEvent::MTE3_V: return {cpu_sim::PIPE_BIT_MTE3, cpu_sim::PIPE_BIT_V};
+        case HardEvent::V_MTE3: return {cpu_sim::PIPE_BIT_V, cpu_sim::PIPE_BIT_MTE3};
+        case HardEvent::V_V: return {cpu_sim::PIPE_BIT_V, cpu_sim::PIPE_BIT_V};
+        case HardEvent::MTE3_MTE2: return {cpu_sim::PIPE_BIT_MTE3, cpu_sim::PIPE_BIT_MTE2};
+        case HardEvent::MTE2_MTE3: return {cpu_sim::PIPE_BIT_MTE2, cpu_sim::PIPE_BIT_MTE3};
+        case HardEvent::S_V: return {cpu_sim::PIPE_BIT_S, cpu_sim::PIPE_BIT_V};
+        case HardEvent::V_S: return {cpu_sim::PIPE_BIT_V, cpu_sim::PIPE_BIT_S};
+        case HardEvent::S_MTE2: return {cpu_sim::PIPE_BIT_S, cpu_sim::PIPE_BIT_MTE2};
+        case HardEvent::MTE2_S: return {cpu_sim::PIPE_BIT_MTE2, cpu_sim::PIPE_BIT_S};
+        case HardEvent::S_MTE3: return {cpu_sim::PIPE_BIT_S, cpu_sim::PIPE_BIT_MTE3};
+        case HardEvent::MTE3_S: return {cpu_sim::PIPE_BIT_MTE3, cpu_sim::PIPE_BIT_S};
+        default: return {0, 0};
+    }
+}
+inline void CheckEventId(const char* api, int32_t id) {
+    if (id < 0 || id >= 8) cpu_sim::Fail(cpu_sim::Format("%s: event id %d outside [0, 8)", api, id));
+}
+}  // namespace sim_detail
+
+template <HardEvent event> void SetFlag(int32_t eventID) {
+    sim_detail::CheckEventId("SetFlag", eventID);
+    cpu_sim::Ctx().flags[static_cast<int>(event)][eventID]++;
+}
+
+// Blocks written by the source pipe become readable by the destination pipe.
+template <HardEvent event> void WaitFlag(int32_t eventID) {
+    sim_detail::CheckEventId("WaitFlag", eventID);
+    uint32_t& f = cpu_sim::Ctx().flags[static_cast<int>(event)][eventID];
+    if (f == 0) {
+        cpu_sim::Fail(cpu_sim::Format("WaitFlag: event %d id %d without SetFlag: device hang",
+                                      static_cast<int>(event), eventID));
+    }
+    --f;
+    constexpr sim_detail::EventPipes p = sim_detail::PipesOf(event);
+    if (p.src != 0) cpu_sim::MakeWriterReadable(p.src, p.dst);
+}
+
+template <pipe_t pipe> void PipeBarrier() {
+    if constexpr (pipe == PIPE_ALL) cpu_sim::MakeWriterReadable(cpu_sim::PIPE_BIT_ALL, cpu_sim::PIPE_BIT_ALL);
+}
+
+template <typename T> void SetAtomicAdd() {
+    static_assert(cpu_sim::AtomicKindOf<T>() != cpu_sim::AtomicKind::NONE,
+                  "SetAtomicAdd: dtype must be int8, int16, half, bfloat16_t, int32 or float");
+    cpu_sim::Ctx().atomic = cpu_sim::AtomicKindOf<T>();
+}
+inline void DisableDmaAtomic() { cpu_sim::Ctx().atomic = cpu_sim::AtomicKind::NONE; }
+inline void SetAtomicNone() { DisableDmaAtomic(); }
+
+// Hardware barrier across all blocks; the kernel type must be a mix type.
+template <bool isAIVOnly = true> void SyncAll() { cpu_sim::SyncAllHardware("SyncAll", true); }
+
+// Software barrier (GM workspace). Modelled as the same barrier; checks the workspace sizes.
+template <bool isAIVOnly = true>
+void SyncAll(const GlobalTensor<int32_t>& gmWorkspace, const LocalTensor<int32_t>& ubWorkspace,
+             const int32_t usedCores = 0) {
+    const uint64_t n = static_cast<uint64_t>(GetBlockNum()) * 8;
+    gmWorkspace.Check("SyncAll(gmWorkspace)", 0, n);
+    ubWorkspace.SimCheck("SyncAll(ubWorkspace)", "ubWorkspace", n);
+    cpu_sim::SyncAllHardware("SyncAll(software)", false);
+}
+
+// Fills GM with a value (scalar writes counted as GM bytes written).
+template <typename T> void Fill(GlobalTensor<T>& gm, const uint64_t size, const T value) {
+    gm.Check("Fill", 0, size);
+    T* p = gm.GetPhyAddr(0);
+    for (uint64_t i = 0; i < size; ++i) p[i] = value;
+    cpu_sim::Ctx().stats.gmBytesWritten += size * sizeof(T);
+    cpu_sim::CountInstr("Fill", cpu_sim::Repeats(size, sizeof(T)));
+}
+template <typename T> void InitGlobalMemory(GlobalTensor<T>& gm, const uint64_t size, const T value) {
+    Fill(gm, size, value);
+}
+
+}  // namespace AscendC

@@ -1,0 +1,47 @@
+// Helpers for the self-test kernels: tiling fields and one-tile copy-in/compute/copy-out.
+#pragma once
+
+#include "kernel_operator.h"
+
+namespace cpu_sim_selftest {
+using namespace AscendC;
+
+// Tiling words: [0] n (elements), [1] float scalar, [2] mode, [3..] kernel specific.
+inline uint32_t TilingU32(GM_ADDR tiling, int i) { return reinterpret_cast<__gm__ uint32_t*>(tiling)[i]; }
+inline float TilingF32(GM_ADDR tiling, int i) { return reinterpret_cast<__gm__ float*>(tiling)[i]; }
+
+template <typename T> T ScalarOf(float v) {
+    if constexpr (std::is_same_v<T, bfloat16_t>) return AscendC::Cast(v);
+    else if constexpr (std::is_same_v<T, half>) return half(v);
+    else return static_cast<T>(v);
+}
+
+// Copies NIN inputs of n TIn elements into UB, runs compute(y, xs, n), copies y (n TOut) out.
+template <typename TIn, typename TOut, int NIN, typename F>
+void OneTile(GM_ADDR const* in, GM_ADDR out, uint32_t n, F compute) {
+    TPipe pipe;
+    TQue<TPosition::VECIN, NIN> qin;
+    TQue<TPosition::VECOUT, 1> qout;
+    pipe.InitBuffer(qin, NIN, n * sizeof(TIn));
+    pipe.InitBuffer(qout, 1, n * sizeof(TOut));
+    LocalTensor<TIn> xs[NIN];
+    for (int k = 0; k < NIN; ++k) {
+        GlobalTensor<TIn> g;
+        g.SetGlobalBuffer(reinterpret_cast<__gm__ TIn*>(in[k]), n);
+        LocalTensor<TIn> t = qin.template AllocTensor<TIn>();
+        DataCopy(t, g, n);
+        qin.EnQue(t);
+    }
+    for (int k = 0; k < NIN; ++k) xs[k] = qin.template DeQue<TIn>();
+    LocalTensor<TOut> y = qout.template AllocTensor<TOut>();
+    compute(y, xs, n);
+    qout.EnQue(y);
+    y = qout.template DeQue<TOut>();
+    GlobalTensor<TOut> gy;
+    gy.SetGlobalBuffer(reinterpret_cast<__gm__ TOut*>(out), n);
+    DataCopy(gy, y, n);
+    qout.FreeTensor(y);
+    for (int k = 0; k < NIN; ++k) qin.FreeTensor(xs[k]);
+}
+
+}  // namespace cpu_sim_selftest

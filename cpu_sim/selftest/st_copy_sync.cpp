@@ -1,0 +1,140 @@
+// Self-test kernels: DataCopyPad layouts, DataCopy params form, atomic add, SyncAll, SetFlag/WaitFlag.
+#include "st_common.h"
+
+namespace cpu_sim_selftest {
+
+// gm: src (float GM), out (ubElems floats = the UB tile after the copy-in).
+// tiling: [3] blockCount [4] blockLen B [5] srcStride B [6] dstStride blocks [7] isPad [8] left
+// [9] right [10] pad value (float) [11] ubElems (UB tile pre-filled with -1).
+void st_DataCopyPad_in_f32(GM_ADDR* gm, GM_ADDR tiling) {
+    const uint32_t ubElems = TilingU32(tiling, 11);
+    TPipe pipe;
+    TQue<TPosition::VECIN, 1> q;
+    pipe.InitBuffer(q, 1, ubElems * sizeof(float));
+    GlobalTensor<float> src, out;
+    src.SetGlobalBuffer(reinterpret_cast<__gm__ float*>(gm[0]));
+    out.SetGlobalBuffer(reinterpret_cast<__gm__ float*>(gm[1]), ubElems);
+    LocalTensor<float> t = q.AllocTensor<float>();
+    Duplicate(t, -1.0f, ubElems);
+    SetFlag<HardEvent::V_MTE2>(EVENT_ID0);
+    WaitFlag<HardEvent::V_MTE2>(EVENT_ID0);
+    DataCopyExtParams p(static_cast<uint16_t>(TilingU32(tiling, 3)), TilingU32(tiling, 4), TilingU32(tiling, 5),
+                        TilingU32(tiling, 6), 0);
+    DataCopyPadExtParams<float> pad(TilingU32(tiling, 7) != 0, static_cast<uint8_t>(TilingU32(tiling, 8)),
+                                    static_cast<uint8_t>(TilingU32(tiling, 9)), TilingF32(tiling, 10));
+    DataCopyPad(t, src, p, pad);
+    q.EnQue(t);
+    t = q.DeQue<float>();
+    DataCopy(out, t, ubElems);
+    q.FreeTensor(t);
+}
+
+// gm: src (ubElems floats copied to UB), dst (float GM, pre-filled by the caller).
+// tiling: [3] blockCount [4] blockLen B [5] srcStride blocks [6] dstStride B [11] ubElems.
+void st_DataCopyPad_out_f32(GM_ADDR* gm, GM_ADDR tiling) {
+    const uint32_t ubElems = TilingU32(tiling, 11);
+    TPipe pipe;
+    TQue<TPosition::VECOUT, 1> q;
+    pipe.InitBuffer(q, 1, ubElems * sizeof(float));
+    GlobalTensor<float> src, dst;
+    src.SetGlobalBuffer(reinterpret_cast<__gm__ float*>(gm[0]), ubElems);
+    dst.SetGlobalBuffer(reinterpret_cast<__gm__ float*>(gm[1]));
+    LocalTensor<float> t = q.AllocTensor<float>();
+    DataCopy(t, src, ubElems);
+    q.EnQue(t);
+    t = q.DeQue<float>();
+    DataCopyPad(dst, t,
+                DataCopyExtParams(static_cast<uint16_t>(TilingU32(tiling, 3)), TilingU32(tiling, 4),
+                                  TilingU32(tiling, 5), TilingU32(tiling, 6), 0));
+    q.FreeTensor(t);
+}
+
+// gm: src, dst (floats); DataCopyParams form both ways. tiling [3] blockCount [4] blockLen
+// [5] srcStride [6] dstStride (32-B blocks), [11] ubElems.
+void st_DataCopy_params_f32(GM_ADDR* gm, GM_ADDR tiling) {
+    const uint32_t ubElems = TilingU32(tiling, 11);
+    TPipe pipe;
+    TQue<TPosition::VECIN, 1> q;
+    pipe.InitBuffer(q, 1, ubElems * sizeof(float));
+    GlobalTensor<float> src, dst;
+    src.SetGlobalBuffer(reinterpret_cast<__gm__ float*>(gm[0]));
+    dst.SetGlobalBuffer(reinterpret_cast<__gm__ float*>(gm[1]));
+    DataCopyParams in(static_cast<uint16_t>(TilingU32(tiling, 3)), static_cast<uint16_t>(TilingU32(tiling, 4)),
+                      static_cast<uint16_t>(TilingU32(tiling, 5)), 0);
+    LocalTensor<float> t = q.AllocTensor<float>();
+    DataCopy(t, src, in);
+    q.EnQue(t);
+    t = q.DeQue<float>();
+    DataCopyParams out(in.blockCount, in.blockLen, 0, static_cast<uint16_t>(TilingU32(tiling, 6)));
+    DataCopy(dst, t, out);
+    q.FreeTensor(t);
+}
+
+// Every block adds x (n floats) into out with SetAtomicAdd<float>.
+void st_atomic_add_f32(GM_ADDR* gm, GM_ADDR tiling) {
+    const uint32_t n = TilingU32(tiling, 0);
+    TPipe pipe;
+    TQue<TPosition::VECIN, 1> q;
+    pipe.InitBuffer(q, 1, n * sizeof(float));
+    GlobalTensor<float> x, out;
+    x.SetGlobalBuffer(reinterpret_cast<__gm__ float*>(gm[0]), n);
+    out.SetGlobalBuffer(reinterpret_cast<__gm__ float*>(gm[1]), n);
+    LocalTensor<float> t = q.AllocTensor<float>();
+    DataCopy(t, x, n);
+    q.EnQue(t);
+    t = q.DeQue<float>();
+    SetAtomicAdd<float>();
+    DataCopy(out, t, n);
+    DisableDmaAtomic();
+    q.FreeTensor(t);
+}
+
+// Each block writes (blockIdx + 1) into its 8-float workspace slot, SyncAll (twice), then block 0
+// sums slot heads with scalar reads and writes out[0]. gm: workspace (blockDim * 8 floats), out (8).
+void st_syncall_sum(GM_ADDR* gm, GM_ADDR tiling) {
+    KERNEL_TASK_TYPE_DEFAULT(KERNEL_TYPE_MIX_AIV_1_0);
+    TPipe pipe;
+    TBuf<TPosition::VECCALC> buf;
+    const uint32_t blocks = static_cast<uint32_t>(GetBlockNum());
+    pipe.InitBuffer(buf, blocks * 8 * sizeof(float));
+    GlobalTensor<float> ws, out;
+    ws.SetGlobalBuffer(reinterpret_cast<__gm__ float*>(gm[0]), blocks * 8);
+    out.SetGlobalBuffer(reinterpret_cast<__gm__ float*>(gm[1]), 8);
+    LocalTensor<float> t = buf.Get<float>();
+    Duplicate(t, static_cast<float>(GetBlockIdx() + 1), 8);
+    SetFlag<HardEvent::V_MTE3>(EVENT_ID0);
+    WaitFlag<HardEvent::V_MTE3>(EVENT_ID0);
+    DataCopy(ws[GetBlockIdx() * 8], t, 8);
+    SyncAll();
+    SyncAll();
+    if (GetBlockIdx() != 0) return;
+    SetFlag<HardEvent::MTE3_MTE2>(EVENT_ID0);
+    WaitFlag<HardEvent::MTE3_MTE2>(EVENT_ID0);
+    DataCopy(t, ws, blocks * 8);
+    SetFlag<HardEvent::MTE2_S>(EVENT_ID0);
+    WaitFlag<HardEvent::MTE2_S>(EVENT_ID0);
+    float sum = 0.0f;
+    for (uint32_t b = 0; b < blocks; ++b) sum += t.GetValue(b * 8);
+    out.SetValue(0, sum);
+}
+
+// Correct use of a TBuf: copy-in then vector after SetFlag/WaitFlag<MTE2_V>, out after <V_MTE3>.
+void st_flag_ok_f32(GM_ADDR* gm, GM_ADDR tiling) {
+    const uint32_t n = TilingU32(tiling, 0);
+    TPipe pipe;
+    TBuf<TPosition::VECCALC> buf;
+    pipe.InitBuffer(buf, n * sizeof(float));
+    GlobalTensor<float> x, y;
+    x.SetGlobalBuffer(reinterpret_cast<__gm__ float*>(gm[0]), n);
+    y.SetGlobalBuffer(reinterpret_cast<__gm__ float*>(gm[1]), n);
+    LocalTensor<float> t = buf.Get<float>();
+    DataCopy(t, x, n);
+    SetFlag<HardEvent::MTE2_V>(EVENT_ID1);
+    WaitFlag<HardEvent::MTE2_V>(EVENT_ID1);
+    Muls(t, t, 2.0f, n);
+    SetFlag<HardEvent::V_MTE3>(EVENT_ID1);
+    WaitFlag<HardEvent::V_MTE3>(EVENT_ID1);
+    DataCopy(y, t, n);
+}
+
+}  // namespace cpu_sim_selftest

@@ -1,0 +1,190 @@
+// cpu_sim launcher: SoC table, one thread per block, SyncAll barrier, error collection, stats.
+#include "sim/launch.h"
+
+#include <condition_variable>
+#include <cstdlib>
+#include <exception>
+#include <mutex>
+#include <thread>
+
+#include "sim/context.h"
+#include "sim/runtime_internal.h"
+
+namespace cpu_sim {
+
+const SocSpec& GetSoc(const std::string& name) {
+    static const std::vector<SocSpec> socs = {
+        {"910B1", 48, 196608}, {"910B2", 48, 196608}, {"910B3", 40, 196608}, {"910B4", 40, 196608}};
+    for (const SocSpec& s : socs) {
+        if (s.name == name) return s;
+    }
+    throw std::invalid_argument("unknown SoC '" + name + "'; valid: 910B1, 910B2, 910B3, 910B4");
+}
+
+uint64_t KernelStats::GmBytesRead() const {
+    uint64_t s = 0;
+    for (const auto& b : blocks) s += b.gmBytesRead;
+    return s;
+}
+uint64_t KernelStats::GmBytesWritten() const {
+    uint64_t s = 0;
+    for (const auto& b : blocks) s += b.gmBytesWritten;
+    return s;
+}
+uint64_t KernelStats::UbPeakBytes() const {
+    uint64_t s = 0;
+    for (const auto& b : blocks) s = b.ubPeakBytes > s ? b.ubPeakBytes : s;
+    return s;
+}
+uint64_t KernelStats::SyncAllCount() const {
+    uint64_t s = 0;
+    for (const auto& b : blocks) s = b.syncAllCount > s ? b.syncAllCount : s;
+    return s;
+}
+std::map<std::string, InstrStat> KernelStats::Instructions() const {
+    std::map<std::string, InstrStat> out;
+    for (const auto& b : blocks) {
+        for (const auto& [name, st] : b.instructions) {
+            out[name].count += st.count;
+            out[name].repeats += st.repeats;
+        }
+    }
+    return out;
+}
+
+namespace {
+
+// Shared by the block threads of one launch: the SyncAll barrier and the first error.
+struct LaunchState {
+    std::mutex mu;
+    std::condition_variable cv;
+    uint32_t blockDim = 0;
+    uint32_t arrived = 0;
+    uint64_t generation = 0;
+    bool someoneExited = false;
+    uint32_t exitedBlock = 0;
+    bool exitedFailed = false;
+    bool hasError = false;
+    std::string firstError;
+};
+
+thread_local LaunchState* tlsLaunch = nullptr;
+
+void BlockExit(LaunchState& st, uint32_t block, const std::string* error) {
+    std::lock_guard<std::mutex> lock(st.mu);
+    if (error != nullptr && !st.hasError) {
+        st.hasError = true;
+        st.firstError = Format("block %u: ", block) + *error;
+    }
+    if (!st.someoneExited) {
+        st.someoneExited = true;
+        st.exitedBlock = block;
+        st.exitedFailed = error != nullptr;
+    }
+    st.cv.notify_all();
+}
+
+void RunBlock(LaunchState& st, uint32_t block, const SocSpec& soc, const std::vector<GmBuffer>& gm,
+              const std::function<void()>& body, BlockStats& out) {
+    BlockContext ctx;
+    ctx.blockIdx = block;
+    ctx.blockNum = st.blockDim;
+    ctx.soc = &soc;
+    ctx.gm = &gm;
+    ctx.stats.blockIdx = block;
+    std::string error;
+    bool failed = false;
+    void* ub = std::aligned_alloc(64, (soc.ubBytes + 63) / 64 * 64);
+    try {
+        if (ub == nullptr) throw SimError("cannot allocate the UB arena");
+        ctx.ub = static_cast<uint8_t*>(ub);
+        ctx.writer.assign(soc.ubBytes / 32, 0);
+        ctx.readable.assign(soc.ubBytes / 32, PIPE_BIT_ALL);
+        BindThread(&ctx);
+        tlsLaunch = &st;
+        body();
+        CheckQueuesFreed("kernel end");
+    } catch (const std::exception& e) {
+        failed = true;
+        error = e.what();
+    } catch (...) {
+        failed = true;
+        error = "unknown exception";
+    }
+    BindThread(nullptr);
+    tlsLaunch = nullptr;
+    std::free(ub);
+    out = ctx.stats;
+    BlockExit(st, block, failed ? &error : nullptr);
+}
+
+}  // namespace
+
+void SyncAllHardware(const char* api, bool checkKernelType) {
+    BlockContext& c = Ctx();
+    if (checkKernelType) {
+        const KernelMetaType t = CurrentKernelType();
+        if (t != KERNEL_TYPE_MIX_AIV_1_0 && t != KERNEL_TYPE_MIX_AIC_1_0 && t != KERNEL_TYPE_MIX_AIC_1_1 &&
+            t != KERNEL_TYPE_MIX_AIC_1_2) {
+            Fail(Format("%s: the hardware barrier needs a mix kernel type "
+                        "(KERNEL_TASK_TYPE_DEFAULT(KERNEL_TYPE_MIX_AIV_1_0)); kernel type is %d", api,
+                        static_cast<int>(t)));
+        }
+    }
+    LaunchState* st = tlsLaunch;
+    if (st == nullptr) Fail(Format("%s: called outside cpu_sim::Launch", api));
+    const uint64_t n = c.stats.syncAllCount + 1;
+    std::unique_lock<std::mutex> lock(st->mu);
+    auto deadlock = [&]() {
+        if (st->exitedFailed) {
+            return Format("%s: block %u failed before reaching SyncAll #%llu", api, st->exitedBlock,
+                          (unsigned long long)n);
+        }
+        return Format("%s: block %u returned without reaching SyncAll #%llu (device deadlock)", api,
+                      st->exitedBlock, (unsigned long long)n);
+    };
+    if (st->someoneExited) Fail(deadlock());
+    const uint64_t gen = st->generation;
+    if (++st->arrived == st->blockDim) {
+        st->arrived = 0;
+        st->generation++;
+        st->cv.notify_all();
+    } else {
+        st->cv.wait(lock, [&] { return st->generation != gen || st->someoneExited; });
+        if (st->generation == gen) Fail(deadlock());
+    }
+    c.stats.syncAllCount++;
+}
+
+KernelStats Launch(uint32_t blockDim, const SocSpec& soc, const std::vector<GmBuffer>& gm,
+                   const std::function<void()>& blockBody) {
+    if (blockDim < 1 || blockDim > soc.vectorCores) {
+        throw SimError(Format("Launch: blockDim %u outside [1, %u] vector cores of %s", blockDim, soc.vectorCores,
+                              soc.name.c_str()));
+    }
+    LaunchState st;
+    st.blockDim = blockDim;
+    KernelStats stats;
+    stats.blockDim = blockDim;
+    stats.soc = soc.name;
+    stats.blocks.resize(blockDim);
+    std::vector<std::thread> threads;
+    threads.reserve(blockDim);
+    std::string spawnError;
+    for (uint32_t b = 0; b < blockDim; ++b) {
+        try {
+            threads.emplace_back(RunBlock, std::ref(st), b, std::cref(soc), std::cref(gm), std::cref(blockBody),
+                                 std::ref(stats.blocks[b]));
+        } catch (const std::exception& e) {
+            spawnError = e.what();
+            // Release blocks already waiting: a missing block is a failed block.
+            BlockExit(st, b, &spawnError);
+            break;
+        }
+    }
+    for (auto& t : threads) t.join();
+    if (st.hasError) throw SimError(st.firstError);
+    return stats;
+}
+
+}  // namespace cpu_sim

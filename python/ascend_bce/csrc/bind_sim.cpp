@@ -1,0 +1,137 @@
+// pybind11 bindings of cpu_sim: SimulatorError, KernelStats and the self-test kernel runner.
+#include <pybind11/numpy.h>
+#include <pybind11/pybind11.h>
+#include <pybind11/stl.h>
+
+#include <sstream>
+
+#include "bindings.h"
+#include "sim/launch.h"
+#include "sim/selftest_registry.h"
+
+namespace py = pybind11;
+
+namespace {
+
+py::dict InstrDict(const std::map<std::string, cpu_sim::InstrStat>& m, bool repeats) {
+    py::dict d;
+    for (const auto& [name, st] : m) d[py::str(name)] = repeats ? st.repeats : st.count;
+    return d;
+}
+
+py::dict BlockDict(const cpu_sim::BlockStats& b) {
+    py::dict d;
+    d["block_idx"] = b.blockIdx;
+    d["gm_bytes_read"] = b.gmBytesRead;
+    d["gm_bytes_written"] = b.gmBytesWritten;
+    d["ub_peak_bytes"] = b.ubPeakBytes;
+    d["sync_all_count"] = b.syncAllCount;
+    d["instructions"] = InstrDict(b.instructions, false);
+    d["repeats"] = InstrDict(b.instructions, true);
+    return d;
+}
+
+py::list BlockList(const cpu_sim::KernelStats& s) {
+    py::list l;
+    for (const auto& b : s.blocks) l.append(BlockDict(b));
+    return l;
+}
+
+py::dict StatsDict(const cpu_sim::KernelStats& s) {
+    py::dict d;
+    d["block_dim"] = s.blockDim;
+    d["soc"] = s.soc;
+    d["gm_bytes_read"] = s.GmBytesRead();
+    d["gm_bytes_written"] = s.GmBytesWritten();
+    d["ub_peak_bytes"] = s.UbPeakBytes();
+    d["sync_all_count"] = s.SyncAllCount();
+    d["instructions"] = InstrDict(s.Instructions(), false);
+    d["repeats"] = InstrDict(s.Instructions(), true);
+    d["blocks"] = BlockList(s);
+    return d;
+}
+
+std::string StatsRepr(const cpu_sim::KernelStats& s) {
+    std::ostringstream o;
+    o << "KernelStats(soc=" << s.soc << ", block_dim=" << s.blockDim << ", gm_bytes_read=" << s.GmBytesRead()
+      << ", gm_bytes_written=" << s.GmBytesWritten() << ", ub_peak_bytes=" << s.UbPeakBytes()
+      << ", sync_all_count=" << s.SyncAllCount() << ", instructions={";
+    bool first = true;
+    for (const auto& [name, st] : s.Instructions()) {
+        o << (first ? "" : ", ") << name << ": " << st.count << " (" << st.repeats << " repeats)";
+        first = false;
+    }
+    o << "})";
+    return o.str();
+}
+
+const cpu_sim::SelfTestKernel& FindKernel(const std::string& name) {
+    for (const auto& k : cpu_sim::SelfTestKernels()) {
+        if (name == k.name) return k;
+    }
+    throw py::key_error("unknown self-test kernel '" + name + "'");
+}
+
+// Borrows a writable C-contiguous array's memory as one GM buffer.
+cpu_sim::GmBuffer AsGm(const py::array& a, const std::string& name) {
+    if (!(a.flags() & py::array::c_style)) throw py::value_error(name + " must be C-contiguous");
+    if (!a.writeable()) throw py::value_error(name + " must be writable");
+    return {const_cast<void*>(a.data()), static_cast<size_t>(a.nbytes()), name};
+}
+
+cpu_sim::KernelStats RunSelfTest(const std::string& name, const std::vector<py::array>& buffers,
+                                 uint32_t blockDim, const std::string& soc, const py::object& tiling) {
+    const cpu_sim::SelfTestKernel& k = FindKernel(name);
+    if (buffers.size() != k.numBuffers) {
+        throw py::value_error("kernel '" + name + "' takes " + std::to_string(k.numBuffers) + " buffers, got " +
+                              std::to_string(buffers.size()));
+    }
+    const cpu_sim::SocSpec& spec = cpu_sim::GetSoc(soc);
+    std::vector<cpu_sim::GmBuffer> gm;
+    std::vector<uint8_t*> args;
+    for (size_t i = 0; i < buffers.size(); ++i) {
+        gm.push_back(AsGm(buffers[i], "buffer " + std::to_string(i)));
+        args.push_back(static_cast<uint8_t*>(gm.back().data));
+    }
+    uint8_t* tilingPtr = nullptr;
+    py::array tilingArr;
+    if (!tiling.is_none()) {
+        tilingArr = py::array::ensure(tiling, py::array::c_style);
+        if (!tilingArr) throw py::value_error("tiling must be a contiguous numpy array");
+        gm.push_back({const_cast<void*>(tilingArr.data()), static_cast<size_t>(tilingArr.nbytes()), "tiling"});
+        tilingPtr = static_cast<uint8_t*>(gm.back().data);
+    }
+    py::gil_scoped_release release;
+    return cpu_sim::Launch(blockDim, spec, gm, [&]() { k.run(args.data(), tilingPtr); });
+}
+
+}  // namespace
+
+void BindSim(py::module_& m) {
+    py::register_exception<cpu_sim::SimError>(m, "SimulatorError", PyExc_RuntimeError);
+
+    py::class_<cpu_sim::KernelStats>(m, "KernelStats", "What one simulated launch did (counters).")
+        .def_property_readonly("block_dim", [](const cpu_sim::KernelStats& s) { return s.blockDim; })
+        .def_property_readonly("soc", [](const cpu_sim::KernelStats& s) { return s.soc; })
+        .def_property_readonly("gm_bytes_read", &cpu_sim::KernelStats::GmBytesRead)
+        .def_property_readonly("gm_bytes_written", &cpu_sim::KernelStats::GmBytesWritten)
+        .def_property_readonly("ub_peak_bytes", &cpu_sim::KernelStats::UbPeakBytes)
+        .def_property_readonly("sync_all_count", &cpu_sim::KernelStats::SyncAllCount)
+        .def_property_readonly("instructions",
+                               [](const cpu_sim::KernelStats& s) { return InstrDict(s.Instructions(), false); })
+        .def_property_readonly("repeats",
+                               [](const cpu_sim::KernelStats& s) { return InstrDict(s.Instructions(), true); })
+        .def_property_readonly("blocks", &BlockList)
+        .def("as_dict", &StatsDict)
+        .def("__repr__", &StatsRepr);
+
+    py::module_ st = m.def_submodule("selftest", "cpu_sim self-test kernels");
+    st.def("run", &RunSelfTest, py::arg("name"), py::arg("buffers"), py::arg("block_dim") = 1,
+           py::arg("soc") = "910B1", py::arg("tiling") = py::none(),
+           "Runs a named self-test kernel with the arrays as GM buffers (zero-copy).");
+    st.def("names", []() {
+        std::vector<std::string> names;
+        for (const auto& k : cpu_sim::SelfTestKernels()) names.push_back(k.name);
+        return names;
+    });
+}
