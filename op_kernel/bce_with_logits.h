@@ -51,8 +51,7 @@ public:
         pipe_.InitBuffer(tmpB_, fp32TileBytes);
         pipe_.InitBuffer(tmpC_, fp32TileBytes);
         if constexpr (!IS_FP32) {
-            pipe_.InitBuffer(inputF32_, fp32TileBytes);
-            pipe_.InitBuffer(targetF32_, fp32TileBytes);
+            pipe_.InitBuffer(inputF32_, fp32TileBytes);  // the target is widened into tmpC_
         }
         weight_.Init(pipe_, args.weight, tiling.weight, tiling);
         posWeight_.Init(pipe_, args.posWeight, tiling.posWeight, tiling);
@@ -100,8 +99,7 @@ private:
     {
         LocalTensor<T> input = inQueueX_.DeQue<T>();
         LocalTensor<T> target = inQueueY_.DeQue<T>();
-        LocalTensor<float> x = Widen(input, inputF32_, count);
-        LocalTensor<float> y = Widen(target, targetF32_, count);
+        LocalTensor<float> x = Widen(input, InputF32(), count);
         LocalTensor<float> a = tmpA_.Get<float>();
         LocalTensor<float> b = tmpB_.Get<float>();
         LocalTensor<float> c = tmpC_.Get<float>();
@@ -112,12 +110,13 @@ private:
         AscendC::Maxs(a, x, 0.0f, count);
         AscendC::Add(a, a, c, count);             // a = softplus(x)
         AscendC::Mins(b, x, 0.0f, count);
-        AscendC::Sub(b, c, b, count);             // b = softplus(-x)
-        AscendC::Mul(b, b, y, count);
-        posWeight_.Apply(b, c, offset, count);    // b = pw * y * softplus(-x)
+        AscendC::Sub(b, c, b, count);             // b = softplus(-x); c is free from here
+        LocalTensor<float> y = Widen(target, c, count);
+        AscendC::Mul(b, b, y, count);             // b = y * softplus(-x)
         AscendC::Muls(c, y, -1.0f, count);
         AscendC::Adds(c, c, 1.0f, count);         // 1 - y is exact for y in [0.5, 1] (Sterbenz)
         AscendC::Mul(a, a, c, count);             // a = (1 - y) * softplus(x)
+        posWeight_.Apply(b, c, offset, count);    // b = pw * y * softplus(-x)
         if constexpr (IS_FP32) {
             if (!reduce_) {
                 // fp32 'none' writes the loss straight into the output tile.
@@ -235,13 +234,22 @@ private:
         }
     }
 
-    // fp16/bf16 tiles are widened into their fp32 buffer (exact); fp32 tiles are used in place.
-    __aicore__ inline LocalTensor<float> Widen(const LocalTensor<T>& src, TBuf<TPosition::VECCALC>& buf, uint32_t count)
+    // The fp32 copy of x exists for fp16/bf16 inputs only.
+    __aicore__ inline LocalTensor<float> InputF32()
+    {
+        if constexpr (IS_FP32) {
+            return LocalTensor<float>();
+        } else {
+            return inputF32_.Get<float>();
+        }
+    }
+
+    // fp16/bf16 tiles are widened into `wide` (exact); fp32 tiles are used in place.
+    __aicore__ inline LocalTensor<float> Widen(const LocalTensor<T>& src, const LocalTensor<float>& wide, uint32_t count)
     {
         if constexpr (IS_FP32) {
             return src;
         } else {
-            LocalTensor<float> wide = buf.Get<float>();
             AscendC::Cast(wide, src, AscendC::RoundMode::CAST_NONE, count);
             return wide;
         }
@@ -266,7 +274,6 @@ private:
     TBuf<TPosition::VECCALC> tmpB_;
     TBuf<TPosition::VECCALC> tmpC_;
     TBuf<TPosition::VECCALC> inputF32_;
-    TBuf<TPosition::VECCALC> targetF32_;
     GlobalTensor<T> inputGm_;
     GlobalTensor<T> targetGm_;
     GlobalTensor<T> outGm_;

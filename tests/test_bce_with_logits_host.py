@@ -30,7 +30,7 @@ def reference_ub(t):
     """The kernel's UB plan, written independently of the C++: (fixed bytes, bytes per element)."""
     s_t = DTYPE_BYTES[t["dtype"]]
     per_elem = 2 * s_t + 2 * s_t + (2 * s_t if t["reduction"] == "none" else 0) + 3 * 4
-    per_elem += 2 * 4 if s_t != 4 else 0
+    per_elem += 1 * 4 if s_t != 4 else 0  # fp32 copy of x; y widens into a temp
     fixed = 2 * 32 if t["reduction"] != "none" else 0
     for op in (t["weight"], t["pos_weight"]):
         s_op = DTYPE_BYTES[op["dtype"]]
