@@ -4,6 +4,7 @@
 #define BCE_WITH_LOGITS_H
 
 #include "kernel_operator.h"
+#include "bce_with_logits_copy.h"
 #include "bce_with_logits_operand.h"
 #include "bce_with_logits_reduce.h"
 #include "bce_with_logits_tiling.h"
@@ -84,8 +85,8 @@ private:
     {
         LocalTensor<T> input = inQueueX_.AllocTensor<T>();
         LocalTensor<T> target = inQueueY_.AllocTensor<T>();
-        CopyGmToUb(input, inputGm_[offset], count);
-        CopyGmToUb(target, targetGm_[offset], count);
+        CopyContiguous(input, inputGm_[offset], count);
+        CopyContiguous(target, targetGm_[offset], count);
         inQueueX_.EnQue(input);
         inQueueY_.EnQue(target);
         weight_.CopyIn(offset, count);
@@ -161,11 +162,11 @@ private:
     {
         if (reduce_) {
             LocalTensor<float> partial = outQueue_.DeQue<float>();
-            CopyUbToGm(partialGm_[tile], partial, 1);
+            CopyContiguous(partialGm_[tile], partial, 1);
             outQueue_.FreeTensor(partial);
         } else {
             LocalTensor<T> out = outQueue_.DeQue<T>();
-            CopyUbToGm(outGm_[offset], out, count);
+            CopyContiguous(outGm_[offset], out, count);
             outQueue_.FreeTensor(out);
         }
     }
@@ -186,7 +187,7 @@ private:
             ZeroPairwiseSpan(loaded, count);
             AscendC::SetFlag<AscendC::HardEvent::V_MTE2>(EVENT_ID0);
             AscendC::WaitFlag<AscendC::HardEvent::V_MTE2>(EVENT_ID0);
-            CopyGmToUb(loaded, partialGm_[group * tileLength_], count);
+            CopyContiguous(loaded, partialGm_[group * tileLength_], count);
             AscendC::SetFlag<AscendC::HardEvent::MTE2_V>(EVENT_ID0);
             AscendC::WaitFlag<AscendC::HardEvent::MTE2_V>(EVENT_ID0);
             PairwiseSum(sum, loaded, work, count);
@@ -210,7 +211,7 @@ private:
         if constexpr (IS_FP32) {
             outQueue_.EnQue(sum);
             LocalTensor<float> out = outQueue_.DeQue<float>();
-            CopyUbToGm(outGm_, out, 1);
+            CopyContiguous(outGm_, out, 1);
             outQueue_.FreeTensor(out);
         } else {
             LocalTensor<T> out = outQueue_.AllocTensor<T>();
@@ -218,19 +219,8 @@ private:
             outQueue_.FreeTensor(sum);
             outQueue_.EnQue(out);
             out = outQueue_.DeQue<T>();
-            CopyUbToGm(outGm_, out, 1);
+            CopyContiguous(outGm_, out, 1);
             outQueue_.FreeTensor(out);
-        }
-    }
-
-    template <typename U>
-    __aicore__ inline void CopyUbToGm(const GlobalTensor<U>& dst, const LocalTensor<U>& src, uint32_t count)
-    {
-        if ((count * sizeof(U)) % BLOCK_BYTES == 0) {
-            AscendC::DataCopy(dst, src, count);
-        } else {
-            AscendC::DataCopyExtParams params{1, static_cast<uint32_t>(count * sizeof(U)), 0, 0, 0};
-            AscendC::DataCopyPad(dst, src, params);
         }
     }
 

@@ -4,6 +4,7 @@
 #define BCE_WITH_LOGITS_OPERAND_H
 
 #include "kernel_operator.h"
+#include "bce_with_logits_copy.h"
 #include "bce_with_logits_tiling.h"
 
 namespace BceWithLogits {
@@ -26,20 +27,6 @@ __aicore__ inline GlobalTensor<U> OperandGm(GM_ADDR gm, uint64_t numel)
     GlobalTensor<U> tensor;
     tensor.SetGlobalBuffer(reinterpret_cast<__gm__ U*>(gm), numel);
     return tensor;
-}
-
-// Copies `count` elements GM -> UB: the plain DataCopy when the bytes fill whole 32-B blocks
-// (DataCopy would silently drop a partial block), DataCopyPad for the tail otherwise.
-template <typename U>
-__aicore__ inline void CopyGmToUb(const LocalTensor<U>& dst, const GlobalTensor<U>& src, uint32_t count)
-{
-    if ((count * sizeof(U)) % BLOCK_BYTES == 0) {
-        AscendC::DataCopy(dst, src, count);
-    } else {
-        AscendC::DataCopyExtParams params{1, static_cast<uint32_t>(count * sizeof(U)), 0, 0, 0};
-        AscendC::DataCopyPadExtParams<U> padParams;
-        AscendC::DataCopyPad(dst, src, params, padParams);
-    }
 }
 
 class BroadcastOperand {
@@ -156,7 +143,7 @@ private:
         const uint32_t numel = static_cast<uint32_t>(op_.numel);
         pipe.InitBuffer(staging_, numel * sizeof(U));
         LocalTensor<U> raw = staging_.Get<U>();
-        CopyGmToUb(raw, OperandGm<U>(gm_, op_.numel), numel);
+        CopyContiguous(raw, OperandGm<U>(gm_, op_.numel), numel);
         LocalTensor<float> values;
         if constexpr (std::is_same<U, float>::value) {
             AscendC::SetFlag<AscendC::HardEvent::MTE2_S>(EVENT_ID0);
@@ -210,7 +197,7 @@ private:
     __aicore__ inline void Run(CopyInTag, uint64_t offset, uint32_t count)
     {
         LocalTensor<U> local = stream_.AllocTensor<U>();
-        CopyGmToUb(local, OperandGm<U>(gm_, op_.numel)[offset], count);
+        CopyContiguous(local, OperandGm<U>(gm_, op_.numel)[offset], count);
         stream_.EnQue(local);
     }
 

@@ -1,0 +1,48 @@
+// Contiguous GM <-> UB copies of any element count for bce_with_logits.
+#ifndef BCE_WITH_LOGITS_COPY_H
+#define BCE_WITH_LOGITS_COPY_H
+
+#include "kernel_operator.h"
+#include "bce_with_logits_tiling.h"
+
+namespace BceWithLogits {
+
+// DataCopy moves whole 32-B blocks only and silently drops a partial last block, so counts
+// whose bytes do not fill whole blocks go through DataCopyPad as one run of exact bytes.
+template <typename U>
+__aicore__ inline bool FillsWholeBlocks(uint32_t count)
+{
+    return (count * sizeof(U)) % BLOCK_BYTES == 0;
+}
+
+template <typename U>
+__aicore__ inline AscendC::DataCopyExtParams OneRun(uint32_t count)
+{
+    return AscendC::DataCopyExtParams{1, static_cast<uint32_t>(count * sizeof(U)), 0, 0, 0};
+}
+
+template <typename U>
+__aicore__ inline void CopyContiguous(const AscendC::LocalTensor<U>& dst, const AscendC::GlobalTensor<U>& src,
+                                      uint32_t count)
+{
+    if (FillsWholeBlocks<U>(count)) {
+        AscendC::DataCopy(dst, src, count);
+    } else {
+        AscendC::DataCopyPad(dst, src, OneRun<U>(count), AscendC::DataCopyPadExtParams<U>());
+    }
+}
+
+template <typename U>
+__aicore__ inline void CopyContiguous(const AscendC::GlobalTensor<U>& dst, const AscendC::LocalTensor<U>& src,
+                                      uint32_t count)
+{
+    if (FillsWholeBlocks<U>(count)) {
+        AscendC::DataCopy(dst, src, count);
+    } else {
+        AscendC::DataCopyPad(dst, src, OneRun<U>(count));
+    }
+}
+
+}  // namespace BceWithLogits
+
+#endif  // BCE_WITH_LOGITS_COPY_H
