@@ -43,7 +43,7 @@ def demo(batch: int, classes: int, dtype: str, soc: str) -> None:
 
         ref = torch.nn.functional.binary_cross_entropy_with_logits(
             torch.from_numpy(logits), torch.from_numpy(labels), pos_weight=torch.from_numpy(pos_weight))
-        print(f"  torch {torch.__version__:<14}: {float(ref):.9g}")
+        print(f"  {'torch ' + torch.__version__:<21}: {float(ref):.9g}")
     except ImportError:
         print("  torch                : not installed")
     _print_stats(last_kernel_stats())

@@ -100,7 +100,7 @@ OperandDesc MakeOperand(const std::optional<Shape>& shape, const std::string& dt
 }
 
 // Defines `name(input_shape, dtype, reduction, weight_shape=None, weight_dtype="float32",
-// pos_weight_shape=None, pos_weight_dtype="float32", soc="910B1", max_blocks=0)` as
+// pos_weight_shape=None, pos_weight_dtype="float32", soc="910B1", max_blocks=0, ub_bytes=0)` as
 // fn(ComputeTiling(request)), so every tiling entry point shares one signature.
 template <typename F>
 void DefTilingFunction(py::module_& m, const char* name, F fn, const char* doc)
@@ -110,7 +110,7 @@ void DefTilingFunction(py::module_& m, const char* name, F fn, const char* doc)
         [fn](const Shape& inputShape, const std::string& dtype, const std::string& reduction,
              const std::optional<Shape>& weightShape, const std::string& weightDtype,
              const std::optional<Shape>& posWeightShape, const std::string& posWeightDtype,
-             const std::string& soc, uint32_t maxBlocks) {
+             const std::string& soc, uint32_t maxBlocks, uint32_t ubBytes) {
             TilingRequest req;
             req.inputShape = inputShape;
             req.dtype = ParseDType(dtype);
@@ -118,13 +118,16 @@ void DefTilingFunction(py::module_& m, const char* name, F fn, const char* doc)
             req.weight = MakeOperand(weightShape, weightDtype);
             req.posWeight = MakeOperand(posWeightShape, posWeightDtype);
             req.soc = GetSocInfo(soc);
+            if (ubBytes != 0) {
+                req.soc.ubBytes = ubBytes;  // tests of the small-UB fallbacks
+            }
             req.maxBlocks = maxBlocks;
             return fn(ComputeTiling(req));
         },
         py::arg("input_shape"), py::arg("dtype"), py::arg("reduction"),
         py::arg("weight_shape") = py::none(), py::arg("weight_dtype") = "float32",
         py::arg("pos_weight_shape") = py::none(), py::arg("pos_weight_dtype") = "float32",
-        py::arg("soc") = "910B1", py::arg("max_blocks") = 0, doc);
+        py::arg("soc") = "910B1", py::arg("max_blocks") = 0, py::arg("ub_bytes") = 0, doc);
 }
 
 void BindShapeFunctions(py::module_& h)
