@@ -42,20 +42,23 @@ def _check(x, y, w, pw, reduction, **kw):
     return out
 
 
+@pytest.mark.parametrize("blocks", [None, 3])
 @pytest.mark.parametrize("dtype", DTYPES)
 @pytest.mark.parametrize("reduction", REDUCTIONS)
 @pytest.mark.parametrize("pattern", PATTERNS)
-def test_patterns_match_float64_truth(rng, dtype, reduction, pattern):
+def test_patterns_match_float64_truth(rng, dtype, reduction, pattern, blocks):
     shape, w_shape, pw_shape = PATTERNS[pattern]
-    _check(*_inputs(rng, shape, DTYPES[dtype], w_shape, pw_shape), reduction)
+    _check(*_inputs(rng, shape, DTYPES[dtype], w_shape, pw_shape), reduction, max_blocks=blocks)
 
 
 @pytest.mark.parametrize("size", [1, 7, 31, 33, 4097, 2**20 + 3])
 @pytest.mark.parametrize("dtype", DTYPES)
-def test_sizes(rng, size, dtype):
-    x, y, _, pw = _inputs(rng, (size,), DTYPES[dtype], pw_shape=(1,))
+@pytest.mark.parametrize("operands", ["absent", "full_weight_scalar_pos_weight"])
+def test_sizes(rng, size, dtype, operands):
+    shapes = ((size,), ()) if operands != "absent" else (None, None)
+    x, y, w, pw = _inputs(rng, (size,), DTYPES[dtype], *shapes)
     for reduction in REDUCTIONS:
-        _check(x, y, None, pw, reduction)
+        _check(x, y, w, pw, reduction)
 
 
 @pytest.mark.parametrize("blocks", [1, 7, 40, 48])
