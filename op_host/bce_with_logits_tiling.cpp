@@ -74,7 +74,6 @@ uint64_t BytesPerElem(const TilingData& t)
     const bool hasOutputTile = t.reduction == static_cast<uint32_t>(Reduction::NONE);
     uint64_t bytes = BUFFER_NUM * sT * (hasOutputTile ? 3 : 2);  // x, y (and out) queues
     bytes += FP32_TEMPS * FP32_BYTES;
-    bytes += sT != FP32_BYTES ? FP32_INPUT_COPIES * FP32_BYTES : 0;  // fp32 copies of x and y
     for (const OperandTiling* op : {&t.weight, &t.posWeight}) {
         const auto mode = static_cast<OperandMode>(op->mode);
         if (mode == OperandMode::FULL) {

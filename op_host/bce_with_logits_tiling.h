@@ -10,7 +10,7 @@
 
 namespace BceWithLogits {
 
-// UB plan: BUFFER_NUM, FP32_TEMPS, FP32_INPUT_COPIES, REPEAT_ELEMS_FP32, ALIGN_ELEMS_FP32 and
+// UB plan: BUFFER_NUM, FP32_TEMPS, REPEAT_ELEMS_FP32, ALIGN_ELEMS_FP32 and
 // MAX_PERIOD_BYTES live in op_kernel/bce_with_logits_tiling.h, shared with the kernel.
 // UbBytesUsed() must equal what the kernel passes to InitBuffer.
 constexpr uint32_t REDUCE_FIXED_BYTES = 2 * BLOCK_BYTES;  // reductions: partial sum + combine scratch

@@ -16,8 +16,8 @@ constexpr uint32_t FP32_BYTES = 4;             // the kernel computes in fp32
 constexpr uint32_t REPEAT_ELEMS_FP32 = REPEAT_BYTES / FP32_BYTES;  // tile lengths are multiples
 constexpr uint32_t ALIGN_ELEMS_FP32 = BLOCK_BYTES / FP32_BYTES;    // period copies start aligned
 constexpr uint32_t BUFFER_NUM = 2;             // double buffering of x, y, out and FULL operands
-constexpr uint32_t FP32_TEMPS = 3;             // fp32 scratch tiles of the compute chain
-constexpr uint32_t FP32_INPUT_COPIES = 1;      // fp32 copy of x when it is fp16/bf16 (y widens into a temp)
+constexpr uint32_t FP32_TEMPS = 3;             // fp32 tiles of the compute chain, for every dtype
+                                               // (16-bit x and y are widened into them)
 constexpr uint32_t MAX_PERIOD_BYTES = 48 * 1024;  // UB cap for one expanded PERIODIC operand
 
 // Declared once here; host, kernel and Python use these values.

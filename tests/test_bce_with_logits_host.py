@@ -29,8 +29,8 @@ def align_up(v, a):
 def reference_ub(t):
     """The kernel's UB plan, written independently of the C++: (fixed bytes, bytes per element)."""
     s_t = DTYPE_BYTES[t["dtype"]]
+    # x, y (and out) queues, double-buffered; three fp32 tiles that 16-bit x and y widen into
     per_elem = 2 * s_t + 2 * s_t + (2 * s_t if t["reduction"] == "none" else 0) + 3 * 4
-    per_elem += 1 * 4 if s_t != 4 else 0  # fp32 copy of x; y widens into a temp
     fixed = 2 * 32 if t["reduction"] != "none" else 0
     for op in (t["weight"], t["pos_weight"]):
         s_op = DTYPE_BYTES[op["dtype"]]
@@ -285,6 +285,15 @@ def test_large_input_uses_most_of_ub():
         used = host.ub_bytes_used([1 << 24], dtype, reduction)
         _, per_elem = reference_ub(t)
         assert UB - 64 * per_elem < used <= UB
+
+
+@pytest.mark.parametrize("dtype", DTYPES)
+@pytest.mark.parametrize("reduction", REDUCTIONS)
+@pytest.mark.parametrize("kw", [{}, dict(weight_shape=[], pos_weight_shape=[1])])
+def test_large_input_copies_at_least_16_kib_per_data_copy(dtype, reduction, kw):
+    # A2 guidance: a DataCopy of 16 KB or more reaches full GM bandwidth.
+    t = tiling([1 << 24], dtype, reduction, **kw)
+    assert t["tile_length"] * DTYPE_BYTES[dtype] >= 16 * 1024
 
 
 def test_random_configs_fit_ub():
