@@ -1,4 +1,4 @@
-"""cpu_sim runtime: counters, data-copy layouts, atomics, SyncAll, launcher limits, speed, and the
+"""cpu_sim runtime: counters, data-copy layouts, atomics, SyncAll, launcher limits, and the
 compile-time rules (no converting overloads, A2 dtype support)."""
 import pathlib
 import shutil
@@ -46,14 +46,14 @@ def test_add_f32_result_and_exact_counters():
     assert "Add: 16 (256 repeats)" in repr(s)
 
 
-def test_add_f32_speed_1m():
+def test_add_f32_1m_across_16_blocks():
+    # Its speed is a benchmark row (`python -m ascend_bce bench`), not a timed test.
     n = 1 << 20
-    x = np.ones(n, np.float32)
+    x = np.arange(n, dtype=np.float32)
     z = np.zeros(n, np.float32)
-    t0 = time.perf_counter()
-    run("add_f32", [x, x.copy(), z], block_dim=16, tiling=tiling(w0=n))
-    assert time.perf_counter() - t0 < 1.0
-    assert np.all(z == 2)
+    s = run("add_f32", [x, x.copy(), z], block_dim=16, tiling=tiling(w0=n))
+    np.testing.assert_array_equal(z, 2 * x)
+    assert s.gm_bytes_read == 2 * n * 4 and s.gm_bytes_written == n * 4
 
 
 def pad_in_ref(src, count, blen, sstride, dstride, is_pad, left, right, value, ub_elems):
@@ -117,6 +117,21 @@ def test_atomic_add_across_blocks():
     s = run("atomic_add_f32", [x, out], block_dim=blocks, tiling=tiling(w0=n))
     np.testing.assert_array_equal(out, 1 + blocks * x)
     assert s.gm_bytes_written == blocks * n * 4
+
+
+def test_tensor_accessors_ub_copy_and_atomic_none():
+    n = 64
+    x = np.arange(n, dtype=np.float32) * 0.5
+    atomic_out = np.ones(n, np.float32)
+    plain_out = np.ones(n, np.float32)
+    info = np.zeros(8, np.uint32)
+    s = run("tensor_api_f32", [x, atomic_out, plain_out, info], tiling=tiling(w0=n))
+    np.testing.assert_array_equal(atomic_out, 1 + 2 * x)  # SetAtomicAdd: added to GM
+    np.testing.assert_array_equal(plain_out, 2 * x)       # after SetAtomicNone: overwritten
+    assert info[0] == n and info[1] == n
+    assert info[2] == np.float32(2 * x[1]).view(np.uint32)  # ReinterpretCast sees the fp32 bits
+    assert info[3] == 2 * x[4] and info[4] == int(x[5])
+    assert s.instructions["DataCopy"] == 4  # GM->UB, UB->UB, two UB->GM
 
 
 @pytest.mark.parametrize("blocks", [1, 3, 48])

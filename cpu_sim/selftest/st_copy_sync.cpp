@@ -1,4 +1,5 @@
-// Self-test kernels: DataCopyPad layouts, DataCopy params form, atomic add, SyncAll, SetFlag/WaitFlag.
+// Self-test kernels: DataCopyPad layouts, DataCopy params form, UB->UB copy, tensor accessors,
+// atomic add and SetAtomicNone, SyncAll, SetFlag/WaitFlag.
 #include "st_common.h"
 
 namespace cpu_sim_selftest {
@@ -68,6 +69,43 @@ void st_DataCopy_params_f32(GM_ADDR* gm, GM_ADDR tiling) {
     DataCopyParams out(in.blockCount, in.blockLen, 0, static_cast<uint16_t>(TilingU32(tiling, 6)));
     DataCopy(dst, t, out);
     q.FreeTensor(t);
+}
+
+// Tensor accessors, TBuf::GetWithOffset, DataCopy UB->UB and SetAtomicNone in one block.
+// gm: x (n floats), atomicOut (n, added to), plainOut (n, overwritten), info (8 uint32):
+// info = {x.GetSize(), a.GetSize(), bits of 2 * x[1], 2 * x[4], x[5]} read back by the scalar unit.
+void st_tensor_api_f32(GM_ADDR* gm, GM_ADDR tiling) {
+    const uint32_t n = TilingU32(tiling, 0);
+    TPipe pipe;
+    TBuf<TPosition::VECCALC> buf;
+    pipe.InitBuffer(buf, 2 * n * sizeof(float));
+    GlobalTensor<float> x, atomicOut, plainOut;
+    GlobalTensor<uint32_t> info;
+    x.SetGlobalBuffer(reinterpret_cast<__gm__ float*>(gm[0]), n);
+    atomicOut.SetGlobalBuffer(reinterpret_cast<__gm__ float*>(gm[1]), n);
+    plainOut.SetGlobalBuffer(reinterpret_cast<__gm__ float*>(gm[2]), n);
+    info.SetGlobalBuffer(reinterpret_cast<__gm__ uint32_t*>(gm[3]), 8);
+    LocalTensor<float> a = buf.GetWithOffset<float>(n, 0);
+    LocalTensor<float> b = buf.GetWithOffset<float>(n, n * sizeof(float));
+    DataCopy(a, x, n);
+    SetFlag<HardEvent::MTE2_V>(EVENT_ID0);
+    WaitFlag<HardEvent::MTE2_V>(EVENT_ID0);
+    DataCopy(b, a, n);
+    Muls(b, b, 2.0f, n);
+    SetFlag<HardEvent::V_S>(EVENT_ID0);
+    WaitFlag<HardEvent::V_S>(EVENT_ID0);
+    LocalTensor<uint32_t> bits = b.ReinterpretCast<uint32_t>();
+    info.SetValue(0, static_cast<uint32_t>(x.GetSize()));
+    info.SetValue(1, a.GetSize());
+    info.SetValue(2, bits.GetValue(1));
+    info.SetValue(3, static_cast<uint32_t>(b[4].GetValue(0)));
+    info.SetValue(4, static_cast<uint32_t>(x[5].GetValue(0)));
+    SetFlag<HardEvent::V_MTE3>(EVENT_ID0);
+    WaitFlag<HardEvent::V_MTE3>(EVENT_ID0);
+    SetAtomicAdd<float>();
+    DataCopy(atomicOut, b, n);
+    SetAtomicNone();
+    DataCopy(plainOut, b, n);
 }
 
 // Every block adds x (n floats) into out with SetAtomicAdd<float>.

@@ -51,12 +51,19 @@ def demo(batch: int, classes: int, dtype: str, soc: str) -> None:
 
 def main(argv: Optional[Sequence[str]] = None) -> int:
     parser = argparse.ArgumentParser(prog="python -m ascend_bce", description=__doc__)
-    parser.add_argument("command", nargs="?", default="demo", choices=["demo"])
+    parser.add_argument("command", nargs="?", default="demo", choices=["demo", "bench"])
     parser.add_argument("--batch", type=int, default=4096)
     parser.add_argument("--classes", type=int, default=1000)
     parser.add_argument("--dtype", default="float32", choices=["float32", "float16"])
     parser.add_argument("--soc", default="910B1", choices=["910B1", "910B2", "910B3", "910B4"])
+    parser.add_argument("--size", type=int, default=1 << 20, help="bench: elements per case")
     args = parser.parse_args(argv)
+    if args.command == "bench":
+        from .bench import print_report, run_benchmarks
+
+        results = run_benchmarks(args.size)
+        print_report(results)
+        return 0 if all(r.meets_target for r in results) else 1
     demo(args.batch, args.classes, args.dtype, args.soc)
     return 0
 

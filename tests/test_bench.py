@@ -1,0 +1,37 @@
+"""`python -m ascend_bce bench`: the rows it reports are measured on real runs (times are not
+asserted here; speed targets live in the benchmark itself)."""
+import pytest
+
+from ascend_bce.__main__ import main
+from ascend_bce.bench import BenchResult, run_benchmarks
+
+
+def test_bench_rows_report_real_traffic():
+    n = 4000  # 4 x 1000 classes
+    results = {r.name.split(" 4x")[0].split(" 2^")[0]: r for r in run_benchmarks(n)}
+    add = results["cpu_sim add fp32"]
+    assert (add.elements, add.gm_bytes_read, add.gm_bytes_written) == (16384, 2 * 16384 * 4, 16384 * 4)
+    none = results["bce float32 none"]
+    assert (none.gm_bytes_read, none.gm_bytes_written) == (2 * n * 4, n * 4)
+    pw = results["bce float16 none pos_weight[C]"]
+    assert pw.gm_bytes_written == n * 2
+    assert 2 * n * 2 < pw.gm_bytes_read <= 2 * n * 2 + pw_blocks_bound(n)
+    assert all(r.seconds > 0 for r in results.values())
+
+
+def pw_blocks_bound(n):
+    return 48 * 1000 * 4  # every block reads the fp32 [1000] pos_weight at most once
+
+
+@pytest.mark.parametrize("seconds, target, met", [(0.5, 1.0, True), (1.5, 1.0, False), (9.0, 0.0, True)])
+def test_target_verdict(seconds, target, met):
+    assert BenchResult("r", 1, seconds, 0, 0, target).meets_target is met
+
+
+def test_cli_bench_prints_every_row(capsys):
+    assert main(["bench", "--size", "2048"]) == 0
+    out = capsys.readouterr().out
+    for name in ("cpu_sim add fp32 2^14", "bce float32 none", "bce float32 mean pos_weight[C]",
+                 "bce float16 none pos_weight[C]", "bce float16 sum"):
+        assert name in out
+    assert "met" in out
