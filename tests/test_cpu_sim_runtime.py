@@ -110,6 +110,21 @@ def test_datacopy_params_form_units_are_blocks():
     np.testing.assert_array_equal(dst, ref)
 
 
+def test_datacopy_params_form_ub_to_ub_and_inplace_dequeue():
+    # kernel_operator_data_copy_intf.h declares DataCopy(LocalTensor, LocalTensor, DataCopyParams) and
+    # kernel_tpipe.h the in-place TQue::AllocTensor(LocalTensor&) / DeQue(LocalTensor&).
+    n = 256
+    src = np.arange(n, dtype=np.float32)
+    dst = np.zeros(n, np.float32)
+    # 3 blocks of 2 x 32 B; UB source gap 1 block; UB destination gap 2 blocks.
+    s = run("DataCopy_params_ub_f32", [src, dst], tiling=tiling(w0=n, w3=3, w4=2, w5=1, w6=2))
+    ref = np.full(n, -1, np.float32)
+    for i in range(3):
+        ref[i * 32:i * 32 + 16] = src[i * 24:i * 24 + 16]
+    np.testing.assert_array_equal(dst, ref)
+    assert s.instructions["DataCopy"] == 3  # GM->UB, UB->UB (params), UB->GM
+
+
 def test_atomic_add_across_blocks():
     n, blocks = 1024, 8
     x = np.arange(n, dtype=np.float32)
@@ -224,6 +239,23 @@ COMPILE_CASES = {
     "exp_bf16": ("LocalTensor<bfloat16_t> t; Exp(t, t, 128);", False),
     "div_int32": ("LocalTensor<int32_t> t; Div(t, t, t, 64);", False),
     "bf16_implicit_init": ("bfloat16_t b = 1.0f; (void)b;", False),
+    # Declarations of the real headers (asc-devkit include/basic_api/*.h) the simulator must mirror.
+    "scalar_op_twin_u_equals_primt": ("LocalTensor<float> t; Adds<float, float>(t, t, 1.0f, 64);"
+                                      "Muls<float, float, true>(t, t, 2.0f, 64); Maxs<float, true>(t, t, 0.0f, 64);"
+                                      "Mins(t, t, 0.0f, 64u);", True),
+    "scalar_op_twin_u_not_primt": ("LocalTensor<half> t; Adds<half, float>(t, t, 1.0f, 128);", False),
+    "datacopy_ext_params_five_args": ("DataCopyExtParams p{1, 64, 0, 0, 0}; DataCopyExtParams q; (void)p; (void)q;"
+                                      "DataCopyPadExtParams<half> pad{true, 0, 1, (half)0}; (void)pad;"
+                                      "DataCopyPadExtParams<bfloat16_t> padb; (void)padb;"
+                                      "DataCopyParams r(1, 2, 0, 0); LocalTensor<float> a; DataCopy(a, a, r);", True),
+    "datacopy_ext_params_four_args": ("DataCopyExtParams p{1, 64, 0, 0}; (void)p;", False),
+    "tque_inplace_forms": ("TPipe pipe; TQue<TPosition::VECIN, 1> q; pipe.InitBuffer(q, 1, 256);"
+                           "LocalTensor<float> t; q.AllocTensor(t); q.EnQue(t); q.DeQue(t); q.FreeTensor(t);"
+                           "TBuf<> b; pipe.InitBuffer(b, 256); LocalTensor<float> w = b.GetWithOffset<float>(8, 32);"
+                           "(void)w; SetFlag<HardEvent::V_S>(EVENT_ID0); WaitFlag<HardEvent::V_S>(EVENT_ID0);"
+                           "PipeBarrier<PIPE_ALL>(); SyncAll(); SyncAll<true>(); int64_t i = GetBlockIdx(); (void)i;", True),
+    "tque_depth_is_required": ("TQue<TPosition::VECIN> q; (void)q;", False),
+    "fill_int8_not_on_a2": ("GlobalTensor<int8_t> g; Fill(g, 32, (int8_t)0);", False),
 }
 
 

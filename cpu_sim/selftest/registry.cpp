@@ -78,6 +78,7 @@ void st_Cast_i64_f32(GM_ADDR* gm, GM_ADDR tiling);
 void st_Cast_f32_f16(GM_ADDR* gm, GM_ADDR tiling);
 void st_Cast_f32_i8(GM_ADDR* gm, GM_ADDR tiling);
 void st_DataCopyPad_in_f32(GM_ADDR* gm, GM_ADDR tiling);
+void st_DataCopy_params_ub_f32(GM_ADDR* gm, GM_ADDR tiling);
 void st_tensor_api_f32(GM_ADDR* gm, GM_ADDR tiling);
 void st_DataCopyPad_out_f32(GM_ADDR* gm, GM_ADDR tiling);
 void st_DataCopy_params_f32(GM_ADDR* gm, GM_ADDR tiling);
@@ -188,6 +189,7 @@ const std::vector<SelfTestKernel>& SelfTestKernels() {
         {"DataCopyPad_out_f32", 2, &cpu_sim_selftest::st_DataCopyPad_out_f32},
         {"DataCopy_params_f32", 2, &cpu_sim_selftest::st_DataCopy_params_f32},
         {"atomic_add_f32", 2, &cpu_sim_selftest::st_atomic_add_f32},
+        {"DataCopy_params_ub_f32", 2, &cpu_sim_selftest::st_DataCopy_params_ub_f32},
         {"tensor_api_f32", 4, &cpu_sim_selftest::st_tensor_api_f32},
         {"syncall_sum", 2, &cpu_sim_selftest::st_syncall_sum},
         {"flag_ok_f32", 2, &cpu_sim_selftest::st_flag_ok_f32},

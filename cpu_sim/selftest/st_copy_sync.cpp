@@ -71,6 +71,36 @@ void st_DataCopy_params_f32(GM_ADDR* gm, GM_ADDR tiling) {
     q.FreeTensor(t);
 }
 
+// In-place TQue::AllocTensor/DeQue, then DataCopy UB->UB in the DataCopyParams form (32-B units on both
+// sides) into a TBuf pre-filled with -1. gm: src (n floats), dst (n floats); tiling: w0 = n,
+// w3..w6 = blockCount, blockLen, srcStride, dstStride.
+void st_DataCopy_params_ub_f32(GM_ADDR* gm, GM_ADDR tiling) {
+    const uint32_t n = TilingU32(tiling, 0);
+    TPipe pipe;
+    TQue<TPosition::VECIN, 1> q;
+    TBuf<TPosition::VECCALC> buf;
+    pipe.InitBuffer(q, 1, n * sizeof(float));
+    pipe.InitBuffer(buf, n * sizeof(float));
+    GlobalTensor<float> src, dst;
+    src.SetGlobalBuffer(reinterpret_cast<__gm__ float*>(gm[0]), n);
+    dst.SetGlobalBuffer(reinterpret_cast<__gm__ float*>(gm[1]), n);
+    LocalTensor<float> t;
+    q.AllocTensor(t);
+    DataCopy(t, src, n);
+    q.EnQue(t);
+    LocalTensor<float> u;
+    q.DeQue(u);
+    LocalTensor<float> b = buf.Get<float>();
+    Duplicate(b, -1.0f, static_cast<int32_t>(n));
+    DataCopyParams p(static_cast<uint16_t>(TilingU32(tiling, 3)), static_cast<uint16_t>(TilingU32(tiling, 4)),
+                     static_cast<uint16_t>(TilingU32(tiling, 5)), static_cast<uint16_t>(TilingU32(tiling, 6)));
+    DataCopy(b, u, p);
+    q.FreeTensor(u);
+    SetFlag<HardEvent::V_MTE3>(EVENT_ID0);
+    WaitFlag<HardEvent::V_MTE3>(EVENT_ID0);
+    DataCopy(dst, b, n);
+}
+
 // Tensor accessors, TBuf::GetWithOffset, DataCopy UB->UB and SetAtomicNone in one block.
 // gm: x (n floats), atomicOut (n, added to), plainOut (n, overwritten), info (8 uint32):
 // info = {x.GetSize(), a.GetSize(), bits of 2 * x[1], 2 * x[4], x[5]} read back by the scalar unit.

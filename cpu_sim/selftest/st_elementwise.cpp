@@ -78,6 +78,11 @@ ST_DTYPES_HF(ST_DEF, Max, Binary)
 ST_DTYPES_HF(ST_DEF, Min, Binary)
 ST_DEF(Add, Binary, int32_t, i32)
 ST_DEF(Add, Binary, int16_t, i16)
+#undef ST_DEF
+// Tensor-scalar ops have two templates (<T, isSetMask> and <T, U, isSetMask, ...>), so &Adds<T> is
+// ambiguous, as with the real headers: name the first one by its isSetMask.
+#define ST_DEF(OPNAME, KIND, T, SUF) \
+    void st_##OPNAME##_##SUF(GM_ADDR* gm, GM_ADDR tiling) { KIND<T, &OPNAME<T, true>>(gm, tiling); }
 ST_DTYPES_HF(ST_DEF, Adds, Scalar)
 ST_DTYPES_HF(ST_DEF, Muls, Scalar)
 ST_DTYPES_HF(ST_DEF, Maxs, Scalar)

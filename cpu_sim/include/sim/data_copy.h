@@ -181,6 +181,28 @@ template <typename T> void DataCopy(const GlobalTensor<T>& dst, const LocalTenso
     cpu_sim::CountInstr("DataCopy", cpu_sim::Repeats(blk * p.blockCount, 1));
 }
 
+// UB -> UB params form (vector pipe in this model): 32-B block units and gaps on both sides.
+template <typename T> void DataCopy(const LocalTensor<T>& dst, const LocalTensor<T>& src,
+                                    const DataCopyParams& repeatParams) {
+    const char* api = "DataCopy(UB->UB, DataCopyParams)";
+    const DataCopyParams& p = repeatParams;
+    if (p.blockCount == 0 || p.blockLen == 0) return;
+    if (p.blockCount > 4095) cpu_sim::Fail(cpu_sim::Format("%s: blockCount %u > 4095", api, p.blockCount));
+    src.SimCheckBytes(api, "src", sim_detail::ParamsSpan(p, p.srcStride));
+    dst.SimCheckBytes(api, "dst", sim_detail::ParamsSpan(p, p.dstStride));
+    const uint8_t* s = reinterpret_cast<const uint8_t*>(src.GetPhyAddr());
+    uint8_t* d = reinterpret_cast<uint8_t*>(dst.GetPhyAddr());
+    const uint64_t blk = p.blockLen * 32u;
+    for (uint32_t i = 0; i < p.blockCount; ++i) {
+        const uint8_t* sp = s + i * (blk + p.srcStride * 32u);
+        uint8_t* dp = d + i * (blk + p.dstStride * 32u);
+        cpu_sim::HazardRead(api, sp, blk, cpu_sim::PIPE_BIT_V);
+        std::memmove(dp, sp, blk);
+        cpu_sim::HazardWrite(dp, blk, cpu_sim::PIPE_BIT_V);
+    }
+    cpu_sim::CountInstr("DataCopy", cpu_sim::Repeats(blk * p.blockCount, 1));
+}
+
 namespace sim_detail {
 template <typename T> void CheckPadParams(const char* api, const DataCopyExtParams& p) {
     if (p.blockCount > 4095) cpu_sim::Fail(cpu_sim::Format("%s: blockCount %u > 4095", api, p.blockCount));

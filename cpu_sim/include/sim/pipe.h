@@ -39,6 +39,13 @@ public:
     }
 
     template <typename T> LocalTensor<T> DeQue() {
+        LocalTensor<T> t;
+        DeQue(t);
+        return t;
+    }
+    // In-place form (kernel_tpipe.h: TQueBind::DeQue(LocalTensor<T>&)), the counterpart of
+    // AllocTensor(LocalTensor<T>&).
+    template <typename T> void DeQue(LocalTensor<T>& tensor) {
         cpu_sim::QueueState& q = State("TQue::DeQue");
         if (q.fifo.empty()) {
             cpu_sim::Fail("TQue::DeQue: the queue is empty (no EnQue before DeQue; device hang)");
@@ -48,9 +55,7 @@ public:
         q.status[i] = 1;
         uint8_t* p = q.base + static_cast<uint64_t>(i) * q.len;
         cpu_sim::MakeReadable(p, q.len);
-        LocalTensor<T> t;
-        t.SimInit(reinterpret_cast<PrimT<T>*>(p), q.len / sizeof(T), p + q.len);
-        return t;
+        tensor.SimInit(reinterpret_cast<PrimT<T>*>(p), q.len / sizeof(T), p + q.len);
     }
 
     template <typename T> void FreeTensor(LocalTensor<T>& tensor) {

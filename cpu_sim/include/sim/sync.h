@@ -2,6 +2,7 @@
 #pragma once
 
 #include <cstdint>
+#include <type_traits>
 
 #include "sim/pipe.h"
 
@@ -79,8 +80,12 @@ void SyncAll(const GlobalTensor<int32_t>& gmWorkspace, const LocalTensor<int32_t
     cpu_sim::SyncAllHardware("SyncAll(software)", false);
 }
 
-// Fills GM with a value (scalar writes counted as GM bytes written).
+// Fills GM with a value (scalar writes counted as GM bytes written). A2 dtypes per the Fill docs:
+// uint16_t, int16_t, half, uint32_t, int32_t, float.
 template <typename T> void Fill(GlobalTensor<T>& gm, const uint64_t size, const T value) {
+    static_assert(std::is_same_v<T, uint16_t> || std::is_same_v<T, int16_t> || std::is_same_v<T, half> ||
+                      std::is_same_v<T, uint32_t> || std::is_same_v<T, int32_t> || std::is_same_v<T, float>,
+                  "Fill: this dtype is not supported on A2");
     gm.Check("Fill", 0, size);
     T* p = gm.GetPhyAddr(0);
     for (uint64_t i = 0; i < size; ++i) p[i] = value;

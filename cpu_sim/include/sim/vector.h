@@ -116,7 +116,9 @@ CPU_SIM_BINARY(Max, sim_detail::IsArith<T>, (x > y ? x : y))
 CPU_SIM_BINARY(Min, sim_detail::IsArith<T>, (x < y ? x : y))
 #undef CPU_SIM_BINARY
 
-// Tensor-scalar: the scalar has the tensor's element type exactly (no converting overloads).
+// Tensor-scalar: the scalar has the tensor's element type exactly (no converting overloads). Two
+// declarations as in kernel_operator_vec_binary_scalar_intf.h: <T, isSetMask>(..., const T&, ...) and
+// <T, U, isSetMask, enable_if<PrimT<T> == U>>(..., const U&, ...).
 #define CPU_SIM_SCALAR(NAME, EXPR)                                                               \
     template <typename T, bool isSetMask = true>                                                 \
     void NAME(const LocalTensor<T>& dst, const LocalTensor<T>& src, const T& scalarValue,        \
@@ -124,6 +126,13 @@ CPU_SIM_BINARY(Min, sim_detail::IsArith<T>, (x < y ? x : y))
         static_assert(sim_detail::IsArith<T>, #NAME ": this dtype is not supported on A2");      \
         const auto y = sim_detail::Load(scalarValue);                                            \
         sim_detail::UnaryImpl(#NAME, dst, src, count, [y](auto x) { return EXPR; });             \
+    }                                                                                            \
+    /* The real twin: U must be PrimT<T> exactly (selected e.g. by NAME<float, float>(...)). */  \
+    template <typename T, typename U, bool isSetMask = true,                                     \
+              typename std::enable_if<std::is_same<PrimT<T>, U>::value, bool>::type = true>      \
+    void NAME(const LocalTensor<T>& dst, const LocalTensor<T>& src, const U& scalarValue,        \
+              const int32_t& count) {                                                            \
+        NAME<T, isSetMask>(dst, src, scalarValue, count);                                        \
     }
 CPU_SIM_SCALAR(Adds, x + y)
 CPU_SIM_SCALAR(Muls, x * y)
