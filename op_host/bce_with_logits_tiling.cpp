@@ -37,6 +37,10 @@ void CheckRequest(const TilingRequest& req)
     if (req.posWeight.present) {
         DTypeBytes(req.posWeight.dtype);
     }
+    if (req.kernel != KernelKind::FORWARD && req.kernel != KernelKind::BACKWARD) {
+        throw std::invalid_argument("kernel code " + std::to_string(static_cast<uint32_t>(req.kernel)) +
+                                    " is out of range (0 = forward, 1 = backward)");
+    }
     if (static_cast<uint32_t>(req.reduction) > static_cast<uint32_t>(Reduction::SUM)) {
         throw std::invalid_argument("reduction code " +
                                     std::to_string(static_cast<uint32_t>(req.reduction)) +
@@ -57,9 +61,17 @@ uint64_t PeriodicFixedBytes(const OperandTiling& op)
            (sOp != FP32_BYTES ? AlignUp(op.numel * FP32_BYTES, BLOCK_BYTES) : 0);
 }
 
+bool IsBackward(const TilingData& t) { return t.kernel == static_cast<uint32_t>(KernelKind::BACKWARD); }
+
+// Only the forward reductions keep partials (the backward of mean/sum is elementwise).
+bool HasPartials(const TilingData& t)
+{
+    return !IsBackward(t) && t.reduction != static_cast<uint32_t>(Reduction::NONE);
+}
+
 uint64_t FixedBytes(const TilingData& t)
 {
-    uint64_t bytes = t.reduction != static_cast<uint32_t>(Reduction::NONE) ? REDUCE_FIXED_BYTES : 0;
+    uint64_t bytes = HasPartials(t) ? REDUCE_FIXED_BYTES : 0;
     for (const OperandTiling* op : {&t.weight, &t.posWeight}) {
         if (op->mode == static_cast<uint32_t>(OperandMode::PERIODIC)) {
             bytes += PeriodicFixedBytes(*op);
@@ -71,10 +83,10 @@ uint64_t FixedBytes(const TilingData& t)
 uint64_t BytesPerElem(const TilingData& t)
 {
     const uint64_t sT = DTypeBytes(static_cast<DType>(t.dtype));
-    const bool hasOutputTile = t.reduction == static_cast<uint32_t>(Reduction::NONE);
+    const bool hasOutputTile = !HasPartials(t);
     uint64_t bytes = BUFFER_NUM * sT * (hasOutputTile ? 3 : 2);  // x, y (and out) queues
-    bytes += FP32_TEMPS * FP32_BYTES;
-    for (const OperandTiling* op : {&t.weight, &t.posWeight}) {
+    bytes += (IsBackward(t) ? GRAD_FP32_TEMPS : FP32_TEMPS) * FP32_BYTES;
+    for (const OperandTiling* op : {&t.weight, &t.posWeight, &t.gradOutput}) {
         const auto mode = static_cast<OperandMode>(op->mode);
         if (mode == OperandMode::FULL) {
             bytes += BUFFER_NUM * DTypeBytes(static_cast<DType>(op->dtype));  // streamed like x
@@ -93,6 +105,23 @@ void MakeGeneric(OperandTiling& op)
 }
 
 // Mode from the collapsed strides: see OperandMode in op_kernel/bce_with_logits_tiling.h.
+// dL/d(loss) of the backward: streamed like x for 'none', one scalar for mean/sum.
+OperandTiling BuildGradOutput(const TilingRequest& req, uint64_t totalLength)
+{
+    OperandTiling op{};
+    op.dtype = static_cast<uint32_t>(req.dtype);
+    if (req.kernel != KernelKind::BACKWARD) {
+        op.mode = static_cast<uint32_t>(OperandMode::ABSENT);
+    } else if (req.reduction == Reduction::NONE) {
+        op.mode = static_cast<uint32_t>(OperandMode::FULL);
+        op.numel = totalLength;
+    } else {
+        op.mode = static_cast<uint32_t>(OperandMode::SCALAR);
+        op.numel = 1;
+    }
+    return op;
+}
+
 OperandTiling BuildOperand(const OperandDesc& desc, const CollapsedLayout& layout,
                            const int64_t* strides, uint64_t totalLength)
 {
@@ -207,13 +236,15 @@ TilingData ComputeTiling(const TilingRequest& req)
     std::copy(layout.dims, layout.dims + MAX_DIMS, t.dims);
     t.weight = BuildOperand(req.weight, layout, layout.weightStrides, t.totalLength);
     t.posWeight = BuildOperand(req.posWeight, layout, layout.posWeightStrides, t.totalLength);
+    t.gradOutput = BuildGradOutput(req, t.totalLength);
+    t.kernel = static_cast<uint32_t>(req.kernel);
     t.ubBytes = req.soc.ubBytes;
     // Depends on N, dtypes and UB only, never on the block count: the reduction chunks (and so
     // the fp32 summation order) must be identical for any number of blocks.
     ChooseTileLength(t);
     t.numTiles = (t.totalLength + t.tileLength - 1) / t.tileLength;
     // Partials are combined in two levels of at most tileLength each.
-    if (t.numTiles > t.tileLength * t.tileLength) {
+    if (HasPartials(t) && t.numTiles > t.tileLength * t.tileLength) {
         throw std::runtime_error("bce_with_logits: " + std::to_string(t.numTiles) +
                                  " tiles exceed the two-level reduction limit of " +
                                  std::to_string(t.tileLength * t.tileLength));
@@ -223,8 +254,7 @@ TilingData ComputeTiling(const TilingRequest& req)
         blocks = std::min<uint64_t>(blocks, req.maxBlocks);
     }
     t.blockDim = static_cast<uint32_t>(std::max<uint64_t>(blocks, 1));
-    t.workspaceBytes =
-        req.reduction != Reduction::NONE ? AlignUp(t.numTiles * FP32_BYTES, BLOCK_BYTES) : 0;
+    t.workspaceBytes = HasPartials(t) ? AlignUp(t.numTiles * FP32_BYTES, BLOCK_BYTES) : 0;
     return t;
 }
 

@@ -35,7 +35,8 @@ struct TilingRequest {
     DType dtype = DType::FLOAT32;
     OperandDesc weight;
     OperandDesc posWeight;
-    Reduction reduction = Reduction::MEAN;
+    Reduction reduction = Reduction::MEAN;  // backward: the forward's reduction
+    KernelKind kernel = KernelKind::FORWARD;
     SocInfo soc;
     uint32_t maxBlocks = 0;  // 0 = no cap
 };
@@ -43,7 +44,8 @@ struct TilingRequest {
 // Bytes of one element of `dtype` in GM (4 or 2); throws std::invalid_argument if out of range.
 uint32_t DTypeBytes(DType dtype);
 
-// Pure and re-entrant; validates the request (std::invalid_argument) and throws
+// Tiling of the forward or the backward kernel (req.kernel); the backward's gradOutput has the
+// input's dtype, and the input's shape for 'none'. Pure and re-entrant; validates the request (std::invalid_argument) and throws
 // std::runtime_error if no tile of >= 64 elements fits the UB. Allocates nothing that
 // scales with N, so any N up to INT64_MAX is fine.
 TilingData ComputeTiling(const TilingRequest& req);

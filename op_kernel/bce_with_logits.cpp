@@ -4,17 +4,6 @@
 
 using namespace BceWithLogits;
 
-// The scalar unit reads GM through its data cache, so a word-by-word copy is the portable way to
-// bring a POD tiling struct into the kernel (the op-project macro GET_TILING_DATA does the same).
-__aicore__ inline void CopyTiling(TilingData* dst, GM_ADDR tiling)
-{
-    auto src = reinterpret_cast<__gm__ uint32_t*>(tiling);
-    auto words = reinterpret_cast<uint32_t*>(dst);
-    for (uint32_t i = 0; i < sizeof(TilingData) / sizeof(uint32_t); ++i) {
-        words[i] = src[i];
-    }
-}
-
 template <typename T>
 __aicore__ inline void RunKernel(const KernelArgs& args, const TilingData& tiling)
 {

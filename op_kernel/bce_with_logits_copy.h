@@ -1,4 +1,4 @@
-// Contiguous GM <-> UB copies of any element count for bce_with_logits.
+// GM copies of bce_with_logits: contiguous GM <-> UB of any element count, the tiling struct.
 #ifndef BCE_WITH_LOGITS_COPY_H
 #define BCE_WITH_LOGITS_COPY_H
 
@@ -40,6 +40,17 @@ __aicore__ inline void CopyContiguous(const AscendC::GlobalTensor<U>& dst, const
         AscendC::DataCopy(dst, src, count);
     } else {
         AscendC::DataCopyPad(dst, src, OneRun<U>(count));
+    }
+}
+
+// The scalar unit reads GM through its data cache, so a word-by-word copy is the portable way to
+// bring a POD tiling struct into the kernel (the op-project macro GET_TILING_DATA does the same).
+__aicore__ inline void CopyTiling(TilingData* dst, GM_ADDR tiling)
+{
+    auto src = reinterpret_cast<__gm__ uint32_t*>(tiling);
+    auto words = reinterpret_cast<uint32_t*>(dst);
+    for (uint32_t i = 0; i < sizeof(TilingData) / sizeof(uint32_t); ++i) {
+        words[i] = src[i];
     }
 }
 

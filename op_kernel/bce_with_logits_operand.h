@@ -1,5 +1,6 @@
-// Broadcast operand (weight or pos_weight) of bce_with_logits: brings its values, expanded to
-// the flat input index, into the kernel's fp32 tiles without materialising it in GM.
+// Broadcast operand (weight, pos_weight, or the backward's incoming gradient) of bce_with_logits:
+// brings its values, expanded to the flat input index, into the kernel's fp32 tiles without
+// materialising it in GM.
 #ifndef BCE_WITH_LOGITS_OPERAND_H
 #define BCE_WITH_LOGITS_OPERAND_H
 
@@ -60,6 +61,9 @@ public:
                 break;
         }
     }
+
+    // SCALAR: the operand's one value (read once per block, in fp32).
+    __aicore__ inline float ScalarValue() const { return scalar_; }
 
     // Issues the copy-in of one tile for a streamed (FULL) operand; nothing for the other modes.
     __aicore__ inline void CopyIn(uint64_t offset, uint32_t count)

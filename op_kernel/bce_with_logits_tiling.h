@@ -16,13 +16,16 @@ constexpr uint32_t FP32_BYTES = 4;             // the kernel computes in fp32
 constexpr uint32_t REPEAT_ELEMS_FP32 = REPEAT_BYTES / FP32_BYTES;  // tile lengths are multiples
 constexpr uint32_t ALIGN_ELEMS_FP32 = BLOCK_BYTES / FP32_BYTES;    // period copies start aligned
 constexpr uint32_t BUFFER_NUM = 2;             // double buffering of x, y, out and FULL operands
-constexpr uint32_t FP32_TEMPS = 3;             // fp32 tiles of the compute chain, for every dtype
-                                               // (16-bit x and y are widened into them)
+constexpr uint32_t FP32_TEMPS = 3;             // forward: fp32 tiles of the compute chain, for every
+                                               // dtype (16-bit x and y are widened into them)
+constexpr uint32_t GRAD_FP32_TEMPS = 4;        // backward: n1, n2, 1 + e and a scratch tile
 constexpr uint32_t MAX_PERIOD_BYTES = 48 * 1024;  // UB cap for one expanded PERIODIC operand
 
 // Declared once here; host, kernel and Python use these values.
 enum class Reduction : uint32_t { NONE = 0, MEAN = 1, SUM = 2 };
 enum class DType : uint32_t { FLOAT32 = 0, FLOAT16 = 1, BFLOAT16 = 2 };
+// Which kernel a TilingData is made for: the two have different UB plans.
+enum class KernelKind : uint32_t { FORWARD = 0, BACKWARD = 1 };
 
 // How a broadcast operand (weight, pos_weight) reaches the kernel's fp32 tile.
 enum class OperandMode : uint32_t {
@@ -55,9 +58,11 @@ struct TilingData {
     uint64_t dims[MAX_DIMS];  // collapsed dims, outermost first; their product is N
     OperandTiling weight;
     OperandTiling posWeight;
-    uint64_t workspaceBytes;  // GM scratch: one fp32 partial per tile (reductions only)
+    OperandTiling gradOutput; // backward: dL/d(loss), FULL for 'none', SCALAR for mean/sum;
+                              // forward: ABSENT
+    uint64_t workspaceBytes;  // GM scratch: one fp32 partial per tile (forward reductions only)
     uint32_t ubBytes;         // UB size the tiling was made for
-    uint32_t reserved;        // keeps the struct a multiple of 8 bytes
+    uint32_t kernel;          // KernelKind
 };
 
 }  // namespace BceWithLogits

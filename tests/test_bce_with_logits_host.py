@@ -29,10 +29,13 @@ def align_up(v, a):
 def reference_ub(t):
     """The kernel's UB plan, written independently of the C++: (fixed bytes, bytes per element)."""
     s_t = DTYPE_BYTES[t["dtype"]]
-    # x, y (and out) queues, double-buffered; three fp32 tiles that 16-bit x and y widen into
-    per_elem = 2 * s_t + 2 * s_t + (2 * s_t if t["reduction"] == "none" else 0) + 3 * 4
-    fixed = 2 * 32 if t["reduction"] != "none" else 0
-    for op in (t["weight"], t["pos_weight"]):
+    backward = t["kernel"] == "backward"
+    # x, y and out queues (forward mean/sum write partials instead), double-buffered; fp32 tiles
+    # that 16-bit x and y widen into: three forward, four backward
+    has_out_tile = backward or t["reduction"] == "none"
+    per_elem = 2 * s_t + 2 * s_t + (2 * s_t if has_out_tile else 0) + (4 if backward else 3) * 4
+    fixed = 2 * 32 if t["reduction"] != "none" and not backward else 0
+    for op in (t["weight"], t["pos_weight"], t["grad_output"]):
         s_op = DTYPE_BYTES[op["dtype"]]
         if op["mode"] == "FULL":
             per_elem += 2 * s_op
@@ -252,8 +255,11 @@ CONFIGS = [
 @pytest.mark.parametrize("shape, kw", CONFIGS)
 @pytest.mark.parametrize("dtype", DTYPES)
 @pytest.mark.parametrize("reduction", REDUCTIONS)
-def test_tile_length_matches_ub_plan(shape, kw, dtype, reduction):
+@pytest.mark.parametrize("kernel", ["forward", "backward"])
+def test_tile_length_matches_ub_plan(shape, kw, dtype, reduction, kernel):
+    kw = dict(kw, kernel=kernel)
     t = tiling(shape, dtype, reduction, **kw)
+    assert t["kernel"] == kernel
     fixed, per_elem = reference_ub(t)
     n = math.prod(shape)
     want = min((UB - fixed) // per_elem // 64 * 64, align_up(max(n, 1), 64))
@@ -294,6 +300,25 @@ def test_large_input_copies_at_least_16_kib_per_data_copy(dtype, reduction, kw):
     # A2 guidance: a DataCopy of 16 KB or more reaches full GM bandwidth.
     t = tiling([1 << 24], dtype, reduction, **kw)
     assert t["tile_length"] * DTYPE_BYTES[dtype] >= 16 * 1024
+
+
+@pytest.mark.parametrize("dtype", DTYPES)
+def test_backward_grad_output_modes_and_no_workspace(dtype):
+    none = tiling([7, 300], dtype, "none", kernel="backward", pos_weight_shape=[300])
+    assert none["grad_output"]["mode"] == "FULL" and none["grad_output"]["numel"] == 2100
+    assert none["grad_output"]["dtype"] == dtype and none["workspace_bytes"] == 0
+    for reduction in ("mean", "sum"):
+        t = tiling([7, 300], dtype, reduction, kernel="backward")
+        assert (t["grad_output"]["mode"], t["grad_output"]["numel"], t["workspace_bytes"]) == ("SCALAR", 1, 0)
+    assert tiling([7, 300], dtype, "mean")["grad_output"]["mode"] == "ABSENT"
+
+
+def test_backward_has_no_two_level_reduction_limit():
+    # Elementwise: N far beyond tileLength^2 tiles is fine for the backward of mean.
+    with pytest.raises(RuntimeError, match="two-level reduction limit"):
+        tiling([1 << 62], "float32", "mean")
+    t = tiling([1 << 62], "float32", "mean", kernel="backward")
+    assert t["num_tiles"] == -(-(1 << 62) // t["tile_length"]) and t["block_dim"] == 48
 
 
 def test_random_configs_fit_ub():
@@ -364,22 +389,23 @@ def test_two_level_reduction_limit():
 
 # ---------------------------------------------------------------- raw bytes, presets, misc
 
-TILING_FORMAT = "<3Q4I8Q" + "2I3Q8q" * 2 + "Q2I"
+TILING_FORMAT = "<3Q4I8Q" + "2I3Q8q" * 3 + "Q2I"  # weight, pos_weight, grad_output
 
 
 def test_tiling_bytes_layout():
     args = ([3, 4, 7, 5], "float16", "sum")
     kw = dict(weight_shape=[4, 1, 5], weight_dtype="bfloat16", pos_weight_shape=[3, 4, 7, 5], max_blocks=3)
     raw = host.tiling_bytes(*args, **kw)
-    assert isinstance(raw, bytes) and len(raw) == host.TILING_SIZE == struct.calcsize(TILING_FORMAT) == 312
+    assert isinstance(raw, bytes) and len(raw) == host.TILING_SIZE == struct.calcsize(TILING_FORMAT) == 408
     v = struct.unpack(TILING_FORMAT, raw)
     t = host.compute_tiling(*args, **kw)
     assert v[:7] == (t["total_length"], t["tile_length"], t["num_tiles"], t["block_dim"], 2, 1, t["rank"])
     assert list(v[7:7 + t["rank"]]) == t["dims"] and set(v[7 + t["rank"]:15]) == {0}
-    w, pw = v[15:28], v[28:41]
+    w, pw, g = v[15:28], v[28:41], v[41:54]
     assert w[:5] == (2, 2, 20, 140, 280) and list(w[5:5 + t["rank"]]) == t["weight"]["strides"]
     assert pw[:5] == (3, 0, 420, 0, 0) and list(pw[5:5 + t["rank"]]) == [140, 35, 5, 1]
-    assert v[41:] == (t["workspace_bytes"], UB, 0)
+    assert g[:5] == (0, 1, 0, 0, 0)  # forward: no grad_output (ABSENT, float16)
+    assert v[54:] == (t["workspace_bytes"], UB, 0)  # kernel 0 = forward
 
 
 def test_soc_info():

@@ -1,4 +1,5 @@
-"""binary_cross_entropy_with_logits: argument checks, tiling, and one kernel launch in cpu_sim."""
+"""binary_cross_entropy_with_logits and its backward: argument checks, tiling, and one kernel
+launch each in cpu_sim."""
 from __future__ import annotations
 
 from typing import Any, Optional
@@ -18,11 +19,11 @@ def last_kernel_stats() -> Optional[Any]:
     return _last_stats
 
 
-def _as_array(name: str, value: Any) -> tuple[np.ndarray, str]:
+def _as_array(name: str, value: Any, fn: str = "binary_cross_entropy_with_logits") -> tuple[np.ndarray, str]:
     framework = framework_of(value)
     if framework is None:
         raise TypeError(
-            f"binary_cross_entropy_with_logits(): argument '{name}' must be a numpy.ndarray, "
+            f"{fn}(): argument '{name}' must be a numpy.ndarray, "
             f"torch.Tensor or mindspore.Tensor, not {type(value).__name__}"
         )
     if framework == "torch" and value.requires_grad:
@@ -36,7 +37,7 @@ def _as_array(name: str, value: Any) -> tuple[np.ndarray, str]:
     array = to_numpy(value, framework)
     if dtype_name(array.dtype) is None:
         raise TypeError(
-            f"binary_cross_entropy_with_logits(): expected '{name}' of dtype float32, float16 or "
+            f"{fn}(): expected '{name}' of dtype float32, float16 or "
             f"bfloat16, but got {array.dtype}"
         )
     return array, framework
@@ -54,8 +55,10 @@ def _check_options(reduction: Any, soc: Any, max_blocks: Any) -> None:
 
 
 def _tiling_args(x: np.ndarray, reduction: str, weight: Optional[np.ndarray],
-                 pos_weight: Optional[np.ndarray], soc: str, max_blocks: Optional[int]) -> dict:
+                 pos_weight: Optional[np.ndarray], soc: str, max_blocks: Optional[int],
+                 kernel: str = "forward") -> dict:
     return dict(
+        kernel=kernel,
         input_shape=list(x.shape),
         dtype=dtype_name(x.dtype),
         reduction=reduction,
@@ -88,6 +91,22 @@ def _launch(x: np.ndarray, y: np.ndarray, weight: Optional[np.ndarray], pos_weig
     return out
 
 
+def _launch_grad(g: np.ndarray, x: np.ndarray, y: np.ndarray, weight: Optional[np.ndarray],
+                 pos_weight: Optional[np.ndarray], reduction: str, soc: str,
+                 max_blocks: Optional[int]) -> np.ndarray:
+    global _last_stats
+    grad_input = np.empty(x.shape, dtype=x.dtype)
+    if x.size == 0:
+        return grad_input
+    args = _tiling_args(x, reduction, weight, pos_weight, soc, max_blocks, kernel="backward")
+    raw_tiling = np.frombuffer(_C.host.tiling_bytes(**args), dtype=np.uint8).copy()
+    workspace = np.zeros(32, dtype=np.uint8)  # the backward needs none; GM holds a valid buffer
+    _last_stats = _C.launch_bce_with_logits_grad(
+        x, y, weight, pos_weight, g.reshape(-1), grad_input.reshape(-1), workspace, raw_tiling, soc
+    )
+    return grad_input
+
+
 def binary_cross_entropy_with_logits(
     input: Any,
     target: Any,
@@ -106,21 +125,62 @@ def binary_cross_entropy_with_logits(
     or MindSpore tensors in give the same type out. ``soc`` picks the Atlas A2 preset the tiling
     is made for; ``max_blocks`` caps the number of blocks (vector cores) launched.
     """
-    x, framework = _as_array("input", input)
-    y, _ = _as_array("target", target)
-    w = None if weight is None else _as_array("weight", weight)[0]
-    pw = None if pos_weight is None else _as_array("pos_weight", pos_weight)[0]
+    x, y, w, pw, framework = _operands(input, target, weight, pos_weight, reduction, soc, max_blocks)
+    out = _launch(x, y, w, pw, reduction, soc, max_blocks)
+    return from_numpy(out, input, framework)
+
+
+def binary_cross_entropy_with_logits_backward(
+    grad_output: Any,
+    input: Any,
+    target: Any,
+    weight: Optional[Any] = None,
+    pos_weight: Optional[Any] = None,
+    reduction: str = "mean",
+    *,
+    soc: str = "910B1",
+    max_blocks: Optional[int] = None,
+) -> Any:
+    """dL/d(input) of binary_cross_entropy_with_logits in one fused kernel launch.
+
+    The arguments of ``torch.ops.aten.binary_cross_entropy_with_logits_backward``: ``grad_output``
+    is dL/d(loss), the input's shape for ``reduction='none'`` and one element for 'mean'/'sum'
+    (which spread it over every element, divided by N for 'mean'). Returns an array (or tensor)
+    of the input's shape and dtype:
+    ``grad_output * weight * [(1 - target) * sigmoid(input) - pos_weight * target * sigmoid(-input)]``.
+    """
+    fn = "binary_cross_entropy_with_logits_backward"
+    x, y, w, pw, framework = _operands(input, target, weight, pos_weight, reduction, soc, max_blocks, fn)
+    g, _ = _as_array("grad_output", grad_output, fn)
+    if g.dtype != x.dtype:
+        raise TypeError(f"{fn}(): expected 'grad_output' of dtype {x.dtype} (the dtype of 'input'), "
+                        f"but got {g.dtype}")
+    want = x.shape if reduction == "none" else ()
+    if g.shape != want and not (reduction != "none" and g.size == 1):
+        raise ValueError(f"{fn}(): 'grad_output' must have shape {list(want)} for reduction='{reduction}' "
+                         f"(the loss's shape), but got {list(g.shape)}")
+    out = _launch_grad(g, x, y, w, pw, reduction, soc, max_blocks)
+    return from_numpy(out, input, framework)
+
+
+def _operands(input: Any, target: Any, weight: Any, pos_weight: Any, reduction: Any, soc: Any,
+              max_blocks: Any, fn: str = "binary_cross_entropy_with_logits"):
+    """Checked NumPy views of the operands, and the framework of `input`."""
+    x, framework = _as_array("input", input, fn)
+    y, _ = _as_array("target", target, fn)
+    w = None if weight is None else _as_array("weight", weight, fn)[0]
+    pw = None if pos_weight is None else _as_array("pos_weight", pos_weight, fn)[0]
     _check_options(reduction, soc, max_blocks)
     if y.dtype != x.dtype:
         raise TypeError(
-            f"binary_cross_entropy_with_logits(): expected 'target' of dtype {x.dtype} "
+            f"{fn}(): expected 'target' of dtype {x.dtype} "
             f"(the dtype of 'input'), but got {y.dtype}"
         )
     _C.host.validate_shapes(list(x.shape), list(y.shape),
                             None if w is None else list(w.shape),
                             None if pw is None else list(pw.shape))
-    out = _launch(x, y, w, pw, reduction, soc, max_blocks)
-    return from_numpy(out, input, framework)
+    return x, y, w, pw, framework
 
 
-__all__ = ["binary_cross_entropy_with_logits", "last_kernel_stats", "NUMPY_DTYPES"]
+__all__ = ["binary_cross_entropy_with_logits", "binary_cross_entropy_with_logits_backward",
+           "last_kernel_stats", "NUMPY_DTYPES"]

@@ -16,6 +16,7 @@ namespace {
 constexpr const char* DTYPE_NAMES[] = {"float32", "float16", "bfloat16"};
 constexpr const char* REDUCTION_NAMES[] = {"none", "mean", "sum"};
 constexpr const char* MODE_NAMES[] = {"ABSENT", "SCALAR", "PERIODIC", "FULL", "GENERIC"};
+constexpr const char* KERNEL_NAMES[] = {"forward", "backward"};
 
 // Index of `value` in `names`; std::invalid_argument (ValueError) listing the valid names.
 template <size_t N>
@@ -84,9 +85,10 @@ py::dict TilingToDict(const TilingData& t)
     d["dims"] = FirstN(t.dims, t.rank);
     d["weight"] = OperandToDict(t.weight, t.rank);
     d["pos_weight"] = OperandToDict(t.posWeight, t.rank);
+    d["grad_output"] = OperandToDict(t.gradOutput, t.rank);
     d["workspace_bytes"] = t.workspaceBytes;
     d["ub_bytes"] = t.ubBytes;
-    d["reserved"] = t.reserved;
+    d["kernel"] = NameOf(t.kernel, KERNEL_NAMES);
     return d;
 }
 
@@ -100,7 +102,8 @@ OperandDesc MakeOperand(const std::optional<Shape>& shape, const std::string& dt
 }
 
 // Defines `name(input_shape, dtype, reduction, weight_shape=None, weight_dtype="float32",
-// pos_weight_shape=None, pos_weight_dtype="float32", soc="910B1", max_blocks=0, ub_bytes=0)` as
+// pos_weight_shape=None, pos_weight_dtype="float32", soc="910B1", max_blocks=0, ub_bytes=0,
+// kernel="forward")` as
 // fn(ComputeTiling(request)), so every tiling entry point shares one signature.
 template <typename F>
 void DefTilingFunction(py::module_& m, const char* name, F fn, const char* doc)
@@ -110,7 +113,7 @@ void DefTilingFunction(py::module_& m, const char* name, F fn, const char* doc)
         [fn](const Shape& inputShape, const std::string& dtype, const std::string& reduction,
              const std::optional<Shape>& weightShape, const std::string& weightDtype,
              const std::optional<Shape>& posWeightShape, const std::string& posWeightDtype,
-             const std::string& soc, uint32_t maxBlocks, uint32_t ubBytes) {
+             const std::string& soc, uint32_t maxBlocks, uint32_t ubBytes, const std::string& kernel) {
             TilingRequest req;
             req.inputShape = inputShape;
             req.dtype = ParseDType(dtype);
@@ -122,12 +125,14 @@ void DefTilingFunction(py::module_& m, const char* name, F fn, const char* doc)
                 req.soc.ubBytes = ubBytes;  // tests of the small-UB fallbacks
             }
             req.maxBlocks = maxBlocks;
+            req.kernel = static_cast<KernelKind>(ParseName(kernel, KERNEL_NAMES, "kernel"));
             return fn(ComputeTiling(req));
         },
         py::arg("input_shape"), py::arg("dtype"), py::arg("reduction"),
         py::arg("weight_shape") = py::none(), py::arg("weight_dtype") = "float32",
         py::arg("pos_weight_shape") = py::none(), py::arg("pos_weight_dtype") = "float32",
-        py::arg("soc") = "910B1", py::arg("max_blocks") = 0, py::arg("ub_bytes") = 0, doc);
+        py::arg("soc") = "910B1", py::arg("max_blocks") = 0, py::arg("ub_bytes") = 0,
+        py::arg("kernel") = "forward", doc);
 }
 
 void BindShapeFunctions(py::module_& h)

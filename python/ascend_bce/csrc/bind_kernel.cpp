@@ -1,4 +1,5 @@
-// Launches the bce_with_logits kernel in cpu_sim with NumPy arrays as GM (no copies).
+// Launches the bce_with_logits kernels (forward, backward) in cpu_sim with NumPy arrays as GM
+// (no copies).
 #include <cstring>
 #include <optional>
 #include <string>
@@ -15,6 +16,8 @@
 
 extern "C" void bce_with_logits(GM_ADDR input, GM_ADDR target, GM_ADDR weight, GM_ADDR posWeight,
                                 GM_ADDR out, GM_ADDR workspace, GM_ADDR tiling);
+extern "C" void bce_with_logits_grad(GM_ADDR input, GM_ADDR target, GM_ADDR weight, GM_ADDR posWeight,
+                                     GM_ADDR gradOutput, GM_ADDR gradInput, GM_ADDR workspace, GM_ADDR tiling);
 
 namespace py = pybind11;
 
@@ -29,9 +32,36 @@ cpu_sim::GmBuffer AsGm(const py::array& array, const char* name)
     return cpu_sim::GmBuffer{const_cast<void*>(array.data()), static_cast<size_t>(array.nbytes()), name};
 }
 
-GM_ADDR Addr(const std::optional<py::array>& array)
+GM_ADDR Addr(const py::array& array) { return static_cast<GM_ADDR>(const_cast<void*>(array.data())); }
+
+GM_ADDR Addr(const std::optional<py::array>& array) { return array ? Addr(*array) : nullptr; }
+
+BceWithLogits::TilingData ReadTiling(const py::array& tiling)
 {
-    return array ? static_cast<GM_ADDR>(const_cast<void*>(array->data())) : nullptr;
+    BceWithLogits::TilingData tilingData;
+    if (static_cast<size_t>(tiling.nbytes()) != sizeof(tilingData)) {
+        throw std::invalid_argument("tiling must hold " + std::to_string(sizeof(tilingData)) + " bytes");
+    }
+    std::memcpy(&tilingData, tiling.data(), sizeof(tilingData));
+    return tilingData;
+}
+
+// The launch's GM buffers: the named arrays plus the optional operands that are present.
+std::vector<cpu_sim::GmBuffer> GmBuffers(std::vector<std::pair<const py::array*, const char*>> arrays,
+                                         const std::optional<py::array>& weight,
+                                         const std::optional<py::array>& posWeight)
+{
+    std::vector<cpu_sim::GmBuffer> gm;
+    for (const auto& [array, name] : arrays) {
+        gm.push_back(AsGm(*array, name));
+    }
+    if (weight) {
+        gm.push_back(AsGm(*weight, "weight"));
+    }
+    if (posWeight) {
+        gm.push_back(AsGm(*posWeight, "pos_weight"));
+    }
+    return gm;
 }
 
 cpu_sim::KernelStats LaunchBceWithLogits(const py::array& input, const py::array& target,
@@ -39,27 +69,35 @@ cpu_sim::KernelStats LaunchBceWithLogits(const py::array& input, const py::array
                                          const std::optional<py::array>& posWeight, py::array out,
                                          py::array workspace, py::array tiling, const std::string& soc)
 {
-    BceWithLogits::TilingData tilingData;
-    if (static_cast<size_t>(tiling.nbytes()) != sizeof(tilingData)) {
-        throw std::invalid_argument("tiling must hold " + std::to_string(sizeof(tilingData)) + " bytes");
-    }
-    std::memcpy(&tilingData, tiling.data(), sizeof(tilingData));
-    std::vector<cpu_sim::GmBuffer> gm{AsGm(input, "input"), AsGm(target, "target"), AsGm(out, "out"),
-                                      AsGm(workspace, "workspace"), AsGm(tiling, "tiling")};
-    if (weight) {
-        gm.push_back(AsGm(*weight, "weight"));
-    }
-    if (posWeight) {
-        gm.push_back(AsGm(*posWeight, "pos_weight"));
-    }
+    const BceWithLogits::TilingData tilingData = ReadTiling(tiling);
+    const auto gm = GmBuffers({{&input, "input"}, {&target, "target"}, {&out, "out"},
+                               {&workspace, "workspace"}, {&tiling, "tiling"}},
+                              weight, posWeight);
     const auto& socSpec = cpu_sim::GetSoc(soc);
-    const auto args = [&] {
-        return std::vector<GM_ADDR>{Addr(input), Addr(target), Addr(weight), Addr(posWeight),
+    const std::vector<GM_ADDR> args{Addr(input), Addr(target), Addr(weight), Addr(posWeight),
                                     Addr(out), Addr(workspace), Addr(tiling)};
-    }();
     py::gil_scoped_release release;
     return cpu_sim::Launch(tilingData.blockDim, socSpec, gm, [&args] {
         bce_with_logits(args[0], args[1], args[2], args[3], args[4], args[5], args[6]);
+    });
+}
+
+cpu_sim::KernelStats LaunchBceWithLogitsGrad(const py::array& input, const py::array& target,
+                                             const std::optional<py::array>& weight,
+                                             const std::optional<py::array>& posWeight,
+                                             const py::array& gradOutput, py::array gradInput,
+                                             py::array workspace, py::array tiling, const std::string& soc)
+{
+    const BceWithLogits::TilingData tilingData = ReadTiling(tiling);
+    const auto gm = GmBuffers({{&input, "input"}, {&target, "target"}, {&gradOutput, "grad_output"},
+                               {&gradInput, "grad_input"}, {&workspace, "workspace"}, {&tiling, "tiling"}},
+                              weight, posWeight);
+    const auto& socSpec = cpu_sim::GetSoc(soc);
+    const std::vector<GM_ADDR> args{Addr(input), Addr(target), Addr(weight), Addr(posWeight),
+                                    Addr(gradOutput), Addr(gradInput), Addr(workspace), Addr(tiling)};
+    py::gil_scoped_release release;
+    return cpu_sim::Launch(tilingData.blockDim, socSpec, gm, [&args] {
+        bce_with_logits_grad(args[0], args[1], args[2], args[3], args[4], args[5], args[6], args[7]);
     });
 }
 
@@ -71,4 +109,8 @@ void BindKernel(py::module_& m)
           py::arg("weight"), py::arg("pos_weight"), py::arg("out"), py::arg("workspace"), py::arg("tiling"),
           py::arg("soc"),
           "Runs the bce_with_logits kernel in the simulator; every array is GM, used in place.");
+    m.def("launch_bce_with_logits_grad", &LaunchBceWithLogitsGrad, py::arg("input"), py::arg("target"),
+          py::arg("weight"), py::arg("pos_weight"), py::arg("grad_output"), py::arg("grad_input"),
+          py::arg("workspace"), py::arg("tiling"), py::arg("soc"),
+          "Runs the bce_with_logits_grad kernel (dL/dinput) in the simulator; arrays are GM, in place.");
 }

@@ -1,0 +1,199 @@
+// Fused BCEWithLogitsLoss backward for A2 vector cores: dL/dx for every element in one launch,
+// with in-kernel broadcast of weight, pos_weight and (for mean/sum) the scalar incoming gradient.
+#ifndef BCE_WITH_LOGITS_GRAD_H
+#define BCE_WITH_LOGITS_GRAD_H
+
+#include "kernel_operator.h"
+#include "bce_with_logits_copy.h"
+#include "bce_with_logits_operand.h"
+#include "bce_with_logits_tiling.h"
+
+namespace BceWithLogits {
+
+struct GradKernelArgs {
+    GM_ADDR input;
+    GM_ADDR target;
+    GM_ADDR weight;
+    GM_ADDR posWeight;
+    GM_ADDR gradOutput;  // dL/d(loss): the input's shape for 'none', one element for mean/sum
+    GM_ADDR gradInput;   // dL/dx, the input's shape and dtype
+};
+
+template <typename T>
+class KernelBceWithLogitsGrad {
+public:
+    __aicore__ inline KernelBceWithLogitsGrad() {}
+
+    __aicore__ inline void Init(const GradKernelArgs& args, const TilingData& tiling)
+    {
+        tiling_ = tiling;
+        tileLength_ = static_cast<uint32_t>(tiling.tileLength);
+        // The same balanced split of whole tiles as the forward.
+        const uint64_t blockIdx = AscendC::GetBlockIdx();
+        const uint64_t base = tiling.numTiles / tiling.blockDim;
+        const uint64_t extra = tiling.numTiles % tiling.blockDim;
+        firstTile_ = blockIdx * base + (blockIdx < extra ? blockIdx : extra);
+        endTile_ = firstTile_ + base + (blockIdx < extra ? 1 : 0);
+
+        inputGm_.SetGlobalBuffer(reinterpret_cast<__gm__ T*>(args.input), tiling.totalLength);
+        targetGm_.SetGlobalBuffer(reinterpret_cast<__gm__ T*>(args.target), tiling.totalLength);
+        gradInputGm_.SetGlobalBuffer(reinterpret_cast<__gm__ T*>(args.gradInput), tiling.totalLength);
+
+        const uint32_t tileBytes = tileLength_ * sizeof(T);
+        const uint32_t fp32TileBytes = tileLength_ * FP32_BYTES;
+        pipe_.InitBuffer(inQueueX_, BUFFER_NUM, tileBytes);
+        pipe_.InitBuffer(inQueueY_, BUFFER_NUM, tileBytes);
+        pipe_.InitBuffer(outQueue_, BUFFER_NUM, tileBytes);
+        pipe_.InitBuffer(tmpA_, fp32TileBytes);
+        pipe_.InitBuffer(tmpB_, fp32TileBytes);
+        pipe_.InitBuffer(tmpC_, fp32TileBytes);
+        pipe_.InitBuffer(tmpD_, fp32TileBytes);
+        weight_.Init(pipe_, args.weight, tiling.weight, tiling);
+        posWeight_.Init(pipe_, args.posWeight, tiling.posWeight, tiling);
+        gradOutput_.Init(pipe_, args.gradOutput, tiling.gradOutput, tiling);
+        // mean/sum: every element gets dout (/ N for mean), folded into one scalar factor.
+        scalarGrad_ = static_cast<OperandMode>(tiling.gradOutput.mode) == OperandMode::SCALAR;
+        if (scalarGrad_) {
+            gradScale_ = gradOutput_.ScalarValue();
+            if (static_cast<Reduction>(tiling.reduction) == Reduction::MEAN) {
+                gradScale_ = gradScale_ / static_cast<float>(tiling.totalLength);
+            }
+        }
+    }
+
+    __aicore__ inline void Process()
+    {
+        for (uint64_t tile = firstTile_; tile < endTile_; ++tile) {
+            const uint64_t offset = tile * tileLength_;
+            const uint64_t left = tiling_.totalLength - offset;
+            const uint32_t count = left < tileLength_ ? static_cast<uint32_t>(left) : tileLength_;
+            CopyIn(offset, count);
+            Compute(offset, count);
+            CopyOut(offset, count);
+        }
+    }
+
+private:
+    static constexpr bool IS_FP32 = std::is_same<T, float>::value;
+
+    __aicore__ inline void CopyIn(uint64_t offset, uint32_t count)
+    {
+        LocalTensor<T> input = inQueueX_.AllocTensor<T>();
+        LocalTensor<T> target = inQueueY_.AllocTensor<T>();
+        CopyContiguous(input, inputGm_[offset], count);
+        CopyContiguous(target, targetGm_[offset], count);
+        inQueueX_.EnQue(input);
+        inQueueY_.EnQue(target);
+        weight_.CopyIn(offset, count);
+        posWeight_.CopyIn(offset, count);
+        gradOutput_.CopyIn(offset, count);
+    }
+
+    // dL/dx = g * w * [(1 - y) * sigmoid(x) - pw * y * sigmoid(-x)], g = dout (/ N for mean).
+    // sigmoid(x) = n1 / d and sigmoid(-x) = n2 / d with n1 = exp(min(x, 0)), n2 = exp(-max(x, 0))
+    // and d = 1 + exp(-|x|): one of n1, n2 is exactly 1, so neither sigmoid is formed as
+    // 1 - sigmoid (which is 0 in fp32 for |x| > 17) and no Compare/Select is needed. The two
+    // terms keep their own factors, so y = 1 at x = 20 gives -2.06e-9, not sigmoid(x) - 1 = 0.
+    // d goes through Abs and Exp, which carry a NaN logit on any hardware; Maxs/Mins may drop it.
+    __aicore__ inline void Compute(uint64_t offset, uint32_t count)
+    {
+        LocalTensor<T> input = inQueueX_.DeQue<T>();
+        LocalTensor<T> target = inQueueY_.DeQue<T>();
+        LocalTensor<float> a = tmpA_.Get<float>();
+        LocalTensor<float> b = tmpB_.Get<float>();
+        LocalTensor<float> c = tmpC_.Get<float>();
+        LocalTensor<float> d = tmpD_.Get<float>();
+        LocalTensor<float> x = Widen(input, d, count);
+        AscendC::Abs(c, x, count);
+        AscendC::Muls(c, c, -1.0f, count);
+        AscendC::Exp(c, c, count);
+        AscendC::Adds(c, c, 1.0f, count);          // c = 1 + exp(-|x|)
+        AscendC::Mins(a, x, 0.0f, count);
+        AscendC::Exp(a, a, count);                 // a = n1
+        AscendC::Maxs(b, x, 0.0f, count);
+        AscendC::Muls(b, b, -1.0f, count);
+        AscendC::Exp(b, b, count);                 // b = n2
+        LocalTensor<float> y = Widen(target, d, count);
+        AscendC::Mul(b, b, y, count);              // b = y * n2
+        AscendC::Muls(d, y, -1.0f, count);
+        AscendC::Adds(d, d, 1.0f, count);          // d = 1 - y
+        AscendC::Mul(a, a, d, count);              // a = (1 - y) * n1; d is free from here
+        posWeight_.Apply(b, d, offset, count);     // b = pw * y * n2
+        AscendC::Sub(a, a, b, count);
+        FreeInputs(input, target);
+        if constexpr (IS_FP32) {
+            // fp32 writes dL/dx straight into the output tile.
+            LocalTensor<float> out = outQueue_.AllocTensor<float>();
+            AscendC::Div(out, a, c, count);
+            ApplyFactors(out, d, offset, count);
+            outQueue_.EnQue(out);
+        } else {
+            AscendC::Div(a, a, c, count);
+            ApplyFactors(a, d, offset, count);
+            LocalTensor<T> out = outQueue_.AllocTensor<T>();
+            AscendC::Cast(out, a, AscendC::RoundMode::CAST_RINT, count);
+            outQueue_.EnQue(out);
+        }
+    }
+
+    // dst *= w * g; `scratch` is a free fp32 tile.
+    __aicore__ inline void ApplyFactors(const LocalTensor<float>& dst, const LocalTensor<float>& scratch,
+                                        uint64_t offset, uint32_t count)
+    {
+        weight_.Apply(dst, scratch, offset, count);
+        if (scalarGrad_) {
+            AscendC::Muls(dst, dst, gradScale_, count);
+        } else {
+            gradOutput_.Apply(dst, scratch, offset, count);
+        }
+    }
+
+    __aicore__ inline void CopyOut(uint64_t offset, uint32_t count)
+    {
+        LocalTensor<T> out = outQueue_.DeQue<T>();
+        CopyContiguous(gradInputGm_[offset], out, count);
+        outQueue_.FreeTensor(out);
+    }
+
+    // fp16/bf16 tiles are widened into `wide` (exact); fp32 tiles are used in place.
+    __aicore__ inline LocalTensor<float> Widen(const LocalTensor<T>& src, const LocalTensor<float>& wide, uint32_t count)
+    {
+        if constexpr (IS_FP32) {
+            return src;
+        } else {
+            AscendC::Cast(wide, src, AscendC::RoundMode::CAST_NONE, count);
+            return wide;
+        }
+    }
+
+    __aicore__ inline void FreeInputs(LocalTensor<T>& input, LocalTensor<T>& target)
+    {
+        inQueueX_.FreeTensor(input);
+        inQueueY_.FreeTensor(target);
+    }
+
+    TilingData tiling_{};
+    uint32_t tileLength_ = 0;
+    uint64_t firstTile_ = 0;
+    uint64_t endTile_ = 0;
+    bool scalarGrad_ = false;
+    float gradScale_ = 1.0f;
+    TPipe pipe_;
+    TQue<TPosition::VECIN, 1> inQueueX_;
+    TQue<TPosition::VECIN, 1> inQueueY_;
+    TQue<TPosition::VECOUT, 1> outQueue_;
+    TBuf<TPosition::VECCALC> tmpA_;
+    TBuf<TPosition::VECCALC> tmpB_;
+    TBuf<TPosition::VECCALC> tmpC_;
+    TBuf<TPosition::VECCALC> tmpD_;
+    GlobalTensor<T> inputGm_;
+    GlobalTensor<T> targetGm_;
+    GlobalTensor<T> gradInputGm_;
+    BroadcastOperand weight_;
+    BroadcastOperand posWeight_;
+    BroadcastOperand gradOutput_;
+};
+
+}  // namespace BceWithLogits
+
+#endif  // BCE_WITH_LOGITS_GRAD_H
