@@ -62,12 +62,14 @@ def test_torch_tensors_in_torch_tensors_out(dtype):
     assert isinstance(mean, torch.Tensor) and mean.dim() == 0
 
 
-def test_torch_input_requiring_grad_is_refused_until_backward_exists():
+def test_torch_input_requiring_grad_is_differentiable():
     x = torch.zeros(3, requires_grad=True)
-    with pytest.raises(RuntimeError, match="requires grad"):
-        bce(x, torch.zeros(3))
+    loss = bce(x, torch.tensor([0.0, 1.0, 0.25]))
+    assert loss.item() == pytest.approx(np.log(2), rel=1e-6)
+    loss.backward()  # d/dx at 0: (sigmoid(0) - y) / N
+    torch.testing.assert_close(x.grad, torch.tensor([0.5, -0.5, 0.25]) / 3, rtol=1e-6, atol=0)
     with torch.no_grad():
-        assert float(bce(x, torch.zeros(3))) == pytest.approx(np.log(2), rel=1e-6)
+        assert bce(x, torch.zeros(3)).grad_fn is None
 
 
 def test_bfloat16_numpy_via_ml_dtypes(rng):

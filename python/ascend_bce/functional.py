@@ -2,7 +2,9 @@
 launch each in cpu_sim."""
 from __future__ import annotations
 
-from typing import Any, Optional
+import contextlib
+import contextvars
+from typing import Any, Iterator, Optional
 
 import numpy as np
 
@@ -12,6 +14,27 @@ from ._frameworks import framework_of, from_numpy, to_numpy
 
 SOCS = ("910B1", "910B2", "910B3", "910B4")
 _last_stats: Optional[Any] = None
+# soc/max_blocks of a call that goes through the torch op (which has no place for them).
+_sim_options: contextvars.ContextVar[tuple[str, Optional[int]]] = contextvars.ContextVar(
+    "ascend_bce_sim_options", default=("910B1", None))
+
+
+@contextlib.contextmanager
+def _simulating(soc: str, max_blocks: Optional[int]) -> Iterator[None]:
+    token = _sim_options.set((soc, max_blocks))
+    try:
+        yield
+    finally:
+        _sim_options.reset(token)
+
+
+def _needs_torch_op(*tensors: Any) -> bool:
+    """Torch tensors that need autograd or live on a device go through torch.ops.ascend_bce."""
+    import torch
+
+    present = [t for t in tensors if isinstance(t, torch.Tensor)]
+    return any(t.device.type != "cpu" for t in present) or (
+        torch.is_grad_enabled() and any(t.requires_grad for t in present))
 
 
 def last_kernel_stats() -> Optional[Any]:
@@ -26,14 +49,6 @@ def _as_array(name: str, value: Any, fn: str = "binary_cross_entropy_with_logits
             f"{fn}(): argument '{name}' must be a numpy.ndarray, "
             f"torch.Tensor or mindspore.Tensor, not {type(value).__name__}"
         )
-    if framework == "torch" and value.requires_grad:
-        import torch
-
-        if torch.is_grad_enabled():
-            raise RuntimeError(
-                f"binary_cross_entropy_with_logits(): '{name}' requires grad, but the backward "
-                "kernel is not available yet; call it under torch.no_grad() or pass a detached tensor"
-            )
     array = to_numpy(value, framework)
     if dtype_name(array.dtype) is None:
         raise TypeError(
@@ -123,8 +138,16 @@ def binary_cross_entropy_with_logits(
     weight and pos_weight broadcast to the input shape, reduced by ``reduction``
     ('none' | 'mean' | 'sum'). NumPy arrays in give NumPy arrays out (0-d for mean/sum); torch
     or MindSpore tensors in give the same type out. ``soc`` picks the Atlas A2 preset the tiling
-    is made for; ``max_blocks`` caps the number of blocks (vector cores) launched.
+    is made for; ``max_blocks`` caps the number of blocks (vector cores) launched. Torch tensors
+    that require grad (or live on an NPU) go through ``torch.ops.ascend_bce.bce_with_logits``,
+    which has autograd for ``input``.
     """
+    if framework_of(input) == "torch" and _needs_torch_op(input, target, weight, pos_weight):
+        from .torch import binary_cross_entropy_with_logits as torch_op_call
+
+        _check_options(reduction, soc, max_blocks)
+        with _simulating(soc, max_blocks):
+            return torch_op_call(input, target, weight, reduction, pos_weight)
     x, y, w, pw, framework = _operands(input, target, weight, pos_weight, reduction, soc, max_blocks)
     out = _launch(x, y, w, pw, reduction, soc, max_blocks)
     return from_numpy(out, input, framework)
