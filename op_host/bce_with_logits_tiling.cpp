@@ -37,9 +37,9 @@ void CheckRequest(const TilingRequest& req)
     if (req.posWeight.present) {
         DTypeBytes(req.posWeight.dtype);
     }
-    if (req.kernel != KernelKind::FORWARD && req.kernel != KernelKind::BACKWARD) {
+    if (static_cast<uint32_t>(req.kernel) > static_cast<uint32_t>(KernelKind::BACKWARD_TARGET)) {
         throw std::invalid_argument("kernel code " + std::to_string(static_cast<uint32_t>(req.kernel)) +
-                                    " is out of range (0 = forward, 1 = backward)");
+                                    " is out of range (0 = forward, 1 = backward, 2 = backward_target)");
     }
     if (static_cast<uint32_t>(req.reduction) > static_cast<uint32_t>(Reduction::SUM)) {
         throw std::invalid_argument("reduction code " +
@@ -61,7 +61,7 @@ uint64_t PeriodicFixedBytes(const OperandTiling& op)
            (sOp != FP32_BYTES ? AlignUp(op.numel * FP32_BYTES, BLOCK_BYTES) : 0);
 }
 
-bool IsBackward(const TilingData& t) { return t.kernel == static_cast<uint32_t>(KernelKind::BACKWARD); }
+bool IsBackward(const TilingData& t) { return t.kernel != static_cast<uint32_t>(KernelKind::FORWARD); }
 
 // Only the forward reductions keep partials (the backward of mean/sum is elementwise).
 bool HasPartials(const TilingData& t)
@@ -83,8 +83,10 @@ uint64_t FixedBytes(const TilingData& t)
 uint64_t BytesPerElem(const TilingData& t)
 {
     const uint64_t sT = DTypeBytes(static_cast<DType>(t.dtype));
+    const bool readsTarget = t.kernel != static_cast<uint32_t>(KernelKind::BACKWARD_TARGET);
     const bool hasOutputTile = !HasPartials(t);
-    uint64_t bytes = BUFFER_NUM * sT * (hasOutputTile ? 3 : 2);  // x, y (and out) queues
+    // x, y (unless dL/dtarget) and out (unless partials) queues
+    uint64_t bytes = BUFFER_NUM * sT * (1 + (readsTarget ? 1 : 0) + (hasOutputTile ? 1 : 0));
     bytes += (IsBackward(t) ? GRAD_FP32_TEMPS : FP32_TEMPS) * FP32_BYTES;
     for (const OperandTiling* op : {&t.weight, &t.posWeight, &t.gradOutput}) {
         const auto mode = static_cast<OperandMode>(op->mode);
@@ -110,7 +112,7 @@ OperandTiling BuildGradOutput(const TilingRequest& req, uint64_t totalLength)
 {
     OperandTiling op{};
     op.dtype = static_cast<uint32_t>(req.dtype);
-    if (req.kernel != KernelKind::BACKWARD) {
+    if (req.kernel == KernelKind::FORWARD) {
         op.mode = static_cast<uint32_t>(OperandMode::ABSENT);
     } else if (req.reduction == Reduction::NONE) {
         op.mode = static_cast<uint32_t>(OperandMode::FULL);

@@ -5,6 +5,7 @@
 
 #include "kernel_operator.h"
 #include "bce_with_logits_copy.h"
+#include "bce_with_logits_math.h"
 #include "bce_with_logits_operand.h"
 #include "bce_with_logits_reduce.h"
 #include "bce_with_logits_tiling.h"
@@ -106,11 +107,8 @@ private:
             ZeroPairwiseSpan(b, count);
         }
         Log1pExpNegAbs(a, Widen(input, c, count), c, b, count);  // a = log1p(exp(-|x|))
-        LocalTensor<float> x = Widen(input, c, count);
-        AscendC::Maxs(b, x, 0.0f, count);
-        AscendC::Add(b, b, a, count);             // b = softplus(x)
-        AscendC::Mins(c, x, 0.0f, count);
-        AscendC::Sub(c, a, c, count);             // c = softplus(-x); a is free from here
+        // b = softplus(x), c = softplus(-x); a is free from here
+        SoftplusPair(b, c, Widen(input, c, count), a, count);
         LocalTensor<float> y = Widen(target, a, count);
         AscendC::Mul(c, c, y, count);             // c = y * softplus(-x)
         AscendC::Muls(a, y, -1.0f, count);
@@ -140,22 +138,6 @@ private:
             AscendC::Cast(out, b, AscendC::RoundMode::CAST_RINT, count);
             outQueue_.EnQue(out);
         }
-    }
-
-    // dst = log1p(exp(-|x|)); u and v are scratch, and u may be x itself. A2 has no log1p:
-    // ln(1 + u) alone is 0 for u < 6e-8, so the rounding error of v = 1 + u is added back:
-    // log1p(u) ~= ln(v) + (u - (v - 1)), within 3e-7 relative.
-    __aicore__ inline void Log1pExpNegAbs(const LocalTensor<float>& dst, const LocalTensor<float>& x,
-                                          const LocalTensor<float>& u, const LocalTensor<float>& v, uint32_t count)
-    {
-        AscendC::Abs(u, x, count);
-        AscendC::Muls(u, u, -1.0f, count);
-        AscendC::Exp(u, u, count);
-        AscendC::Adds(v, u, 1.0f, count);
-        AscendC::Ln(dst, v, count);
-        AscendC::Adds(v, v, -1.0f, count);
-        AscendC::Sub(v, u, v, count);
-        AscendC::Add(dst, dst, v, count);
     }
 
     __aicore__ inline void CopyOut(uint64_t tile, uint64_t offset, uint32_t count)

@@ -12,9 +12,10 @@ __aicore__ inline void RunGradKernel(const GradKernelArgs& args, const TilingDat
     op.Process();
 }
 
+// `result` receives dL/dinput or dL/dtarget, as tiling.kernel says.
 extern "C" __global__ __aicore__ void bce_with_logits_grad(GM_ADDR input, GM_ADDR target, GM_ADDR weight,
                                                            GM_ADDR posWeight, GM_ADDR gradOutput,
-                                                           GM_ADDR gradInput, GM_ADDR workspace,
+                                                           GM_ADDR result, GM_ADDR workspace,
                                                            GM_ADDR tiling)
 {
     // Elementwise only: no cross-block barrier, so the vector-only kernel type.
@@ -22,7 +23,7 @@ extern "C" __global__ __aicore__ void bce_with_logits_grad(GM_ADDR input, GM_ADD
     (void)workspace;  // the launch ABI keeps a workspace slot; the backward needs none
     TilingData tilingData;
     CopyTiling(&tilingData, tiling);
-    const GradKernelArgs args{input, target, weight, posWeight, gradOutput, gradInput};
+    const GradKernelArgs args{input, target, weight, posWeight, gradOutput, result};
     switch (static_cast<DType>(tilingData.dtype)) {
         case DType::FLOAT32:
             RunGradKernel<float>(args, tilingData);

@@ -1,10 +1,12 @@
-// Fused BCEWithLogitsLoss backward for A2 vector cores: dL/dx for every element in one launch,
-// with in-kernel broadcast of weight, pos_weight and (for mean/sum) the scalar incoming gradient.
+// Fused BCEWithLogitsLoss backward for A2 vector cores: dL/dinput (or, as a launch of its own,
+// dL/dtarget) for every element in one launch, with in-kernel broadcast of weight, pos_weight and
+// (for mean/sum) the scalar incoming gradient.
 #ifndef BCE_WITH_LOGITS_GRAD_H
 #define BCE_WITH_LOGITS_GRAD_H
 
 #include "kernel_operator.h"
 #include "bce_with_logits_copy.h"
+#include "bce_with_logits_math.h"
 #include "bce_with_logits_operand.h"
 #include "bce_with_logits_tiling.h"
 
@@ -16,7 +18,8 @@ struct GradKernelArgs {
     GM_ADDR weight;
     GM_ADDR posWeight;
     GM_ADDR gradOutput;  // dL/d(loss): the input's shape for 'none', one element for mean/sum
-    GM_ADDR gradInput;   // dL/dx, the input's shape and dtype
+    GM_ADDR result;      // dL/dinput (KernelKind::BACKWARD) or dL/dtarget (BACKWARD_TARGET):
+                         // the input's shape and dtype
 };
 
 template <typename T>
@@ -28,6 +31,7 @@ public:
     {
         tiling_ = tiling;
         tileLength_ = static_cast<uint32_t>(tiling.tileLength);
+        targetGrad_ = static_cast<KernelKind>(tiling.kernel) == KernelKind::BACKWARD_TARGET;
         // The same balanced split of whole tiles as the forward.
         const uint64_t blockIdx = AscendC::GetBlockIdx();
         const uint64_t base = tiling.numTiles / tiling.blockDim;
@@ -37,12 +41,14 @@ public:
 
         inputGm_.SetGlobalBuffer(reinterpret_cast<__gm__ T*>(args.input), tiling.totalLength);
         targetGm_.SetGlobalBuffer(reinterpret_cast<__gm__ T*>(args.target), tiling.totalLength);
-        gradInputGm_.SetGlobalBuffer(reinterpret_cast<__gm__ T*>(args.gradInput), tiling.totalLength);
+        resultGm_.SetGlobalBuffer(reinterpret_cast<__gm__ T*>(args.result), tiling.totalLength);
 
         const uint32_t tileBytes = tileLength_ * sizeof(T);
         const uint32_t fp32TileBytes = tileLength_ * FP32_BYTES;
         pipe_.InitBuffer(inQueueX_, BUFFER_NUM, tileBytes);
-        pipe_.InitBuffer(inQueueY_, BUFFER_NUM, tileBytes);
+        if (!targetGrad_) {
+            pipe_.InitBuffer(inQueueY_, BUFFER_NUM, tileBytes);  // dL/dtarget does not depend on y
+        }
         pipe_.InitBuffer(outQueue_, BUFFER_NUM, tileBytes);
         pipe_.InitBuffer(tmpA_, fp32TileBytes);
         pipe_.InitBuffer(tmpB_, fp32TileBytes);
@@ -68,7 +74,11 @@ public:
             const uint64_t left = tiling_.totalLength - offset;
             const uint32_t count = left < tileLength_ ? static_cast<uint32_t>(left) : tileLength_;
             CopyIn(offset, count);
-            Compute(offset, count);
+            if (targetGrad_) {
+                ComputeTargetGrad(offset, count);
+            } else {
+                Compute(offset, count);
+            }
             CopyOut(offset, count);
         }
     }
@@ -79,11 +89,13 @@ private:
     __aicore__ inline void CopyIn(uint64_t offset, uint32_t count)
     {
         LocalTensor<T> input = inQueueX_.AllocTensor<T>();
-        LocalTensor<T> target = inQueueY_.AllocTensor<T>();
         CopyContiguous(input, inputGm_[offset], count);
-        CopyContiguous(target, targetGm_[offset], count);
         inQueueX_.EnQue(input);
-        inQueueY_.EnQue(target);
+        if (!targetGrad_) {
+            LocalTensor<T> target = inQueueY_.AllocTensor<T>();
+            CopyContiguous(target, targetGm_[offset], count);
+            inQueueY_.EnQue(target);
+        }
         weight_.CopyIn(offset, count);
         posWeight_.CopyIn(offset, count);
         gradOutput_.CopyIn(offset, count);
@@ -120,18 +132,52 @@ private:
         AscendC::Mul(a, a, d, count);              // a = (1 - y) * n1; d is free from here
         posWeight_.Apply(b, d, offset, count);     // b = pw * y * n2
         AscendC::Sub(a, a, b, count);
-        FreeInputs(input, target);
+        inQueueX_.FreeTensor(input);
+        inQueueY_.FreeTensor(target);
+        LocalTensor<float> result = ResultTile(a);
+        AscendC::Div(result, a, c, count);
+        Finish(result, d, offset, count);
+    }
+
+    // dL/dy = g * w * [pw * softplus(-x) - softplus(x)], softplus as in the forward (exact for
+    // every logit, NaN carried by Abs/Exp); y is not read.
+    __aicore__ inline void ComputeTargetGrad(uint64_t offset, uint32_t count)
+    {
+        LocalTensor<T> input = inQueueX_.DeQue<T>();
+        LocalTensor<float> a = tmpA_.Get<float>();
+        LocalTensor<float> b = tmpB_.Get<float>();
+        LocalTensor<float> c = tmpC_.Get<float>();
+        LocalTensor<float> d = tmpD_.Get<float>();
+        LocalTensor<float> x = Widen(input, d, count);
+        Log1pExpNegAbs(a, x, c, b, count);         // a = log1p(exp(-|x|))
+        SoftplusPair(b, c, x, a, count);           // b = softplus(x), c = softplus(-x)
+        inQueueX_.FreeTensor(input);
+        posWeight_.Apply(c, d, offset, count);     // c = pw * softplus(-x)
+        LocalTensor<float> result = ResultTile(a);
+        AscendC::Sub(result, c, b, count);
+        Finish(result, d, offset, count);
+    }
+
+    // fp32 results are computed straight into the output tile; 16-bit ones in `wide`.
+    __aicore__ inline LocalTensor<float> ResultTile(const LocalTensor<float>& wide)
+    {
         if constexpr (IS_FP32) {
-            // fp32 writes dL/dx straight into the output tile.
-            LocalTensor<float> out = outQueue_.AllocTensor<float>();
-            AscendC::Div(out, a, c, count);
-            ApplyFactors(out, d, offset, count);
-            outQueue_.EnQue(out);
+            return outQueue_.AllocTensor<float>();
         } else {
-            AscendC::Div(a, a, c, count);
-            ApplyFactors(a, d, offset, count);
+            return wide;
+        }
+    }
+
+    // result *= w * g, then (16-bit) cast into the output tile, and queue it for CopyOut.
+    __aicore__ inline void Finish(const LocalTensor<float>& result, const LocalTensor<float>& scratch,
+                                  uint64_t offset, uint32_t count)
+    {
+        ApplyFactors(result, scratch, offset, count);
+        if constexpr (IS_FP32) {
+            outQueue_.EnQue(result);
+        } else {
             LocalTensor<T> out = outQueue_.AllocTensor<T>();
-            AscendC::Cast(out, a, AscendC::RoundMode::CAST_RINT, count);
+            AscendC::Cast(out, result, AscendC::RoundMode::CAST_RINT, count);
             outQueue_.EnQue(out);
         }
     }
@@ -151,7 +197,7 @@ private:
     __aicore__ inline void CopyOut(uint64_t offset, uint32_t count)
     {
         LocalTensor<T> out = outQueue_.DeQue<T>();
-        CopyContiguous(gradInputGm_[offset], out, count);
+        CopyContiguous(resultGm_[offset], out, count);
         outQueue_.FreeTensor(out);
     }
 
@@ -166,16 +212,11 @@ private:
         }
     }
 
-    __aicore__ inline void FreeInputs(LocalTensor<T>& input, LocalTensor<T>& target)
-    {
-        inQueueX_.FreeTensor(input);
-        inQueueY_.FreeTensor(target);
-    }
-
     TilingData tiling_{};
     uint32_t tileLength_ = 0;
     uint64_t firstTile_ = 0;
     uint64_t endTile_ = 0;
+    bool targetGrad_ = false;
     bool scalarGrad_ = false;
     float gradScale_ = 1.0f;
     TPipe pipe_;
@@ -188,7 +229,7 @@ private:
     TBuf<TPosition::VECCALC> tmpD_;
     GlobalTensor<T> inputGm_;
     GlobalTensor<T> targetGm_;
-    GlobalTensor<T> gradInputGm_;
+    GlobalTensor<T> resultGm_;
     BroadcastOperand weight_;
     BroadcastOperand posWeight_;
     BroadcastOperand gradOutput_;

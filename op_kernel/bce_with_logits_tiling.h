@@ -24,8 +24,9 @@ constexpr uint32_t MAX_PERIOD_BYTES = 48 * 1024;  // UB cap for one expanded PER
 // Declared once here; host, kernel and Python use these values.
 enum class Reduction : uint32_t { NONE = 0, MEAN = 1, SUM = 2 };
 enum class DType : uint32_t { FLOAT32 = 0, FLOAT16 = 1, BFLOAT16 = 2 };
-// Which kernel a TilingData is made for: the two have different UB plans.
-enum class KernelKind : uint32_t { FORWARD = 0, BACKWARD = 1 };
+// Which kernel a TilingData is made for (their UB plans differ). Both backward kinds run the
+// backward kernel: dL/dinput, or dL/dtarget (which does not read the target).
+enum class KernelKind : uint32_t { FORWARD = 0, BACKWARD = 1, BACKWARD_TARGET = 2 };
 
 // How a broadcast operand (weight, pos_weight) reaches the kernel's fp32 tile.
 enum class OperandMode : uint32_t {

@@ -1,5 +1,6 @@
-"""Backward kernel (dL/dinput): dtypes x reductions x broadcast patterns x sizes x block counts
-against the float64 NumPy truth and torch's autograd, edge numerics, GM traffic and errors."""
+"""Backward kernel (dL/dinput and, as its own launch, dL/dtarget): dtypes x reductions x
+broadcast patterns x sizes x block counts against the float64 NumPy truth and torch's autograd,
+edge numerics, GM traffic and errors."""
 from __future__ import annotations
 
 import ml_dtypes
@@ -9,11 +10,15 @@ import torch
 
 import ascend_bce
 from ascend_bce.functional import binary_cross_entropy_with_logits_backward as bce_backward
-from ascend_bce.reference import bce_with_logits_grad_reference
+from ascend_bce.functional import binary_cross_entropy_with_logits_target_backward as bce_target_backward
+from ascend_bce.reference import bce_with_logits_grad_reference, bce_with_logits_target_grad_reference
 from conftest import DTYPES
 from test_bce_with_logits_forward import PATTERNS, REDUCTIONS, _inputs
 
 RTOL32 = 1e-6  # of the magnitude of the two subtracted terms (see the reference)
+# d(loss)/d(which): the kernel launch and its float64 reference
+GRADS = {"input": (bce_backward, bce_with_logits_grad_reference),
+         "target": (bce_target_backward, bce_with_logits_target_grad_reference)}
 
 
 def ulp(values: np.ndarray, dtype: np.dtype) -> np.ndarray:
@@ -45,29 +50,32 @@ def grad_output_for(rng, x, reduction):
     return np.array(rng.uniform(0.5, 2.0), dtype=x.dtype)
 
 
-def check(x, y, w, pw, reduction, g, **kw):
-    got = bce_backward(g, x, y, w, pw, reduction, **kw)
-    truth, scale = bce_with_logits_grad_reference(g, x, y, w, pw, reduction)
+def check(x, y, w, pw, reduction, g, wrt="input", **kw):
+    launch, reference = GRADS[wrt]
+    got = launch(g, x, y, w, pw, reduction, **kw)
+    truth, scale = reference(g, x, y, w, pw, reduction)
     assert_grad_close(got, truth, scale, x.dtype)
     return got
 
 
+@pytest.mark.parametrize("wrt", GRADS)
 @pytest.mark.parametrize("blocks", [None, 3])
 @pytest.mark.parametrize("dtype", DTYPES)
 @pytest.mark.parametrize("reduction", REDUCTIONS)
 @pytest.mark.parametrize("pattern", PATTERNS)
-def test_patterns_match_float64_truth(rng, dtype, reduction, pattern, blocks):
+def test_patterns_match_float64_truth(rng, dtype, reduction, pattern, blocks, wrt):
     shape, w_shape, pw_shape = PATTERNS[pattern]
     x, y, w, pw = _inputs(rng, shape, DTYPES[dtype], w_shape, pw_shape)
-    check(x, y, w, pw, reduction, grad_output_for(rng, x, reduction), max_blocks=blocks)
+    check(x, y, w, pw, reduction, grad_output_for(rng, x, reduction), wrt, max_blocks=blocks)
 
 
+@pytest.mark.parametrize("wrt", GRADS)
 @pytest.mark.parametrize("size", [1, 7, 31, 33, 4097, 2**20 + 3])
 @pytest.mark.parametrize("dtype", DTYPES)
-def test_sizes(rng, size, dtype):
+def test_sizes(rng, size, dtype, wrt):
     x, y, w, pw = _inputs(rng, (size,), DTYPES[dtype], (size,), ())
     for reduction in REDUCTIONS:
-        check(x, y, w, pw, reduction, grad_output_for(rng, x, reduction))
+        check(x, y, w, pw, reduction, grad_output_for(rng, x, reduction), wrt)
 
 
 @pytest.mark.parametrize("reduction", REDUCTIONS)
@@ -75,13 +83,15 @@ def test_matches_torch_autograd(rng, reduction):
     x, y, w, pw = _inputs(rng, (32, 50), np.float32, (32, 1), (50,))
     g = grad_output_for(rng, x, reduction)
     xt = torch.from_numpy(x).double().requires_grad_()
+    yt = torch.from_numpy(y).double().requires_grad_()
     loss = torch.nn.functional.binary_cross_entropy_with_logits(
-        xt, torch.from_numpy(y).double(), torch.from_numpy(w).double(), reduction=reduction,
-        pos_weight=torch.from_numpy(pw).double())
+        xt, yt, torch.from_numpy(w).double(), reduction=reduction, pos_weight=torch.from_numpy(pw).double())
     loss.backward(torch.from_numpy(g).double())
-    got = bce_backward(g, x, y, w, pw, reduction)
-    _, scale = bce_with_logits_grad_reference(g, x, y, w, pw, reduction)
-    assert np.all(np.abs(got - xt.grad.numpy()) <= RTOL32 * scale)
+    for wrt, torch_grad in (("input", xt.grad), ("target", yt.grad)):
+        launch, reference = GRADS[wrt]
+        got = launch(g, x, y, w, pw, reduction)
+        _, scale = reference(g, x, y, w, pw, reduction)
+        assert np.all(np.abs(got - torch_grad.numpy()) <= RTOL32 * scale), wrt
 
 
 @pytest.mark.parametrize("blocks", [1, 7, 40, 48])
@@ -119,6 +129,21 @@ def test_huge_infinite_and_nan_logits(dtype):
     assert_grad_close(got[:7].astype(DTYPES[dtype]), truth[:7], scale[:7], DTYPES[dtype])
 
 
+@pytest.mark.parametrize("dtype", DTYPES)
+def test_target_gradient_at_huge_infinite_and_nan_logits(dtype):
+    x = np.array([1e4, -1e4, 100, -100, -120, 20, -20, np.inf, -np.inf, np.nan], np.float64)
+    xd = x.astype(DTYPES[dtype])
+    pw = np.array([3.0], np.float32)
+    got = bce_target_backward(np.ones(10, DTYPES[dtype]), xd, xd, None, pw, "none").astype(np.float64)
+    # pw * softplus(-x) - softplus(x): -x for x >> 0, -pw * x for x << 0, the limits at +-inf.
+    want = [-1e4, 3e4, -100, 300, 360, -20, 60, -np.inf, np.inf]
+    np.testing.assert_allclose(got[:9], want, rtol=1e-2)
+    assert np.isnan(got[9])
+    truth, scale = bce_with_logits_target_grad_reference(np.ones(10), xd, xd, None, pw, "none")
+    finite = np.isfinite(truth)
+    assert_grad_close(got[finite].astype(DTYPES[dtype]), truth[finite], scale[finite], DTYPES[dtype])
+
+
 def test_empty_input_gives_empty_gradient():
     for reduction in REDUCTIONS:
         g = np.zeros((0, 3), np.float32) if reduction == "none" else np.array(1.0, np.float32)
@@ -126,13 +151,15 @@ def test_empty_input_gives_empty_gradient():
         assert out.shape == (0, 3) and out.dtype == np.float32
 
 
+@pytest.mark.parametrize("wrt", GRADS)
 @pytest.mark.parametrize("reduction", REDUCTIONS)
-def test_gm_traffic_reads_each_input_once_and_writes_the_gradient_once(rng, reduction):
+def test_gm_traffic_reads_each_input_once_and_writes_the_gradient_once(rng, reduction, wrt):
     x, y, w, pw = _inputs(rng, (512, 100), np.float16, (100,), (512, 1), np.float32, np.float32)
     g = grad_output_for(rng, x, reduction)
-    bce_backward(g, x, y, w, pw, reduction)
+    GRADS[wrt][0](g, x, y, w, pw, reduction)
     s = ascend_bce.last_kernel_stats()
-    streamed = x.nbytes + y.nbytes + (g.nbytes if reduction == "none" else 0)
+    # dL/dtarget does not depend on the target, so that launch does not read it.
+    streamed = x.nbytes + (y.nbytes if wrt == "input" else 0) + (g.nbytes if reduction == "none" else 0)
     small = s.block_dim * (w.nbytes + pw.nbytes + g.itemsize)
     assert streamed <= s.gm_bytes_read <= streamed + small
     assert s.gm_bytes_written == x.nbytes

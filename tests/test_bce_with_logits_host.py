@@ -29,11 +29,12 @@ def align_up(v, a):
 def reference_ub(t):
     """The kernel's UB plan, written independently of the C++: (fixed bytes, bytes per element)."""
     s_t = DTYPE_BYTES[t["dtype"]]
-    backward = t["kernel"] == "backward"
-    # x, y and out queues (forward mean/sum write partials instead), double-buffered; fp32 tiles
-    # that 16-bit x and y widen into: three forward, four backward
+    backward = t["kernel"] != "forward"
+    # x, y (not read for dL/dtarget) and out queues (forward mean/sum write partials instead),
+    # double-buffered; fp32 tiles that 16-bit x and y widen into: three forward, four backward
     has_out_tile = backward or t["reduction"] == "none"
-    per_elem = 2 * s_t + 2 * s_t + (2 * s_t if has_out_tile else 0) + (4 if backward else 3) * 4
+    reads_y = t["kernel"] != "backward_target"
+    per_elem = 2 * s_t + (2 * s_t if reads_y else 0) + (2 * s_t if has_out_tile else 0) + (4 if backward else 3) * 4
     fixed = 2 * 32 if t["reduction"] != "none" and not backward else 0
     for op in (t["weight"], t["pos_weight"], t["grad_output"]):
         s_op = DTYPE_BYTES[op["dtype"]]
@@ -255,7 +256,7 @@ CONFIGS = [
 @pytest.mark.parametrize("shape, kw", CONFIGS)
 @pytest.mark.parametrize("dtype", DTYPES)
 @pytest.mark.parametrize("reduction", REDUCTIONS)
-@pytest.mark.parametrize("kernel", ["forward", "backward"])
+@pytest.mark.parametrize("kernel", ["forward", "backward", "backward_target"])
 def test_tile_length_matches_ub_plan(shape, kw, dtype, reduction, kernel):
     kw = dict(kw, kernel=kernel)
     t = tiling(shape, dtype, reduction, **kw)
@@ -307,8 +308,8 @@ def test_backward_grad_output_modes_and_no_workspace(dtype):
     none = tiling([7, 300], dtype, "none", kernel="backward", pos_weight_shape=[300])
     assert none["grad_output"]["mode"] == "FULL" and none["grad_output"]["numel"] == 2100
     assert none["grad_output"]["dtype"] == dtype and none["workspace_bytes"] == 0
-    for reduction in ("mean", "sum"):
-        t = tiling([7, 300], dtype, reduction, kernel="backward")
+    for reduction, kernel in itertools.product(("mean", "sum"), ("backward", "backward_target")):
+        t = tiling([7, 300], dtype, reduction, kernel=kernel)
         assert (t["grad_output"]["mode"], t["grad_output"]["numel"], t["workspace_bytes"]) == ("SCALAR", 1, 0)
     assert tiling([7, 300], dtype, "mean")["grad_output"]["mode"] == "ABSENT"
 

@@ -22,14 +22,15 @@ def inputs(dtype, shape=(16, 24), w_shape=(16, 1), pw_shape=(24,), seed=0):
     return x, y, w, pw
 
 
-def torch_grad(x, y, w, pw, reduction, grad_out):
-    """Gradient of torch's own loss in float64 at the same (rounded) inputs."""
+def torch_grads(x, y, w, pw, reduction, grad_out):
+    """Loss and gradients (input, target) of torch's own loss in float64 at the same inputs."""
     x64 = x.detach().double().requires_grad_()
+    y64 = y.detach().double().requires_grad_()
     loss = torch.nn.functional.binary_cross_entropy_with_logits(
-        x64, y.double(), None if w is None else w.double(), reduction=reduction,
+        x64, y64, None if w is None else w.double(), reduction=reduction,
         pos_weight=None if pw is None else pw.double())
     loss.backward(grad_out.double())
-    return loss.detach(), x64.grad
+    return loss.detach(), x64.grad, y64.grad
 
 
 @pytest.mark.parametrize("dtype", [torch.float32, torch.float16, torch.bfloat16])
@@ -39,16 +40,18 @@ def test_loss_and_gradient_match_torch(dtype, reduction, operands):
     shapes = (None, None) if operands == "none" else ((16, 1), (24,))
     x, y, w, pw = inputs(dtype, w_shape=shapes[0], pw_shape=shapes[1])
     x.requires_grad_()
+    y.requires_grad_()
     loss = ascend_bce.binary_cross_entropy_with_logits(x, y, w, reduction, pw)
     assert loss.dtype == dtype and loss.grad_fn is not None
     grad_out = torch.rand(loss.shape, generator=torch.Generator().manual_seed(1)).to(dtype) + 0.5
     loss.backward(grad_out)
-    ref_loss, ref_grad = torch_grad(x, y, w, pw, reduction, grad_out)
-    assert x.grad.dtype == dtype and x.grad.shape == x.shape
+    ref_loss, *ref_grads = torch_grads(x, y, w, pw, reduction, grad_out)
     torch.testing.assert_close(loss.detach().double(), ref_loss, rtol=TOL[dtype], atol=1e-7)
-    # Gradients can cancel: judge them against the size of the per-element terms.
-    scale = ref_grad.abs().max().item()
-    torch.testing.assert_close(x.grad.double(), ref_grad, rtol=TOL[dtype], atol=TOL[dtype] * scale)
+    for got, ref in zip((x.grad, y.grad), ref_grads):
+        assert got.dtype == dtype and got.shape == x.shape
+        # Gradients can cancel: judge them against the size of the per-element terms.
+        scale = ref.abs().max().item()
+        torch.testing.assert_close(got.double(), ref, rtol=TOL[dtype], atol=TOL[dtype] * scale)
 
 
 def test_ops_pass_torch_opcheck():
@@ -57,9 +60,9 @@ def test_ops_pass_torch_opcheck():
         torch.library.opcheck(torch.ops.ascend_bce.bce_with_logits.default, (x.requires_grad_(), y, w, pw, reduction),
                               test_utils=("test_schema", "test_autograd_registration", "test_faketensor"))
         g = torch.ones(x.shape) if reduction == 0 else torch.tensor(1.5)
-        torch.library.opcheck(torch.ops.ascend_bce.bce_with_logits_backward.default,
-                              (g, x.detach(), y, w, pw, reduction),
-                              test_utils=("test_schema", "test_faketensor"))
+        for op in (torch.ops.ascend_bce.bce_with_logits_backward, torch.ops.ascend_bce.bce_with_logits_target_backward):
+            torch.library.opcheck(op.default, (g, x.detach(), y, w, pw, reduction),
+                                  test_utils=("test_schema", "test_faketensor"))
 
 
 def test_module_is_a_drop_in_for_torch():
@@ -111,8 +114,8 @@ def test_no_grad_inputs_skip_autograd():
     assert out.grad_fn is None and out.requires_grad is False
 
 
-@pytest.mark.parametrize("name", ["target", "weight", "pos_weight"])
-def test_gradients_of_other_arguments_are_refused_not_zeroed(name):
+@pytest.mark.parametrize("name", ["weight", "pos_weight"])
+def test_gradients_of_weights_are_refused_not_zeroed(name):
     x, y, w, pw = inputs(torch.float32)
     args = {"target": y, "weight": w, "pos_weight": pw}
     args[name] = args[name].clone().requires_grad_()

@@ -106,20 +106,22 @@ def _launch(x: np.ndarray, y: np.ndarray, weight: Optional[np.ndarray], pos_weig
     return out
 
 
-def _launch_grad(g: np.ndarray, x: np.ndarray, y: np.ndarray, weight: Optional[np.ndarray],
+def _launch_grad(kernel: str, g: np.ndarray, x: np.ndarray, y: np.ndarray, weight: Optional[np.ndarray],
                  pos_weight: Optional[np.ndarray], reduction: str, soc: str,
                  max_blocks: Optional[int]) -> np.ndarray:
+    """One launch of the backward kernel: kernel 'backward' gives dL/dinput, 'backward_target'
+    dL/dtarget."""
     global _last_stats
-    grad_input = np.empty(x.shape, dtype=x.dtype)
+    grad = np.empty(x.shape, dtype=x.dtype)
     if x.size == 0:
-        return grad_input
-    args = _tiling_args(x, reduction, weight, pos_weight, soc, max_blocks, kernel="backward")
+        return grad
+    args = _tiling_args(x, reduction, weight, pos_weight, soc, max_blocks, kernel=kernel)
     raw_tiling = np.frombuffer(_C.host.tiling_bytes(**args), dtype=np.uint8).copy()
     workspace = np.zeros(32, dtype=np.uint8)  # the backward needs none; GM holds a valid buffer
     _last_stats = _C.launch_bce_with_logits_grad(
-        x, y, weight, pos_weight, g.reshape(-1), grad_input.reshape(-1), workspace, raw_tiling, soc
+        x, y, weight, pos_weight, g.reshape(-1), grad.reshape(-1), workspace, raw_tiling, soc
     )
-    return grad_input
+    return grad
 
 
 def binary_cross_entropy_with_logits(
@@ -172,7 +174,31 @@ def binary_cross_entropy_with_logits_backward(
     of the input's shape and dtype:
     ``grad_output * weight * [(1 - target) * sigmoid(input) - pos_weight * target * sigmoid(-input)]``.
     """
-    fn = "binary_cross_entropy_with_logits_backward"
+    return _backward("binary_cross_entropy_with_logits_backward", "backward", grad_output, input, target,
+                     weight, pos_weight, reduction, soc, max_blocks)
+
+
+def binary_cross_entropy_with_logits_target_backward(
+    grad_output: Any,
+    input: Any,
+    target: Any,
+    weight: Optional[Any] = None,
+    pos_weight: Optional[Any] = None,
+    reduction: str = "mean",
+    *,
+    soc: str = "910B1",
+    max_blocks: Optional[int] = None,
+) -> Any:
+    """dL/d(target) of binary_cross_entropy_with_logits in one launch of the backward kernel
+    (the arguments of binary_cross_entropy_with_logits_backward; target is not read):
+    ``grad_output * weight * [pos_weight * softplus(-input) - softplus(input)]``.
+    """
+    return _backward("binary_cross_entropy_with_logits_target_backward", "backward_target", grad_output, input,
+                     target, weight, pos_weight, reduction, soc, max_blocks)
+
+
+def _backward(fn: str, kernel: str, grad_output: Any, input: Any, target: Any, weight: Any, pos_weight: Any,
+              reduction: Any, soc: Any, max_blocks: Any) -> Any:
     x, y, w, pw, framework = _operands(input, target, weight, pos_weight, reduction, soc, max_blocks, fn)
     g, _ = _as_array("grad_output", grad_output, fn)
     if g.dtype != x.dtype:
@@ -182,7 +208,7 @@ def binary_cross_entropy_with_logits_backward(
     if g.shape != want and not (reduction != "none" and g.size == 1):
         raise ValueError(f"{fn}(): 'grad_output' must have shape {list(want)} for reduction='{reduction}' "
                          f"(the loss's shape), but got {list(g.shape)}")
-    out = _launch_grad(g, x, y, w, pw, reduction, soc, max_blocks)
+    out = _launch_grad(kernel, g, x, y, w, pw, reduction, soc, max_blocks)
     return from_numpy(out, input, framework)
 
 
@@ -206,4 +232,4 @@ def _operands(input: Any, target: Any, weight: Any, pos_weight: Any, reduction: 
 
 
 __all__ = ["binary_cross_entropy_with_logits", "binary_cross_entropy_with_logits_backward",
-           "last_kernel_stats", "NUMPY_DTYPES"]
+           "binary_cross_entropy_with_logits_target_backward", "last_kernel_stats", "NUMPY_DTYPES"]

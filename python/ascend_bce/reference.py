@@ -59,3 +59,23 @@ def bce_with_logits_grad_reference(grad_output: np.ndarray, input: np.ndarray, t
         grad = np.broadcast_to(g * w * (first - second), x.shape)
         scale = np.broadcast_to(np.abs(g * w) * (np.abs(first) + np.abs(second)), x.shape)
     return np.array(grad), np.array(scale)
+
+
+def bce_with_logits_target_grad_reference(grad_output: np.ndarray, input: np.ndarray, target: np.ndarray,
+                                          weight: Optional[np.ndarray] = None,
+                                          pos_weight: Optional[np.ndarray] = None,
+                                          reduction: str = "mean") -> tuple[np.ndarray, np.ndarray]:
+    """dL/d(target) in float64, g * w * [pw * softplus(-x) - softplus(x)], and the magnitude of
+    the two subtracted terms (as bce_with_logits_grad_reference)."""
+    x = np.asarray(input, dtype=np.float64)
+    pw = 1.0 if pos_weight is None else np.asarray(pos_weight, dtype=np.float64)
+    w = 1.0 if weight is None else np.asarray(weight, dtype=np.float64)
+    g = np.asarray(grad_output, dtype=np.float64)
+    if reduction == "mean":
+        g = g / max(x.size, 1)
+    with np.errstate(invalid="ignore", over="ignore"):
+        first = pw * softplus64(-x)
+        second = softplus64(x)
+        grad = np.broadcast_to(g * w * (first - second), x.shape)
+        scale = np.broadcast_to(np.abs(g * w) * (np.abs(first) + np.abs(second)), x.shape)
+    return np.array(grad), np.array(scale)

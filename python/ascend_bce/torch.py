@@ -17,6 +17,7 @@ from torch import Tensor
 from .functional import _sim_options
 from .functional import binary_cross_entropy_with_logits as _sim_forward
 from .functional import binary_cross_entropy_with_logits_backward as _sim_backward
+from .functional import binary_cross_entropy_with_logits_target_backward as _sim_target_backward
 
 # aten's at::Reduction codes, which the schemas take (as aten's own BCE ops do).
 REDUCTION_CODES = {"none": 0, "mean": 1, "sum": 2}
@@ -29,6 +30,8 @@ _lib.define("bce_with_logits(Tensor input, Tensor target, Tensor? weight=None, T
             "int reduction=1) -> Tensor")
 _lib.define("bce_with_logits_backward(Tensor grad_output, Tensor input, Tensor target, Tensor? weight=None, "
             "Tensor? pos_weight=None, int reduction=1) -> Tensor")
+_lib.define("bce_with_logits_target_backward(Tensor grad_output, Tensor input, Tensor target, "
+            "Tensor? weight=None, Tensor? pos_weight=None, int reduction=1) -> Tensor")
 
 
 def _reduction_name(reduction: int) -> str:
@@ -57,6 +60,14 @@ def _bce_with_logits_backward_cpu(grad_output: Tensor, input: Tensor, target: Te
                          _detached(pos_weight), _reduction_name(reduction))
 
 
+@torch.library.impl(_lib, "bce_with_logits_target_backward", "CPU")
+def _bce_with_logits_target_backward_cpu(grad_output: Tensor, input: Tensor, target: Tensor,
+                                         weight: Optional[Tensor] = None, pos_weight: Optional[Tensor] = None,
+                                         reduction: int = 1) -> Tensor:
+    return _sim_target_backward(grad_output.detach(), input.detach(), target.detach(), _detached(weight),
+                                _detached(pos_weight), _reduction_name(reduction))
+
+
 @torch.library.register_fake("ascend_bce::bce_with_logits")
 def _bce_with_logits_fake(input, target, weight=None, pos_weight=None, reduction=1):
     shape = input.shape if _reduction_name(reduction) == "none" else ()
@@ -68,14 +79,19 @@ def _bce_with_logits_backward_fake(grad_output, input, target, weight=None, pos_
     return torch.empty_like(input)
 
 
+@torch.library.register_fake("ascend_bce::bce_with_logits_target_backward")
+def _bce_with_logits_target_backward_fake(grad_output, input, target, weight=None, pos_weight=None, reduction=1):
+    return torch.empty_like(target)
+
+
 def _setup_context(ctx, inputs, output) -> None:
     input, target, weight, pos_weight, reduction = inputs
-    for name, tensor in (("target", target), ("weight", weight), ("pos_weight", pos_weight)):
+    for name, tensor in (("weight", weight), ("pos_weight", pos_weight)):
         if tensor is not None and tensor.requires_grad:
             # Returning no gradient would silently mean zero: refuse instead.
             raise NotImplementedError(
                 f"ascend_bce.bce_with_logits: the gradient with respect to '{name}' is not implemented "
-                f"(only 'input' is differentiable); pass {name}.detach()"
+                f"(only 'input' and 'target' are differentiable); pass {name}.detach()"
             )
     ctx.save_for_backward(input, target, weight, pos_weight)
     ctx.reduction = reduction
@@ -83,11 +99,15 @@ def _setup_context(ctx, inputs, output) -> None:
 
 def _backward(ctx, grad_output: Tensor):
     input, target, weight, pos_weight = ctx.saved_tensors
-    grad_input = None
+    grad_output = grad_output.contiguous()
+    grad_input = grad_target = None
     if ctx.needs_input_grad[0]:
         grad_input = torch.ops.ascend_bce.bce_with_logits_backward(
-            grad_output.contiguous(), input, target, weight, pos_weight, ctx.reduction)
-    return grad_input, None, None, None, None
+            grad_output, input, target, weight, pos_weight, ctx.reduction)
+    if ctx.needs_input_grad[1]:
+        grad_target = torch.ops.ascend_bce.bce_with_logits_target_backward(
+            grad_output, input, target, weight, pos_weight, ctx.reduction)
+    return grad_input, grad_target, None, None, None
 
 
 torch.library.register_autograd("ascend_bce::bce_with_logits", _backward, setup_context=_setup_context)
@@ -128,7 +148,7 @@ def _check_device(input: Tensor) -> None:
 def binary_cross_entropy_with_logits(input: Tensor, target: Tensor, weight: Optional[Tensor] = None,
                                      reduction: str = "mean", pos_weight: Optional[Tensor] = None) -> Tensor:
     """``torch.nn.functional.binary_cross_entropy_with_logits`` through the fused kernel, with
-    autograd for ``input``."""
+    autograd for ``input`` and ``target``."""
     if not isinstance(reduction, str) or reduction not in REDUCTION_CODES:
         raise ValueError(f"{reduction} is not a valid value for reduction")
     _check_device(input)

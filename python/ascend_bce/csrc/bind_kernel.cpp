@@ -17,7 +17,7 @@
 extern "C" void bce_with_logits(GM_ADDR input, GM_ADDR target, GM_ADDR weight, GM_ADDR posWeight,
                                 GM_ADDR out, GM_ADDR workspace, GM_ADDR tiling);
 extern "C" void bce_with_logits_grad(GM_ADDR input, GM_ADDR target, GM_ADDR weight, GM_ADDR posWeight,
-                                     GM_ADDR gradOutput, GM_ADDR gradInput, GM_ADDR workspace, GM_ADDR tiling);
+                                     GM_ADDR gradOutput, GM_ADDR result, GM_ADDR workspace, GM_ADDR tiling);
 
 namespace py = pybind11;
 
@@ -85,16 +85,16 @@ cpu_sim::KernelStats LaunchBceWithLogits(const py::array& input, const py::array
 cpu_sim::KernelStats LaunchBceWithLogitsGrad(const py::array& input, const py::array& target,
                                              const std::optional<py::array>& weight,
                                              const std::optional<py::array>& posWeight,
-                                             const py::array& gradOutput, py::array gradInput,
+                                             const py::array& gradOutput, py::array grad,
                                              py::array workspace, py::array tiling, const std::string& soc)
 {
     const BceWithLogits::TilingData tilingData = ReadTiling(tiling);
     const auto gm = GmBuffers({{&input, "input"}, {&target, "target"}, {&gradOutput, "grad_output"},
-                               {&gradInput, "grad_input"}, {&workspace, "workspace"}, {&tiling, "tiling"}},
+                               {&grad, "grad"}, {&workspace, "workspace"}, {&tiling, "tiling"}},
                               weight, posWeight);
     const auto& socSpec = cpu_sim::GetSoc(soc);
     const std::vector<GM_ADDR> args{Addr(input), Addr(target), Addr(weight), Addr(posWeight),
-                                    Addr(gradOutput), Addr(gradInput), Addr(workspace), Addr(tiling)};
+                                    Addr(gradOutput), Addr(grad), Addr(workspace), Addr(tiling)};
     py::gil_scoped_release release;
     return cpu_sim::Launch(tilingData.blockDim, socSpec, gm, [&args] {
         bce_with_logits_grad(args[0], args[1], args[2], args[3], args[4], args[5], args[6], args[7]);
@@ -110,7 +110,8 @@ void BindKernel(py::module_& m)
           py::arg("soc"),
           "Runs the bce_with_logits kernel in the simulator; every array is GM, used in place.");
     m.def("launch_bce_with_logits_grad", &LaunchBceWithLogitsGrad, py::arg("input"), py::arg("target"),
-          py::arg("weight"), py::arg("pos_weight"), py::arg("grad_output"), py::arg("grad_input"),
+          py::arg("weight"), py::arg("pos_weight"), py::arg("grad_output"), py::arg("grad"),
           py::arg("workspace"), py::arg("tiling"), py::arg("soc"),
-          "Runs the bce_with_logits_grad kernel (dL/dinput) in the simulator; arrays are GM, in place.");
+          "Runs the bce_with_logits_grad kernel in the simulator: dL/dinput or dL/dtarget into `grad`, as the "
+          "tiling's kernel kind says; arrays are GM, used in place.");
 }
