@@ -1,0 +1,138 @@
+#!/usr/bin/env bash
+# Builds libascend_bce_npu.so (Atlas A2 kernels + torch_npu adapter) from cmake/npu into build/npu.
+set -euo pipefail
+
+usage() {
+    cat <<'EOF'
+Usage: scripts/build_npu.sh [--soc SOC] [--build-dir DIR] [--jobs N] [--python PY] [--clean]
+
+Builds the Ascend C kernels of ascend_bce for an Atlas A2 NPU and the torch_npu adapter into
+one shared library, libascend_bce_npu.so (kernel-launch style, cmake/npu/CMakeLists.txt).
+
+Options:
+  --soc SOC        SoC to compile for: Ascend910B1 (default), Ascend910B2, Ascend910B3, Ascend910B4
+  --build-dir DIR  build directory (default: <repo>/build/npu)
+  --jobs N         parallel build jobs (default: number of CPUs)
+  --python PY      Python interpreter with torch and torch_npu (default: $PYTHON or python3)
+  --clean          remove the build directory first
+  -h, --help       show this help
+
+Environment:
+  ASCEND_HOME_PATH or ASCEND_CANN_PACKAGE_PATH must point to the CANN toolkit
+  (e.g. /usr/local/Ascend/ascend-toolkit/latest); CANN's set_env.sh sets ASCEND_HOME_PATH.
+After the build: export ASCEND_BCE_NPU_LIB=<printed path> (or ascend_bce.torch.load_npu_library(path)).
+EOF
+}
+
+die() {
+    echo "build_npu.sh: $1" >&2
+    exit "${2:-2}"
+}
+
+ROOT="$(cd "$(dirname "${BASH_SOURCE[0]}")/.." && pwd)"
+SOC="Ascend910B1"
+BUILD_DIR="$ROOT/build/npu"
+JOBS="$(nproc 2>/dev/null || echo 4)"
+PYTHON_BIN="${PYTHON:-python3}"
+CLEAN=0
+
+while [[ $# -gt 0 ]]; do
+    case "$1" in
+        -h | --help)
+            usage
+            exit 0
+            ;;
+        --soc)
+            [[ $# -ge 2 ]] || die "--soc needs a value"
+            SOC="$2"
+            shift 2
+            ;;
+        --soc=*)
+            SOC="${1#*=}"
+            shift
+            ;;
+        --build-dir)
+            [[ $# -ge 2 ]] || die "--build-dir needs a value"
+            BUILD_DIR="$2"
+            shift 2
+            ;;
+        --jobs)
+            [[ $# -ge 2 ]] || die "--jobs needs a value"
+            JOBS="$2"
+            shift 2
+            ;;
+        --python)
+            [[ $# -ge 2 ]] || die "--python needs a value"
+            PYTHON_BIN="$2"
+            shift 2
+            ;;
+        --clean)
+            CLEAN=1
+            shift
+            ;;
+        *)
+            usage >&2
+            die "unknown argument '$1'"
+            ;;
+    esac
+done
+
+case "$SOC" in
+    Ascend910B1 | Ascend910B2 | Ascend910B3 | Ascend910B4) ;;
+    *) die "--soc $SOC is not an Atlas A2 SoC (Ascend910B1, Ascend910B2, Ascend910B3, Ascend910B4)" ;;
+esac
+[[ "$JOBS" =~ ^[1-9][0-9]*$ ]] || die "--jobs must be a positive integer, got '$JOBS'"
+
+if [[ -z "${ASCEND_HOME_PATH:-}" && -z "${ASCEND_CANN_PACKAGE_PATH:-}" ]]; then
+    die "neither ASCEND_HOME_PATH nor ASCEND_CANN_PACKAGE_PATH is set; install the CANN toolkit and
+run 'source /usr/local/Ascend/ascend-toolkit/set_env.sh' (or export ASCEND_CANN_PACKAGE_PATH=<CANN dir>)"
+fi
+CANN_PATH="${ASCEND_CANN_PACKAGE_PATH:-$ASCEND_HOME_PATH}"
+[[ -d "$CANN_PATH" ]] || die "CANN directory '$CANN_PATH' does not exist"
+
+# set_env.sh sets ASCEND_HOME_PATH, PATH (compiler) and LD_LIBRARY_PATH; source it when only
+# ASCEND_CANN_PACKAGE_PATH was given. It is not written for 'set -u'.
+if [[ -z "${ASCEND_HOME_PATH:-}" ]]; then
+    for env_script in "$CANN_PATH/set_env.sh" "$CANN_PATH/../set_env.sh" "$CANN_PATH/bin/setenv.bash"; do
+        if [[ -f "$env_script" ]]; then
+            echo "build_npu.sh: sourcing $env_script"
+            set +u
+            # shellcheck disable=SC1090
+            source "$env_script"
+            set -u
+            break
+        fi
+    done
+fi
+
+command -v cmake >/dev/null 2>&1 || die "cmake is not on PATH"
+command -v "$PYTHON_BIN" >/dev/null 2>&1 || die "Python interpreter '$PYTHON_BIN' not found (use --python)"
+
+# torch's CMake package directory and torch_npu's install directory, from the same interpreter
+# that will load the library.
+if ! TORCH_PATHS="$("$PYTHON_BIN" -c 'import os, torch, torch_npu, torch.utils
+print(os.path.join(torch.utils.cmake_prefix_path, "Torch"))
+print(os.path.dirname(torch_npu.__file__))')"; then
+    die "'$PYTHON_BIN' cannot import torch and torch_npu (pip install torch torch_npu matching CANN)"
+fi
+TORCH_DIR="$(sed -n 1p <<<"$TORCH_PATHS")"
+TORCH_NPU_PATH="$(sed -n 2p <<<"$TORCH_PATHS")"
+
+if [[ "$CLEAN" -eq 1 ]]; then
+    rm -rf "$BUILD_DIR"
+fi
+
+echo "build_npu.sh: SOC_VERSION=$SOC CANN=$CANN_PATH"
+echo "build_npu.sh: Torch_DIR=$TORCH_DIR TORCH_NPU_PATH=$TORCH_NPU_PATH"
+cmake -S "$ROOT/cmake/npu" -B "$BUILD_DIR" \
+    -DCMAKE_BUILD_TYPE=Release \
+    -DSOC_VERSION="$SOC" \
+    -DASCEND_CANN_PACKAGE_PATH="$CANN_PATH" \
+    -DTorch_DIR="$TORCH_DIR" \
+    -DTORCH_NPU_PATH="$TORCH_NPU_PATH"
+cmake --build "$BUILD_DIR" -j "$JOBS"
+
+LIB="$BUILD_DIR/lib/libascend_bce_npu.so"
+[[ -f "$LIB" ]] || die "build finished but $LIB is missing" 1
+echo "build_npu.sh: built $LIB"
+echo "build_npu.sh: use it with: export ASCEND_BCE_NPU_LIB=$LIB"

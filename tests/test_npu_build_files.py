@@ -1,0 +1,292 @@
+"""Checks of the Atlas A2 build files and the torch_npu adapter that run without CANN or an NPU:
+the build script's contract, the adapter's op names and kernel calls against the kernel sources,
+the CMake project configured against a stub of CANN's ascendc.cmake, and the adapter's pure host
+logic (op_host/cann/npu_request.*) compiled with g++ and run."""
+import os
+import re
+import shutil
+import subprocess
+import sys
+import textwrap
+from pathlib import Path
+
+import pytest
+
+ROOT = Path(__file__).resolve().parents[1]
+SCRIPT = ROOT / "scripts" / "build_npu.sh"
+ADAPTER = ROOT / "op_host" / "cann" / "torch_npu_ops.cpp"
+NPU_CMAKE = ROOT / "cmake" / "npu" / "CMakeLists.txt"
+KERNELS = {"bce_with_logits": ROOT / "op_kernel" / "bce_with_logits.cpp",
+           "bce_with_logits_grad": ROOT / "op_kernel" / "bce_with_logits_grad.cpp"}
+SCHEMAS = [
+    "bce_with_logits(Tensor input, Tensor target, Tensor? weight=None, Tensor? pos_weight=None, "
+    "int reduction=1) -> Tensor",
+    "bce_with_logits_backward(Tensor grad_output, Tensor input, Tensor target, Tensor? weight=None, "
+    "Tensor? pos_weight=None, int reduction=1) -> Tensor",
+    "bce_with_logits_target_backward(Tensor grad_output, Tensor input, Tensor target, Tensor? weight=None, "
+    "Tensor? pos_weight=None, int reduction=1) -> Tensor",
+]
+
+
+def _run_script(*args, env=None):
+    return subprocess.run(["bash", str(SCRIPT), *args], capture_output=True, text=True, env=env, timeout=30)
+
+
+def _env_without_cann():
+    return {k: v for k, v in os.environ.items() if k not in ("ASCEND_HOME_PATH", "ASCEND_CANN_PACKAGE_PATH")}
+
+
+def _squash(text):
+    return " ".join(text.replace("//", " ").split())
+
+
+# --- scripts/build_npu.sh ---------------------------------------------------------------------
+
+def test_build_script_parses():
+    result = subprocess.run(["bash", "-n", str(SCRIPT)], capture_output=True, text=True)
+    assert result.returncode == 0, result.stderr
+    assert SCRIPT.read_text().splitlines()[0] == "#!/usr/bin/env bash"
+    assert "set -euo pipefail" in SCRIPT.read_text()
+
+
+@pytest.mark.skipif(shutil.which("shellcheck") is None, reason="shellcheck not installed")
+def test_build_script_passes_shellcheck():
+    result = subprocess.run(["shellcheck", str(SCRIPT)], capture_output=True, text=True)
+    assert result.returncode == 0, result.stdout + result.stderr
+
+
+def test_build_script_without_cann_exits_2_naming_the_variable():
+    result = _run_script(env=_env_without_cann())
+    assert result.returncode == 2
+    assert "ASCEND_HOME_PATH" in result.stderr and "ASCEND_CANN_PACKAGE_PATH" in result.stderr
+
+
+def test_build_script_help():
+    result = _run_script("--help", env=_env_without_cann())
+    assert result.returncode == 0
+    assert "--soc" in result.stdout and "Ascend910B1" in result.stdout and "ASCEND_HOME_PATH" in result.stdout
+
+
+@pytest.mark.parametrize("args", [["--soc", "Ascend310P3"], ["--soc", "Ascend910B"], ["--bogus"], ["--soc"]])
+def test_build_script_rejects_bad_arguments(args):
+    result = _run_script(*args, env=_env_without_cann())
+    assert result.returncode == 2
+    assert "build_npu.sh:" in result.stderr
+
+
+def test_build_script_rejects_missing_cann_dir(tmp_path):
+    env = _env_without_cann()
+    env["ASCEND_CANN_PACKAGE_PATH"] = str(tmp_path / "missing")
+    result = _run_script(env=env)
+    assert result.returncode == 2 and "does not exist" in result.stderr
+
+
+# --- op_host/cann/torch_npu_ops.cpp against the kernels and the schemas -------------------------
+
+def _kernel_params(path):
+    match = re.search(r'extern "C" __global__ __aicore__ void (\w+)\(([^)]*)\)', path.read_text())
+    assert match, f"no kernel entry in {path}"
+    return match.group(1), [p.split()[-1] for p in match.group(2).split(",")]
+
+
+def test_adapter_only_implements_the_python_defined_ops():
+    src = ADAPTER.read_text()
+    assert "TORCH_LIBRARY_IMPL(ascend_bce, PrivateUse1, m)" in src
+    assert not re.search(r"TORCH_LIBRARY(_FRAGMENT)?\(", src), "the schemas are defined in Python only"
+    assert re.findall(r'm\.impl\("(\w+)"', src) == [schema.split("(")[0] for schema in SCHEMAS]
+
+
+def test_schemas_match_the_python_definitions():
+    torch_py = ROOT / "python" / "ascend_bce" / "torch.py"
+    defined = re.findall(r'define\(((?:\s*"[^"]*")+)\)', torch_py.read_text())
+    schemas = ["".join(re.findall(r'"([^"]*)"', d)) for d in defined]
+    assert schemas == SCHEMAS  # every Python-defined op has its NPU kernel in the adapter
+
+
+@pytest.mark.parametrize("kernel", sorted(KERNELS))
+def test_adapter_launches_each_kernel_with_its_parameter_count(kernel):
+    name, params = _kernel_params(KERNELS[kernel])
+    assert name == kernel
+    src = ADAPTER.read_text()
+    assert f'#include "aclrtlaunch_{kernel}.h"' in src
+    match = re.search(rf"ACLRT_LAUNCH_KERNEL\({kernel}\)\(([^;]*)\);", src)
+    assert match, f"no ACLRT_LAUNCH_KERNEL({kernel}) call"
+    args = [a.strip() for a in re.sub(r"\s+", " ", match.group(1)).split(",")]
+    assert args[:2] == ["tiling.blockDim", "stream"]
+    assert len(args) - 2 == len(params), (args, params)
+    assert args[-1] == "Addr(tilingGm)" and params[-1] == "tiling"
+    assert params[-2] == "workspace"
+
+
+def test_cmake_builds_both_kernels_and_the_adapter():
+    text = NPU_CMAKE.read_text()
+    assert re.search(r"include\(\"\$\{ASCENDC_CMAKE_DIR\}/ascendc\.cmake\"\)", text)
+    block = re.search(r"ascendc_library\(ascend_bce_kernels STATIC([^)]*)\)", text).group(1)
+    for path in KERNELS.values():
+        assert f"${{BCE_ROOT}}/{path.relative_to(ROOT)}" in block
+        assert path.exists()
+    assert "ascendc_compile_definitions(ascend_bce_kernels PRIVATE HAVE_WORKSPACE HAVE_TILING)" in text
+    assert "add_library(ascend_bce_npu SHARED" in text
+    for rel in ("op_host/cann/npu_request.cpp", "op_host/cann/torch_npu_ops.cpp"):
+        assert f"${{BCE_ROOT}}/{rel}" in text and (ROOT / rel).exists()
+
+
+STUB_ASCENDC_CMAKE = """
+function(ascendc_library target_name target_type)
+  add_library(${target_name} INTERFACE)
+  message(STATUS "STUB ascendc_library ${target_name} ${target_type} ${ARGN}")
+endfunction()
+function(ascendc_include_directories target_name scope)
+  message(STATUS "STUB ascendc_include_directories ${ARGN}")
+endfunction()
+function(ascendc_compile_definitions target_name scope)
+  message(STATUS "STUB ascendc_compile_definitions ${ARGN}")
+endfunction()
+"""
+
+
+def test_cmake_configures_against_a_stub_cann(tmp_path):
+    torch = pytest.importorskip("torch")
+    if shutil.which("cmake") is None:
+        pytest.skip("cmake not installed")
+    import torch.utils
+    cann = tmp_path / "cann"
+    (cann / "compiler" / "tikcpp" / "ascendc_kernel_cmake").mkdir(parents=True)
+    (cann / "compiler" / "tikcpp" / "ascendc_kernel_cmake" / "ascendc.cmake").write_text(STUB_ASCENDC_CMAKE)
+    torch_npu = tmp_path / "torch_npu"
+    (torch_npu / "lib").mkdir(parents=True)
+    (torch_npu / "lib" / "libtorch_npu.so").write_bytes(b"")
+    result = subprocess.run(
+        ["cmake", "-S", str(NPU_CMAKE.parent), "-B", str(tmp_path / "build"), f"-DASCEND_CANN_PACKAGE_PATH={cann}",
+         "-DSOC_VERSION=Ascend910B3", f"-DTorch_DIR={os.path.join(torch.utils.cmake_prefix_path, 'Torch')}",
+         f"-DTORCH_NPU_PATH={torch_npu}"],
+        capture_output=True, text=True, timeout=60)
+    assert result.returncode == 0, result.stdout + result.stderr
+    assert "STUB ascendc_library ascend_bce_kernels STATIC" in result.stdout
+    assert "STUB ascendc_compile_definitions HAVE_WORKSPACE;HAVE_TILING" in result.stdout
+    bad = subprocess.run(["cmake", "-S", str(NPU_CMAKE.parent), "-B", str(tmp_path / "bad"),
+                          f"-DASCEND_CANN_PACKAGE_PATH={cann}", "-DSOC_VERSION=Ascend310P3"],
+                         capture_output=True, text=True, timeout=60)
+    assert bad.returncode != 0 and "not an Atlas A2 SoC" in bad.stderr
+
+
+# --- op_host/cann/npu_request.* compiled and run -------------------------------------------------
+
+REQUEST_TEST = textwrap.dedent(r"""
+    #include <cmath>
+    #include <cstdio>
+    #include <cstring>
+    #include <functional>
+    #include <stdexcept>
+    #include <string>
+    #include "op_host/cann/npu_request.h"
+    using namespace BceWithLogits;
+    static int failures = 0;
+    #define CHECK(cond) do { if (!(cond)) { std::printf("FAIL line %d: %s\n", __LINE__, #cond); ++failures; } } while (0)
+    static void Throws(const std::function<void()>& f, const std::string& part, int line) {
+        try { f(); std::printf("FAIL line %d: no exception (%s)\n", line, part.c_str()); ++failures; }
+        catch (const std::invalid_argument& e) {
+            if (std::string(e.what()).find(part) == std::string::npos) {
+                std::printf("FAIL line %d: '%s' lacks '%s'\n", line, e.what(), part.c_str()); ++failures; }
+        }
+    }
+    #define THROWS(expr, part) Throws([&] { (void)(expr); }, part, __LINE__)
+    static NpuCall Forward() {
+        NpuCall c;
+        c.inputShape = {4, 1000}; c.inputDtype = "Float";
+        c.targetShape = {4, 1000}; c.targetDtype = "Float";
+        c.weight = NpuOperand{{1000}, "Half"};
+        c.posWeight = NpuOperand{{1}, "bfloat16"};
+        c.reduction = 1; c.socName = "Ascend910B3";
+        return c;
+    }
+    int main() {
+        const char* names[][2] = {{"Ascend910B1", "910B1"}, {"Ascend910B2", "910B2"},
+                                  {"Ascend910B3", "910B3"}, {"Ascend910B4", "910B4"}};
+        for (auto& n : names) CHECK(SocPresetFromSocName(n[0]) == n[1]);
+        for (const char* bad : {"Ascend910B", "Ascend310P3", "Ascend910_9382", "910B1", "ascend910b1", ""}) {
+            THROWS(SocPresetFromSocName(bad), std::string("'") + bad + "' is not supported");
+            THROWS(SocPresetFromSocName(bad), "Atlas A2");
+        }
+        CHECK(DTypeFromName("Float", "x") == DType::FLOAT32 && DTypeFromName("float32", "x") == DType::FLOAT32);
+        CHECK(DTypeFromName("Half", "x") == DType::FLOAT16 && DTypeFromName("float16", "x") == DType::FLOAT16);
+        CHECK(DTypeFromName("BFloat16", "x") == DType::BFLOAT16 && DTypeFromName("bfloat16", "x") == DType::BFLOAT16);
+        THROWS(DTypeFromName("Double", "weight"), "weight: dtype Double is not supported");
+
+        TilingRequest req = BuildTilingRequest(Forward());
+        CHECK(req.kernel == KernelKind::FORWARD && req.reduction == Reduction::MEAN);
+        CHECK(req.soc.name == "910B3" && req.soc.vectorCores == 40 && req.soc.ubBytes == 196608);
+        CHECK(req.dtype == DType::FLOAT32 && req.inputShape == Shape({4, 1000}));
+        CHECK(req.weight.present && req.weight.dtype == DType::FLOAT16 && req.weight.shape == Shape({1000}));
+        CHECK(req.posWeight.present && req.posWeight.dtype == DType::BFLOAT16);
+        TilingData t = ComputeTiling(req);
+        CHECK(t.blockDim >= 1 && t.blockDim <= 40 && t.workspaceBytes > 0);
+        CHECK(LaunchWorkspaceBytes(t) == A2_SYSTEM_WORKSPACE_BYTES + std::max<uint64_t>(t.workspaceBytes, 32));
+        CHECK(A2_SYSTEM_WORKSPACE_BYTES == 16u * 1024 * 1024);
+        std::vector<uint8_t> bytes = TilingBytes(t);
+        CHECK(bytes.size() == sizeof(TilingData) && std::memcmp(bytes.data(), &t, sizeof t) == 0);
+
+        NpuCall sum = Forward(); sum.reduction = 2; sum.weight.reset(); sum.posWeight.reset();
+        req = BuildTilingRequest(sum);
+        CHECK(!req.weight.present && !req.posWeight.present && req.reduction == Reduction::SUM);
+        CHECK(LaunchWorkspaceBytes(ComputeTiling(req)) >= A2_SYSTEM_WORKSPACE_BYTES + 32);
+        NpuCall none = Forward(); none.reduction = 0;
+        CHECK(LaunchWorkspaceBytes(ComputeTiling(BuildTilingRequest(none))) == 0);
+        NpuCall empty = Forward(); empty.inputShape = empty.targetShape = {0, 1000};
+        CHECK(BuildTilingRequest(empty).inputShape == Shape({0, 1000}));
+        CHECK(std::isnan(EmptyReductionValue(Reduction::MEAN)) && EmptyReductionValue(Reduction::SUM) == 0.0f);
+
+        NpuCall c = Forward(); c.targetDtype = "Half"; THROWS(BuildTilingRequest(c), "target: dtype Half");
+        c = Forward(); c.targetShape = {4, 999}; THROWS(BuildTilingRequest(c), "arget size ([4, 999])");
+        c = Forward(); c.weight = NpuOperand{{3}, "Float"}; THROWS(BuildTilingRequest(c), "weight");
+        c = Forward(); c.posWeight = NpuOperand{{1}, "Int"}; THROWS(BuildTilingRequest(c), "pos_weight: dtype Int");
+        c = Forward(); c.inputDtype = c.targetDtype = "Double"; THROWS(BuildTilingRequest(c), "input: dtype Double");
+        c = Forward(); c.reduction = 3; THROWS(BuildTilingRequest(c), "reduction");
+        c = Forward(); c.reduction = -1; THROWS(BuildTilingRequest(c), "reduction");
+        c = Forward(); c.socName = "Ascend310P3"; THROWS(BuildTilingRequest(c), "Ascend310P3");
+
+        NpuCall b = Forward(); b.kernel = KernelKind::BACKWARD; b.reduction = 0;
+        THROWS(BuildTilingRequest(b), "grad_output");
+        b.gradOutputShape = std::vector<int64_t>{4, 1000}; b.gradOutputDtype = "Float";
+        req = BuildTilingRequest(b);
+        CHECK(req.kernel == KernelKind::BACKWARD && req.reduction == Reduction::NONE);
+        t = ComputeTiling(req);
+        CHECK(t.kernel == static_cast<uint32_t>(KernelKind::BACKWARD) && LaunchWorkspaceBytes(t) == 0);
+        b.gradOutputShape = std::vector<int64_t>{}; THROWS(BuildTilingRequest(b), "grad_output: shape []");
+        b.reduction = 1; CHECK(BuildTilingRequest(b).reduction == Reduction::MEAN);
+        CHECK(LaunchWorkspaceBytes(ComputeTiling(BuildTilingRequest(b))) == 0);
+        b.gradOutputDtype = "Half"; THROWS(BuildTilingRequest(b), "grad_output: dtype Half");
+        b.gradOutputDtype = "Float"; b.gradOutputShape = std::vector<int64_t>{4, 1000};
+        THROWS(BuildTilingRequest(b), "must be the loss's shape []");
+
+        std::printf(failures == 0 ? "ALL OK\n" : "%d FAILURES\n", failures);
+        return failures == 0 ? 0 : 1;
+    }
+""")
+
+
+@pytest.mark.skipif(shutil.which("g++") is None, reason="g++ not installed")
+def test_npu_request_pure_logic(tmp_path):
+    src = tmp_path / "test_npu_request.cpp"
+    src.write_text(REQUEST_TEST)
+    exe = tmp_path / "test_npu_request"
+    sources = [str(p) for p in sorted((ROOT / "op_host").glob("*.cpp"))]
+    sources.append(str(ROOT / "op_host" / "cann" / "npu_request.cpp"))
+    build = subprocess.run(
+        ["g++", "-std=c++17", "-O0", "-Wall", "-Wextra", f"-I{ROOT}", f"-I{ROOT / 'op_host'}", str(src), *sources,
+         "-o", str(exe)],
+        capture_output=True, text=True, timeout=120)
+    assert build.returncode == 0, build.stderr
+    assert "npu_request" not in build.stderr, build.stderr  # the adapter's pure part compiles warning-free
+    run = subprocess.run([str(exe)], capture_output=True, text=True, timeout=30)
+    assert run.returncode == 0 and "ALL OK" in run.stdout, run.stdout + run.stderr
+
+
+def test_npu_request_has_no_cann_or_torch_includes():
+    for name in ("npu_request.h", "npu_request.cpp"):
+        includes = re.findall(r'#include\s*[<"]([^>"]+)[>"]', (ROOT / "op_host" / "cann" / name).read_text())
+        assert not [i for i in includes if i.startswith(("acl", "torch", "ATen", "c10", "kernel_operator"))], includes
+
+
+if __name__ == "__main__":
+    sys.exit(pytest.main([__file__, "-q"]))
