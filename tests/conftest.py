@@ -17,8 +17,10 @@ def round_to_bf16(values: np.ndarray) -> np.ndarray:
     away = np.abs(f32.astype(np.float64)) > np.abs(x)
     f32 = np.where(away, np.nextafter(f32, np.float32(0)), f32)
     bits = f32.view(np.uint32)
-    low = (bits & 0xFFFF0000).view(np.float32).astype(np.float64)
-    high = ((bits & 0xFFFF0000) + 0x10000).view(np.float32).astype(np.float64)
+    # uint32 constants: NumPy 1.x would widen a 0-d array combined with a Python int to int64.
+    upper = bits & np.uint32(0xFFFF0000)
+    low = upper.view(np.float32).astype(np.float64)
+    high = (upper + np.uint32(0x10000)).view(np.float32).astype(np.float64)
     dist_low = np.abs(x - low)
     dist_high = np.abs(high - x)
     low_even = ((bits >> 16) & 1) == 0

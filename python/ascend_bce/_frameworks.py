@@ -32,8 +32,15 @@ def to_numpy(obj: Any, framework: str) -> np.ndarray:
             return np.asarray(tensor.view(torch.int16).numpy(), order="C").view(ml_dtypes.bfloat16)
         return np.asarray(tensor.numpy(), order="C")
     if framework == "mindspore":
-        return np.asarray(obj.asnumpy(), order="C")
+        return from_mindspore_numpy(np.asarray(obj.asnumpy(), order="C"))
     return np.asarray(obj, order="C")
+
+
+def from_mindspore_numpy(array: np.ndarray) -> np.ndarray:
+    """MindSpore's NumPy arrays carry its own bfloat16 dtype: reinterpret it as ml_dtypes'."""
+    if array.dtype.name == "bfloat16" and array.dtype != np.dtype(ml_dtypes.bfloat16):
+        return array.view(np.uint16).view(ml_dtypes.bfloat16)
+    return array
 
 
 def from_numpy(array: np.ndarray, like: Any, framework: str) -> Any:
@@ -49,5 +56,8 @@ def from_numpy(array: np.ndarray, like: Any, framework: str) -> Any:
     if framework == "mindspore":
         import mindspore
 
+        if array.dtype == np.dtype(ml_dtypes.bfloat16):
+            # Through float32, which holds every bf16 value exactly.
+            return mindspore.Tensor(array.astype(np.float32)).astype(mindspore.bfloat16)
         return mindspore.Tensor(array)
     return array
