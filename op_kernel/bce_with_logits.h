@@ -6,6 +6,7 @@
 #include "kernel_operator.h"
 #include "bce_with_logits_copy.h"
 #include "bce_with_logits_math.h"
+#include "bce_with_logits_split.h"
 #include "bce_with_logits_operand.h"
 #include "bce_with_logits_reduce.h"
 #include "bce_with_logits_tiling.h"
@@ -31,12 +32,7 @@ public:
         tiling_ = tiling;
         tileLength_ = static_cast<uint32_t>(tiling.tileLength);
         reduce_ = static_cast<Reduction>(tiling.reduction) != Reduction::NONE;
-        // Balanced split of whole tiles: the first `extra` blocks take one tile more.
-        const uint64_t blockIdx = AscendC::GetBlockIdx();
-        const uint64_t base = tiling.numTiles / tiling.blockDim;
-        const uint64_t extra = tiling.numTiles % tiling.blockDim;
-        firstTile_ = blockIdx * base + (blockIdx < extra ? blockIdx : extra);
-        endTile_ = firstTile_ + base + (blockIdx < extra ? 1 : 0);
+        tiles_ = BlockTiles(tiling);
 
         inputGm_.SetGlobalBuffer(reinterpret_cast<__gm__ T*>(args.input), tiling.totalLength);
         targetGm_.SetGlobalBuffer(reinterpret_cast<__gm__ T*>(args.target), tiling.totalLength);
@@ -58,10 +54,9 @@ public:
 
     __aicore__ inline void Process()
     {
-        for (uint64_t tile = firstTile_; tile < endTile_; ++tile) {
+        for (uint64_t tile = tiles_.first; tile < tiles_.end; ++tile) {
             const uint64_t offset = tile * tileLength_;
-            const uint64_t left = tiling_.totalLength - offset;
-            const uint32_t count = left < tileLength_ ? static_cast<uint32_t>(left) : tileLength_;
+            const uint32_t count = TileCount(tiling_, tile);
             CopyIn(offset, count);
             Compute(offset, count);
             CopyOut(tile, offset, count);
@@ -81,12 +76,8 @@ private:
 
     __aicore__ inline void CopyIn(uint64_t offset, uint32_t count)
     {
-        LocalTensor<T> input = inQueueX_.AllocTensor<T>();
-        LocalTensor<T> target = inQueueY_.AllocTensor<T>();
-        CopyContiguous(input, inputGm_[offset], count);
-        CopyContiguous(target, targetGm_[offset], count);
-        inQueueX_.EnQue(input);
-        inQueueY_.EnQue(target);
+        CopyInTile(inQueueX_, inputGm_[offset], count);
+        CopyInTile(inQueueY_, targetGm_[offset], count);
         weight_.CopyIn(offset, count);
         posWeight_.CopyIn(offset, count);
     }
@@ -206,17 +197,6 @@ private:
         }
     }
 
-    // fp16/bf16 tiles are widened into `wide` (exact); fp32 tiles are used in place.
-    __aicore__ inline LocalTensor<float> Widen(const LocalTensor<T>& src, const LocalTensor<float>& wide, uint32_t count)
-    {
-        if constexpr (IS_FP32) {
-            return src;
-        } else {
-            AscendC::Cast(wide, src, AscendC::RoundMode::CAST_NONE, count);
-            return wide;
-        }
-    }
-
     __aicore__ inline void FreeInputs(LocalTensor<T>& input, LocalTensor<T>& target)
     {
         inQueueX_.FreeTensor(input);
@@ -226,8 +206,7 @@ private:
     TilingData tiling_{};
     uint32_t tileLength_ = 0;
     bool reduce_ = false;
-    uint64_t firstTile_ = 0;
-    uint64_t endTile_ = 0;
+    TileRange tiles_{};
     TPipe pipe_;
     TQue<TPosition::VECIN, 1> inQueueX_;
     TQue<TPosition::VECIN, 1> inQueueY_;

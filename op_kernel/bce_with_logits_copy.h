@@ -43,6 +43,15 @@ __aicore__ inline void CopyContiguous(const AscendC::GlobalTensor<U>& dst, const
     }
 }
 
+// One tile of a streamed GM tensor into a fresh buffer of `queue`, queued for Compute.
+template <typename Queue, typename U>
+__aicore__ inline void CopyInTile(Queue& queue, const AscendC::GlobalTensor<U>& src, uint32_t count)
+{
+    AscendC::LocalTensor<U> local = queue.template AllocTensor<U>();
+    CopyContiguous(local, src, count);
+    queue.EnQue(local);
+}
+
 // The scalar unit reads GM through its data cache, so a word-by-word copy is the portable way to
 // bring a POD tiling struct into the kernel (the op-project macro GET_TILING_DATA does the same).
 __aicore__ inline void CopyTiling(TilingData* dst, GM_ADDR tiling)

@@ -7,6 +7,7 @@
 #include "kernel_operator.h"
 #include "bce_with_logits_copy.h"
 #include "bce_with_logits_math.h"
+#include "bce_with_logits_split.h"
 #include "bce_with_logits_operand.h"
 #include "bce_with_logits_tiling.h"
 
@@ -32,12 +33,7 @@ public:
         tiling_ = tiling;
         tileLength_ = static_cast<uint32_t>(tiling.tileLength);
         targetGrad_ = static_cast<KernelKind>(tiling.kernel) == KernelKind::BACKWARD_TARGET;
-        // The same balanced split of whole tiles as the forward.
-        const uint64_t blockIdx = AscendC::GetBlockIdx();
-        const uint64_t base = tiling.numTiles / tiling.blockDim;
-        const uint64_t extra = tiling.numTiles % tiling.blockDim;
-        firstTile_ = blockIdx * base + (blockIdx < extra ? blockIdx : extra);
-        endTile_ = firstTile_ + base + (blockIdx < extra ? 1 : 0);
+        tiles_ = BlockTiles(tiling);
 
         inputGm_.SetGlobalBuffer(reinterpret_cast<__gm__ T*>(args.input), tiling.totalLength);
         targetGm_.SetGlobalBuffer(reinterpret_cast<__gm__ T*>(args.target), tiling.totalLength);
@@ -69,10 +65,9 @@ public:
 
     __aicore__ inline void Process()
     {
-        for (uint64_t tile = firstTile_; tile < endTile_; ++tile) {
+        for (uint64_t tile = tiles_.first; tile < tiles_.end; ++tile) {
             const uint64_t offset = tile * tileLength_;
-            const uint64_t left = tiling_.totalLength - offset;
-            const uint32_t count = left < tileLength_ ? static_cast<uint32_t>(left) : tileLength_;
+            const uint32_t count = TileCount(tiling_, tile);
             CopyIn(offset, count);
             if (targetGrad_) {
                 ComputeTargetGrad(offset, count);
@@ -88,13 +83,9 @@ private:
 
     __aicore__ inline void CopyIn(uint64_t offset, uint32_t count)
     {
-        LocalTensor<T> input = inQueueX_.AllocTensor<T>();
-        CopyContiguous(input, inputGm_[offset], count);
-        inQueueX_.EnQue(input);
+        CopyInTile(inQueueX_, inputGm_[offset], count);
         if (!targetGrad_) {
-            LocalTensor<T> target = inQueueY_.AllocTensor<T>();
-            CopyContiguous(target, targetGm_[offset], count);
-            inQueueY_.EnQue(target);
+            CopyInTile(inQueueY_, targetGm_[offset], count);
         }
         weight_.CopyIn(offset, count);
         posWeight_.CopyIn(offset, count);
@@ -111,10 +102,8 @@ private:
     {
         LocalTensor<T> input = inQueueX_.DeQue<T>();
         LocalTensor<T> target = inQueueY_.DeQue<T>();
-        LocalTensor<float> a = tmpA_.Get<float>();
-        LocalTensor<float> b = tmpB_.Get<float>();
-        LocalTensor<float> c = tmpC_.Get<float>();
-        LocalTensor<float> d = tmpD_.Get<float>();
+        const LocalTensor<float> a = tmpA_.Get<float>(), b = tmpB_.Get<float>(), c = tmpC_.Get<float>(),
+                                 d = tmpD_.Get<float>();
         LocalTensor<float> x = Widen(input, d, count);
         AscendC::Abs(c, x, count);
         AscendC::Muls(c, c, -1.0f, count);
@@ -144,10 +133,8 @@ private:
     __aicore__ inline void ComputeTargetGrad(uint64_t offset, uint32_t count)
     {
         LocalTensor<T> input = inQueueX_.DeQue<T>();
-        LocalTensor<float> a = tmpA_.Get<float>();
-        LocalTensor<float> b = tmpB_.Get<float>();
-        LocalTensor<float> c = tmpC_.Get<float>();
-        LocalTensor<float> d = tmpD_.Get<float>();
+        const LocalTensor<float> a = tmpA_.Get<float>(), b = tmpB_.Get<float>(), c = tmpC_.Get<float>(),
+                                 d = tmpD_.Get<float>();
         LocalTensor<float> x = Widen(input, d, count);
         Log1pExpNegAbs(a, x, c, b, count);         // a = log1p(exp(-|x|))
         SoftplusPair(b, c, x, a, count);           // b = softplus(x), c = softplus(-x)
@@ -201,21 +188,9 @@ private:
         outQueue_.FreeTensor(out);
     }
 
-    // fp16/bf16 tiles are widened into `wide` (exact); fp32 tiles are used in place.
-    __aicore__ inline LocalTensor<float> Widen(const LocalTensor<T>& src, const LocalTensor<float>& wide, uint32_t count)
-    {
-        if constexpr (IS_FP32) {
-            return src;
-        } else {
-            AscendC::Cast(wide, src, AscendC::RoundMode::CAST_NONE, count);
-            return wide;
-        }
-    }
-
     TilingData tiling_{};
     uint32_t tileLength_ = 0;
-    uint64_t firstTile_ = 0;
-    uint64_t endTile_ = 0;
+    TileRange tiles_{};
     bool targetGrad_ = false;
     bool scalarGrad_ = false;
     float gradScale_ = 1.0f;

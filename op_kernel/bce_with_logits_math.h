@@ -6,6 +6,19 @@
 
 namespace BceWithLogits {
 
+// fp16/bf16 tiles are widened into `wide` (exact); fp32 tiles are used in place.
+template <typename T>
+__aicore__ inline AscendC::LocalTensor<float> Widen(const AscendC::LocalTensor<T>& src,
+                                                    const AscendC::LocalTensor<float>& wide, uint32_t count)
+{
+    if constexpr (std::is_same<T, float>::value) {
+        return src;
+    } else {
+        AscendC::Cast(wide, src, AscendC::RoundMode::CAST_NONE, count);
+        return wide;
+    }
+}
+
 // dst = log1p(exp(-|x|)); u and v are scratch, and u may be x itself. A2 has no log1p:
 // ln(1 + u) alone is 0 for u < 6e-8, so the rounding error of v = 1 + u is added back:
 // log1p(u) ~= ln(v) + (u - (v - 1)), within 3e-7 relative. Abs and Exp carry a NaN logit.

@@ -200,9 +200,7 @@ private:
     template <typename U>
     __aicore__ inline void Run(CopyInTag, uint64_t offset, uint32_t count)
     {
-        LocalTensor<U> local = stream_.AllocTensor<U>();
-        CopyContiguous(local, OperandGm<U>(gm_, op_.numel)[offset], count);
-        stream_.EnQue(local);
+        CopyInTile(stream_, OperandGm<U>(gm_, op_.numel)[offset], count);
     }
 
     template <typename U>

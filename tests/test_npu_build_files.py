@@ -1,7 +1,8 @@
 """Checks of the Atlas A2 build files and the torch_npu adapter that run without CANN or an NPU:
 the build script's contract, the adapter's op names and kernel calls against the kernel sources,
 the CMake project configured against a stub of CANN's ascendc.cmake, and the adapter's pure host
-logic (op_host/cann/npu_request.*) compiled with g++ and run."""
+logic (op_host/cann/npu_request.*) compiled with g++ and run, and the whole adapter type-checked
+against the real torch headers and the documented CANN/torch_npu declarations."""
 import os
 import re
 import shutil
@@ -290,3 +291,50 @@ def test_npu_request_has_no_cann_or_torch_includes():
 
 if __name__ == "__main__":
     sys.exit(pytest.main([__file__, "-q"]))
+
+
+# Declarations the adapter uses from CANN and torch_npu, as documented (acl_base.h, NPUStream.h,
+# the aclrtlaunch_<kernel>.h that ascendc_library() generates): enough to type-check the adapter.
+CANN_STUBS = {
+    "acl/acl.h": """
+        #pragma once
+        typedef void* aclrtStream;
+        extern "C" const char* aclrtGetSocName();
+    """,
+    "torch_npu/csrc/core/npu/NPUStream.h": """
+        #pragma once
+        #include "acl/acl.h"
+        namespace c10_npu {
+        struct NPUStream { aclrtStream stream(bool need_empty) const; };
+        NPUStream getCurrentNPUStream(signed char device_index = -1);
+        }
+    """,
+}
+
+
+def _launch_stub(kernel, params):
+    args = ", ".join(["uint32_t", "aclrtStream"] + ["void*"] * len(params))
+    return f"""
+        #pragma once
+        #include <cstdint>
+        #include "acl/acl.h"
+        extern "C" uint32_t aclrtlaunch_{kernel}({args});
+        #ifndef ACLRT_LAUNCH_KERNEL
+        #define ACLRT_LAUNCH_KERNEL(kernel_func) aclrtlaunch_##kernel_func
+        #endif
+    """
+
+
+def test_adapter_type_checks_against_torch_and_documented_cann_declarations(tmp_path):
+    torch_ext = pytest.importorskip("torch.utils.cpp_extension")
+    stubs = dict(CANN_STUBS)
+    for kernel, path in KERNELS.items():
+        stubs[f"aclrtlaunch_{kernel}.h"] = _launch_stub(kernel, _kernel_params(path)[1])
+    for name, text in stubs.items():
+        (tmp_path / name).parent.mkdir(parents=True, exist_ok=True)
+        (tmp_path / name).write_text(textwrap.dedent(text))
+    includes = [f"-I{p}" for p in torch_ext.include_paths()] + [
+        f"-I{tmp_path}", f"-I{ROOT}", f"-I{ROOT / 'op_host'}", f"-I{ROOT / 'op_host' / 'cann'}"]
+    result = subprocess.run(["g++", "-std=c++20", "-fsyntax-only", *includes, str(ADAPTER)],
+                            capture_output=True, text=True, timeout=120)
+    assert result.returncode == 0, result.stderr[-3000:]

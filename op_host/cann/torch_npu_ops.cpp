@@ -77,6 +77,39 @@ std::string CurrentSocName()
     return name;
 }
 
+// The op's tensors after the device/dtype checks, contiguous (the kernels index flat memory).
+struct Operands {
+    at::Tensor x;
+    at::Tensor y;
+    c10::optional<at::Tensor> weight;
+    c10::optional<at::Tensor> posWeight;
+};
+
+Operands ContiguousOperands(const at::Tensor& input, const at::Tensor& target,
+                            const c10::optional<at::Tensor>& weight, const c10::optional<at::Tensor>& posWeight)
+{
+    CheckOperand(input, input, "input");
+    CheckOperand(target, input, "target");
+    return Operands{input.contiguous(), target.contiguous(), Contiguous(weight, input, "weight"),
+                    Contiguous(posWeight, input, "pos_weight")};
+}
+
+// What the pure request logic needs to know of a call (shapes, dtype names, the device's SoC).
+NpuCall DescribeCall(KernelKind kind, const Operands& ops, int64_t reduction)
+{
+    NpuCall call;
+    call.kernel = kind;
+    call.inputShape = ops.x.sizes().vec();
+    call.inputDtype = DTypeName(ops.x);
+    call.targetShape = ops.y.sizes().vec();
+    call.targetDtype = DTypeName(ops.y);
+    call.weight = Describe(ops.weight);
+    call.posWeight = Describe(ops.posWeight);
+    call.reduction = reduction;
+    call.socName = CurrentSocName();
+    return call;
+}
+
 // The TilingData bytes in NPU memory: a synchronous host-to-device copy of a CPU byte tensor.
 at::Tensor TilingOnDevice(const TilingData& tiling, const at::Device& device)
 {
@@ -113,23 +146,12 @@ at::Tensor BceWithLogitsNpu(const at::Tensor& input, const at::Tensor& target,
                             int64_t reduction)
 {
     const c10::DeviceGuard guard(input.device());
-    CheckOperand(input, input, "input");
-    CheckOperand(target, input, "target");
-    const at::Tensor x = input.contiguous();
-    const at::Tensor y = target.contiguous();
-    const c10::optional<at::Tensor> w = Contiguous(weight, input, "weight");
-    const c10::optional<at::Tensor> pw = Contiguous(posWeight, input, "pos_weight");
-
-    NpuCall call;
-    call.kernel = KernelKind::FORWARD;
-    call.inputShape = x.sizes().vec();
-    call.inputDtype = DTypeName(x);
-    call.targetShape = y.sizes().vec();
-    call.targetDtype = DTypeName(y);
-    call.weight = Describe(w);
-    call.posWeight = Describe(pw);
-    call.reduction = reduction;
-    call.socName = CurrentSocName();
+    const Operands ops = ContiguousOperands(input, target, weight, posWeight);
+    const at::Tensor& x = ops.x;
+    const at::Tensor& y = ops.y;
+    const c10::optional<at::Tensor>& w = ops.weight;
+    const c10::optional<at::Tensor>& pw = ops.posWeight;
+    const NpuCall call = DescribeCall(KernelKind::FORWARD, ops, reduction);
     const TilingRequest req = HostCall([&] { return BuildTilingRequest(call); });
 
     if (x.numel() == 0) {  // nothing to launch; torch's values for an empty input
@@ -160,27 +182,16 @@ at::Tensor BackwardNpu(KernelKind kind, const at::Tensor& gradOutput, const at::
                        const c10::optional<at::Tensor>& posWeight, int64_t reduction)
 {
     const c10::DeviceGuard guard(input.device());
-    CheckOperand(input, input, "input");
-    CheckOperand(target, input, "target");
+    const Operands ops = ContiguousOperands(input, target, weight, posWeight);
     CheckOperand(gradOutput, input, "grad_output");
-    const at::Tensor x = input.contiguous();
-    const at::Tensor y = target.contiguous();
+    const at::Tensor& x = ops.x;
+    const at::Tensor& y = ops.y;
     const at::Tensor g = gradOutput.contiguous();
-    const c10::optional<at::Tensor> w = Contiguous(weight, input, "weight");
-    const c10::optional<at::Tensor> pw = Contiguous(posWeight, input, "pos_weight");
-
-    NpuCall call;
-    call.kernel = kind;
-    call.inputShape = x.sizes().vec();
-    call.inputDtype = DTypeName(x);
-    call.targetShape = y.sizes().vec();
-    call.targetDtype = DTypeName(y);
-    call.weight = Describe(w);
-    call.posWeight = Describe(pw);
-    call.reduction = reduction;
+    const c10::optional<at::Tensor>& w = ops.weight;
+    const c10::optional<at::Tensor>& pw = ops.posWeight;
+    NpuCall call = DescribeCall(kind, ops, reduction);
     call.gradOutputShape = g.sizes().vec();
     call.gradOutputDtype = DTypeName(g);
-    call.socName = CurrentSocName();
     const TilingRequest req = HostCall([&] { return BuildTilingRequest(call); });
 
     at::Tensor grad = at::empty_like(x);

@@ -37,45 +37,46 @@ def sigmoid64(x: np.ndarray) -> np.ndarray:
     return np.where(x >= 0, 1.0 / (1.0 + e), e / (1.0 + e))
 
 
+def _difference_of_terms(factor: np.ndarray, first: np.ndarray, second: np.ndarray,
+                         shape: tuple) -> tuple[np.ndarray, np.ndarray]:
+    """factor * (first - second) broadcast to `shape`, and factor * (|first| + |second|): the two
+    terms can cancel, so a low-precision result is judged against the size of what was
+    subtracted, not against the difference."""
+    with np.errstate(invalid="ignore", over="ignore"):
+        grad = np.broadcast_to(factor * (first - second), shape)
+        scale = np.broadcast_to(np.abs(factor) * (np.abs(first) + np.abs(second)), shape)
+    return np.array(grad), np.array(scale)
+
+
+def _grad_factor(grad_output: np.ndarray, weight: Optional[np.ndarray], reduction: str, size: int) -> np.ndarray:
+    """g * w in float64, with g / N for 'mean'."""
+    g = np.asarray(grad_output, dtype=np.float64)
+    if reduction == "mean":
+        g = g / max(size, 1)
+    return g * (1.0 if weight is None else np.asarray(weight, dtype=np.float64))
+
+
 def bce_with_logits_grad_reference(grad_output: np.ndarray, input: np.ndarray, target: np.ndarray,
                                    weight: Optional[np.ndarray] = None, pos_weight: Optional[np.ndarray] = None,
                                    reduction: str = "mean") -> tuple[np.ndarray, np.ndarray]:
-    """dL/d(input) in float64, and the magnitude its rounding error scales with.
-
-    dL/dx = g * w * [(1 - y) * sigmoid(x) - pw * y * sigmoid(-x)] (g / N for 'mean'). The two
-    terms can cancel, so an fp32 result is judged against g * w * (|first| + |second|), the
-    size of what was subtracted, not against the difference.
-    """
+    """dL/d(input) = g * w * [(1 - y) * sigmoid(x) - pw * y * sigmoid(-x)] in float64 (g / N for
+    'mean'), and the magnitude its rounding error scales with (see _difference_of_terms)."""
     x = np.asarray(input, dtype=np.float64)
     y = np.asarray(target, dtype=np.float64)
     pw = 1.0 if pos_weight is None else np.asarray(pos_weight, dtype=np.float64)
-    w = 1.0 if weight is None else np.asarray(weight, dtype=np.float64)
-    g = np.asarray(grad_output, dtype=np.float64)
-    if reduction == "mean":
-        g = g / max(x.size, 1)
     with np.errstate(invalid="ignore", over="ignore"):
-        first = (1.0 - y) * sigmoid64(x)
-        second = pw * y * sigmoid64(-x)
-        grad = np.broadcast_to(g * w * (first - second), x.shape)
-        scale = np.broadcast_to(np.abs(g * w) * (np.abs(first) + np.abs(second)), x.shape)
-    return np.array(grad), np.array(scale)
+        first, second = (1.0 - y) * sigmoid64(x), pw * y * sigmoid64(-x)
+    return _difference_of_terms(_grad_factor(grad_output, weight, reduction, x.size), first, second, x.shape)
 
 
 def bce_with_logits_target_grad_reference(grad_output: np.ndarray, input: np.ndarray, target: np.ndarray,
                                           weight: Optional[np.ndarray] = None,
                                           pos_weight: Optional[np.ndarray] = None,
                                           reduction: str = "mean") -> tuple[np.ndarray, np.ndarray]:
-    """dL/d(target) in float64, g * w * [pw * softplus(-x) - softplus(x)], and the magnitude of
-    the two subtracted terms (as bce_with_logits_grad_reference)."""
+    """dL/d(target) = g * w * [pw * softplus(-x) - softplus(x)] in float64, and the magnitude of
+    the two subtracted terms."""
     x = np.asarray(input, dtype=np.float64)
     pw = 1.0 if pos_weight is None else np.asarray(pos_weight, dtype=np.float64)
-    w = 1.0 if weight is None else np.asarray(weight, dtype=np.float64)
-    g = np.asarray(grad_output, dtype=np.float64)
-    if reduction == "mean":
-        g = g / max(x.size, 1)
     with np.errstate(invalid="ignore", over="ignore"):
-        first = pw * softplus64(-x)
-        second = softplus64(x)
-        grad = np.broadcast_to(g * w * (first - second), x.shape)
-        scale = np.broadcast_to(np.abs(g * w) * (np.abs(first) + np.abs(second)), x.shape)
-    return np.array(grad), np.array(scale)
+        first, second = pw * softplus64(-x), softplus64(x)
+    return _difference_of_terms(_grad_factor(grad_output, weight, reduction, x.size), first, second, x.shape)
