@@ -15,11 +15,17 @@ constexpr uint32_t REPEAT_BYTES = 256;         // one vector repeat
 constexpr uint32_t FP32_BYTES = 4;             // the kernel computes in fp32
 constexpr uint32_t REPEAT_ELEMS_FP32 = REPEAT_BYTES / FP32_BYTES;  // tile lengths are multiples
 constexpr uint32_t ALIGN_ELEMS_FP32 = BLOCK_BYTES / FP32_BYTES;    // period copies start aligned
+// Elementwise kernels (forward 'none', backward) may cut tiles at any multiple of 16 elements:
+// 32 B of 16-bit data, so every tile starts 32-B aligned in GM and UB for every dtype, and a
+// PERIODIC operand's window (offset mod lcm(P, 8)) stays 32-B aligned in fp32.
+constexpr uint32_t ELEMENTWISE_ALIGN_ELEMS = BLOCK_BYTES / 2;
 constexpr uint32_t BUFFER_NUM = 2;             // double buffering of x, y, out and FULL operands
 constexpr uint32_t FP32_TEMPS = 3;             // forward: fp32 tiles of the compute chain, for every
                                                // dtype (16-bit x and y are widened into them)
 constexpr uint32_t GRAD_FP32_TEMPS = 4;        // backward: n1, n2, 1 + e and a scratch tile
 constexpr uint32_t MAX_PERIOD_BYTES = 48 * 1024;  // UB cap for one expanded PERIODIC operand
+constexpr uint32_t MIN_COPY_BYTES = 16 * 1024;    // A2 guidance: DataCopies of 16 KB or more
+                                                  // reach full bandwidth
 
 // Declared once here; host, kernel and Python use these values.
 enum class Reduction : uint32_t { NONE = 0, MEAN = 1, SUM = 2 };
@@ -49,8 +55,9 @@ struct OperandTiling {
 
 struct TilingData {
     uint64_t totalLength;     // N, elements of input/target
-    uint64_t tileLength;      // elements per tile; a multiple of 64 (one fp32 repeat); also the
-                              // reduction chunk, so it never depends on the block count
+    uint64_t tileLength;      // elements per tile. Forward mean/sum: a multiple of 64 (one fp32
+                              // repeat), the reduction chunk, never dependent on the block count;
+                              // elementwise kernels: a multiple of 16, balanced over the blocks
     uint64_t numTiles;        // ceil(N / tileLength)
     uint32_t blockDim;        // blocks launched (<= vector cores, <= numTiles, >= 1)
     uint32_t reduction;       // Reduction

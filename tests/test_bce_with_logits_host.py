@@ -262,16 +262,43 @@ def test_tile_length_matches_ub_plan(shape, kw, dtype, reduction, kernel):
     t = tiling(shape, dtype, reduction, **kw)
     assert t["kernel"] == kernel
     fixed, per_elem = reference_ub(t)
-    n = math.prod(shape)
-    want = min((UB - fixed) // per_elem // 64 * 64, align_up(max(n, 1), 64))
-    assert t["tile_length"] == want and want >= 64 and want % 64 == 0
+    want = expected_tile_length(t, math.prod(shape), fixed, per_elem)
+    assert t["tile_length"] == want
     used = host.ub_bytes_used(shape, dtype, reduction, **kw)
     assert used == fixed + want * per_elem and used <= UB == t["ub_bytes"]
 
 
+def expected_tile_length(t, n, fixed, per_elem, blocks=48):
+    """The tiling rule, restated: the longest tile the UB holds (a multiple of 64, no longer than
+    the input); elementwise kernels then even out the blocks (multiples of 16), keeping 16 KiB per
+    DataCopy once blocks take several tiles."""
+    longest = min((UB - fixed) // per_elem // 64 * 64, align_up(max(n, 1), 64))
+    assert longest >= 64
+    if t["kernel"] == "forward" and t["reduction"] != "none":
+        return longest
+    total = max(n, 1)
+    per_block = -(-total // (longest * blocks))
+    balanced = align_up(-(-total // (per_block * blocks)), 16)
+    if per_block == 1:
+        return balanced
+    return max(balanced, min(longest, 16384 // DTYPE_BYTES[t["dtype"]]))
+
+
 @pytest.mark.parametrize("shape, kw", CONFIGS)
-def test_tile_length_independent_of_blocks_and_soc(shape, kw):
-    for reduction in REDUCTIONS:
+@pytest.mark.parametrize("kernel", ["forward", "backward"])
+def test_elementwise_tiles_balance_the_blocks(shape, kw, kernel):
+    n = math.prod(shape)
+    for max_blocks in (0, 1, 7, 40):
+        t = tiling(shape, "float32", "none", kernel=kernel, max_blocks=max_blocks, **kw)
+        blocks, tiles = t["block_dim"], t["num_tiles"]
+        assert t["tile_length"] % 16 == 0 and tiles * t["tile_length"] >= n > (tiles - 1) * t["tile_length"]
+        if tiles >= blocks:  # the busiest block has at most one tile more than the average
+            assert -(-tiles // blocks) <= tiles / blocks + 1
+
+
+@pytest.mark.parametrize("shape, kw", CONFIGS)
+def test_reduction_tiles_independent_of_blocks_and_soc(shape, kw):
+    for reduction in ("mean", "sum"):
         ref = tiling(shape, "float16", reduction, **kw)
         for soc, max_blocks in itertools.product(SOCS, [0, 1, 2, 7, 40, 1000]):
             t = tiling(shape, "float16", reduction, soc=soc, max_blocks=max_blocks, **kw)
@@ -286,8 +313,8 @@ def test_tiny_inputs_get_small_tiles():
     assert tiling([0])["tile_length"] == 64
 
 
-def test_large_input_uses_most_of_ub():
-    for dtype, reduction in itertools.product(DTYPES, REDUCTIONS):
+def test_large_reductions_use_most_of_ub():
+    for dtype, reduction in itertools.product(DTYPES, ("mean", "sum")):
         t = tiling([1 << 24], dtype, reduction)
         used = host.ub_bytes_used([1 << 24], dtype, reduction)
         _, per_elem = reference_ub(t)
@@ -331,7 +358,8 @@ def test_random_configs_fit_ub():
         kw = dict(weight_shape=w, weight_dtype=str(rng.choice(DTYPES)), pos_weight_shape=pw,
                   pos_weight_dtype=str(rng.choice(DTYPES)))
         t = host.compute_tiling(*args, **kw)
-        assert 64 <= t["tile_length"] and t["tile_length"] % 64 == 0
+        align = 16 if args[2] == "none" else 64  # elementwise tiles are balanced in steps of 16
+        assert align <= t["tile_length"] and t["tile_length"] % align == 0
         assert host.ub_bytes_used(*args, **kw) <= UB
         tiles, tile = t["num_tiles"], t["tile_length"]
         assert tiles * tile >= t["total_length"] > (tiles - 1) * tile

@@ -1,0 +1,167 @@
+"""A2 cost model: modelled device time of one of our launches (from the simulator's per-block
+counters) and of the stock CANN operator's launch sequence for the same call.
+
+Modelled, not measured. The budget is the A2 one of ../shared/ascendc-api.md (910B1: 1.85 GHz,
+48 vector cores sharing ~1.46 TB/s of HBM; simple vector ops one 256-B repeat per cycle, Exp, Ln
+and Div two). The constants marked ASSUMED have no public number behind them; they are named
+here so that a measurement on an A2 host can replace them.
+"""
+from __future__ import annotations
+
+from dataclasses import dataclass, field
+from typing import Mapping, Optional
+
+# Vector instructions that take two cycles per 256-B repeat (transcendental and division units).
+SLOW_VECTOR_OPS = frozenset({"Exp", "Ln", "Div", "Reciprocal", "Sqrt"})
+COPY_OPS = frozenset({"DataCopy", "DataCopyPad"})
+
+
+@dataclass(frozen=True)
+class A2Spec:
+    name: str = "910B1"
+    clock_hz: float = 1.85e9
+    vector_cores: int = 48
+    hbm_bytes_per_s: float = 1.46e12
+    # ASSUMED: one core's DMA reaches at most twice its fair share of HBM when few cores run.
+    core_share_cap: float = 2.0
+    # ASSUMED: fixed issue cost of a vector instruction (pipeline start), and of a DMA instruction.
+    vector_issue_cycles: int = 16
+    copy_issue_cycles: int = 64
+    # ASSUMED: host launch plus block dispatch of one kernel, and one cross-core SyncAll.
+    launch_us: float = 4.0
+    sync_all_us: float = 1.0
+
+    def core_bytes_per_cycle(self, active_cores: int) -> float:
+        """HBM bytes per cycle one core gets when `active_cores` stream at once."""
+        fair = self.hbm_bytes_per_s / self.clock_hz / self.vector_cores
+        return fair * min(self.vector_cores / max(active_cores, 1), self.core_share_cap)
+
+
+SPECS = {"910B1": A2Spec("910B1", vector_cores=48), "910B2": A2Spec("910B2", vector_cores=48),
+         "910B3": A2Spec("910B3", vector_cores=40), "910B4": A2Spec("910B4", vector_cores=40)}
+
+
+def vector_cycles(instructions: Mapping[str, int], repeats: Mapping[str, int], spec: A2Spec) -> float:
+    """Cycles of the vector pipe: repeats (two per repeat for the slow ops) plus issue costs."""
+    cycles = 0.0
+    for name, count in instructions.items():
+        if name in COPY_OPS:
+            continue
+        per_repeat = 2 if name in SLOW_VECTOR_OPS else 1
+        cycles += repeats.get(name, 0) * per_repeat + count * spec.vector_issue_cycles
+    return cycles
+
+
+def copy_cycles(block: Mapping, active_cores: int, spec: A2Spec) -> float:
+    """Cycles of the DMA pipes (MTE2 in, MTE3 out) of one block: its GM bytes at its bandwidth
+    share plus issue costs."""
+    moved = block["gm_bytes_read"] + block["gm_bytes_written"]
+    copies = sum(block["instructions"].get(name, 0) for name in COPY_OPS)
+    return moved / spec.core_bytes_per_cycle(active_cores) + copies * spec.copy_issue_cycles
+
+
+@dataclass
+class LaunchTime:
+    """Modelled time of one launch, in microseconds, and which pipe bounds it."""
+    total_us: float
+    critical_block: int
+    copy_us: float
+    vector_us: float
+    launches: int = 1
+    breakdown: dict = field(default_factory=dict)
+
+    @property
+    def bound(self) -> str:
+        return "memory" if self.copy_us >= self.vector_us else "vector"
+
+
+def kernel_time(stats: Mapping, spec: Optional[A2Spec] = None) -> LaunchTime:
+    """Modelled time of a simulated launch (`KernelStats.as_dict()`): per block, the copy and
+    vector pipes overlap (double buffering), so a block takes the longer of the two; the launch
+    takes its slowest block, plus the launch cost and its SyncAll barriers."""
+    spec = spec or SPECS[stats["soc"]]
+    active = stats["block_dim"]
+    best = None
+    for block in stats["blocks"]:
+        copy = copy_cycles(block, active, spec)
+        vector = vector_cycles(block["instructions"], block["repeats"], spec)
+        if best is None or max(copy, vector) > max(best[1], best[2]):
+            best = (block["block_idx"], copy, vector)
+    idx, copy, vector = best if best is not None else (0, 0.0, 0.0)
+    to_us = 1e6 / spec.clock_hz
+    total = spec.launch_us + max(copy, vector) * to_us + stats["sync_all_count"] * spec.sync_all_us
+    return LaunchTime(total, idx, copy * to_us, vector * to_us)
+
+
+@dataclass(frozen=True)
+class StockCall:
+    """A BCEWithLogitsLoss call as the stock aclnnBinaryCrossEntropyWithLogits runs it."""
+    numel: int
+    dtype_bytes: int            # 4 for fp32, 2 for fp16/bf16
+    reduction: str              # none | mean | sum
+    has_pos_weight: bool
+    operand_bytes: int = 0      # bytes of the given (small, broadcast in-kernel) weight/pos_weight
+
+
+# Vector work per element of the stock fused kernel in fp32 (../shared/ascendc-api.md: the common
+# form, ~14 simple ops and 2 Exp/Ln), plus the casts of a 16-bit input.
+STOCK_SIMPLE_OPS_PER_ELEM = 14
+STOCK_SLOW_OPS_PER_ELEM = 2
+ELEMS_PER_REPEAT = 64
+# ASSUMED: the stock kernels move 4096 elements per tile (16 KB of fp32 per DataCopy), and pay the
+# same issue costs per instruction as ours.
+STOCK_TILE_ELEMS = 4096
+
+
+def _elementwise_launch(numel: int, bytes_per_elem: float, vector_passes: float, spec: A2Spec,
+                        streams: int, instructions: int, fixed_bytes: int = 0) -> float:
+    """Modelled us of one elementwise launch spread evenly over every vector core: `streams`
+    DataCopies and `instructions` vector instructions per tile; a vector pass is one cycle per
+    64 fp32 elements (a slow op counts as two passes)."""
+    per_core = numel / spec.vector_cores
+    tiles = -(-per_core // STOCK_TILE_ELEMS)
+    copy = ((per_core * bytes_per_elem + fixed_bytes) / spec.core_bytes_per_cycle(spec.vector_cores)
+            + streams * tiles * spec.copy_issue_cycles)
+    vector = per_core / ELEMS_PER_REPEAT * vector_passes + instructions * tiles * spec.vector_issue_cycles
+    return spec.launch_us + max(copy, vector) * 1e6 / spec.clock_hz
+
+
+def stock_time(call: StockCall, spec: Optional[A2Spec] = None) -> LaunchTime:
+    """The stock operator's launches (../shared/ascendc-api.md, "What the stock CANN operator
+    does"): OnesLike for a missing pos_weight; the fused kernel, always 'none', writing an fp32
+    intermediate for 16-bit input; ReduceMean/ReduceSum over it; a Cast back for 16-bit input."""
+    spec = spec or SPECS["910B1"]
+    n, s = call.numel, call.dtype_bytes
+    low_precision = s != 4
+    steps = {}
+    if not call.has_pos_weight:
+        steps["OnesLike"] = _elementwise_launch(n, s, 1, spec, streams=1, instructions=1)
+    inter = 4 if low_precision else s
+    streamed_in = 2 + (0 if call.has_pos_weight else 1)
+    casts = streamed_in if low_precision else 0
+    ops = STOCK_SLOW_OPS_PER_ELEM + STOCK_SIMPLE_OPS_PER_ELEM + casts
+    passes = STOCK_SLOW_OPS_PER_ELEM * 2 + STOCK_SIMPLE_OPS_PER_ELEM + casts
+    steps["BCEWithLogits(none)"] = _elementwise_launch(n, streamed_in * s + inter, passes, spec,
+                                                       streams=streamed_in + 1, instructions=ops,
+                                                       fixed_bytes=call.operand_bytes)
+    if call.reduction != "none":
+        name = "ReduceMean" if call.reduction == "mean" else "ReduceSum"
+        steps[name] = _elementwise_launch(n, inter, 1, spec, streams=1, instructions=1)
+        if low_precision:
+            steps["Cast"] = spec.launch_us  # one element
+    elif low_precision:
+        steps["Cast"] = _elementwise_launch(n, 4 + s, 1, spec, streams=2, instructions=1)
+    return LaunchTime(sum(steps.values()), 0, 0.0, 0.0, launches=len(steps), breakdown=steps)
+
+
+def stock_gm_bytes(call: StockCall) -> int:
+    """HBM bytes the stock launch sequence moves (the same steps as stock_time)."""
+    n, s = call.numel, call.dtype_bytes
+    inter = 4 if s != 4 else s
+    total = 0 if call.has_pos_weight else n * s                          # OnesLike writes ones
+    total += n * (2 * s + (0 if call.has_pos_weight else s)) + call.operand_bytes + n * inter
+    if call.reduction != "none":
+        total += n * inter
+    elif s != 4:
+        total += n * (4 + s)
+    return total
