@@ -38,6 +38,13 @@ def test_bad_inputs_raise_clear_errors(call, error, match):
         call()
 
 
+def test_max_blocks_beyond_uint32_means_no_cap():
+    x = np.zeros((3000, 100), np.float32)
+    out = bce(x, x, reduction="none", max_blocks=2**40)
+    np.testing.assert_allclose(out, np.log(2), rtol=1e-6)
+    assert ascend_bce.last_kernel_stats().block_dim == 48
+
+
 def test_non_contiguous_input_is_handled(rng):
     x = rng.standard_normal((40, 30)).astype(np.float32).T  # a transposed view
     y = rng.random((30, 40)).astype(np.float32)[:, ::1]

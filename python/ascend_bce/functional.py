@@ -13,6 +13,7 @@ from ._dtypes import NUMPY_DTYPES, REDUCTIONS, dtype_name
 from ._frameworks import framework_of, from_numpy, to_numpy
 
 SOCS = ("910B1", "910B2", "910B3", "910B4")
+_MAX_BLOCKS_CAP = 2**32 - 1  # the tiling's uint32 field; any larger cap means no cap at all
 _last_stats: Optional[Any] = None
 # soc/max_blocks of a call that goes through the torch op (which has no place for them).
 _sim_options: contextvars.ContextVar[tuple[str, Optional[int]]] = contextvars.ContextVar(
@@ -82,7 +83,7 @@ def _tiling_args(x: np.ndarray, reduction: str, weight: Optional[np.ndarray],
         pos_weight_shape=None if pos_weight is None else list(pos_weight.shape),
         pos_weight_dtype="float32" if pos_weight is None else dtype_name(pos_weight.dtype),
         soc=soc,
-        max_blocks=max_blocks or 0,
+        max_blocks=min(max_blocks or 0, _MAX_BLOCKS_CAP),
     )
 
 

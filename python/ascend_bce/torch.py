@@ -149,6 +149,12 @@ def binary_cross_entropy_with_logits(input: Tensor, target: Tensor, weight: Opti
                                      reduction: str = "mean", pos_weight: Optional[Tensor] = None) -> Tensor:
     """``torch.nn.functional.binary_cross_entropy_with_logits`` through the fused kernel, with
     autograd for ``input`` and ``target``."""
+    for name, value, optional in (("input", input, False), ("target", target, False),
+                                  ("weight", weight, True), ("pos_weight", pos_weight, True)):
+        if not isinstance(value, Tensor) and not (optional and value is None):
+            # As torch's own binary_cross_entropy_with_logits, not the dispatcher's RuntimeError.
+            raise TypeError(f"binary_cross_entropy_with_logits(): argument '{name}' must be Tensor, "
+                            f"not {type(value).__name__}")
     if not isinstance(reduction, str) or reduction not in REDUCTION_CODES:
         raise ValueError(f"{reduction} is not a valid value for reduction")
     _check_device(input)
