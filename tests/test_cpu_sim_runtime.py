@@ -182,6 +182,12 @@ NEGATIVE = {
     "bad_hazard_mte2_v": r"pipe hazard: Exp on pipe V reads UB bytes \[0, 256\) written by MTE2",
     "bad_hazard_v_mte3": r"pipe hazard: DataCopy\(UB->GM\) on pipe MTE3 reads .* written by V",
     "bad_hazard_v_s": r"pipe hazard: LocalTensor::GetValue on pipe S reads .* written by V",
+    "bad_war_v_mte2": r"pipe hazard: DataCopy\(GM->UB\) on pipe MTE2 overwrites UB bytes \[0, 256\) that pipe V "
+                      r"may still be reading: no SetFlag/WaitFlag<V_MTE2> or FreeTensor since that read",
+    "bad_war_v_s": r"pipe hazard: LocalTensor::SetValue on pipe S overwrites UB bytes \[0, 32\) that pipe V "
+                   r"may still be reading.*<V_S>",
+    "bad_waw_v_mte2": r"pipe hazard: DataCopy\(GM->UB\) on pipe MTE2 overwrites UB bytes \[0, 256\) written by V "
+                      r".*\(write after write\)",
     "bad_waitflag": r"WaitFlag: .*without SetFlag: device hang",
     "bad_select_scratch": r"Select: mode 2 uses UB scratch \[188416, 196608\)",
     "bad_syncall_type": r"SyncAll: the hardware barrier needs a mix kernel type",
@@ -195,6 +201,13 @@ def test_negative_kernel_raises(name):
     bufs = [np.ones(64, np.float32), np.zeros(64, np.float32)]
     with pytest.raises(_C.SimulatorError, match=r"^block 0: " + NEGATIVE[name]):
         run(name, bufs, tiling=tiling(w0=64))
+
+
+def test_tile_reuse_ordered_through_a_chain_of_flags_is_fine():
+    x = np.arange(64, dtype=np.float32)
+    y = np.zeros(64, np.float32)
+    run("war_chain_ok_f32", [x, y], tiling=tiling(w0=64))
+    np.testing.assert_array_equal(y, 2 * x)
 
 
 def test_block_idx_beyond_data_is_gm_oob():

@@ -205,4 +205,29 @@ void st_flag_ok_f32(GM_ADDR* gm, GM_ADDR tiling) {
     DataCopy(y, t, n);
 }
 
+// Reuse of a tile ordered through a chain of flags: V reads it (y = 2 * x), V_MTE3, MTE3 writes y,
+// MTE3_MTE2, then MTE2 overwrites it: V's read is ordered before MTE2 through MTE3.
+void st_war_chain_ok_f32(GM_ADDR* gm, GM_ADDR tiling) {
+    const uint32_t n = TilingU32(tiling, 0);
+    TPipe pipe;
+    TBuf<TPosition::VECCALC> in, out;
+    pipe.InitBuffer(in, n * sizeof(float));
+    pipe.InitBuffer(out, n * sizeof(float));
+    GlobalTensor<float> x, y;
+    x.SetGlobalBuffer(reinterpret_cast<__gm__ float*>(gm[0]), n);
+    y.SetGlobalBuffer(reinterpret_cast<__gm__ float*>(gm[1]), n);
+    LocalTensor<float> t = in.Get<float>();
+    LocalTensor<float> r = out.Get<float>();
+    DataCopy(t, x, n);
+    SetFlag<HardEvent::MTE2_V>(EVENT_ID0);
+    WaitFlag<HardEvent::MTE2_V>(EVENT_ID0);
+    Muls(r, t, 2.0f, n);
+    SetFlag<HardEvent::V_MTE3>(EVENT_ID0);
+    WaitFlag<HardEvent::V_MTE3>(EVENT_ID0);
+    DataCopy(y, r, n);
+    SetFlag<HardEvent::MTE3_MTE2>(EVENT_ID0);
+    WaitFlag<HardEvent::MTE3_MTE2>(EVENT_ID0);
+    DataCopy(t, x, n);  // t was last read by V, which is ordered before MTE3, and MTE3 before MTE2
+}
+
 }  // namespace cpu_sim_selftest

@@ -160,6 +160,49 @@ void st_bad_hazard_v_s(GM_ADDR* gm, GM_ADDR tiling) {
     (void)v;
 }
 
+// A copy-in over a tile the vector unit is still reading, without SetFlag/WaitFlag<V_MTE2>.
+void st_bad_war_v_mte2(GM_ADDR* gm, GM_ADDR tiling) {
+    Io io(gm, tiling);
+    TPipe pipe;
+    TBuf<TPosition::VECCALC> in, out;
+    pipe.InitBuffer(in, io.n * sizeof(float));
+    pipe.InitBuffer(out, io.n * sizeof(float));
+    LocalTensor<float> t = in.Get<float>();
+    LocalTensor<float> r = out.Get<float>();
+    DataCopy(t, io.x, io.n);
+    SetFlag<HardEvent::MTE2_V>(EVENT_ID0);
+    WaitFlag<HardEvent::MTE2_V>(EVENT_ID0);
+    Exp(r, t, io.n);
+    DataCopy(t, io.x, io.n);
+}
+
+// The scalar unit rewrites a table the vector unit is still reading, without <V_S>.
+void st_bad_war_v_s(GM_ADDR* gm, GM_ADDR tiling) {
+    Io io(gm, tiling);
+    TPipe pipe;
+    TBuf<TPosition::VECCALC> table, out;
+    pipe.InitBuffer(table, io.n * sizeof(float));
+    pipe.InitBuffer(out, io.n * sizeof(float));
+    LocalTensor<float> t = table.Get<float>();
+    LocalTensor<float> r = out.Get<float>();
+    t.SetValue(0, 1.0f);
+    SetFlag<HardEvent::S_V>(EVENT_ID0);
+    WaitFlag<HardEvent::S_V>(EVENT_ID0);
+    Muls(r, t, 2.0f, io.n);
+    t.SetValue(0, 2.0f);
+}
+
+// A copy-in over a vector result, without <V_MTE2>.
+void st_bad_waw_v_mte2(GM_ADDR* gm, GM_ADDR tiling) {
+    Io io(gm, tiling);
+    TPipe pipe;
+    TBuf<TPosition::VECCALC> b;
+    pipe.InitBuffer(b, io.n * sizeof(float));
+    LocalTensor<float> t = b.Get<float>();
+    Duplicate(t, 0.0f, io.n);
+    DataCopy(t, io.x, io.n);
+}
+
 void st_bad_waitflag(GM_ADDR*, GM_ADDR) {
     WaitFlag<HardEvent::MTE2_V>(EVENT_ID2);
 }

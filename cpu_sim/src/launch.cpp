@@ -100,6 +100,9 @@ void RunBlock(LaunchState& st, uint32_t block, const SocSpec& soc, const std::ve
         ctx.ub = static_cast<uint8_t*>(ub);
         ctx.writer.assign(soc.ubBytes / 32, 0);
         ctx.readable.assign(soc.ubBytes / 32, PIPE_BIT_ALL);
+        ctx.readers.assign(soc.ubBytes / 32, 0);
+        ctx.written.assign(soc.ubBytes / 32, 0);
+        ctx.overwritable.assign(soc.ubBytes / 32, {0, 0, 0, 0});
         BindThread(&ctx);
         tlsLaunch = &st;
         body();

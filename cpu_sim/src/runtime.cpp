@@ -1,4 +1,5 @@
 // cpu_sim runtime: per-block context, UB/GM checks, pipe-hazard tracking and counters.
+#include <algorithm>
 #include <cstdarg>
 #include <cstdio>
 #include <mutex>
@@ -72,14 +73,62 @@ static void BlockRange(const BlockContext& c, const void* p, uint64_t bytes, uin
     *last = static_cast<uint32_t>((off + bytes + 31) / 32);
 }
 
-void HazardWrite(const void* p, uint64_t bytes, uint8_t pipe) {
+static int PipeIndex(uint8_t pipe) {
+    switch (pipe) {
+        case PIPE_BIT_V: return 1;
+        case PIPE_BIT_MTE2: return 2;
+        case PIPE_BIT_MTE3: return 3;
+        default: return 0;
+    }
+}
+
+// End of the run of blocks from b on that share the same offending pipe, for the message.
+template <typename Same>
+static uint32_t RunEnd(uint32_t b, uint32_t last, Same same) {
+    uint32_t e = b;
+    while (e < last && same(e)) ++e;
+    return e;
+}
+
+// Bytes of 32-B block b that [off, off + bytes) covers, as a mask (bit i = byte i).
+static uint32_t ByteMask(uint64_t off, uint64_t bytes, uint32_t b) {
+    const uint64_t lo = std::max<uint64_t>(off, uint64_t{b} * 32) - uint64_t{b} * 32;
+    const uint64_t hi = std::min<uint64_t>(off + bytes, uint64_t{b} * 32 + 32) - uint64_t{b} * 32;
+    return hi - lo == 32 ? 0xFFFFFFFFu : ((1u << (hi - lo)) - 1u) << lo;
+}
+
+void HazardWrite(const char* api, const void* p, uint64_t bytes, uint8_t pipe) {
     if (bytes == 0) return;
     BlockContext& c = Ctx();
     uint32_t first, last;
     BlockRange(c, p, bytes, &first, &last);
+    const uint64_t off = static_cast<const uint8_t*>(p) - c.ub;
     for (uint32_t b = first; b < last; ++b) {
+        const uint8_t prev = c.writer[b];
+        const uint32_t mask = ByteMask(off, bytes, b);
+        // Write after write races only on the same bytes (the vector unit writes its elements,
+        // not whole blocks, so scalar writes next to a vector write's tail are fine).
+        if (prev != 0 && prev != pipe && !(c.readable[b] & pipe) && (c.written[b] & mask)) {
+            const uint32_t e = RunEnd(b, last, [&](uint32_t k) { return c.writer[k] == prev && !(c.readable[k] & pipe); });
+            Fail(Format("pipe hazard: %s on pipe %s overwrites UB bytes [%u, %u) written by %s without EnQue/DeQue "
+                        "or SetFlag/WaitFlag (write after write)", api, PipeName(pipe), b * 32, e * 32, PipeName(prev)));
+        }
+        for (uint8_t reader = PIPE_BIT_V; reader <= PIPE_BIT_MTE3; reader <<= 1) {
+            if (reader == pipe || !(c.readers[b] & reader) || (c.overwritable[b][PipeIndex(reader)] & pipe)) continue;
+            const uint32_t e = RunEnd(b, last, [&](uint32_t k) {
+                return (c.readers[k] & reader) && !(c.overwritable[k][PipeIndex(reader)] & pipe);
+            });
+            Fail(Format("pipe hazard: %s on pipe %s overwrites UB bytes [%u, %u) that pipe %s may still be reading: "
+                        "no SetFlag/WaitFlag<%s_%s> or FreeTensor since that read (write after read)", api,
+                        PipeName(pipe), b * 32, e * 32, PipeName(reader), PipeName(reader), PipeName(pipe)));
+        }
+        // Bytes stay tracked while only their writer may read them: a partial write by the same
+        // pipe adds to them; once a sync has ordered them before another pipe, or another pipe
+        // writes, only the new write's bytes are tracked.
+        c.written[b] = (prev == pipe && c.readable[b] == pipe ? c.written[b] : 0) | mask;
         c.writer[b] = pipe;
         c.readable[b] = pipe;
+        c.readers[b] = 0;
     }
 }
 
@@ -89,11 +138,17 @@ void HazardRead(const char* api, const void* p, uint64_t bytes, uint8_t pipe) {
     uint32_t first, last;
     BlockRange(c, p, bytes, &first, &last);
     for (uint32_t b = first; b < last; ++b) {
-        if (c.readable[b] & pipe) continue;
-        uint32_t e = b;
-        while (e < last && !(c.readable[e] & pipe) && c.writer[e] == c.writer[b]) ++e;
-        Fail(Format("pipe hazard: %s on pipe %s reads UB bytes [%u, %u) written by %s without EnQue/DeQue or "
-                    "SetFlag/WaitFlag", api, PipeName(pipe), b * 32, e * 32, PipeName(c.writer[b])));
+        if (!(c.readable[b] & pipe)) {
+            const uint32_t e = RunEnd(b, last, [&](uint32_t k) {
+                return !(c.readable[k] & pipe) && c.writer[k] == c.writer[b];
+            });
+            Fail(Format("pipe hazard: %s on pipe %s reads UB bytes [%u, %u) written by %s without EnQue/DeQue or "
+                        "SetFlag/WaitFlag", api, PipeName(pipe), b * 32, e * 32, PipeName(c.writer[b])));
+        }
+        if (pipe != PIPE_BIT_S) {
+            c.readers[b] |= pipe;
+            c.overwritable[b][PipeIndex(pipe)] = pipe;
+        }
     }
 }
 
@@ -105,11 +160,31 @@ void MakeReadable(const void* p, uint64_t bytes) {
     for (uint32_t b = first; b < last; ++b) c.readable[b] = PIPE_BIT_ALL;
 }
 
+void ReleaseBuffer(const void* p, uint64_t bytes) {
+    if (bytes == 0) return;
+    BlockContext& c = Ctx();
+    uint32_t first, last;
+    BlockRange(c, p, bytes, &first, &last);
+    for (uint32_t b = first; b < last; ++b) {
+        c.readable[b] = PIPE_BIT_ALL;
+        c.readers[b] = 0;
+    }
+}
+
+// WaitFlag<src_dst>: dst's later work is ordered after src's earlier work, and so after every
+// write and read that src was already ordered after (the writer itself, pipes a sync or DeQue
+// made readable): those blocks become readable by dst, and dst may overwrite what those readers
+// read.
 void MakeWriterReadable(uint8_t srcPipe, uint8_t dstPipe) {
     BlockContext& c = Ctx();
     const size_t n = c.writer.size();
     for (size_t b = 0; b < n; ++b) {
-        if (c.writer[b] & srcPipe) c.readable[b] |= dstPipe;
+        if ((c.writer[b] | c.readable[b]) & srcPipe) c.readable[b] |= dstPipe;
+        if (c.readers[b] == 0) continue;
+        for (uint8_t reader = PIPE_BIT_V; reader <= PIPE_BIT_MTE3; reader <<= 1) {
+            uint8_t& ordered = c.overwritable[b][PipeIndex(reader)];
+            if ((c.readers[b] & reader) && (ordered & srcPipe)) ordered |= dstPipe;
+        }
     }
 }
 

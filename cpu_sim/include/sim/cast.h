@@ -216,7 +216,7 @@ void Cast(const LocalTensor<T>& dst, const LocalTensor<U>& src, const RoundMode&
             for (uint32_t i = 0; i < count; ++i) d[i] = sim_detail::CastOne<T, U>(s[i], mode);
         }
     }
-    cpu_sim::HazardWrite(d, dBytes, cpu_sim::PIPE_BIT_V);
+    cpu_sim::HazardWrite(api, d, dBytes, cpu_sim::PIPE_BIT_V);
     cpu_sim::CountInstr(api, cpu_sim::Repeats(count, sizeof(T) > sizeof(U) ? sizeof(T) : sizeof(U)));
 }
 

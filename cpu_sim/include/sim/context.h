@@ -1,6 +1,7 @@
 // Per-block simulator state (UB arena, queues, hazards, counters) and the checks kernels call.
 #pragma once
 
+#include <array>
 #include <cstdint>
 #include <memory>
 #include <string>
@@ -54,6 +55,13 @@ struct BlockContext {
     bool selectScratchUsed = false;
     std::vector<uint8_t> writer;    // per 32-B UB block: pipe bit of the last writer (0 none)
     std::vector<uint8_t> readable;  // per 32-B UB block: pipes allowed to read
+    // Write-after-read: per 32-B UB block, the asynchronous pipes (V, MTE2, MTE3) that read it
+    // since its last write, and per such reader (index by PipeIndex) the pipes whose writes are
+    // ordered after its reads. Scalar reads complete before the scalar unit issues anything
+    // else, so they never race a later write.
+    std::vector<uint8_t> readers;
+    std::vector<uint32_t> written;  // per 32-B UB block: the bytes its last writer wrote (bit i = byte i)
+    std::vector<std::array<uint8_t, 4>> overwritable;
     uint32_t flags[static_cast<int>(AscendC::HardEvent::MAX)][8] = {};
     uint32_t outstanding[static_cast<int>(AscendC::TPosition::MAX)] = {};
     std::vector<std::unique_ptr<QueueState>> queues;
@@ -67,9 +75,10 @@ KernelMetaType CurrentKernelType();
 // UB checks and hazard tracking (all per instruction, O(blocks touched)).
 uint32_t UbOffset(const void* p);  // fails if p is not in this block's UB
 void CheckUbAligned(const char* api, const char* operand, const void* p);
-void HazardWrite(const void* p, uint64_t bytes, uint8_t pipe);
+void HazardWrite(const char* api, const void* p, uint64_t bytes, uint8_t pipe);
 void HazardRead(const char* api, const void* p, uint64_t bytes, uint8_t pipe);
 void MakeReadable(const void* p, uint64_t bytes);  // DeQue
+void ReleaseBuffer(const void* p, uint64_t bytes);  // FreeTensor: the queue orders its reuse
 void MakeWriterReadable(uint8_t srcPipe, uint8_t dstPipe);  // WaitFlag
 
 // GM: [p, p + bytes) must lie inside one registered buffer.

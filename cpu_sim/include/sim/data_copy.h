@@ -96,7 +96,7 @@ template <typename T> void DataCopy(const LocalTensor<T>& dst, const GlobalTenso
     src.Check(api, 0, count);
     const uint64_t bytes = static_cast<uint64_t>(count) * sizeof(T);
     std::memcpy(dst.GetPhyAddr(), src.GetPhyAddr(), bytes);
-    cpu_sim::HazardWrite(dst.GetPhyAddr(), bytes, cpu_sim::PIPE_BIT_MTE2);
+    cpu_sim::HazardWrite(api, dst.GetPhyAddr(), bytes, cpu_sim::PIPE_BIT_MTE2);
     cpu_sim::Ctx().stats.gmBytesRead += bytes;
     cpu_sim::CountInstr("DataCopy", cpu_sim::Repeats(bytes, 1));
 }
@@ -125,7 +125,7 @@ template <typename T> void DataCopy(const LocalTensor<T>& dst, const LocalTensor
     const uint64_t bytes = static_cast<uint64_t>(count) * sizeof(T);
     cpu_sim::HazardRead(api, src.GetPhyAddr(), bytes, cpu_sim::PIPE_BIT_V);
     std::memmove(dst.GetPhyAddr(), src.GetPhyAddr(), bytes);
-    cpu_sim::HazardWrite(dst.GetPhyAddr(), bytes, cpu_sim::PIPE_BIT_V);
+    cpu_sim::HazardWrite(api, dst.GetPhyAddr(), bytes, cpu_sim::PIPE_BIT_V);
     cpu_sim::CountInstr("DataCopy", cpu_sim::Repeats(bytes, 1));
 }
 
@@ -152,7 +152,7 @@ template <typename T> void DataCopy(const LocalTensor<T>& dst, const GlobalTenso
     for (uint32_t i = 0; i < p.blockCount; ++i) {
         uint8_t* dp = d + i * (blk + p.dstStride * 32u);
         std::memcpy(dp, s + i * (blk + p.srcStride * 32u), blk);
-        cpu_sim::HazardWrite(dp, blk, cpu_sim::PIPE_BIT_MTE2);
+        cpu_sim::HazardWrite(api, dp, blk, cpu_sim::PIPE_BIT_MTE2);
     }
     cpu_sim::Ctx().stats.gmBytesRead += blk * p.blockCount;
     cpu_sim::CountInstr("DataCopy", cpu_sim::Repeats(blk * p.blockCount, 1));
@@ -198,7 +198,7 @@ template <typename T> void DataCopy(const LocalTensor<T>& dst, const LocalTensor
         uint8_t* dp = d + i * (blk + p.dstStride * 32u);
         cpu_sim::HazardRead(api, sp, blk, cpu_sim::PIPE_BIT_V);
         std::memmove(dp, sp, blk);
-        cpu_sim::HazardWrite(dp, blk, cpu_sim::PIPE_BIT_V);
+        cpu_sim::HazardWrite(api, dp, blk, cpu_sim::PIPE_BIT_V);
     }
     cpu_sim::CountInstr("DataCopy", cpu_sim::Repeats(blk * p.blockCount, 1));
 }
@@ -246,7 +246,7 @@ template <typename T> void DataCopyPad(const LocalTensor<T>& dst, const GlobalTe
         }
         std::memcpy(dp + left, s + i * gmStep, p.blockLen);
         (void)n;
-        cpu_sim::HazardWrite(blockStart, footprint, cpu_sim::PIPE_BIT_MTE2);
+        cpu_sim::HazardWrite(api, blockStart, footprint, cpu_sim::PIPE_BIT_MTE2);
     }
     const uint64_t bytes = static_cast<uint64_t>(p.blockLen) * p.blockCount;
     cpu_sim::Ctx().stats.gmBytesRead += bytes;

@@ -68,6 +68,7 @@ public:
         }
         q.status[i] = 0;
         cpu_sim::Ctx().outstanding[q.pos]--;
+        cpu_sim::ReleaseBuffer(q.base + static_cast<uint64_t>(i) * q.len, q.len);
     }
 
     bool VacantInQue() {

@@ -67,7 +67,7 @@ public:
     }
     template <typename S> void SetValue(const uint32_t index, const S value) const {
         CheckIndex("LocalTensor::SetValue", index);
-        cpu_sim::HazardWrite(addr_ + index, sizeof(T), cpu_sim::PIPE_BIT_S);
+        cpu_sim::HazardWrite("LocalTensor::SetValue", addr_ + index, sizeof(T), cpu_sim::PIPE_BIT_S);
         addr_[index] = static_cast<PrimType>(value);
     }
     __ubuf__ PrimType& operator()(const uint32_t offset) const {

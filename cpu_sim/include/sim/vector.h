@@ -58,7 +58,7 @@ void UnaryImpl(const char* api, const LocalTensor<T>& dst, const LocalTensor<T>&
     T* d = dst.GetPhyAddr();
     const T* s = src.GetPhyAddr();
     for (int32_t i = 0; i < count; ++i) d[i] = Store<T>(f(Load(s[i])));
-    cpu_sim::HazardWrite(d, bytes, cpu_sim::PIPE_BIT_V);
+    cpu_sim::HazardWrite(api, d, bytes, cpu_sim::PIPE_BIT_V);
     cpu_sim::CountInstr(api, cpu_sim::Repeats(count, sizeof(T)));
 }
 
@@ -79,7 +79,7 @@ void BinaryImpl(const char* api, const LocalTensor<T>& dst, const LocalTensor<T>
     const T* a = src0.GetPhyAddr();
     const T* b = src1.GetPhyAddr();
     for (int32_t i = 0; i < count; ++i) d[i] = Store<T>(f(Load(a[i]), Load(b[i])));
-    cpu_sim::HazardWrite(d, bytes, cpu_sim::PIPE_BIT_V);
+    cpu_sim::HazardWrite(api, d, bytes, cpu_sim::PIPE_BIT_V);
     cpu_sim::CountInstr(api, cpu_sim::Repeats(count, sizeof(T)));
 }
 
@@ -149,7 +149,7 @@ template <typename T> void Duplicate(const LocalTensor<T>& dst, const T& scalarV
     dst.SimCheck(api, "dst", count);
     T* d = dst.GetPhyAddr();
     for (int32_t i = 0; i < count; ++i) d[i] = scalarValue;
-    cpu_sim::HazardWrite(d, static_cast<uint64_t>(count) * sizeof(T), cpu_sim::PIPE_BIT_V);
+    cpu_sim::HazardWrite(api, d, static_cast<uint64_t>(count) * sizeof(T), cpu_sim::PIPE_BIT_V);
     cpu_sim::CountInstr(api, cpu_sim::Repeats(count, sizeof(T)));
 }
 
@@ -194,7 +194,7 @@ void CompareImpl(const char* api, const LocalTensor<U>& dst, const LocalTensor<T
         }
         m[byte] = v;
     }
-    cpu_sim::HazardWrite(m, count / 8, cpu_sim::PIPE_BIT_V);
+    cpu_sim::HazardWrite(api, m, count / 8, cpu_sim::PIPE_BIT_V);
     cpu_sim::CountInstr(api, cpu_sim::Repeats(count, sizeof(T)));
 }
 }  // namespace sim_detail
@@ -250,7 +250,7 @@ void SelectImpl(const char* api, const LocalTensor<T>& dst, const LocalTensor<U>
         const uint32_t bit = mode == SELMODE::VSEL_CMPMASK_SPR ? i % perRepeat : i;
         d[i] = ((m[bit >> 3] >> (bit & 7)) & 1u) ? a[i] : getB(i);
     }
-    cpu_sim::HazardWrite(d, bytes, cpu_sim::PIPE_BIT_V);
+    cpu_sim::HazardWrite(api, d, bytes, cpu_sim::PIPE_BIT_V);
     cpu_sim::CountInstr(api, cpu_sim::Repeats(count, sizeof(T)));
 }
 }  // namespace sim_detail
@@ -308,7 +308,7 @@ void ReduceSum(const LocalTensor<T>& dst, const LocalTensor<T>& src, const Local
         acc = base == 0 ? lane[0] : T(static_cast<float>(acc) + static_cast<float>(lane[0]));
     }
     dst.GetPhyAddr()[0] = acc;
-    cpu_sim::HazardWrite(dst.GetPhyAddr(), sizeof(T), cpu_sim::PIPE_BIT_V);
+    cpu_sim::HazardWrite(api, dst.GetPhyAddr(), sizeof(T), cpu_sim::PIPE_BIT_V);
     cpu_sim::CountInstr(api, cpu_sim::Repeats(count, sizeof(T)));
 }
 
@@ -332,7 +332,7 @@ void Axpy(const LocalTensor<T>& dst, const LocalTensor<U>& src, const U& scalarV
         const float prod = static_cast<float>(sim_detail::Store<U>(a * static_cast<float>(s[i])));
         d[i] = sim_detail::Store<T>(static_cast<float>(d[i]) + prod);
     }
-    cpu_sim::HazardWrite(d, static_cast<uint64_t>(count) * sizeof(T), cpu_sim::PIPE_BIT_V);
+    cpu_sim::HazardWrite(api, d, static_cast<uint64_t>(count) * sizeof(T), cpu_sim::PIPE_BIT_V);
     const size_t elem = sizeof(T) > sizeof(U) ? sizeof(T) : sizeof(U);
     cpu_sim::CountInstr(api, cpu_sim::Repeats(count, elem));
 }
