@@ -13,6 +13,8 @@ from pathlib import Path
 
 import pytest
 
+from cann_stubs import make_stub_cann
+
 ROOT = Path(__file__).resolve().parents[1]
 SCRIPT = ROOT / "scripts" / "build_npu.sh"
 ADAPTER = ROOT / "op_host" / "cann" / "torch_npu_ops.cpp"
@@ -121,29 +123,20 @@ def test_adapter_launches_each_kernel_with_its_parameter_count(kernel):
 
 def test_cmake_builds_both_kernels_and_the_adapter():
     text = NPU_CMAKE.read_text()
-    assert re.search(r"include\(\"\$\{ASCENDC_CMAKE_DIR\}/ascendc\.cmake\"\)", text)
-    block = re.search(r"ascendc_library\(ascend_bce_kernels STATIC([^)]*)\)", text).group(1)
+    shared = (ROOT / "cmake" / "ascend_kernels.cmake").read_text()
+    assert 'include("${BCE_ROOT}/cmake/ascend_kernels.cmake")' in text and "bce_add_kernels(ascend_bce_kernels)" in text
+    assert re.search(r"include\(\"\$\{ASCENDC_CMAKE_DIR\}/ascendc\.cmake\"\)", shared)
+    block = re.search(r"ascendc_library\(\$\{target\} STATIC([^)]*)\)", shared).group(1)
     for path in KERNELS.values():
         assert f"${{BCE_ROOT}}/{path.relative_to(ROOT)}" in block
         assert path.exists()
-    assert "ascendc_compile_definitions(ascend_bce_kernels PRIVATE HAVE_WORKSPACE HAVE_TILING)" in text
+    assert "ascendc_compile_definitions(${target} PRIVATE HAVE_WORKSPACE HAVE_TILING)" in shared
     assert "add_library(ascend_bce_npu SHARED" in text
     for rel in ("op_host/cann/npu_request.cpp", "op_host/cann/torch_npu_ops.cpp"):
         assert f"${{BCE_ROOT}}/{rel}" in text and (ROOT / rel).exists()
 
 
-STUB_ASCENDC_CMAKE = """
-function(ascendc_library target_name target_type)
-  add_library(${target_name} INTERFACE)
-  message(STATUS "STUB ascendc_library ${target_name} ${target_type} ${ARGN}")
-endfunction()
-function(ascendc_include_directories target_name scope)
-  message(STATUS "STUB ascendc_include_directories ${ARGN}")
-endfunction()
-function(ascendc_compile_definitions target_name scope)
-  message(STATUS "STUB ascendc_compile_definitions ${ARGN}")
-endfunction()
-"""
+
 
 
 def test_cmake_configures_against_a_stub_cann(tmp_path):
@@ -151,9 +144,7 @@ def test_cmake_configures_against_a_stub_cann(tmp_path):
     if shutil.which("cmake") is None:
         pytest.skip("cmake not installed")
     import torch.utils
-    cann = tmp_path / "cann"
-    (cann / "compiler" / "tikcpp" / "ascendc_kernel_cmake").mkdir(parents=True)
-    (cann / "compiler" / "tikcpp" / "ascendc_kernel_cmake" / "ascendc.cmake").write_text(STUB_ASCENDC_CMAKE)
+    cann = make_stub_cann(tmp_path)
     torch_npu = tmp_path / "torch_npu"
     (torch_npu / "lib").mkdir(parents=True)
     (torch_npu / "lib" / "libtorch_npu.so").write_bytes(b"")

@@ -4,7 +4,9 @@ and ``binary_cross_entropy_with_logits``, differentiable through MindSpore's aut
 Each call is one ``ops.Custom`` primitive whose bprop runs the backward kernel (dL/dinput and
 dL/dtarget; weight and pos_weight get zeros, as MindSpore's own bprop of this loss gives them).
 On the CPU target the kernels run in the CPU simulator (``func_type="pyfunc"``), in PyNative and
-in graph mode. The Ascend target is not wired yet: it raises instead of silently running on the CPU.
+in graph mode. On the Ascend target (Atlas A2) they run on the NPU as CustomOpBuilder ops, in
+PyNative mode only (``_mindspore_ascend``: what to build, and the errors when it is not built).
+Other targets raise instead of silently running elsewhere.
 """
 from __future__ import annotations
 
@@ -29,13 +31,35 @@ _DTYPES = (mindspore.float32, mindspore.float16, mindspore.bfloat16)
 _FN = "ascend_bce.mindspore.binary_cross_entropy_with_logits"
 
 
-def _check_target() -> None:
+def _check_target() -> str:
+    """The device target, "CPU" or "Ascend"; NotImplementedError for any other."""
     device = mindspore.get_context("device_target")
-    if device != "CPU":
+    if device not in ("CPU", "Ascend"):
         raise NotImplementedError(
-            f"{_FN}: device_target '{device}' is not supported yet; the kernels run on the CPU target "
-            "(in the simulator). The MindSpore Ascend path is a later milestone."
+            f"{_FN}: device_target '{device}' is not supported; the kernels run on the CPU target "
+            "(in the simulator) and on the Ascend target (Atlas A2)."
         )
+    return device
+
+
+def _validate(input: mindspore.Tensor, target: mindspore.Tensor, weight: Optional[mindspore.Tensor],
+              pos_weight: Optional[mindspore.Tensor]) -> None:
+    """The Ascend path's argument checks, with the CPU path's errors (its infer functions): TypeError
+    for dtypes, ValueError for shapes."""
+    operands = [t for t in (weight, pos_weight) if t is not None]
+    _infer_dtype(input.dtype, target.dtype, *[t.dtype for t in operands])
+    _C.host.validate_shapes(list(input.shape), list(target.shape),
+                            None if weight is None else list(weight.shape),
+                            None if pos_weight is None else list(pos_weight.shape))
+
+
+def _ascend_loss(reduction: str, has_weight: bool, has_pos_weight: bool) -> nn.Cell:
+    """The Ascend path's cell (imported only there: it builds and loads the NPU ops)."""
+    from . import _mindspore_ascend
+
+    cell = _mindspore_ascend.loss_cell(reduction, has_weight, has_pos_weight, _validate)
+    _mindspore_ascend.check_pynative()  # GRAPH_MODE: refuse here, before anything is compiled
+    return cell
 
 
 def _wire(array: np.ndarray) -> np.ndarray:
@@ -195,8 +219,9 @@ def binary_cross_entropy_with_logits(input: mindspore.Tensor, target: mindspore.
                                      pos_weight: Optional[mindspore.Tensor] = None) -> mindspore.Tensor:
     """``mindspore.mint.nn.functional.binary_cross_entropy_with_logits`` through the fused kernels."""
     _check_reduction(reduction)
-    _check_target()
     operands = tuple(t for t in (weight, pos_weight) if t is not None)
+    if _check_target() == "Ascend":
+        return _ascend_loss(reduction, weight is not None, pos_weight is not None)(input, target, *operands)
     return _finish(_primitive(reduction, weight is not None, pos_weight is not None)(input, target, *operands),
                    input, reduction)
 
@@ -209,15 +234,19 @@ class BCEWithLogitsLoss(nn.Cell):
                  pos_weight: Optional[mindspore.Tensor] = None) -> None:
         super().__init__()
         _check_reduction(reduction)
-        _check_target()
+        self._on_ascend = _check_target() == "Ascend"
         self.reduction = reduction
         self.weight = weight
         self.pos_weight = pos_weight
-        self._op = _primitive(reduction, weight is not None, pos_weight is not None)
+        if self._on_ascend:  # the cell's output is already the loss (0-d for mean/sum, input dtype)
+            self._op = _ascend_loss(reduction, weight is not None, pos_weight is not None)
+        else:
+            self._op = _primitive(reduction, weight is not None, pos_weight is not None)
         self._operands = tuple(t for t in (weight, pos_weight) if t is not None)
 
     def construct(self, input: mindspore.Tensor, target: mindspore.Tensor) -> mindspore.Tensor:
-        return _finish(self._op(input, target, *self._operands), input, self.reduction)
+        out = self._op(input, target, *self._operands)
+        return out if self._on_ascend else _finish(out, input, self.reduction)
 
     def extend_repr(self) -> str:
         return f"reduction={self.reduction}"

@@ -1,0 +1,59 @@
+# Shared by the A2 builds (cmake/npu, cmake/mindspore_ascend): the SoC check, the CANN toolkit's
+# ascendc.cmake, and bce_add_kernels(<target>), the static library of both Ascend C kernels with
+# their generated launch functions aclrtlaunch_<kernel>() and headers aclrtlaunch_<kernel>.h.
+# Expects BCE_ROOT (the repository root).
+set(SOC_VERSION "Ascend910B1" CACHE STRING "SoC the kernels are compiled for (Ascend910B1..Ascend910B4)")
+set(RUN_MODE "npu" CACHE STRING "ascendc_library run mode (npu)")
+if(NOT CMAKE_BUILD_TYPE)
+  set(CMAKE_BUILD_TYPE Release CACHE STRING "Build type" FORCE)
+endif()
+set(CMAKE_POSITION_INDEPENDENT_CODE ON)
+
+# Only A2: the kernels' UB plan, vector-core presets and SyncAll use are made for dav-2201.
+set(BCE_A2_SOCS Ascend910B1 Ascend910B2 Ascend910B3 Ascend910B4)
+if(NOT SOC_VERSION IN_LIST BCE_A2_SOCS)
+  message(FATAL_ERROR "SOC_VERSION=${SOC_VERSION} is not an Atlas A2 SoC; use one of: ${BCE_A2_SOCS}")
+endif()
+
+# CANN location: -DASCEND_CANN_PACKAGE_PATH, else $ASCEND_CANN_PACKAGE_PATH, else $ASCEND_HOME_PATH
+# (set by CANN's set_env.sh).
+if(NOT ASCEND_CANN_PACKAGE_PATH)
+  if(DEFINED ENV{ASCEND_CANN_PACKAGE_PATH})
+    set(ASCEND_CANN_PACKAGE_PATH "$ENV{ASCEND_CANN_PACKAGE_PATH}")
+  elseif(DEFINED ENV{ASCEND_HOME_PATH})
+    set(ASCEND_CANN_PACKAGE_PATH "$ENV{ASCEND_HOME_PATH}")
+  else()
+    message(FATAL_ERROR "Set ASCEND_CANN_PACKAGE_PATH or ASCEND_HOME_PATH (source <CANN>/set_env.sh)")
+  endif()
+endif()
+set(ASCEND_CANN_PACKAGE_PATH "${ASCEND_CANN_PACKAGE_PATH}" CACHE PATH "CANN toolkit installation directory")
+
+# ascendc.cmake lives in compiler/tikcpp/ascendc_kernel_cmake (CANN 8.x) or tools/tikcpp/ascendc_kernel_cmake
+# (earlier layouts), as in CANN's own kernel-launch samples.
+if(EXISTS "${ASCEND_CANN_PACKAGE_PATH}/compiler/tikcpp/ascendc_kernel_cmake")
+  set(ASCENDC_CMAKE_DIR "${ASCEND_CANN_PACKAGE_PATH}/compiler/tikcpp/ascendc_kernel_cmake")
+elseif(EXISTS "${ASCEND_CANN_PACKAGE_PATH}/tools/tikcpp/ascendc_kernel_cmake")
+  set(ASCENDC_CMAKE_DIR "${ASCEND_CANN_PACKAGE_PATH}/tools/tikcpp/ascendc_kernel_cmake")
+else()
+  message(FATAL_ERROR "ascendc_kernel_cmake not found under ${ASCEND_CANN_PACKAGE_PATH}; "
+                      "is the CANN toolkit installed there?")
+endif()
+include("${ASCENDC_CMAKE_DIR}/ascendc.cmake")
+
+# One static library with both kernels; ascendc_library() names each generated launch header
+# after the kernel (exported through the target's INTERFACE include directories).
+function(bce_add_kernels target)
+  ascendc_library(${target} STATIC
+    "${BCE_ROOT}/op_kernel/bce_with_logits.cpp"
+    "${BCE_ROOT}/op_kernel/bce_with_logits_grad.cpp"
+  )
+  # op_kernel/ only: op_host/ has a bce_with_logits_tiling.h of its own.
+  ascendc_include_directories(${target} PRIVATE "${BCE_ROOT}/op_kernel")
+  # The forward calls AscendC::GetUserWorkspace(workspace), which on A2 returns the *system*
+  # workspace pointer + 16 MiB and ignores its argument. In kernel-launch style nothing sets that
+  # pointer unless the generated wrapper does: HAVE_WORKSPACE makes it call
+  # SetSysWorkspaceForce(<workspace argument>), and HAVE_TILING says the workspace is the
+  # second-to-last kernel argument (the tiling pointer is the last). The host then passes
+  # 16 MiB + the user bytes (see LaunchWorkspaceBytes in op_host/cann/npu_request.h).
+  ascendc_compile_definitions(${target} PRIVATE HAVE_WORKSPACE HAVE_TILING)
+endfunction()
