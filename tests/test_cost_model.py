@@ -84,6 +84,7 @@ def test_model_of_a_real_launch_is_memory_bound_at_the_roofline(rng):
     assert t.bound == "memory"
     roofline_us = x.size * 12 / stats["block_dim"] / FAIR / 1.85e3
     assert roofline_us < t.copy_us < 1.1 * roofline_us
+    assert ascend_bce.last_kernel_stats().modelled_a2_us == t.total_us
 
 
 def test_comparison_counts_our_traffic_from_the_run():

@@ -17,6 +17,7 @@ def _print_stats(stats) -> None:
     print(f"  GM bytes written     : {stats.gm_bytes_written:,}")
     print(f"  UB peak per core     : {stats.ub_peak_bytes:,} B")
     print(f"  SyncAll barriers     : {stats.sync_all_count}")
+    print(f"  modelled A2 time     : {stats.modelled_a2_us:.1f} us (cost model, not measured)")
     top = sorted(stats.instructions.items(), key=lambda kv: -stats.repeats.get(kv[0], 0))
     print("  vector/copy instructions (count, 256-B repeats):")
     for name, count in top:

@@ -93,6 +93,11 @@ def kernel_time(stats: Mapping, spec: Optional[A2Spec] = None) -> LaunchTime:
     return LaunchTime(total, idx, copy * to_us, vector * to_us)
 
 
+def modelled_time_us(stats) -> float:
+    """Modelled A2 microseconds of a simulated launch (a KernelStats): `kernel_time(...).total_us`."""
+    return kernel_time(stats.as_dict()).total_us
+
+
 @dataclass(frozen=True)
 class StockCall:
     """A BCEWithLogitsLoss call as the stock aclnnBinaryCrossEntropyWithLogits runs it."""
