@@ -37,3 +37,18 @@ def test_cli_bench_prints_every_row(capsys):
         assert name in out
     # The exit code says whether every target was met, as the table does.
     assert code == (1 if "MISSED" in out else 0)
+
+
+def test_cli_bench_plot_is_an_svg_with_a_bar_pair_per_case(tmp_path, capsys):
+    import xml.etree.ElementTree as ET
+
+    svg = tmp_path / "bench.svg"
+    main(["bench", "--size", "2048", "--batch", "16", "--plot", str(svg)])
+    assert f"plot written to {svg}" in capsys.readouterr().out
+    root = ET.parse(svg).getroot()
+    ns = "{http://www.w3.org/2000/svg}"
+    bars = [r for r in root.iter(ns + "rect") if r.get("class") in ("ours", "stock")]
+    assert len(bars) == 2 * 12  # 3 dtypes x 2 reductions x pos_weight present/absent
+    assert all(float(r.get("height")) > 0 for r in bars)
+    titles = [r.find(ns + "title").text for r in bars]
+    assert any(t.startswith("float16 mean: stock") for t in titles)

@@ -58,6 +58,7 @@ def main(argv: Optional[Sequence[str]] = None) -> int:
     parser.add_argument("--dtype", default="float32", choices=["float32", "float16"])
     parser.add_argument("--soc", default="910B1", choices=["910B1", "910B2", "910B3", "910B4"])
     parser.add_argument("--size", type=int, default=1 << 20, help="bench: elements per case")
+    parser.add_argument("--plot", metavar="SVG", help="bench: also write the A2 comparison as an SVG chart")
     args = parser.parse_args(argv)
     if args.command == "bench":
         from .bench import print_report, run_benchmarks
@@ -67,6 +68,14 @@ def main(argv: Optional[Sequence[str]] = None) -> int:
         print_report(results)
         comparison = run_comparison(args.batch, args.classes, args.soc)
         print_comparison(comparison, args.soc)
+        if args.plot:
+            from .bench_plot import comparison_svg
+
+            title = (f"Modelled {args.soc} time, {args.batch}x{args.classes} (A2 cost model, not measured): "
+                     "ascend_bce vs stock aclnn")
+            with open(args.plot, "w", encoding="utf-8") as f:
+                f.write(comparison_svg(comparison, title))
+            print(f"plot written to {args.plot}")
         met = all(r.meets_target for r in results) and all(r.meets_target for r in comparison)
         return 0 if met else 1
     demo(args.batch, args.classes, args.dtype, args.soc)
