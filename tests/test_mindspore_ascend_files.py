@@ -124,6 +124,8 @@ def _write_stubs(directory, with_launch_headers):
 def ascend_target(monkeypatch):
     real = ms.get_context
     monkeypatch.setattr(ms, "get_context", lambda key: "Ascend" if key == "device_target" else real(key))
+    # This checkout's sources, also when the package under test is installed in site-packages.
+    monkeypatch.setenv(asc.SOURCE_DIR_ENV, str(ROOT))
     _clear_caches()
     yield
     _clear_caches()  # asc.load may still be a stand-in here (its monkeypatch is undone later)
