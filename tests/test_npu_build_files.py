@@ -291,6 +291,18 @@ CANN_STUBS = {
         #pragma once
         typedef void* aclrtStream;
         extern "C" const char* aclrtGetSocName();
+        typedef enum { ACL_FORMAT_UNDEFINED = -1, ACL_FORMAT_NCHW = 0, ACL_FORMAT_NHWC = 1, ACL_FORMAT_ND = 2,
+                       ACL_FORMAT_NC1HWC0 = 3, ACL_FORMAT_FRACTAL_Z = 4, ACL_FORMAT_FRACTAL_NZ = 29 } aclFormat;
+    """,
+    "torch_npu/csrc/core/npu/NPUFormat.h": """
+        #pragma once
+        #include <ATen/ATen.h>
+        namespace at_npu {
+        namespace native {
+        int64_t get_npu_format(const at::Tensor& self);
+        at::Tensor npu_format_cast(const at::Tensor& self, int64_t acl_format);
+        }
+        }
     """,
     "torch_npu/csrc/core/npu/NPUStream.h": """
         #pragma once
@@ -329,3 +341,14 @@ def test_adapter_type_checks_against_torch_and_documented_cann_declarations(tmp_
     result = subprocess.run(["g++", "-std=c++20", "-fsyntax-only", *includes, str(ADAPTER)],
                             capture_output=True, text=True, timeout=120)
     assert result.returncode == 0, result.stderr[-3000:]
+
+
+def test_adapter_brings_every_operand_to_row_major_layout():
+    # Private NPU formats (FRACTAL_NZ, ...) store elements in blocks; the kernels index them
+    # row-major. Every operand goes through Plain(), the only place that calls contiguous().
+    src = ADAPTER.read_text()
+    assert src.count(".contiguous()") == 1
+    plain = re.search(r"at::Tensor Plain\(const at::Tensor& t\)\n\{(.*?)\n\}", src, re.S).group(1)
+    assert "at_npu::native::get_npu_format(t)" in plain and "npu_format_cast(t, ACL_FORMAT_ND)" in plain
+    for operand in ("Plain(input)", "Plain(target)", "Plain(*t)", "Plain(gradOutput)"):
+        assert operand in src
