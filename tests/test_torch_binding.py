@@ -143,3 +143,14 @@ def test_numpy_results_unchanged_by_the_binding():
     x, y, w, pw = (t.numpy() if t is not None else None for t in inputs(torch.float32))
     out = ascend_bce.binary_cross_entropy_with_logits(x, y, w, "none", pw)
     assert isinstance(out, np.ndarray) and out.shape == x.shape
+
+
+def test_torch_compile_traces_the_op_and_its_backward():
+    # aot_eager runs the fake kernels and the registered autograd through AOTAutograd's tracing.
+    x, y, w, pw = inputs(torch.float32)
+    fn = torch.compile(lambda a, b: abt.binary_cross_entropy_with_logits(a, b, w, "sum", pw), backend="aot_eager")
+    xc, xe = x.clone().requires_grad_(), x.clone().requires_grad_()
+    compiled, eager = fn(xc, y), abt.binary_cross_entropy_with_logits(xe, y, w, "sum", pw)
+    compiled.backward()
+    eager.backward()
+    assert torch.equal(compiled.detach(), eager.detach()) and torch.equal(xc.grad, xe.grad)
