@@ -154,3 +154,34 @@ def test_torch_compile_traces_the_op_and_its_backward():
     compiled.backward()
     eager.backward()
     assert torch.equal(compiled.detach(), eager.detach()) and torch.equal(xc.grad, xe.grad)
+
+
+@pytest.mark.parametrize("reduction", REDUCTIONS)
+@pytest.mark.parametrize("operands", ["none", "broadcast"])
+def test_double_backward_matches_torch(reduction, operands):
+    # A gradient penalty through both gradients, and the gradient of the gradients with respect
+    # to grad_output: every second derivative torch's own loss has for input, target, grad_output.
+    shapes = (None, None) if operands == "none" else ((16, 1), (24,))
+    x, y, w, pw = inputs(torch.float32, w_shape=shapes[0], pw_shape=shapes[1])
+    go = torch.rand(() if reduction != "none" else x.shape, generator=torch.Generator().manual_seed(2)) + 0.5
+
+    def second_order(loss_fn, dtype):
+        xs, ys, gos = (t.detach().to(dtype).clone().requires_grad_() for t in (x, y, go))
+        cast = (lambda t: None if t is None else t.to(dtype))
+        loss = loss_fn(xs, ys, cast(w), reduction=reduction, pos_weight=cast(pw))
+        gx, gy = torch.autograd.grad(loss, (xs, ys), gos, create_graph=True)
+        ((gx ** 2).sum() + (gy ** 3).sum()).backward()
+        return xs.grad, ys.grad, gos.grad
+
+    ours = second_order(abt.binary_cross_entropy_with_logits, torch.float32)
+    ref = second_order(torch.nn.functional.binary_cross_entropy_with_logits, torch.float64)
+    for got, want in zip(ours, ref):
+        assert got is not None and got.dtype == torch.float32
+        torch.testing.assert_close(got.double(), want, rtol=1e-5, atol=1e-6 * want.abs().max().item())
+
+
+def test_double_backward_refuses_weight_gradients():
+    x, y, w, pw = inputs(torch.float32)
+    g = torch.ones(x.shape)
+    with pytest.raises(NotImplementedError, match="gradient with respect to 'weight' is not implemented"):
+        torch.ops.ascend_bce.bce_with_logits_backward(g, x.requires_grad_(), y, w.requires_grad_(), pw, 0)

@@ -14,6 +14,7 @@ from typing import Optional
 import torch
 from torch import Tensor
 
+from . import _torch_grad_grad
 from .functional import _sim_options
 from .functional import binary_cross_entropy_with_logits as _sim_forward
 from .functional import binary_cross_entropy_with_logits_backward as _sim_backward
@@ -111,6 +112,7 @@ def _backward(ctx, grad_output: Tensor):
 
 
 torch.library.register_autograd("ascend_bce::bce_with_logits", _backward, setup_context=_setup_context)
+_torch_grad_grad.register()  # double backward of the two backward ops
 
 
 def load_npu_library(path: Optional[str] = None) -> bool:
