@@ -106,7 +106,6 @@ void MakeGeneric(OperandTiling& op)
     op.periodAligned = 0;
 }
 
-// Mode from the collapsed strides: see OperandMode in op_kernel/bce_with_logits_tiling.h.
 // dL/d(loss) of the backward: streamed like x for 'none', one scalar for mean/sum.
 OperandTiling BuildGradOutput(const TilingRequest& req, uint64_t totalLength)
 {
@@ -124,6 +123,7 @@ OperandTiling BuildGradOutput(const TilingRequest& req, uint64_t totalLength)
     return op;
 }
 
+// Mode from the collapsed strides: see OperandMode in op_kernel/bce_with_logits_tiling.h.
 OperandTiling BuildOperand(const OperandDesc& desc, const CollapsedLayout& layout,
                            const int64_t* strides, uint64_t totalLength)
 {
@@ -263,11 +263,11 @@ TilingData ComputeTiling(const TilingRequest& req)
     // Depends on N, dtypes and UB only, never on the block count: the reduction chunks (and so
     // the fp32 summation order) must be identical for any number of blocks.
     ChooseTileLength(t);
+    const uint32_t blockCap = req.maxBlocks != 0 ? std::min(req.soc.vectorCores, req.maxBlocks)
+                                                 : req.soc.vectorCores;
     if (!HasPartials(t)) {
         // Elementwise kernels have no summation order to keep: even out the blocks' work.
-        const uint32_t cores = req.maxBlocks != 0 ? std::min(req.soc.vectorCores, req.maxBlocks)
-                                                  : req.soc.vectorCores;
-        BalanceTileLength(t, cores);
+        BalanceTileLength(t, blockCap);
     }
     t.numTiles = (t.totalLength + t.tileLength - 1) / t.tileLength;
     // Partials are combined in two levels of at most tileLength each.
@@ -276,11 +276,7 @@ TilingData ComputeTiling(const TilingRequest& req)
                                  " tiles exceed the two-level reduction limit of " +
                                  std::to_string(t.tileLength * t.tileLength));
     }
-    uint64_t blocks = std::min<uint64_t>(req.soc.vectorCores, t.numTiles);
-    if (req.maxBlocks != 0) {
-        blocks = std::min<uint64_t>(blocks, req.maxBlocks);
-    }
-    t.blockDim = static_cast<uint32_t>(std::max<uint64_t>(blocks, 1));
+    t.blockDim = static_cast<uint32_t>(std::max<uint64_t>(std::min<uint64_t>(blockCap, t.numTiles), 1));
     t.workspaceBytes = HasPartials(t) ? AlignUp(t.numTiles * FP32_BYTES, BLOCK_BYTES) : 0;
     return t;
 }

@@ -246,6 +246,8 @@ REQUEST_TEST = textwrap.dedent(r"""
         CHECK(t.kernel == static_cast<uint32_t>(KernelKind::BACKWARD) && LaunchWorkspaceBytes(t) == 0);
         b.gradOutputShape = std::vector<int64_t>{}; THROWS(BuildTilingRequest(b), "grad_output: shape []");
         b.reduction = 1; CHECK(BuildTilingRequest(b).reduction == Reduction::MEAN);
+        b.gradOutputShape = std::vector<int64_t>{1, 1}; CHECK(BuildTilingRequest(b).reduction == Reduction::MEAN);
+        b.gradOutputShape = std::vector<int64_t>{};
         CHECK(LaunchWorkspaceBytes(ComputeTiling(BuildTilingRequest(b))) == 0);
         b.gradOutputDtype = "Half"; THROWS(BuildTilingRequest(b), "grad_output: dtype Half");
         b.gradOutputDtype = "Float"; b.gradOutputShape = std::vector<int64_t>{4, 1000};

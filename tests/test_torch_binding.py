@@ -105,7 +105,18 @@ def test_simulator_options_reach_the_autograd_path():
     stats = ascend_bce.last_kernel_stats()
     assert (stats.soc, stats.block_dim) == ("910B3", 5)
     loss.backward()
-    assert ascend_bce.last_kernel_stats().block_dim > 0  # the backward launch
+    stats = ascend_bce.last_kernel_stats()  # the backward launch tiles for the forward's SoC and cap
+    assert (stats.soc, stats.block_dim) == ("910B3", 5) and stats.gm_bytes_written == x.numel() * 4
+
+
+def test_only_npu_tensors_and_autograd_take_the_op_path():
+    from ascend_bce.functional import _needs_torch_op
+
+    meta = torch.zeros(3, device="meta")
+    assert not _needs_torch_op(meta, meta)  # other devices are simulated on the CPU
+    assert _needs_torch_op(torch.zeros(3, requires_grad=True), torch.zeros(3))
+    with torch.no_grad():
+        assert not _needs_torch_op(torch.zeros(3, requires_grad=True))
 
 
 def test_no_grad_inputs_skip_autograd():

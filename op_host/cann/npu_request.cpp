@@ -50,8 +50,10 @@ void CheckGradOutput(const NpuCall& call, const TilingRequest& req)
     if (!call.gradOutputShape || !call.gradOutputDtype) {
         throw std::invalid_argument("grad_output: the backward needs grad_output");
     }
+    // The loss's shape; for mean/sum any one-element shape (as the Python functional accepts).
     const Shape expected = OutputShape(call.inputShape, req.reduction);
-    if (*call.gradOutputShape != expected) {
+    const bool oneElement = req.reduction != Reduction::NONE && NumElements(*call.gradOutputShape) == 1;
+    if (*call.gradOutputShape != expected && !oneElement) {
         throw std::invalid_argument("grad_output: shape " + FormatShape(*call.gradOutputShape) +
                                     " must be the loss's shape " + FormatShape(expected));
     }
@@ -119,9 +121,7 @@ TilingRequest BuildTilingRequest(const NpuCall& call)
 
 uint64_t LaunchWorkspaceBytes(const TilingData& tiling)
 {
-    const bool forwardReduction = tiling.kernel == static_cast<uint32_t>(KernelKind::FORWARD) &&
-                                  tiling.reduction != static_cast<uint32_t>(Reduction::NONE);
-    if (!forwardReduction) {
+    if (tiling.workspaceBytes == 0) {  // only forward reductions keep partials
         return 0;
     }
     return A2_SYSTEM_WORKSPACE_BYTES + std::max<uint64_t>(tiling.workspaceBytes, MIN_USER_WORKSPACE_BYTES);

@@ -12,6 +12,14 @@ NUMPY_DTYPES: dict[str, np.dtype] = {
 }
 
 REDUCTIONS = ("none", "mean", "sum")
+# aten's at::Reduction codes (the torch ops' and the MindSpore Ascend ops' `reduction` argument).
+REDUCTION_CODES = {name: code for code, name in enumerate(REDUCTIONS)}
+
+
+def check_reduction(reduction: object) -> None:
+    """ValueError, worded as torch's, unless `reduction` is one of REDUCTIONS."""
+    if not isinstance(reduction, str) or reduction not in REDUCTIONS:
+        raise ValueError(f"{reduction} is not a valid value for reduction")
 
 
 def dtype_name(dtype: np.dtype) -> str | None:

@@ -30,12 +30,13 @@ from typing import Any, Callable, List, Optional, Tuple
 import mindspore
 from mindspore import nn, ops
 
+from ._dtypes import REDUCTION_CODES
+
 LAUNCH_LIB_ENV = "ASCEND_BCE_MS_LAUNCH_LIB"
 SOURCE_DIR_ENV = "ASCEND_BCE_SOURCE_DIR"
 BUILD_DIR_ENV = "ASCEND_BCE_MS_BUILD_DIR"
 LAUNCH_LIB_NAME = "libascend_bce_ms_launch.so"
 MODULE_NAME = "ascend_bce_ms_ascend"  # the CustomOpBuilder module (MS_EXTENSION_NAME)
-REDUCTION_CODES = {"none": 0, "mean": 1, "sum": 2}  # as the torch ops and at::Reduction
 
 _FN = "ascend_bce.mindspore.binary_cross_entropy_with_logits"
 

@@ -15,20 +15,24 @@ from typing import Optional
 import torch
 from torch import Tensor
 
-MEAN = 1  # at::Reduction codes, as the ops take them
-NONE = 0
+from ._dtypes import REDUCTION_CODES
+
+MEAN = REDUCTION_CODES["mean"]
+NONE = REDUCTION_CODES["none"]
 
 
-def _refuse_weight_grads(weight: Optional[Tensor], pos_weight: Optional[Tensor], op: str) -> None:
+def refuse_weight_grads(weight: Optional[Tensor], pos_weight: Optional[Tensor], op: str) -> None:
+    """Returning no gradient for them would silently mean zero: refuse instead."""
     for name, tensor in (("weight", weight), ("pos_weight", pos_weight)):
         if tensor is not None and tensor.requires_grad:
             raise NotImplementedError(
-                f"ascend_bce.{op}: the gradient with respect to '{name}' is not implemented; pass {name}.detach()")
+                f"ascend_bce.{op}: the gradient with respect to '{name}' is not implemented "
+                f"(only 'input' and 'target' are differentiable); pass {name}.detach()")
 
 
 def _setup(ctx, inputs, output) -> None:
     grad_output, input, target, weight, pos_weight, reduction = inputs
-    _refuse_weight_grads(weight, pos_weight, "bce_with_logits backward")
+    refuse_weight_grads(weight, pos_weight, "bce_with_logits backward")
     ctx.save_for_backward(grad_output, input, target, weight, pos_weight)
     ctx.reduction = reduction
 

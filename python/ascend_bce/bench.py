@@ -1,8 +1,8 @@
 """Benchmarks: `python -m ascend_bce bench`.
 
-Speed targets live here, never in the tests. Today this measures the CPU simulator (the speed
-every test and the demo run at) and the kernel's GM traffic per element, which the A2 cost model
-turns into device time once it exists.
+Speed targets live here, never in the tests. This part measures the CPU simulator (the speed
+every test and the demo run at) and the kernel's GM traffic per element; bench_model.py turns the
+counters into modelled A2 time against the stock operator.
 """
 from __future__ import annotations
 
@@ -13,6 +13,7 @@ from typing import Callable, List
 import numpy as np
 
 from . import _C, binary_cross_entropy_with_logits, last_kernel_stats
+from ._dtypes import NUMPY_DTYPES
 
 SIM_ELEMENTWISE_TARGET_S = 1.0  # issue 3: a 2^20-element elementwise kernel "well under a second"
 REPEATS = 3
@@ -61,13 +62,19 @@ def _sim_elementwise(size: int) -> BenchResult:
                        stats[-1].gm_bytes_written, SIM_ELEMENTWISE_TARGET_S)
 
 
-def _bce(n: int, dtype: str, reduction: str, with_pos_weight: bool) -> BenchResult:
+def multilabel_batch(rows: int, classes: int, dtype: str, with_pos_weight: bool):
+    """A multi-label batch: rows x classes logits (std 3), 5 % positives, and a [classes]
+    pos_weight of 19 (about negatives / positives) when asked for."""
     rng = np.random.default_rng(0)
+    x = (rng.standard_normal((rows, classes)) * 3).astype(NUMPY_DTYPES[dtype])
+    y = (rng.random((rows, classes)) < 0.05).astype(NUMPY_DTYPES[dtype])
+    return x, y, (np.full(classes, 19.0, np.float32) if with_pos_weight else None)
+
+
+def _bce(n: int, dtype: str, reduction: str, with_pos_weight: bool) -> BenchResult:
     classes = 1000
     rows = max(n // classes, 1)
-    x = (rng.standard_normal((rows, classes)) * 3).astype(dtype)
-    y = (rng.random((rows, classes)) < 0.05).astype(dtype)
-    pw = np.full(classes, 19.0, np.float32) if with_pos_weight else None
+    x, y, pw = multilabel_batch(rows, classes, dtype, with_pos_weight)
     seconds = _best_of(lambda: binary_cross_entropy_with_logits(x, y, reduction=reduction, pos_weight=pw))
     stats = last_kernel_stats()
     name = f"bce {dtype} {reduction}{' pos_weight[C]' if with_pos_weight else ''} {rows}x{classes}"

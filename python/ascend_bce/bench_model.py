@@ -6,14 +6,9 @@ from __future__ import annotations
 from dataclasses import dataclass
 from typing import List
 
-import numpy as np
-
 from . import binary_cross_entropy_with_logits, last_kernel_stats
-from ._dtypes import NUMPY_DTYPES
+from .bench import multilabel_batch
 from .cost_model import SPECS, StockCall, kernel_time, stock_gm_bytes, stock_time
-
-DTYPE_BYTES = {"float32": 4, "float16": 2, "bfloat16": 2}
-
 
 @dataclass
 class Comparison:
@@ -38,14 +33,11 @@ class Comparison:
 def compare_case(rows: int, classes: int, dtype: str, reduction: str, with_pos_weight: bool,
                  soc: str = "910B1") -> Comparison:
     """A multi-label batch (rows x classes logits, 5 % positives, optional [classes] pos_weight)."""
-    rng = np.random.default_rng(0)
-    x = (rng.standard_normal((rows, classes)) * 3).astype(NUMPY_DTYPES[dtype])
-    y = (rng.random((rows, classes)) < 0.05).astype(NUMPY_DTYPES[dtype])
-    pw = np.full(classes, 19.0, np.float32) if with_pos_weight else None
+    x, y, pw = multilabel_batch(rows, classes, dtype, with_pos_weight)
     binary_cross_entropy_with_logits(x, y, reduction=reduction, pos_weight=pw, soc=soc)
     stats = last_kernel_stats().as_dict()
     ours = kernel_time(stats)
-    call = StockCall(x.size, DTYPE_BYTES[dtype], reduction, with_pos_weight, 0 if pw is None else pw.nbytes)
+    call = StockCall(x.size, x.itemsize, reduction, with_pos_weight, 0 if pw is None else pw.nbytes)
     stock = stock_time(call, SPECS[soc])
     name = f"{dtype} {reduction}{' pos_weight[C]' if with_pos_weight else ''}"
     return Comparison(name, x.size, ours.total_us, ours.bound, stock.total_us, stock.launches,

@@ -116,6 +116,7 @@ ELEMS_PER_REPEAT = 64
 # ASSUMED: the stock kernels move 4096 elements per tile (16 KB of fp32 per DataCopy), and pay the
 # same issue costs per instruction as ours.
 STOCK_TILE_ELEMS = 4096
+INTERMEDIATE_BYTES = 4  # the stock fused kernel's output is fp32 for every input dtype
 
 
 def _elementwise_launch(numel: int, bytes_per_elem: float, vector_passes: float, spec: A2Spec,
@@ -137,11 +138,11 @@ def stock_time(call: StockCall, spec: Optional[A2Spec] = None) -> LaunchTime:
     intermediate for 16-bit input; ReduceMean/ReduceSum over it; a Cast back for 16-bit input."""
     spec = spec or SPECS["910B1"]
     n, s = call.numel, call.dtype_bytes
-    low_precision = s != 4
+    low_precision = s != INTERMEDIATE_BYTES
+    inter = INTERMEDIATE_BYTES
     steps = {}
     if not call.has_pos_weight:
         steps["OnesLike"] = _elementwise_launch(n, s, 1, spec, streams=1, instructions=1)
-    inter = 4 if low_precision else s
     streamed_in = 2 + (0 if call.has_pos_weight else 1)
     casts = streamed_in if low_precision else 0
     ops = STOCK_SLOW_OPS_PER_ELEM + STOCK_SIMPLE_OPS_PER_ELEM + casts
@@ -155,18 +156,17 @@ def stock_time(call: StockCall, spec: Optional[A2Spec] = None) -> LaunchTime:
         if low_precision:
             steps["Cast"] = spec.launch_us  # one element
     elif low_precision:
-        steps["Cast"] = _elementwise_launch(n, 4 + s, 1, spec, streams=2, instructions=1)
+        steps["Cast"] = _elementwise_launch(n, inter + s, 1, spec, streams=2, instructions=1)
     return LaunchTime(sum(steps.values()), 0, 0.0, 0.0, launches=len(steps), breakdown=steps)
 
 
 def stock_gm_bytes(call: StockCall) -> int:
     """HBM bytes the stock launch sequence moves (the same steps as stock_time)."""
-    n, s = call.numel, call.dtype_bytes
-    inter = 4 if s != 4 else s
+    n, s, inter = call.numel, call.dtype_bytes, INTERMEDIATE_BYTES
     total = 0 if call.has_pos_weight else n * s                          # OnesLike writes ones
     total += n * (2 * s + (0 if call.has_pos_weight else s)) + call.operand_bytes + n * inter
     if call.reduction != "none":
         total += n * inter
-    elif s != 4:
-        total += n * (4 + s)
+    elif s != inter:
+        total += n * (inter + s)
     return total

@@ -9,7 +9,7 @@ from typing import Any, Iterator, Optional
 import numpy as np
 
 from . import _C
-from ._dtypes import NUMPY_DTYPES, REDUCTIONS, dtype_name
+from ._dtypes import NUMPY_DTYPES, check_reduction, dtype_name
 from ._frameworks import framework_of, from_numpy, to_numpy
 
 SOCS = ("910B1", "910B2", "910B3", "910B4")
@@ -30,11 +30,12 @@ def _simulating(soc: str, max_blocks: Optional[int]) -> Iterator[None]:
 
 
 def _needs_torch_op(*tensors: Any) -> bool:
-    """Torch tensors that need autograd or live on a device go through torch.ops.ascend_bce."""
+    """Torch tensors that need autograd or live on an NPU go through torch.ops.ascend_bce (tensors
+    on other devices are simulated on the CPU and returned to their device)."""
     import torch
 
     present = [t for t in tensors if isinstance(t, torch.Tensor)]
-    return any(t.device.type != "cpu" for t in present) or (
+    return any(t.device.type == "npu" for t in present) or (
         torch.is_grad_enabled() and any(t.requires_grad for t in present))
 
 
@@ -60,8 +61,7 @@ def _as_array(name: str, value: Any, fn: str = "binary_cross_entropy_with_logits
 
 
 def _check_options(reduction: Any, soc: Any, max_blocks: Any) -> None:
-    if not isinstance(reduction, str) or reduction not in REDUCTIONS:
-        raise ValueError(f"{reduction} is not a valid value for reduction")
+    check_reduction(reduction)
     if soc not in SOCS:
         raise ValueError(f"soc must be one of {', '.join(SOCS)}, got {soc!r}")
     if max_blocks is not None and (
@@ -87,20 +87,21 @@ def _tiling_args(x: np.ndarray, reduction: str, weight: Optional[np.ndarray],
     )
 
 
+def _launch_buffers(args: dict) -> tuple[np.ndarray, np.ndarray]:
+    """The tiling bytes a kernel reads and its GM workspace (at least one 32-B block, so that GM
+    always holds a valid buffer; only forward reductions use it)."""
+    workspace_bytes = int(_C.host.compute_tiling(**args)["workspace_bytes"])
+    raw_tiling = np.frombuffer(_C.host.tiling_bytes(**args), dtype=np.uint8).copy()
+    return raw_tiling, np.zeros(max(workspace_bytes, 32), dtype=np.uint8)
+
+
 def _launch(x: np.ndarray, y: np.ndarray, weight: Optional[np.ndarray], pos_weight: Optional[np.ndarray],
             reduction: str, soc: str, max_blocks: Optional[int]) -> np.ndarray:
     global _last_stats
-    args = _tiling_args(x, reduction, weight, pos_weight, soc, max_blocks)
-    tiling = _C.host.compute_tiling(**args)
-    if reduction == "none":
-        out = np.empty(x.shape, dtype=x.dtype)
-        if x.size == 0:
-            return out
-    else:
-        out = np.empty((), dtype=x.dtype)
-    raw_tiling = np.frombuffer(_C.host.tiling_bytes(**args), dtype=np.uint8).copy()
-    # At least one 32-B block, so that GM always holds a valid (unused) buffer.
-    workspace = np.zeros(max(int(tiling["workspace_bytes"]), 32), dtype=np.uint8)
+    out = np.empty(x.shape if reduction == "none" else (), dtype=x.dtype)
+    if reduction == "none" and x.size == 0:
+        return out
+    raw_tiling, workspace = _launch_buffers(_tiling_args(x, reduction, weight, pos_weight, soc, max_blocks))
     _last_stats = _C.launch_bce_with_logits(
         x, y, weight, pos_weight, out.reshape(-1), workspace, raw_tiling, soc
     )
@@ -116,9 +117,8 @@ def _launch_grad(kernel: str, g: np.ndarray, x: np.ndarray, y: np.ndarray, weigh
     grad = np.empty(x.shape, dtype=x.dtype)
     if x.size == 0:
         return grad
-    args = _tiling_args(x, reduction, weight, pos_weight, soc, max_blocks, kernel=kernel)
-    raw_tiling = np.frombuffer(_C.host.tiling_bytes(**args), dtype=np.uint8).copy()
-    workspace = np.zeros(32, dtype=np.uint8)  # the backward needs none; GM holds a valid buffer
+    raw_tiling, workspace = _launch_buffers(
+        _tiling_args(x, reduction, weight, pos_weight, soc, max_blocks, kernel=kernel))
     _last_stats = _C.launch_bce_with_logits_grad(
         x, y, weight, pos_weight, g.reshape(-1), grad.reshape(-1), workspace, raw_tiling, soc
     )

@@ -19,7 +19,7 @@ import numpy as np
 from mindspore import nn, ops
 
 from . import _C
-from ._dtypes import REDUCTIONS
+from ._dtypes import check_reduction
 from ._frameworks import from_mindspore_numpy
 from .functional import (
     binary_cross_entropy_with_logits as _forward,
@@ -209,16 +209,11 @@ def _finish(out: mindspore.Tensor, input: mindspore.Tensor, reduction: str) -> m
     return ops.cast(out, input.dtype)
 
 
-def _check_reduction(reduction: Any) -> None:
-    if not isinstance(reduction, str) or reduction not in REDUCTIONS:
-        raise ValueError(f"{reduction} is not a valid value for reduction")
-
-
 def binary_cross_entropy_with_logits(input: mindspore.Tensor, target: mindspore.Tensor,
                                      weight: Optional[mindspore.Tensor] = None, reduction: str = "mean",
                                      pos_weight: Optional[mindspore.Tensor] = None) -> mindspore.Tensor:
     """``mindspore.mint.nn.functional.binary_cross_entropy_with_logits`` through the fused kernels."""
-    _check_reduction(reduction)
+    check_reduction(reduction)
     operands = tuple(t for t in (weight, pos_weight) if t is not None)
     if _check_target() == "Ascend":
         return _ascend_loss(reduction, weight is not None, pos_weight is not None)(input, target, *operands)
@@ -233,7 +228,7 @@ class BCEWithLogitsLoss(nn.Cell):
     def __init__(self, weight: Optional[mindspore.Tensor] = None, reduction: str = "mean",
                  pos_weight: Optional[mindspore.Tensor] = None) -> None:
         super().__init__()
-        _check_reduction(reduction)
+        check_reduction(reduction)
         self._on_ascend = _check_target() == "Ascend"
         self.reduction = reduction
         self.weight = weight

@@ -15,13 +15,12 @@ import torch
 from torch import Tensor
 
 from . import _torch_grad_grad
-from .functional import _sim_options
+from ._dtypes import REDUCTION_CODES, check_reduction
+from .functional import _sim_options, _simulating
 from .functional import binary_cross_entropy_with_logits as _sim_forward
 from .functional import binary_cross_entropy_with_logits_backward as _sim_backward
 from .functional import binary_cross_entropy_with_logits_target_backward as _sim_target_backward
 
-# aten's at::Reduction codes, which the schemas take (as aten's own BCE ops do).
-REDUCTION_CODES = {"none": 0, "mean": 1, "sum": 2}
 _REDUCTION_NAMES = {code: name for name, code in REDUCTION_CODES.items()}
 NPU_LIBRARY_NAME = "libascend_bce_npu.so"
 NPU_LIBRARY_ENV = "ASCEND_BCE_NPU_LIB"
@@ -57,16 +56,18 @@ def _bce_with_logits_cpu(input: Tensor, target: Tensor, weight: Optional[Tensor]
 def _bce_with_logits_backward_cpu(grad_output: Tensor, input: Tensor, target: Tensor,
                                   weight: Optional[Tensor] = None, pos_weight: Optional[Tensor] = None,
                                   reduction: int = 1) -> Tensor:
+    soc, max_blocks = _sim_options.get()
     return _sim_backward(grad_output.detach(), input.detach(), target.detach(), _detached(weight),
-                         _detached(pos_weight), _reduction_name(reduction))
+                         _detached(pos_weight), _reduction_name(reduction), soc=soc, max_blocks=max_blocks)
 
 
 @torch.library.impl(_lib, "bce_with_logits_target_backward", "CPU")
 def _bce_with_logits_target_backward_cpu(grad_output: Tensor, input: Tensor, target: Tensor,
                                          weight: Optional[Tensor] = None, pos_weight: Optional[Tensor] = None,
                                          reduction: int = 1) -> Tensor:
+    soc, max_blocks = _sim_options.get()
     return _sim_target_backward(grad_output.detach(), input.detach(), target.detach(), _detached(weight),
-                                _detached(pos_weight), _reduction_name(reduction))
+                                _detached(pos_weight), _reduction_name(reduction), soc=soc, max_blocks=max_blocks)
 
 
 @torch.library.register_fake("ascend_bce::bce_with_logits")
@@ -87,27 +88,23 @@ def _bce_with_logits_target_backward_fake(grad_output, input, target, weight=Non
 
 def _setup_context(ctx, inputs, output) -> None:
     input, target, weight, pos_weight, reduction = inputs
-    for name, tensor in (("weight", weight), ("pos_weight", pos_weight)):
-        if tensor is not None and tensor.requires_grad:
-            # Returning no gradient would silently mean zero: refuse instead.
-            raise NotImplementedError(
-                f"ascend_bce.bce_with_logits: the gradient with respect to '{name}' is not implemented "
-                f"(only 'input' and 'target' are differentiable); pass {name}.detach()"
-            )
+    _torch_grad_grad.refuse_weight_grads(weight, pos_weight, "bce_with_logits")
     ctx.save_for_backward(input, target, weight, pos_weight)
     ctx.reduction = reduction
+    ctx.sim_options = _sim_options.get()  # the backward launches tile for the forward's SoC
 
 
 def _backward(ctx, grad_output: Tensor):
     input, target, weight, pos_weight = ctx.saved_tensors
     grad_output = grad_output.contiguous()
     grad_input = grad_target = None
-    if ctx.needs_input_grad[0]:
-        grad_input = torch.ops.ascend_bce.bce_with_logits_backward(
-            grad_output, input, target, weight, pos_weight, ctx.reduction)
-    if ctx.needs_input_grad[1]:
-        grad_target = torch.ops.ascend_bce.bce_with_logits_target_backward(
-            grad_output, input, target, weight, pos_weight, ctx.reduction)
+    with _simulating(*ctx.sim_options):
+        if ctx.needs_input_grad[0]:
+            grad_input = torch.ops.ascend_bce.bce_with_logits_backward(
+                grad_output, input, target, weight, pos_weight, ctx.reduction)
+        if ctx.needs_input_grad[1]:
+            grad_target = torch.ops.ascend_bce.bce_with_logits_target_backward(
+                grad_output, input, target, weight, pos_weight, ctx.reduction)
     return grad_input, grad_target, None, None, None
 
 
@@ -157,8 +154,7 @@ def binary_cross_entropy_with_logits(input: Tensor, target: Tensor, weight: Opti
             # As torch's own binary_cross_entropy_with_logits, not the dispatcher's RuntimeError.
             raise TypeError(f"binary_cross_entropy_with_logits(): argument '{name}' must be Tensor, "
                             f"not {type(value).__name__}")
-    if not isinstance(reduction, str) or reduction not in REDUCTION_CODES:
-        raise ValueError(f"{reduction} is not a valid value for reduction")
+    check_reduction(reduction)
     _check_device(input)
     return torch.ops.ascend_bce.bce_with_logits(input, target, weight, pos_weight, REDUCTION_CODES[reduction])
 
