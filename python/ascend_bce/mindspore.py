@@ -21,11 +21,10 @@ from mindspore import nn, ops
 from . import _C
 from ._dtypes import check_reduction
 from ._frameworks import from_mindspore_numpy
-from .functional import (
-    binary_cross_entropy_with_logits as _forward,
-    binary_cross_entropy_with_logits_backward as _backward,
-    binary_cross_entropy_with_logits_target_backward as _target_backward,
-)
+# The launches themselves: the primitives' infer functions have already validated the call.
+from .functional import SOCS, _launch, _launch_grad
+
+_SOC = SOCS[0]  # the simulated preset (the numbers do not depend on it)
 
 _DTYPES = (mindspore.float32, mindspore.float16, mindspore.bfloat16)
 _FN = "ascend_bce.mindspore.binary_cross_entropy_with_logits"
@@ -80,7 +79,7 @@ def _wire_dtype(dtype: Any) -> Any:
 
 def _split(arrays: tuple, has_weight: bool, has_pos_weight: bool):
     """(x, y, weight or None, pos_weight or None) from the primitive's inputs, as NumPy arrays."""
-    arrays = [from_mindspore_numpy(np.asarray(a)) for a in arrays]
+    arrays = [np.ascontiguousarray(from_mindspore_numpy(np.asarray(a))) for a in arrays]
     x, y = arrays[0], arrays[1]
     rest = iter(arrays[2:])
     w = next(rest) if has_weight else None
@@ -152,19 +151,19 @@ def _primitive(reduction: str, has_weight: bool, has_pos_weight: bool) -> ops.Cu
 
     def forward(*arrays):
         x, y, w, pw = _split(arrays, has_weight, has_pos_weight)
-        out = np.asarray(_forward(x, y, w, reduction, pw))
+        out = _launch(x, y, w, pw, reduction, _SOC, None)
         return _wire(out if reduction == "none" else out.reshape(1))
 
-    def backward_with(kernel):
+    def backward_with(kernel: str):
         def run(grad_output, *arrays):
             x, y, w, pw = _split(arrays, has_weight, has_pos_weight)
-            g = from_mindspore_numpy(np.asarray(grad_output)).astype(x.dtype)  # exact: a wired value
-            return _wire(kernel(g, x, y, w, pw, reduction))
+            g = np.ascontiguousarray(from_mindspore_numpy(np.asarray(grad_output)).astype(x.dtype))  # exact
+            return _wire(_launch_grad(kernel, g, x, y, w, pw, reduction, _SOC, None))
         return run
 
-    grad_input = ops.Custom(_with_arity(num_inputs + 1, backward_with(_backward)), out_shape=_grad_infer_shape,
+    grad_input = ops.Custom(_with_arity(num_inputs + 1, backward_with("backward")), out_shape=_grad_infer_shape,
                             out_dtype=_grad_infer_dtype, func_type="pyfunc")
-    grad_target = ops.Custom(_with_arity(num_inputs + 1, backward_with(_target_backward)),
+    grad_target = ops.Custom(_with_arity(num_inputs + 1, backward_with("backward_target")),
                              out_shape=_grad_infer_shape, out_dtype=_grad_infer_dtype, func_type="pyfunc")
 
     return ops.Custom(_with_arity(num_inputs, forward),
