@@ -208,9 +208,9 @@ private:
     bool reduce_ = false;
     TileRange tiles_{};
     TPipe pipe_;
-    TQue<TPosition::VECIN, 1> inQueueX_;
-    TQue<TPosition::VECIN, 1> inQueueY_;
-    TQue<TPosition::VECOUT, 1> outQueue_;
+    TQue<TPosition::VECIN, QUEUE_DEPTH> inQueueX_;
+    TQue<TPosition::VECIN, QUEUE_DEPTH> inQueueY_;
+    TQue<TPosition::VECOUT, QUEUE_DEPTH> outQueue_;
     TBuf<TPosition::VECCALC> tmpA_;
     TBuf<TPosition::VECCALC> tmpB_;
     TBuf<TPosition::VECCALC> tmpC_;

@@ -280,7 +280,7 @@ private:
     TBuf<TPosition::VECCALC> expanded_;
     TBuf<TPosition::VECCALC> staging_;  // PERIODIC: the operand as stored in GM
     TBuf<TPosition::VECCALC> widened_;  // PERIODIC: the operand in fp32 (fp16/bf16 operands)
-    TQue<TPosition::VECIN, 1> stream_;
+    TQue<TPosition::VECIN, QUEUE_DEPTH> stream_;
 };
 
 }  // namespace BceWithLogits

@@ -19,6 +19,7 @@ constexpr uint32_t ALIGN_ELEMS_FP32 = BLOCK_BYTES / FP32_BYTES;    // period cop
 // 32 B of 16-bit data, so every tile starts 32-B aligned in GM and UB for every dtype, and a
 // PERIODIC operand's window (offset mod lcm(P, 8)) stays 32-B aligned in fp32.
 constexpr uint32_t ELEMENTWISE_ALIGN_ELEMS = BLOCK_BYTES / 2;
+constexpr int32_t QUEUE_DEPTH = 1;             // tensors a TQue holds between EnQue and DeQue
 constexpr uint32_t BUFFER_NUM = 2;             // double buffering of x, y, out and FULL operands
 constexpr uint32_t FP32_TEMPS = 3;             // forward: fp32 tiles of the compute chain, for every
                                                // dtype (16-bit x and y are widened into them)
