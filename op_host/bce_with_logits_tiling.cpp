@@ -91,7 +91,7 @@ uint64_t BytesPerElem(const TilingData& t)
     for (const OperandTiling* op : {&t.weight, &t.posWeight, &t.gradOutput}) {
         const auto mode = static_cast<OperandMode>(op->mode);
         if (mode == OperandMode::FULL) {
-            bytes += BUFFER_NUM * DTypeBytes(static_cast<DType>(op->dtype));  // streamed like x
+            bytes += op->bufferNum * DTypeBytes(static_cast<DType>(op->dtype));  // streamed like x
         } else if (mode == OperandMode::PERIODIC || mode == OperandMode::GENERIC) {
             bytes += FP32_BYTES;  // the operand expanded to one fp32 tile
         }
@@ -162,16 +162,49 @@ OperandTiling BuildOperand(const OperandDesc& desc, const CollapsedLayout& layou
     return PeriodicFixedBytes(periodic) <= MAX_PERIOD_BYTES ? periodic : op;
 }
 
-// 0 when not even one repeat fits.
+// Tile lengths are multiples of this: one fp32 repeat; for reductions also one fp32 repeat of
+// partials in one input buffer (block 0 reads them through the input queue), so 16-bit
+// reductions align to 128 elements.
+uint64_t TileAlign(const TilingData& t)
+{
+    return HasPartials(t) ? REPEAT_ELEMS_FP32 * FP32_BYTES / DTypeBytes(static_cast<DType>(t.dtype))
+                          : REPEAT_ELEMS_FP32;
+}
+
+// 0 when not even one aligned tile fits.
 uint64_t TileLengthFor(const TilingData& t)
 {
     const uint64_t fixed = FixedBytes(t);
     if (fixed >= t.ubBytes) {
         return 0;
     }
-    const uint64_t tile = AlignDown((t.ubBytes - fixed) / BytesPerElem(t), REPEAT_ELEMS_FP32);
+    const uint64_t align = TileAlign(t);
+    const uint64_t tile = AlignDown((t.ubBytes - fixed) / BytesPerElem(t), align);
     // Tiny inputs get a tile just big enough, not the whole UB.
-    return std::min(tile, AlignUp(std::max<uint64_t>(t.totalLength, 1), REPEAT_ELEMS_FP32));
+    return std::min(tile, AlignUp(std::max<uint64_t>(t.totalLength, 1), align));
+}
+
+// Streamed (FULL) operands share the VECIN event ids with x and y: double buffered while every
+// VECIN buffer of the core stays within MAX_VECIN_BUFFERS, single buffered after that.
+void ChooseOperandBuffers(TilingData& t)
+{
+    const bool readsTarget = t.kernel != static_cast<uint32_t>(KernelKind::BACKWARD_TARGET);
+    uint32_t used = BUFFER_NUM * (1 + (readsTarget ? 1 : 0));
+    OperandTiling* streamed[] = {&t.gradOutput, &t.weight, &t.posWeight};
+    uint32_t left = 0;
+    for (OperandTiling* op : streamed) {
+        left += op->mode == static_cast<uint32_t>(OperandMode::FULL) ? 1 : 0;
+    }
+    for (OperandTiling* op : streamed) {
+        if (op->mode != static_cast<uint32_t>(OperandMode::FULL)) {
+            op->bufferNum = 0;
+            continue;
+        }
+        --left;
+        // Double buffer this one only if the ones after it can still have one buffer each.
+        op->bufferNum = used + BUFFER_NUM + left <= MAX_VECIN_BUFFERS ? BUFFER_NUM : 1;
+        used += op->bufferNum;
+    }
 }
 
 // Sets t.tileLength; when UB is too small, demotes the costliest PERIODIC operand to GENERIC.
@@ -179,7 +212,7 @@ void ChooseTileLength(TilingData& t)
 {
     for (;;) {
         t.tileLength = TileLengthFor(t);
-        if (t.tileLength >= REPEAT_ELEMS_FP32) {
+        if (t.tileLength >= TileAlign(t)) {
             return;
         }
         OperandTiling* costliest = nullptr;
@@ -259,7 +292,9 @@ TilingData ComputeTiling(const TilingRequest& req)
     t.posWeight = BuildOperand(req.posWeight, layout, layout.posWeightStrides, t.totalLength);
     t.gradOutput = BuildGradOutput(req, t.totalLength);
     t.kernel = static_cast<uint32_t>(req.kernel);
-    t.ubBytes = req.soc.ubBytes;
+    // The forward is a MIX kernel (for its SyncAll), which leaves less UB than the SoC has.
+    t.ubBytes = req.soc.ubBytes - (req.kernel == KernelKind::FORWARD ? MIX_UB_RESERVED_BYTES : 0);
+    ChooseOperandBuffers(t);
     // Depends on N, dtypes and UB only, never on the block count: the reduction chunks (and so
     // the fp32 summation order) must be identical for any number of blocks.
     ChooseTileLength(t);
@@ -270,11 +305,15 @@ TilingData ComputeTiling(const TilingRequest& req)
         BalanceTileLength(t, blockCap);
     }
     t.numTiles = (t.totalLength + t.tileLength - 1) / t.tileLength;
-    // Partials are combined in two levels of at most tileLength each.
-    if (HasPartials(t) && t.numTiles > t.tileLength * t.tileLength) {
-        throw std::runtime_error("bce_with_logits: " + std::to_string(t.numTiles) +
-                                 " tiles exceed the two-level reduction limit of " +
-                                 std::to_string(t.tileLength * t.tileLength));
+    // Partials are combined in two levels: groups that fill one input buffer, then at most
+    // tileLength group sums (one fp32 tile).
+    if (HasPartials(t)) {
+        t.partialGroupLength = t.tileLength * DTypeBytes(static_cast<DType>(t.dtype)) / FP32_BYTES;
+        if (t.numTiles > t.partialGroupLength * t.tileLength) {
+            throw std::runtime_error("bce_with_logits: " + std::to_string(t.numTiles) +
+                                     " tiles exceed the two-level reduction limit of " +
+                                     std::to_string(t.partialGroupLength * t.tileLength));
+        }
     }
     t.blockDim = static_cast<uint32_t>(std::max<uint64_t>(std::min<uint64_t>(blockCap, t.numTiles), 1));
     t.workspaceBytes = HasPartials(t) ? AlignUp(t.numTiles * FP32_BYTES, BLOCK_BYTES) : 0;

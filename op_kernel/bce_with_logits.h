@@ -9,6 +9,7 @@
 #include "bce_with_logits_split.h"
 #include "bce_with_logits_operand.h"
 #include "bce_with_logits_reduce.h"
+#include "bce_with_logits_sync.h"
 #include "bce_with_logits_tiling.h"
 
 namespace BceWithLogits {
@@ -144,37 +145,39 @@ private:
         }
     }
 
-    // Block 0, after SyncAll: level 1 sums groups of tileLength partials in index order, level 2
-    // sums the group sums, so the order is fixed by numTiles alone.
+    // Block 0, after SyncAll: level 1 sums groups of partialGroupLength partials in index order,
+    // level 2 sums the group sums, so the order is fixed by numTiles alone. The partials come in
+    // through inQueueX_ like any input: its AllocTensor waits (and frees) the V_MTE2 id of the
+    // buffer's last FreeTensor, so the combine needs no V_MTE2 id of its own; with x, y and both
+    // operands streamed the queues hold all 8 of them.
     __aicore__ inline void CombinePartials()
     {
-        LocalTensor<float> loaded = tmpA_.Get<float>();
-        LocalTensor<float> work = tmpB_.Get<float>();
+        LocalTensor<float> groupSum = tmpA_.Get<float>();
+        LocalTensor<float> reduceTmp = tmpB_.Get<float>();
         LocalTensor<float> groupSums = tmpC_.Get<float>();
-        LocalTensor<float> sum = outQueue_.AllocTensor<float>();
-        const uint64_t numGroups = (tiling_.numTiles + tileLength_ - 1) / tileLength_;
+        const uint64_t groupLength = tiling_.partialGroupLength;
+        const uint64_t numGroups = (tiling_.numTiles + groupLength - 1) / groupLength;
         ZeroPairwiseSpan(groupSums, static_cast<uint32_t>(numGroups));
         for (uint64_t group = 0; group < numGroups; ++group) {
-            const uint64_t left = tiling_.numTiles - group * tileLength_;
-            const uint32_t count = left < tileLength_ ? static_cast<uint32_t>(left) : tileLength_;
-            ZeroPairwiseSpan(loaded, count);
-            AscendC::SetFlag<AscendC::HardEvent::V_MTE2>(EVENT_ID0);
-            AscendC::WaitFlag<AscendC::HardEvent::V_MTE2>(EVENT_ID0);
-            CopyContiguous(loaded, partialGm_[group * tileLength_], count);
-            AscendC::SetFlag<AscendC::HardEvent::MTE2_V>(EVENT_ID0);
-            AscendC::WaitFlag<AscendC::HardEvent::MTE2_V>(EVENT_ID0);
-            PairwiseSum(sum, loaded, work, count);
-            AscendC::SetFlag<AscendC::HardEvent::V_S>(EVENT_ID0);
-            AscendC::WaitFlag<AscendC::HardEvent::V_S>(EVENT_ID0);
-            groupSums.SetValue(static_cast<uint32_t>(group), sum.GetValue(0));
+            const uint64_t left = tiling_.numTiles - group * groupLength;
+            const uint32_t count = left < groupLength ? static_cast<uint32_t>(left) : static_cast<uint32_t>(groupLength);
+            LocalTensor<float> partials = inQueueX_.AllocTensor<float>();
+            CopyZeroPadded(partials, partialGm_[group * groupLength], count);
+            inQueueX_.EnQue(partials);
+            partials = inQueueX_.DeQue<float>();
+            ZeroPairwiseTail(partials, count);
+            PairwiseSum(groupSum, partials, reduceTmp, count);
+            inQueueX_.FreeTensor(partials);
+            WaitPipe<AscendC::HardEvent::V_S>(pipe_);
+            groupSums.SetValue(static_cast<uint32_t>(group), groupSum.GetValue(0));
         }
-        AscendC::SetFlag<AscendC::HardEvent::S_V>(EVENT_ID0);
-        AscendC::WaitFlag<AscendC::HardEvent::S_V>(EVENT_ID0);
-        PairwiseSum(sum, groupSums, work, static_cast<uint32_t>(numGroups));
+        WaitPipe<AscendC::HardEvent::S_V>(pipe_);
+        LocalTensor<float> sum = outQueue_.AllocTensor<float>();
+        PairwiseSum(sum, groupSums, reduceTmp, static_cast<uint32_t>(numGroups));
         if (static_cast<Reduction>(tiling_.reduction) == Reduction::MEAN) {
             // Div, not Muls by 1/N: one rounding. N = 0 gives 0/0 = NaN, as torch.
-            AscendC::Duplicate(work, static_cast<float>(tiling_.totalLength), ALIGN_ELEMS_FP32);
-            AscendC::Div(sum, sum, work, 1);
+            AscendC::Duplicate(reduceTmp, static_cast<float>(tiling_.totalLength), ALIGN_ELEMS_FP32);
+            AscendC::Div(sum, sum, reduceTmp, 1);
         }
         WriteScalarResult(sum);
     }

@@ -32,6 +32,20 @@ __aicore__ inline void CopyContiguous(const AscendC::LocalTensor<U>& dst, const 
     }
 }
 
+// GM -> UB of `count` elements with the rest of the last 32-B block set to zero. DataCopyPad
+// without isPad leaves hardware dummy data there (the run's first element), which a sum must
+// never see.
+template <typename U>
+__aicore__ inline void CopyZeroPadded(const AscendC::LocalTensor<U>& dst, const AscendC::GlobalTensor<U>& src,
+                                      uint32_t count)
+{
+    if (FillsWholeBlocks<U>(count)) {
+        AscendC::DataCopy(dst, src, count);
+    } else {
+        AscendC::DataCopyPad(dst, src, OneRun<U>(count), AscendC::DataCopyPadExtParams<U>(true, 0, 0, U(0)));
+    }
+}
+
 template <typename U>
 __aicore__ inline void CopyContiguous(const AscendC::GlobalTensor<U>& dst, const AscendC::LocalTensor<U>& src,
                                       uint32_t count)

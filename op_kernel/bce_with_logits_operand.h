@@ -6,6 +6,7 @@
 
 #include "kernel_operator.h"
 #include "bce_with_logits_copy.h"
+#include "bce_with_logits_sync.h"
 #include "bce_with_logits_tiling.h"
 
 namespace BceWithLogits {
@@ -36,6 +37,7 @@ public:
 
     __aicore__ inline void Init(TPipe& pipe, GM_ADDR gm, const OperandTiling& operand, const TilingData& tiling)
     {
+        pipe_ = &pipe;
         gm_ = gm;
         op_ = operand;
         rank_ = tiling.rank;
@@ -52,7 +54,9 @@ public:
                 Dispatch<ExpandPeriodTag>(pipe);
                 break;
             case OperandMode::FULL:
-                pipe.InitBuffer(stream_, BUFFER_NUM, tileLength_ * ElemBytes());
+                // Single or double buffered as the host tiling decided: all VECIN queues of a core
+                // share 8 V_MTE2 event ids, one per freed buffer.
+                pipe.InitBuffer(stream_, static_cast<uint8_t>(op_.bufferNum), tileLength_ * ElemBytes());
                 break;
             case OperandMode::GENERIC:
                 pipe.InitBuffer(expanded_, tileLength_ * FP32_BYTES);
@@ -150,22 +154,18 @@ private:
         CopyContiguous(raw, OperandGm<U>(gm_, op_.numel), numel);
         LocalTensor<float> values;
         if constexpr (std::is_same<U, float>::value) {
-            AscendC::SetFlag<AscendC::HardEvent::MTE2_S>(EVENT_ID0);
-            AscendC::WaitFlag<AscendC::HardEvent::MTE2_S>(EVENT_ID0);
+            WaitPipe<AscendC::HardEvent::MTE2_S>(pipe);
             values = raw;
         } else {
             pipe.InitBuffer(widened_, numel * FP32_BYTES);
             values = widened_.Get<float>();
-            AscendC::SetFlag<AscendC::HardEvent::MTE2_V>(EVENT_ID0);
-            AscendC::WaitFlag<AscendC::HardEvent::MTE2_V>(EVENT_ID0);
+            WaitPipe<AscendC::HardEvent::MTE2_V>(pipe);
             AscendC::Cast(values, raw, AscendC::RoundMode::CAST_NONE, numel);
-            AscendC::SetFlag<AscendC::HardEvent::V_S>(EVENT_ID0);
-            AscendC::WaitFlag<AscendC::HardEvent::V_S>(EVENT_ID0);
+            WaitPipe<AscendC::HardEvent::V_S>(pipe);
         }
         LocalTensor<float> expanded = expanded_.Get<float>();
         FillPeriod(expanded, values);
-        AscendC::SetFlag<AscendC::HardEvent::S_V>(EVENT_ID0);
-        AscendC::WaitFlag<AscendC::HardEvent::S_V>(EVENT_ID0);
+        WaitPipe<AscendC::HardEvent::S_V>(*pipe_);
         const uint64_t total = op_.periodAligned + tileLength_;
         for (uint64_t filled = op_.periodAligned; filled < total;) {
             const uint64_t chunk = filled < total - filled ? filled : total - filled;
@@ -224,8 +224,7 @@ private:
     {
         LocalTensor<float> expanded = expanded_.Get<float>();
         // The previous tile's Mul may still be reading `expanded` on the vector pipe.
-        AscendC::SetFlag<AscendC::HardEvent::V_S>(EVENT_ID0);
-        AscendC::WaitFlag<AscendC::HardEvent::V_S>(EVENT_ID0);
+        WaitPipe<AscendC::HardEvent::V_S>(*pipe_);
         uint64_t coord[MAX_DIMS] = {0};
         uint64_t rest = offset;
         uint64_t src = 0;
@@ -255,8 +254,7 @@ private:
                 src += op_.strides[d - 1];
             }
         }
-        AscendC::SetFlag<AscendC::HardEvent::S_V>(EVENT_ID0);
-        AscendC::WaitFlag<AscendC::HardEvent::S_V>(EVENT_ID0);
+        WaitPipe<AscendC::HardEvent::S_V>(*pipe_);
     }
 
     __aicore__ inline void FillConstant(const LocalTensor<float>& expanded, uint32_t start, uint32_t run, float value)
@@ -271,6 +269,7 @@ private:
         }
     }
 
+    TPipe* pipe_ = nullptr;
     GM_ADDR gm_ = nullptr;
     OperandTiling op_{};
     uint32_t rank_ = 1;

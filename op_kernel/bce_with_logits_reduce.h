@@ -42,6 +42,17 @@ __aicore__ inline void ZeroPairwiseSpan(const AscendC::LocalTensor<float>& tile,
     AscendC::Duplicate(tile, 0.0f, static_cast<int32_t>(PairwiseSpan(count)));
 }
 
+// Zeroes tile[AlignUp(count, 8), PairwiseSpan(count)): the part PairwiseSum reads beyond a run
+// that a zero-padded copy (CopyZeroPadded) brought in; the copy itself zeroed up to the 32-B block.
+__aicore__ inline void ZeroPairwiseTail(const AscendC::LocalTensor<float>& tile, uint32_t count)
+{
+    const uint32_t copied = AlignUpElems(count, ALIGN_ELEMS_FP32);
+    const uint32_t span = PairwiseSpan(count);
+    if (span > copied) {
+        AscendC::Duplicate(tile[copied], 0.0f, static_cast<int32_t>(span - copied));
+    }
+}
+
 }  // namespace BceWithLogits
 
 #endif  // BCE_WITH_LOGITS_REDUCE_H

@@ -20,7 +20,14 @@ constexpr uint32_t ALIGN_ELEMS_FP32 = BLOCK_BYTES / FP32_BYTES;    // period cop
 // PERIODIC operand's window (offset mod lcm(P, 8)) stays 32-B aligned in fp32.
 constexpr uint32_t ELEMENTWISE_ALIGN_ELEMS = BLOCK_BYTES / 2;
 constexpr int32_t QUEUE_DEPTH = 1;             // tensors a TQue holds between EnQue and DeQue
-constexpr uint32_t BUFFER_NUM = 2;             // double buffering of x, y, out and FULL operands
+constexpr uint32_t BUFFER_NUM = 2;             // double buffering of x, y, out (and FULL operands
+                                               // while the VECIN event ids last)
+// A2 has 8 event ids per HardEvent and every freed VECIN buffer holds one V_MTE2 id until it is
+// allocated again (asc-devkit TQue), so all VECIN queues of a core hold at most 8 buffers.
+constexpr uint32_t MAX_VECIN_BUFFERS = 8;
+// UB the runtime keeps in a MIX kernel type (the forward is MIX_AIV_1_0 for its SyncAll): the A2
+// architecture page reserves 256 B in mixed Cube/Vector kernels.
+constexpr uint32_t MIX_UB_RESERVED_BYTES = 256;
 constexpr uint32_t FP32_TEMPS = 3;             // forward: fp32 tiles of the compute chain, for every
                                                // dtype (16-bit x and y are widened into them)
 constexpr uint32_t GRAD_FP32_TEMPS = 4;        // backward: n1, n2, 1 + e and a scratch tile
@@ -51,6 +58,8 @@ struct OperandTiling {
     uint64_t numel;           // elements of the operand in GM
     uint64_t period;          // PERIODIC: P, elements of the flat index per period
     uint64_t periodAligned;   // PERIODIC: lcm(P, 8), so every period copy starts 32-B aligned in fp32
+    uint32_t bufferNum;       // FULL: VECIN buffers of its stream (1 or 2, see MAX_VECIN_BUFFERS)
+    uint32_t reserved;        // keeps strides 8-B aligned
     int64_t strides[MAX_DIMS];  // element stride of the operand per collapsed dim (0 = broadcast)
 };
 
@@ -70,6 +79,8 @@ struct TilingData {
     OperandTiling gradOutput; // backward: dL/d(loss), FULL for 'none', SCALAR for mean/sum;
                               // forward: ABSENT
     uint64_t workspaceBytes;  // GM scratch: one fp32 partial per tile (forward reductions only)
+    uint64_t partialGroupLength;  // forward reductions: partials block 0 sums per level-1 group, a
+                                  // multiple of 64 that fits one input buffer (tileLength * sizeof(T) B)
     uint32_t ubBytes;         // UB size the tiling was made for
     uint32_t kernel;          // KernelKind
 };

@@ -61,9 +61,9 @@ def pad_in_ref(src, count, blen, sstride, dstride, is_pad, left, right, value, u
     foot = -(-(left * 4 + blen + right * 4) // 32) * 32
     for i in range(count):
         base = i * (foot + dstride * 32) // 4
-        if is_pad:
-            ub[base:base + foot // 4] = value
         g = i * (blen + sstride) // 4
+        # isPad=false: the hardware writes dummy data (the run's first element), never "leaves" it
+        ub[base:base + foot // 4] = value if is_pad else src[g]
         ub[base + left:base + left + blen // 4] = src[g:g + blen // 4]
     return ub
 
@@ -153,7 +153,7 @@ def test_tensor_accessors_ub_copy_and_atomic_none():
 def test_syncall_barrier(blocks):
     ws = np.zeros(blocks * 8, np.float32)
     out = np.zeros(8, np.float32)
-    s = run("syncall_sum", [ws, out], block_dim=blocks)
+    s = run("syncall_sum", [ws, out], block_dim=blocks, workspace_bytes=32, batch_mode=True)
     assert out[0] == blocks * (blocks + 1) / 2
     assert s.sync_all_count == 2
     assert all(b["sync_all_count"] == 2 for b in s.blocks)
@@ -170,7 +170,7 @@ NEGATIVE = {
     "bad_datacopy_count": r"DataCopy\(GM->UB\): count 7 x 4 B = 28 B is not a multiple of 32 B",
     "bad_pad_blockcount": r"DataCopyPad\(GM->UB\): blockCount 4096 > 4095",
     "bad_pad_blocklen": r"DataCopyPad.*blockLen 6 B is not a multiple of sizeof\(T\)",
-    "bad_ub_overflow": r"TPipe::InitBuffer: .*exceeds the UB of 196608 B",
+    "bad_ub_overflow": r"TPipe::InitBuffer: .*exceeds the 196608 B of UB this kernel type leaves",
     "bad_65_buffers": r"TPipe::InitBuffer: 65 buffers exceed .*QBUF_MAX_LEN",
     "bad_misaligned_ub": r"Add: src0 starts at UB offset 4, not 32-B aligned",
     "bad_local_range": r"Duplicate: dst needs 512 elements but the LocalTensor holds 256",
@@ -188,7 +188,7 @@ NEGATIVE = {
                    r"may still be reading.*<V_S>",
     "bad_waw_v_mte2": r"pipe hazard: DataCopy\(GM->UB\) on pipe MTE2 overwrites UB bytes \[0, 256\) written by V "
                       r".*\(write after write\)",
-    "bad_waitflag": r"WaitFlag: .*without SetFlag: device hang",
+    "bad_waitflag": r"deadlock: WaitFlag<MTE2_V>\(2\) waits for a flag that is not set .*device hang",
     "bad_select_scratch": r"Select: mode 2 uses UB scratch \[188416, 196608\)",
     "bad_syncall_type": r"SyncAll: the hardware barrier needs a mix kernel type",
     "bad_cast_mode": r"Cast: float -> bfloat16_t does not support CAST_NONE",
@@ -200,7 +200,7 @@ NEGATIVE = {
 def test_negative_kernel_raises(name):
     bufs = [np.ones(64, np.float32), np.zeros(64, np.float32)]
     with pytest.raises(_C.SimulatorError, match=r"^block 0: " + NEGATIVE[name]):
-        run(name, bufs, tiling=tiling(w0=64))
+        run(name, bufs, tiling=tiling(w0=64), workspace_bytes=32, batch_mode=True)
 
 
 def test_tile_reuse_ordered_through_a_chain_of_flags_is_fine():
@@ -221,7 +221,8 @@ def test_missing_syncall_is_a_deadlock_not_a_hang():
     t0 = time.perf_counter()
     with pytest.raises(_C.SimulatorError, match=r"SyncAll: block 0 returned without reaching SyncAll #1 "
                                                 r"\(device deadlock\)"):
-        run("bad_syncall_missing", [np.zeros(8, np.float32), np.zeros(8, np.float32)], block_dim=8)
+        run("bad_syncall_missing", [np.zeros(8, np.float32), np.zeros(8, np.float32)], block_dim=8,
+            workspace_bytes=32, batch_mode=True)
     assert time.perf_counter() - t0 < 5
 
 

@@ -16,6 +16,14 @@ template <typename T> T ScalarOf(float v) {
     else return static_cast<T>(v);
 }
 
+// Orders the event's destination pipe after its source pipe, with an id from the pipe's pool
+// (the TQues hold ids of the same pool, so constants may collide with theirs).
+template <HardEvent event> void Sync(TPipe& pipe) {
+    const TEventID id = pipe.FetchEventID<event>();
+    SetFlag<event>(id);
+    WaitFlag<event>(id);
+}
+
 // Copies NIN inputs of n TIn elements into UB, runs compute(y, xs, n), copies y (n TOut) out.
 template <typename TIn, typename TOut, int NIN, typename F>
 void OneTile(GM_ADDR const* in, GM_ADDR out, uint32_t n, F compute) {

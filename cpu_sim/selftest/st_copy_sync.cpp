@@ -17,8 +17,7 @@ void st_DataCopyPad_in_f32(GM_ADDR* gm, GM_ADDR tiling) {
     out.SetGlobalBuffer(reinterpret_cast<__gm__ float*>(gm[1]), ubElems);
     LocalTensor<float> t = q.AllocTensor<float>();
     Duplicate(t, -1.0f, ubElems);
-    SetFlag<HardEvent::V_MTE2>(EVENT_ID0);
-    WaitFlag<HardEvent::V_MTE2>(EVENT_ID0);
+    Sync<HardEvent::V_MTE2>(pipe);
     DataCopyExtParams p(static_cast<uint16_t>(TilingU32(tiling, 3)), TilingU32(tiling, 4), TilingU32(tiling, 5),
                         TilingU32(tiling, 6), 0);
     DataCopyPadExtParams<float> pad(TilingU32(tiling, 7) != 0, static_cast<uint8_t>(TilingU32(tiling, 8)),
@@ -26,6 +25,7 @@ void st_DataCopyPad_in_f32(GM_ADDR* gm, GM_ADDR tiling) {
     DataCopyPad(t, src, p, pad);
     q.EnQue(t);
     t = q.DeQue<float>();
+    Sync<HardEvent::MTE2_MTE3>(pipe);  // the copy-out reads what MTE2 wrote: DeQue only orders V
     DataCopy(out, t, ubElems);
     q.FreeTensor(t);
 }
@@ -44,6 +44,7 @@ void st_DataCopyPad_out_f32(GM_ADDR* gm, GM_ADDR tiling) {
     DataCopy(t, src, ubElems);
     q.EnQue(t);
     t = q.DeQue<float>();
+    Sync<HardEvent::MTE2_MTE3>(pipe);  // a VECOUT EnQue/DeQue orders V before MTE3, not MTE2
     DataCopyPad(dst, t,
                 DataCopyExtParams(static_cast<uint16_t>(TilingU32(tiling, 3)), TilingU32(tiling, 4),
                                   TilingU32(tiling, 5), TilingU32(tiling, 6), 0));
@@ -66,6 +67,7 @@ void st_DataCopy_params_f32(GM_ADDR* gm, GM_ADDR tiling) {
     DataCopy(t, src, in);
     q.EnQue(t);
     t = q.DeQue<float>();
+    Sync<HardEvent::MTE2_MTE3>(pipe);
     DataCopyParams out(in.blockCount, in.blockLen, 0, static_cast<uint16_t>(TilingU32(tiling, 6)));
     DataCopy(dst, t, out);
     q.FreeTensor(t);
@@ -96,8 +98,7 @@ void st_DataCopy_params_ub_f32(GM_ADDR* gm, GM_ADDR tiling) {
                      static_cast<uint16_t>(TilingU32(tiling, 5)), static_cast<uint16_t>(TilingU32(tiling, 6)));
     DataCopy(b, u, p);
     q.FreeTensor(u);
-    SetFlag<HardEvent::V_MTE3>(EVENT_ID0);
-    WaitFlag<HardEvent::V_MTE3>(EVENT_ID0);
+    Sync<HardEvent::V_MTE3>(pipe);
     DataCopy(dst, b, n);
 }
 
@@ -118,20 +119,17 @@ void st_tensor_api_f32(GM_ADDR* gm, GM_ADDR tiling) {
     LocalTensor<float> a = buf.GetWithOffset<float>(n, 0);
     LocalTensor<float> b = buf.GetWithOffset<float>(n, n * sizeof(float));
     DataCopy(a, x, n);
-    SetFlag<HardEvent::MTE2_V>(EVENT_ID0);
-    WaitFlag<HardEvent::MTE2_V>(EVENT_ID0);
+    Sync<HardEvent::MTE2_V>(pipe);
     DataCopy(b, a, n);
     Muls(b, b, 2.0f, n);
-    SetFlag<HardEvent::V_S>(EVENT_ID0);
-    WaitFlag<HardEvent::V_S>(EVENT_ID0);
+    Sync<HardEvent::V_S>(pipe);
     LocalTensor<uint32_t> bits = b.ReinterpretCast<uint32_t>();
     info.SetValue(0, static_cast<uint32_t>(x.GetSize()));
     info.SetValue(1, a.GetSize());
     info.SetValue(2, bits.GetValue(1));
     info.SetValue(3, static_cast<uint32_t>(b[4].GetValue(0)));
     info.SetValue(4, static_cast<uint32_t>(x[5].GetValue(0)));
-    SetFlag<HardEvent::V_MTE3>(EVENT_ID0);
-    WaitFlag<HardEvent::V_MTE3>(EVENT_ID0);
+    Sync<HardEvent::V_MTE3>(pipe);
     SetAtomicAdd<float>();
     DataCopy(atomicOut, b, n);
     SetAtomicNone();
@@ -151,6 +149,7 @@ void st_atomic_add_f32(GM_ADDR* gm, GM_ADDR tiling) {
     DataCopy(t, x, n);
     q.EnQue(t);
     t = q.DeQue<float>();
+    Sync<HardEvent::MTE2_MTE3>(pipe);
     SetAtomicAdd<float>();
     DataCopy(out, t, n);
     DisableDmaAtomic();
@@ -170,17 +169,14 @@ void st_syncall_sum(GM_ADDR* gm, GM_ADDR tiling) {
     out.SetGlobalBuffer(reinterpret_cast<__gm__ float*>(gm[1]), 8);
     LocalTensor<float> t = buf.Get<float>();
     Duplicate(t, static_cast<float>(GetBlockIdx() + 1), 8);
-    SetFlag<HardEvent::V_MTE3>(EVENT_ID0);
-    WaitFlag<HardEvent::V_MTE3>(EVENT_ID0);
+    Sync<HardEvent::V_MTE3>(pipe);
     DataCopy(ws[GetBlockIdx() * 8], t, 8);
     SyncAll();
     SyncAll();
     if (GetBlockIdx() != 0) return;
-    SetFlag<HardEvent::MTE3_MTE2>(EVENT_ID0);
-    WaitFlag<HardEvent::MTE3_MTE2>(EVENT_ID0);
+    Sync<HardEvent::MTE3_MTE2>(pipe);
     DataCopy(t, ws, blocks * 8);
-    SetFlag<HardEvent::MTE2_S>(EVENT_ID0);
-    WaitFlag<HardEvent::MTE2_S>(EVENT_ID0);
+    Sync<HardEvent::MTE2_S>(pipe);
     float sum = 0.0f;
     for (uint32_t b = 0; b < blocks; ++b) sum += t.GetValue(b * 8);
     out.SetValue(0, sum);
@@ -197,11 +193,9 @@ void st_flag_ok_f32(GM_ADDR* gm, GM_ADDR tiling) {
     y.SetGlobalBuffer(reinterpret_cast<__gm__ float*>(gm[1]), n);
     LocalTensor<float> t = buf.Get<float>();
     DataCopy(t, x, n);
-    SetFlag<HardEvent::MTE2_V>(EVENT_ID1);
-    WaitFlag<HardEvent::MTE2_V>(EVENT_ID1);
+    Sync<HardEvent::MTE2_V>(pipe);
     Muls(t, t, 2.0f, n);
-    SetFlag<HardEvent::V_MTE3>(EVENT_ID1);
-    WaitFlag<HardEvent::V_MTE3>(EVENT_ID1);
+    Sync<HardEvent::V_MTE3>(pipe);
     DataCopy(y, t, n);
 }
 
@@ -219,14 +213,11 @@ void st_war_chain_ok_f32(GM_ADDR* gm, GM_ADDR tiling) {
     LocalTensor<float> t = in.Get<float>();
     LocalTensor<float> r = out.Get<float>();
     DataCopy(t, x, n);
-    SetFlag<HardEvent::MTE2_V>(EVENT_ID0);
-    WaitFlag<HardEvent::MTE2_V>(EVENT_ID0);
+    Sync<HardEvent::MTE2_V>(pipe);
     Muls(r, t, 2.0f, n);
-    SetFlag<HardEvent::V_MTE3>(EVENT_ID0);
-    WaitFlag<HardEvent::V_MTE3>(EVENT_ID0);
+    Sync<HardEvent::V_MTE3>(pipe);
     DataCopy(y, r, n);
-    SetFlag<HardEvent::MTE3_MTE2>(EVENT_ID0);
-    WaitFlag<HardEvent::MTE3_MTE2>(EVENT_ID0);
+    Sync<HardEvent::MTE3_MTE2>(pipe);
     DataCopy(t, x, n);  // t was last read by V, which is ordered before MTE3, and MTE3 before MTE2
 }
 

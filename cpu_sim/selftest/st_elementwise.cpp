@@ -35,8 +35,10 @@ template <typename T, typename U> void AxpyKernel(GM_ADDR* gm, GM_ADDR tiling) {
     const U s = ScalarOf<U>(TilingF32(tiling, 1));
     TPipe pipe;
     TQue<TPosition::VECIN, 1> qx;
+    TQue<TPosition::VECIN, 1> qyIn;
     TQue<TPosition::VECOUT, 1> qy;
     pipe.InitBuffer(qx, 1, n * sizeof(U));
+    pipe.InitBuffer(qyIn, 1, n * sizeof(T));
     pipe.InitBuffer(qy, 1, n * sizeof(T));
     GlobalTensor<T> gy;
     GlobalTensor<U> gx;
@@ -47,11 +49,14 @@ template <typename T, typename U> void AxpyKernel(GM_ADDR* gm, GM_ADDR tiling) {
     LocalTensor<U> x = qx.AllocTensor<U>();
     DataCopy(x, gx, n);
     qx.EnQue(x);
-    LocalTensor<T> y = qy.AllocTensor<T>();
-    DataCopy(y, gy, n);
-    qy.EnQue(y);
+    LocalTensor<T> yIn = qyIn.AllocTensor<T>();
+    DataCopy(yIn, gy, n);
+    qyIn.EnQue(yIn);
     x = qx.DeQue<U>();
-    y = qy.DeQue<T>();
+    yIn = qyIn.DeQue<T>();
+    LocalTensor<T> y = qy.AllocTensor<T>();
+    Adds(y, yIn, ScalarOf<T>(0.0f), n);  // copy y into the output tile (exact)
+    qyIn.FreeTensor(yIn);
     Axpy(y, x, s, n);
     qy.EnQue(y);
     y = qy.DeQue<T>();

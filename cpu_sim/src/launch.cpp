@@ -84,9 +84,11 @@ void BlockExit(LaunchState& st, uint32_t block, const std::string* error) {
     st.cv.notify_all();
 }
 
-void RunBlock(LaunchState& st, uint32_t block, const SocSpec& soc, const std::vector<GmBuffer>& gm,
+void RunBlock(LaunchState& st, uint32_t block, const LaunchConfig& config, const std::vector<GmBuffer>& gm,
               const std::function<void()>& body, BlockStats& out) {
+    const SocSpec& soc = *config.soc;
     BlockContext ctx;
+    ctx.config = &config;
     ctx.blockIdx = block;
     ctx.blockNum = st.blockDim;
     ctx.soc = &soc;
@@ -98,11 +100,12 @@ void RunBlock(LaunchState& st, uint32_t block, const SocSpec& soc, const std::ve
     try {
         if (ub == nullptr) throw SimError("cannot allocate the UB arena");
         ctx.ub = static_cast<uint8_t*>(ub);
-        ctx.writer.assign(soc.ubBytes / 32, 0);
-        ctx.readable.assign(soc.ubBytes / 32, PIPE_BIT_ALL);
-        ctx.readers.assign(soc.ubBytes / 32, 0);
-        ctx.written.assign(soc.ubBytes / 32, 0);
-        ctx.overwritable.assign(soc.ubBytes / 32, {0, 0, 0, 0});
+        const size_t ubBlocks = soc.ubBytes / 32;
+        ctx.writer.assign(ubBlocks, 0);
+        ctx.readableSince.assign(ubBlocks, {1, 1, 1, 1});  // never written: anyone may read
+        ctx.readers.assign(ubBlocks, 0);
+        ctx.written.assign(ubBlocks, 0);
+        ctx.orderedSince.assign(ubBlocks, {});
         BindThread(&ctx);
         tlsLaunch = &st;
         body();
@@ -125,6 +128,17 @@ void RunBlock(LaunchState& st, uint32_t block, const SocSpec& soc, const std::ve
 
 void SyncAllHardware(const char* api, bool checkKernelType) {
     BlockContext& c = Ctx();
+    const LaunchConfig& cfg = *c.config;
+    if (!cfg.batchMode) {
+        Fail(Format("%s: the launch is not in batch schedule mode (kernel launch: __schedmode__/schedule mode 1; "
+                    "op package: SetScheduleMode(1)); the SyncAll docs warn that the barrier can then deadlock "
+                    "with concurrent streams", api));
+    }
+    const uint32_t resident = cfg.residentCores == 0 ? cfg.soc->vectorCores : cfg.residentCores;
+    if (cfg.blockDim > resident) {
+        Fail(Format("%s: %u blocks but only %u vector cores can hold them at once: blocks waiting for a core "
+                    "never reach the barrier (device deadlock)", api, cfg.blockDim, resident));
+    }
     if (checkKernelType) {
         const KernelMetaType t = CurrentKernelType();
         if (t != KERNEL_TYPE_MIX_AIV_1_0 && t != KERNEL_TYPE_MIX_AIC_1_0 && t != KERNEL_TYPE_MIX_AIC_1_1 &&
@@ -161,6 +175,17 @@ void SyncAllHardware(const char* api, bool checkKernelType) {
 
 KernelStats Launch(uint32_t blockDim, const SocSpec& soc, const std::vector<GmBuffer>& gm,
                    const std::function<void()>& blockBody) {
+    LaunchConfig config;
+    config.blockDim = blockDim;
+    config.soc = &soc;
+    return Launch(config, gm, blockBody);
+}
+
+KernelStats Launch(const LaunchConfig& config, const std::vector<GmBuffer>& gm,
+                   const std::function<void()>& blockBody) {
+    if (config.soc == nullptr) throw SimError("Launch: no SoC");
+    const SocSpec& soc = *config.soc;
+    const uint32_t blockDim = config.blockDim;
     if (blockDim < 1 || blockDim > soc.vectorCores) {
         throw SimError(Format("Launch: blockDim %u outside [1, %u] vector cores of %s", blockDim, soc.vectorCores,
                               soc.name.c_str()));
@@ -176,7 +201,7 @@ KernelStats Launch(uint32_t blockDim, const SocSpec& soc, const std::vector<GmBu
     std::string spawnError;
     for (uint32_t b = 0; b < blockDim; ++b) {
         try {
-            threads.emplace_back(RunBlock, std::ref(st), b, std::cref(soc), std::cref(gm), std::cref(blockBody),
+            threads.emplace_back(RunBlock, std::ref(st), b, std::cref(config), std::cref(gm), std::cref(blockBody),
                                  std::ref(stats.blocks[b]));
         } catch (const std::exception& e) {
             spawnError = e.what();

@@ -36,7 +36,16 @@ const char* PipeName(uint8_t pipeBit) {
     }
 }
 
-void SetKernelType(KernelMetaType type) { tlsKernelType = type; }
+// The kernel-type docs: a vector kernel forced to a MIX type must be launched with a workspace.
+void SetKernelType(KernelMetaType type) {
+    tlsKernelType = type;
+    const bool mix = type == KERNEL_TYPE_MIX_AIV_1_0 || type == KERNEL_TYPE_MIX_AIC_1_0 ||
+                     type == KERNEL_TYPE_MIX_AIC_1_1 || type == KERNEL_TYPE_MIX_AIC_1_2;
+    if (mix && tlsCtx != nullptr && tlsCtx->config != nullptr && tlsCtx->config->workspaceBytes == 0) {
+        Fail("KERNEL_TASK_TYPE_DEFAULT: a MIX kernel type is launched with no workspace (the kernel-type docs "
+             "forbid a zero-size workspace for a vector kernel built as MIX_AIV_1_0)");
+    }
+}
 KernelMetaType CurrentKernelType() { return tlsKernelType; }
 
 BlockContext& Ctx() {
@@ -97,27 +106,37 @@ static uint32_t ByteMask(uint64_t off, uint64_t bytes, uint32_t b) {
     return hi - lo == 32 ? 0xFFFFFFFFu : ((1u << (hi - lo)) - 1u) << lo;
 }
 
+static bool OnlyWriterMayRead(const BlockContext& c, uint32_t b, uint8_t pipe) {
+    for (int q = 0; q < kPipes; ++q) {
+        if (q != PipeIndex(pipe) && c.readableSince[b][q] != 0) return false;
+    }
+    return true;
+}
+
 void HazardWrite(const char* api, const void* p, uint64_t bytes, uint8_t pipe) {
     if (bytes == 0) return;
     BlockContext& c = Ctx();
     uint32_t first, last;
     BlockRange(c, p, bytes, &first, &last);
     const uint64_t off = static_cast<const uint8_t*>(p) - c.ub;
+    const uint64_t now = ++c.seq;
+    const int pi = PipeIndex(pipe);
     for (uint32_t b = first; b < last; ++b) {
         const uint8_t prev = c.writer[b];
         const uint32_t mask = ByteMask(off, bytes, b);
+        auto unordered = [&](uint32_t k) { return c.readableSince[k][pi] == 0; };
         // Write after write races only on the same bytes (the vector unit writes its elements,
         // not whole blocks, so scalar writes next to a vector write's tail are fine).
-        if (prev != 0 && prev != pipe && !(c.readable[b] & pipe) && (c.written[b] & mask)) {
-            const uint32_t e = RunEnd(b, last, [&](uint32_t k) { return c.writer[k] == prev && !(c.readable[k] & pipe); });
+        if (prev != 0 && prev != pipe && unordered(b) && (c.written[b] & mask)) {
+            const uint32_t e = RunEnd(b, last, [&](uint32_t k) { return c.writer[k] == prev && unordered(k); });
             Fail(Format("pipe hazard: %s on pipe %s overwrites UB bytes [%u, %u) written by %s without EnQue/DeQue "
                         "or SetFlag/WaitFlag (write after write)", api, PipeName(pipe), b * 32, e * 32, PipeName(prev)));
         }
         for (uint8_t reader = PIPE_BIT_V; reader <= PIPE_BIT_MTE3; reader <<= 1) {
-            if (reader == pipe || !(c.readers[b] & reader) || (c.overwritable[b][PipeIndex(reader)] & pipe)) continue;
-            const uint32_t e = RunEnd(b, last, [&](uint32_t k) {
-                return (c.readers[k] & reader) && !(c.overwritable[k][PipeIndex(reader)] & pipe);
-            });
+            const int ri = PipeIndex(reader);
+            auto racy = [&](uint32_t k) { return (c.readers[k] & reader) && c.orderedSince[k][ri * kPipes + pi] == 0; };
+            if (reader == pipe || !racy(b)) continue;
+            const uint32_t e = RunEnd(b, last, racy);
             Fail(Format("pipe hazard: %s on pipe %s overwrites UB bytes [%u, %u) that pipe %s may still be reading: "
                         "no SetFlag/WaitFlag<%s_%s> or FreeTensor since that read (write after read)", api,
                         PipeName(pipe), b * 32, e * 32, PipeName(reader), PipeName(reader), PipeName(pipe)));
@@ -125,10 +144,12 @@ void HazardWrite(const char* api, const void* p, uint64_t bytes, uint8_t pipe) {
         // Bytes stay tracked while only their writer may read them: a partial write by the same
         // pipe adds to them; once a sync has ordered them before another pipe, or another pipe
         // writes, only the new write's bytes are tracked.
-        c.written[b] = (prev == pipe && c.readable[b] == pipe ? c.written[b] : 0) | mask;
+        c.written[b] = (prev == pipe && OnlyWriterMayRead(c, b, pipe) ? c.written[b] : 0) | mask;
         c.writer[b] = pipe;
-        c.readable[b] = pipe;
+        c.readableSince[b].fill(0);
+        c.readableSince[b][pi] = now;
         c.readers[b] = 0;
+        c.orderedSince[b].fill(0);
     }
 }
 
@@ -137,55 +158,168 @@ void HazardRead(const char* api, const void* p, uint64_t bytes, uint8_t pipe) {
     BlockContext& c = Ctx();
     uint32_t first, last;
     BlockRange(c, p, bytes, &first, &last);
+    const uint64_t now = ++c.seq;
+    const int pi = PipeIndex(pipe);
     for (uint32_t b = first; b < last; ++b) {
-        if (!(c.readable[b] & pipe)) {
+        if (c.readableSince[b][pi] == 0) {
             const uint32_t e = RunEnd(b, last, [&](uint32_t k) {
-                return !(c.readable[k] & pipe) && c.writer[k] == c.writer[b];
+                return c.readableSince[k][pi] == 0 && c.writer[k] == c.writer[b];
             });
             Fail(Format("pipe hazard: %s on pipe %s reads UB bytes [%u, %u) written by %s without EnQue/DeQue or "
                         "SetFlag/WaitFlag", api, PipeName(pipe), b * 32, e * 32, PipeName(c.writer[b])));
         }
         if (pipe != PIPE_BIT_S) {
             c.readers[b] |= pipe;
-            c.overwritable[b][PipeIndex(pipe)] = pipe;
+            for (int q = 0; q < kPipes; ++q) c.orderedSince[b][pi * kPipes + q] = 0;
+            c.orderedSince[b][pi * kPipes + pi] = now;
         }
     }
 }
 
-void MakeReadable(const void* p, uint64_t bytes) {
-    if (bytes == 0) return;
+// dst's later work is ordered after everything src had done, or had been ordered after, by the
+// SetFlag at flagSeq: those blocks become readable by dst, and dst may overwrite what those
+// readers read. Work src did after the SetFlag stays unordered, as on the device.
+void OrderPipes(uint8_t srcPipe, uint8_t dstPipe, uint64_t flagSeq) {
     BlockContext& c = Ctx();
-    uint32_t first, last;
-    BlockRange(c, p, bytes, &first, &last);
-    for (uint32_t b = first; b < last; ++b) c.readable[b] = PIPE_BIT_ALL;
-}
-
-void ReleaseBuffer(const void* p, uint64_t bytes) {
-    if (bytes == 0) return;
-    BlockContext& c = Ctx();
-    uint32_t first, last;
-    BlockRange(c, p, bytes, &first, &last);
-    for (uint32_t b = first; b < last; ++b) {
-        c.readable[b] = PIPE_BIT_ALL;
-        c.readers[b] = 0;
-    }
-}
-
-// WaitFlag<src_dst>: dst's later work is ordered after src's earlier work, and so after every
-// write and read that src was already ordered after (the writer itself, pipes a sync or DeQue
-// made readable): those blocks become readable by dst, and dst may overwrite what those readers
-// read.
-void MakeWriterReadable(uint8_t srcPipe, uint8_t dstPipe) {
-    BlockContext& c = Ctx();
+    const uint64_t now = ++c.seq;
+    const int si = PipeIndex(srcPipe), di = PipeIndex(dstPipe);
     const size_t n = c.writer.size();
     for (size_t b = 0; b < n; ++b) {
-        if ((c.writer[b] | c.readable[b]) & srcPipe) c.readable[b] |= dstPipe;
+        auto& r = c.readableSince[b];
+        if (r[si] != 0 && r[si] <= flagSeq && r[di] == 0) r[di] = now;
         if (c.readers[b] == 0) continue;
-        for (uint8_t reader = PIPE_BIT_V; reader <= PIPE_BIT_MTE3; reader <<= 1) {
-            uint8_t& ordered = c.overwritable[b][PipeIndex(reader)];
-            if ((c.readers[b] & reader) && (ordered & srcPipe)) ordered |= dstPipe;
+        for (int ri = 1; ri < kPipes; ++ri) {
+            uint64_t* o = &c.orderedSince[b][ri * kPipes];
+            if (o[si] != 0 && o[si] <= flagSeq && o[di] == 0) o[di] = now;
         }
     }
+}
+
+void OrderAllPipes() {
+    BlockContext& c = Ctx();
+    const uint64_t now = ++c.seq;
+    const size_t n = c.writer.size();
+    for (size_t b = 0; b < n; ++b) {
+        for (int q = 0; q < kPipes; ++q) {
+            if (c.readableSince[b][q] == 0) c.readableSince[b][q] = now;
+        }
+        for (uint64_t& o : c.orderedSince[b]) {
+            if (o == 0) o = now;
+        }
+    }
+}
+
+const char* EventName(AscendC::HardEvent event) {
+    using AscendC::HardEvent;
+    switch (event) {
+        case HardEvent::MTE2_V: return "MTE2_V";
+        case HardEvent::V_MTE2: return "V_MTE2";
+        case HardEvent::MTE3_V: return "MTE3_V";
+        case HardEvent::V_MTE3: return "V_MTE3";
+        case HardEvent::V_V: return "V_V";
+        case HardEvent::MTE3_MTE2: return "MTE3_MTE2";
+        case HardEvent::MTE2_MTE3: return "MTE2_MTE3";
+        case HardEvent::S_V: return "S_V";
+        case HardEvent::V_S: return "V_S";
+        case HardEvent::S_MTE2: return "S_MTE2";
+        case HardEvent::MTE2_S: return "MTE2_S";
+        case HardEvent::S_MTE3: return "S_MTE3";
+        case HardEvent::MTE3_S: return "MTE3_S";
+        default: return "(non-vector event)";
+    }
+}
+
+static void CheckEvent(const char* api, AscendC::HardEvent event, int32_t id) {
+    if (static_cast<int>(event) >= kHardEvents) Fail(Format("%s: HardEvent::MAX is not an event", api));
+    if (id < 0 || id >= kEventIds) {
+        Fail(Format("%s<%s>: event id %d outside [0, %d) (an id from an exhausted pool, or a bad constant)", api,
+                    EventName(event), id, kEventIds));
+    }
+}
+
+// One bit per flag: the SetFlag docs leave a second set before the wait undefined (the wait
+// then clears it once and a later wait hangs), so it is an error here.
+void SetFlagImpl(const char* api, AscendC::HardEvent event, int32_t id) {
+    CheckEvent(api, event, id);
+    BlockContext& c = Ctx();
+    const int e = static_cast<int>(event);
+    if (c.flagSet[e][id]) {
+        Fail(Format("%s<%s>(%d): the flag is already set and not yet waited (a second SetFlag is undefined; the id "
+                    "may be one a TQue holds: take ids from TPipe::AllocEventID/FetchEventID)", api,
+                    EventName(event), id));
+    }
+    c.flagSet[e][id] = true;
+    c.flagSeq[e][id] = ++c.seq;
+}
+
+// A wait on a clear flag: nothing earlier in program order set it, so the pipe waits forever.
+void WaitFlagImpl(const char* api, AscendC::HardEvent event, int32_t id) {
+    CheckEvent(api, event, id);
+    BlockContext& c = Ctx();
+    const int e = static_cast<int>(event);
+    if (!c.flagSet[e][id]) {
+        Fail(Format("deadlock: %s<%s>(%d) waits for a flag that is not set (no SetFlag since the last wait): "
+                    "device hang", api, EventName(event), id));
+    }
+    c.flagSet[e][id] = false;
+    const AscendC::HardEvent evt = event;
+    const uint8_t src = EventSrcPipe(evt), dst = EventDstPipe(evt);
+    if (src != 0) OrderPipes(src, dst, c.flagSeq[e][id]);
+}
+
+// sff0 of the pool: the lowest free id. The device returns 8 when all are taken (the check is a
+// debug-build assert only), an invalid id: an error here.
+static int8_t LowestFreeId(const char* api, AscendC::HardEvent event) {
+    const uint8_t occupy = Ctx().eventOccupy[static_cast<int>(event)];
+    for (int8_t i = 0; i < kEventIds; ++i) {
+        if (!(occupy & (1u << i))) return i;
+    }
+    Fail(Format("%s<%s>: all %d event ids of TPipe's pool are taken (by TQue buffers or AllocEventID): the "
+                "device hands out id 8, which is invalid", api, EventName(event), kEventIds));
+}
+
+int8_t AllocEventIdImpl(const char* api, AscendC::HardEvent event) {
+    const int8_t id = LowestFreeId(api, event);
+    Ctx().eventOccupy[static_cast<int>(event)] |= static_cast<uint8_t>(1u << id);
+    return id;
+}
+
+int8_t FetchEventIdImpl(const char* api, AscendC::HardEvent event) { return LowestFreeId(api, event); }
+
+void ReleaseEventIdImpl(const char* api, AscendC::HardEvent event, int32_t id) {
+    CheckEvent(api, event, id);
+    Ctx().eventOccupy[static_cast<int>(event)] &= static_cast<uint8_t>(~(1u << id));
+}
+
+void PipeConstruct() {
+    BlockContext& c = Ctx();
+    if (c.pipeAlive) Fail("TPipe: a second TPipe while one is alive (one TPipe per kernel at a time)");
+    c.pipeAlive = true;
+    for (uint8_t& o : c.eventOccupy) o = 0;
+}
+
+// kernel_tpipe_impl.h Destroy: every FREE buffer still holding a freeBuf id is waited (so the
+// flag its FreeTensor set must still be set), then pipe_barrier(PIPE_ALL).
+void PipeDestroy() {
+    BlockContext& c = Ctx();
+    for (auto& q : c.queues) {
+        for (uint32_t i = 0; i < q->num; ++i) {
+            if (q->status[i] == 0 && q->freeBufEvtId[i] >= 0) {
+                WaitFlagImpl("~TPipe: WaitFlag", q->freeBufEvt, q->freeBufEvtId[i]);
+                q->freeBufEvtId[i] = -1;
+            }
+        }
+    }
+    OrderAllPipes();
+    c.pipeAlive = false;
+}
+
+uint32_t UbCapacity() {
+    const BlockContext& c = Ctx();
+    const KernelMetaType t = CurrentKernelType();
+    const bool mix = t == KERNEL_TYPE_MIX_AIV_1_0 || t == KERNEL_TYPE_MIX_AIC_1_0 || t == KERNEL_TYPE_MIX_AIC_1_1 ||
+                     t == KERNEL_TYPE_MIX_AIC_1_2;
+    return c.soc->ubBytes - (mix ? kMixUbReservedBytes : 0);
 }
 
 void CheckGm(const char* api, const void* p, uint64_t bytes) {
@@ -223,9 +357,10 @@ uint8_t* UbAllocate(const char* api, uint32_t bytes, uint32_t count) {
                     AscendC::QBUF_MAX_LEN));
     }
     const uint64_t end = static_cast<uint64_t>(c.ubUsed) + bytes;
-    if (end > c.soc->ubBytes) {
-        Fail(Format("%s: %u B requested with %u B already used exceeds the UB of %u B (UB overflow)", api, bytes,
-                    c.ubUsed, c.soc->ubBytes));
+    const uint32_t capacity = UbCapacity();
+    if (end > capacity) {
+        Fail(Format("%s: %u B requested with %u B already used exceeds the %u B of UB this kernel type leaves "
+                    "(UB overflow)", api, bytes, c.ubUsed, capacity));
     }
     if (c.selectScratchUsed && end > AscendC::TMP_UB_OFFSET) {
         Fail(Format("%s: buffers would reach %llu B but Select modes 1/2 use the scratch from %u B", api,
@@ -251,10 +386,14 @@ void CheckQueuesFreed(const char* when) {
     }
 }
 
+// kernel_tpipe_impl.h Reset: waits the freed buffers' ids as Destroy does, then a fresh pool.
 void ResetUb() {
     CheckQueuesFreed("TPipe::Reset");
     BlockContext& c = Ctx();
     for (auto& q : c.queues) {
+        for (uint32_t i = 0; i < q->num; ++i) {
+            if (q->freeBufEvtId[i] >= 0) WaitFlagImpl("TPipe::Reset: WaitFlag", q->freeBufEvt, q->freeBufEvtId[i]);
+        }
         q->num = 0;
         q->status.clear();
         q->fifo.clear();
@@ -262,6 +401,7 @@ void ResetUb() {
     c.ubUsed = 0;
     c.bufferCount = 0;
     for (auto& o : c.outstanding) o = 0;
+    for (uint8_t& o : c.eventOccupy) o = 0;
 }
 
 }  // namespace cpu_sim

@@ -119,13 +119,7 @@ TilingRequest BuildTilingRequest(const NpuCall& call)
     return req;
 }
 
-uint64_t LaunchWorkspaceBytes(const TilingData& tiling)
-{
-    if (tiling.workspaceBytes == 0) {  // only forward reductions keep partials
-        return 0;
-    }
-    return A2_SYSTEM_WORKSPACE_BYTES + std::max<uint64_t>(tiling.workspaceBytes, MIN_USER_WORKSPACE_BYTES);
-}
+uint64_t LaunchWorkspaceBytes(const TilingData& tiling) { return PlanLaunch(tiling).deviceWorkspaceBytes; }
 
 std::vector<uint8_t> TilingBytes(const TilingData& tiling)
 {

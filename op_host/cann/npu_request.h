@@ -8,16 +8,10 @@
 #include <string>
 #include <vector>
 
+#include "../bce_with_logits_launch.h"
 #include "../bce_with_logits_tiling.h"
 
 namespace BceWithLogits {
-
-// The Ascend C runtime keeps the first 16 MiB of a kernel-launch workspace for itself on A2
-// (RESERVED_WORKSPACE for __NPU_ARCH__ 2201 in asc-devkit's kernel_operator_common_impl.h):
-// the kernel's GetUserWorkspace() returns the workspace base + this offset.
-constexpr uint64_t A2_SYSTEM_WORKSPACE_BYTES = 16ULL * 1024 * 1024;
-// The smallest user workspace we pass: one 32-B GM block, as the simulator launcher does.
-constexpr uint64_t MIN_USER_WORKSPACE_BYTES = BLOCK_BYTES;
 
 // "Ascend910B1".."Ascend910B4" (what aclrtGetSocName() returns on Atlas A2) -> "910B1".."910B4",
 // the presets of GetSocInfo(). Throws std::invalid_argument naming the SoC for anything else
@@ -58,8 +52,8 @@ TilingRequest BuildTilingRequest(const NpuCall& call);
 // Reduction from an at::Reduction code; throws std::invalid_argument outside 0..2.
 Reduction ReductionFromCode(int64_t code);
 
-// Bytes of the GM workspace the launch needs: forward mean/sum -> the 16 MiB system part plus
-// max(tiling.workspaceBytes, 32); otherwise 0 (no workspace; the kernel receives nullptr).
+// Bytes of the GM workspace the launch needs (PlanLaunch): the forward, a MIX kernel, always gets
+// the 16 MiB system part plus max(tiling.workspaceBytes, 32); the backward 0 (nullptr).
 uint64_t LaunchWorkspaceBytes(const TilingData& tiling);
 
 // The tiling struct as the bytes the kernel reads through its `tiling` pointer.

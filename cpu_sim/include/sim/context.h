@@ -21,6 +21,29 @@ enum PipeBit : uint8_t { PIPE_BIT_S = 1, PIPE_BIT_V = 2, PIPE_BIT_MTE2 = 4, PIPE
                          PIPE_BIT_ALL = 15 };
 const char* PipeName(uint8_t pipeBit);
 
+namespace detail {
+struct EventPipes { uint8_t src; uint8_t dst; };
+constexpr EventPipes PipesOf(AscendC::HardEvent e) {
+    using AscendC::HardEvent;
+    switch (e) {
+        case HardEvent::MTE2_V: return {PIPE_BIT_MTE2, PIPE_BIT_V};
+        case HardEvent::V_MTE2: return {PIPE_BIT_V, PIPE_BIT_MTE2};
+        case HardEvent::MTE3_V: return {PIPE_BIT_MTE3, PIPE_BIT_V};
+        case HardEvent::V_MTE3: return {PIPE_BIT_V, PIPE_BIT_MTE3};
+        case HardEvent::V_V: return {PIPE_BIT_V, PIPE_BIT_V};
+        case HardEvent::MTE3_MTE2: return {PIPE_BIT_MTE3, PIPE_BIT_MTE2};
+        case HardEvent::MTE2_MTE3: return {PIPE_BIT_MTE2, PIPE_BIT_MTE3};
+        case HardEvent::S_V: return {PIPE_BIT_S, PIPE_BIT_V};
+        case HardEvent::V_S: return {PIPE_BIT_V, PIPE_BIT_S};
+        case HardEvent::S_MTE2: return {PIPE_BIT_S, PIPE_BIT_MTE2};
+        case HardEvent::MTE2_S: return {PIPE_BIT_MTE2, PIPE_BIT_S};
+        case HardEvent::S_MTE3: return {PIPE_BIT_S, PIPE_BIT_MTE3};
+        case HardEvent::MTE3_S: return {PIPE_BIT_MTE3, PIPE_BIT_S};
+        default: return {0, 0};
+    }
+}
+}  // namespace detail
+
 enum class AtomicKind : uint8_t { NONE, F32, F16, BF16, S32, S16, S8 };
 template <typename T> constexpr AtomicKind AtomicKindOf() {
     if constexpr (std::is_same_v<T, float>) return AtomicKind::F32;
@@ -32,37 +55,67 @@ template <typename T> constexpr AtomicKind AtomicKindOf() {
     else return AtomicKind::NONE;
 }
 
-// One TQue after InitBuffer: `num` buffers of `len` bytes from `base`.
+// One TQue after InitBuffer: `num` buffers of `len` bytes from `base`, with the event ids each
+// buffer holds as asc-devkit's TQueBind does (kernel_tquebind_impl.h): EnQue takes an enQue id
+// (MTE2_V for VECIN, V_MTE3 for VECOUT) that DeQue waits and releases; FreeTensor takes a
+// freeBuf id (V_MTE2 / MTE3_V) that the buffer's next AllocTensor, or ~TPipe, waits.
 struct QueueState {
     uint8_t pos = 0;
     int32_t depth = 0;
     uint32_t num = 0;
     uint32_t len = 0;
     uint8_t* base = nullptr;
-    std::vector<uint8_t> status;  // 0 free, 1 allocated, 2 enqueued
-    std::vector<uint32_t> fifo;   // enqueued buffer indices, front first
-    uint32_t next = 0;            // round-robin allocation cursor
+    AscendC::HardEvent enQueEvt = AscendC::HardEvent::MAX;
+    AscendC::HardEvent freeBufEvt = AscendC::HardEvent::MAX;
+    std::vector<uint8_t> status;       // 0 free, 1 allocated, 2 enqueued
+    std::vector<int8_t> enQueEvtId;    // per buffer, -1 = none
+    std::vector<int8_t> freeBufEvtId;  // per buffer, -1 = none
+    std::vector<uint32_t> fifo;        // enqueued buffer indices, front first
+    uint32_t next = 0;                 // round-robin allocation cursor
 };
+
+// The source and destination pipe of a vector-core HardEvent (0, 0 for the cube events).
+constexpr uint8_t EventSrcPipe(AscendC::HardEvent e) { return detail::PipesOf(e).src; }
+constexpr uint8_t EventDstPipe(AscendC::HardEvent e) { return detail::PipesOf(e).dst; }
+
+// UB a MIX kernel type may not use: the A2 architecture page reserves it in mixed Cube/Vector
+// kernels (KERNEL_TYPE_MIX_*), so a tiling must plan with the rest.
+constexpr uint32_t kMixUbReservedBytes = 256;
+
+constexpr int kHardEvents = static_cast<int>(AscendC::HardEvent::MAX);
+constexpr int kEventIds = 8;   // QUE_MAX_EVENT: hardware flags per HardEvent on A2
+constexpr int kPipes = 4;      // S, V, MTE2, MTE3 (PipeIndex)
 
 struct BlockContext {
     uint32_t blockIdx = 0;
     uint32_t blockNum = 1;
     const SocSpec* soc = nullptr;
+    const LaunchConfig* config = nullptr;
     const std::vector<GmBuffer>* gm = nullptr;
     uint8_t* ub = nullptr;  // 32-B aligned arena of soc->ubBytes
     uint32_t ubUsed = 0;    // InitBuffer'd bytes from offset 0
     uint32_t bufferCount = 0;
     bool selectScratchUsed = false;
-    std::vector<uint8_t> writer;    // per 32-B UB block: pipe bit of the last writer (0 none)
-    std::vector<uint8_t> readable;  // per 32-B UB block: pipes allowed to read
+    // Hazard tracking in program order. `seq` numbers every pipe event (write, read, SetFlag,
+    // WaitFlag); a WaitFlag orders only what its SetFlag's pipe had done before the SetFlag.
+    uint64_t seq = 1;
+    std::vector<uint8_t> writer;  // per 32-B UB block: pipe bit of the last writer (0 none)
+    // Per 32-B UB block and pipe (PipeIndex): the seq from which that pipe may read the block's
+    // data (0 = not yet ordered after its last write).
+    std::vector<std::array<uint64_t, kPipes>> readableSince;
     // Write-after-read: per 32-B UB block, the asynchronous pipes (V, MTE2, MTE3) that read it
-    // since its last write, and per such reader (index by PipeIndex) the pipes whose writes are
-    // ordered after its reads. Scalar reads complete before the scalar unit issues anything
-    // else, so they never race a later write.
+    // since its last write, and per (reader, pipe) the seq from which that pipe's writes are
+    // ordered after the reader's last read (0 = not ordered). Scalar reads complete before the
+    // scalar unit issues anything else, so they never race a later write.
     std::vector<uint8_t> readers;
+    std::vector<std::array<uint64_t, kPipes * kPipes>> orderedSince;
     std::vector<uint32_t> written;  // per 32-B UB block: the bytes its last writer wrote (bit i = byte i)
-    std::vector<std::array<uint8_t, 4>> overwritable;
-    uint32_t flags[static_cast<int>(AscendC::HardEvent::MAX)][8] = {};
+    // Hardware flags: one bit per (HardEvent, id), and the seq of the SetFlag that set it.
+    bool flagSet[kHardEvents][kEventIds] = {};
+    uint64_t flagSeq[kHardEvents][kEventIds] = {};
+    // TPipe's event-id pool (kernel_tpipe_impl.h AllocEventID): bit i = id i taken.
+    uint8_t eventOccupy[kHardEvents] = {};
+    bool pipeAlive = false;
     uint32_t outstanding[static_cast<int>(AscendC::TPosition::MAX)] = {};
     std::vector<std::unique_ptr<QueueState>> queues;
     AtomicKind atomic = AtomicKind::NONE;
@@ -77,9 +130,20 @@ uint32_t UbOffset(const void* p);  // fails if p is not in this block's UB
 void CheckUbAligned(const char* api, const char* operand, const void* p);
 void HazardWrite(const char* api, const void* p, uint64_t bytes, uint8_t pipe);
 void HazardRead(const char* api, const void* p, uint64_t bytes, uint8_t pipe);
-void MakeReadable(const void* p, uint64_t bytes);  // DeQue
-void ReleaseBuffer(const void* p, uint64_t bytes);  // FreeTensor: the queue orders its reuse
-void MakeWriterReadable(uint8_t srcPipe, uint8_t dstPipe);  // WaitFlag
+// WaitFlag<src_dst>: dst's later work is ordered after what src did before the SetFlag (flagSeq).
+void OrderPipes(uint8_t srcPipe, uint8_t dstPipe, uint64_t flagSeq);
+void OrderAllPipes();  // PipeBarrier<PIPE_ALL>
+const char* EventName(AscendC::HardEvent event);
+// The hardware flags and TPipe's id pool (sync.h and TQue use these).
+void SetFlagImpl(const char* api, AscendC::HardEvent event, int32_t id);
+void WaitFlagImpl(const char* api, AscendC::HardEvent event, int32_t id);
+int8_t AllocEventIdImpl(const char* api, AscendC::HardEvent event);
+int8_t FetchEventIdImpl(const char* api, AscendC::HardEvent event);
+void ReleaseEventIdImpl(const char* api, AscendC::HardEvent event, int32_t id);
+void PipeConstruct();  // TPipe(): fresh pool
+void PipeDestroy();    // ~TPipe / Destroy: waits every freed buffer's id, then PIPE_ALL
+// UB bytes a kernel of the current type may InitBuffer (MIX types reserve some).
+uint32_t UbCapacity();
 
 // GM: [p, p + bytes) must lie inside one registered buffer.
 void CheckGm(const char* api, const void* p, uint64_t bytes);

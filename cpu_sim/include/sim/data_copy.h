@@ -240,10 +240,14 @@ template <typename T> void DataCopyPad(const LocalTensor<T>& dst, const GlobalTe
     for (uint32_t i = 0; i < p.blockCount; ++i) {
         uint8_t* blockStart = d + i * ubStep;
         T* dp = reinterpret_cast<T*>(blockStart);
-        if (padParams.isPad) {
-            const uint64_t total = footprint / sizeof(T);
-            for (uint64_t k = 0; k < total; ++k) dp[k] = padParams.paddingValue;
-        }
+        // Padding and the filler up to 32 B: paddingValue with isPad; without it the docs
+        // (DataCopyPad GM->UB, non-aligned) say the hardware writes dummy data, the run's first
+        // element when paddings are 0 — written here too, so a kernel never reads "untouched" UB.
+        T fill;
+        std::memcpy(&fill, s + i * gmStep, sizeof(T));
+        if (padParams.isPad) fill = padParams.paddingValue;
+        const uint64_t total = footprint / sizeof(T);
+        for (uint64_t k = 0; k < total; ++k) dp[k] = fill;
         std::memcpy(dp + left, s + i * gmStep, p.blockLen);
         (void)n;
         cpu_sim::HazardWrite(api, blockStart, footprint, cpu_sim::PIPE_BIT_MTE2);

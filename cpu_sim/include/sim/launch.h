@@ -61,10 +61,28 @@ struct KernelStats {
     std::map<std::string, InstrStat> Instructions() const;  // summed over blocks
 };
 
+// How a kernel is launched, as the runtime sees it (the <<<>>> / aclnn launch parameters).
+struct LaunchConfig {
+    uint32_t blockDim = 1;
+    const SocSpec* soc = nullptr;
+    // GM workspace bytes passed with the launch. The kernel-type docs forbid a zero-size
+    // workspace for a vector kernel built as a MIX type.
+    uint64_t workspaceBytes = 0;
+    // Batch scheduling (schedule mode 1: every block resident at once). The SyncAll docs
+    // require it: without it, concurrent streams can deadlock the hardware barrier.
+    bool batchMode = false;
+    // Vector cores the launch can occupy at once (a partitioned device may have fewer than
+    // the SoC); 0 = soc->vectorCores. SyncAll deadlocks if blockDim exceeds it.
+    uint32_t residentCores = 0;
+};
+
 // Runs blockBody once per block, each in its own thread with its own UB, counters and hazard
 // state. blockDim must be in [1, soc.vectorCores]. Every GM access of the kernel must lie in
 // one of `gm`. A rule violation throws SimError ("block k: ..."): the first error is rethrown
 // after all threads are joined.
+KernelStats Launch(const LaunchConfig& config, const std::vector<GmBuffer>& gm,
+                   const std::function<void()>& blockBody);
+// An AIV-only style launch: no workspace, no batch scheduling.
 KernelStats Launch(uint32_t blockDim, const SocSpec& soc, const std::vector<GmBuffer>& gm,
                    const std::function<void()>& blockBody);
 

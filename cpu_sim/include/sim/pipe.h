@@ -2,6 +2,7 @@
 #pragma once
 
 #include <cstdint>
+#include <exception>
 
 #include "sim/tensor.h"
 
@@ -35,6 +36,10 @@ public:
         }
         q.status[i] = 2;
         q.fifo.push_back(i);
+        // A2 (__NPU_ARCH__ 2201): an id from the pipe's pool, set here, waited by DeQue.
+        const int8_t id = cpu_sim::AllocEventIdImpl("TQue::EnQue: AllocEventID", q.enQueEvt);
+        cpu_sim::SetFlagImpl("TQue::EnQue: SetFlag", q.enQueEvt, id);
+        q.enQueEvtId[i] = id;
         return true;
     }
 
@@ -53,8 +58,12 @@ public:
         const uint32_t i = q.fifo.front();
         q.fifo.erase(q.fifo.begin());
         q.status[i] = 1;
+        if (q.enQueEvtId[i] >= 0) {
+            cpu_sim::WaitFlagImpl("TQue::DeQue: WaitFlag", q.enQueEvt, q.enQueEvtId[i]);
+            cpu_sim::ReleaseEventIdImpl("TQue::DeQue: ReleaseEventID", q.enQueEvt, q.enQueEvtId[i]);
+            q.enQueEvtId[i] = -1;
+        }
         uint8_t* p = q.base + static_cast<uint64_t>(i) * q.len;
-        cpu_sim::MakeReadable(p, q.len);
         tensor.SimInit(reinterpret_cast<PrimT<T>*>(p), q.len / sizeof(T), p + q.len);
     }
 
@@ -68,7 +77,11 @@ public:
         }
         q.status[i] = 0;
         cpu_sim::Ctx().outstanding[q.pos]--;
-        cpu_sim::ReleaseBuffer(q.base + static_cast<uint64_t>(i) * q.len, q.len);
+        // A2: the freed buffer holds a freeBuf id (V_MTE2 for VECIN, MTE3_V for VECOUT) until its
+        // next AllocTensor waits it; ~TPipe waits every one still held.
+        const int8_t id = cpu_sim::AllocEventIdImpl("TQue::FreeTensor: AllocEventID", q.freeBufEvt);
+        cpu_sim::SetFlagImpl("TQue::FreeTensor: SetFlag", q.freeBufEvt, id);
+        q.freeBufEvtId[i] = id;
     }
 
     bool VacantInQue() {
@@ -108,6 +121,11 @@ private:
             q.status[i] = 1;
             q.next = (i + 1) % q.num;
             c.outstanding[q.pos]++;
+            if (q.freeBufEvtId[i] >= 0) {
+                cpu_sim::WaitFlagImpl("TQue::AllocTensor: WaitFlag", q.freeBufEvt, q.freeBufEvtId[i]);
+                cpu_sim::ReleaseEventIdImpl("TQue::AllocTensor: ReleaseEventID", q.freeBufEvt, q.freeBufEvtId[i]);
+                q.freeBufEvtId[i] = -1;
+            }
             uint8_t* p = q.base + static_cast<uint64_t>(i) * q.len;
             t.SimInit(reinterpret_cast<PrimT<T>*>(p), q.len / sizeof(T), p + q.len);
             return;
@@ -160,7 +178,15 @@ private:
 
 class TPipe {
 public:
-    TPipe() = default;
+    TPipe() { cpu_sim::PipeConstruct(); }
+    TPipe(const TPipe&) = delete;
+    TPipe& operator=(const TPipe&) = delete;
+    // As kernel_tpipe_impl.h: the destructor runs Destroy, which waits on every freed buffer's
+    // event id; a flag cleared behind the queue's back makes that wait hang (reported here).
+    ~TPipe() noexcept(false) {
+        if (destroyed_ || std::uncaught_exceptions() > 0) return;
+        Destroy();
+    }
 
     template <class T> bool InitBuffer(T& que, uint8_t num, uint32_t len) {
         if (num < 1 || num > QBUF_MAX_LEN) {
@@ -177,6 +203,12 @@ public:
         q->len = rounded;
         q->base = base;
         q->status.assign(num, 0);
+        q->enQueEvtId.assign(num, -1);
+        q->freeBufEvtId.assign(num, -1);
+        // kernel_event.h GetQueEvt: GM->UB queues sync MTE2/V, UB->GM queues V/MTE3.
+        const bool vecIn = q->pos == static_cast<uint8_t>(TPosition::VECIN);
+        q->enQueEvt = vecIn ? HardEvent::MTE2_V : HardEvent::V_MTE3;
+        q->freeBufEvt = vecIn ? HardEvent::V_MTE2 : HardEvent::MTE3_V;
         c.queues.push_back(std::move(q));
         que.SimBind(static_cast<int32_t>(c.queues.size() - 1));
         return true;
@@ -188,14 +220,23 @@ public:
         return true;
     }
     void Reset() { cpu_sim::ResetUb(); }
-    void Destroy() {}
-    template <HardEvent evt> TEventID AllocEventID() { return static_cast<TEventID>(nextEvent_++ % 8); }
-    template <HardEvent evt> void ReleaseEventID(TEventID) {}
-    template <HardEvent evt> TEventID FetchEventID() { return static_cast<TEventID>(nextEvent_ % 8); }
+    void Destroy() {
+        if (destroyed_) return;
+        destroyed_ = true;
+        cpu_sim::PipeDestroy();
+    }
+    // The pool of 8 ids per HardEvent that the queues draw from too (lowest free id first).
+    template <HardEvent evt> TEventID AllocEventID() { return cpu_sim::AllocEventIdImpl("TPipe::AllocEventID", evt); }
+    template <HardEvent evt> void ReleaseEventID(TEventID id) {
+        cpu_sim::ReleaseEventIdImpl("TPipe::ReleaseEventID", evt, id);
+    }
+    // The id AllocEventID would return, not taken: valid until something else takes it.
+    template <HardEvent evt> TEventID FetchEventID() { return cpu_sim::FetchEventIdImpl("TPipe::FetchEventID", evt); }
+    TEventID FetchEventID(HardEvent evt) { return cpu_sim::FetchEventIdImpl("TPipe::FetchEventID", evt); }
 
 private:
     template <TPosition pos, int32_t depth, auto mask> static TPosition QueuePos(TQue<pos, depth, mask>&) { return pos; }
-    int32_t nextEvent_ = 0;
+    bool destroyed_ = false;
 };
 
 }  // namespace AscendC

@@ -12,51 +12,16 @@ inline int64_t GetBlockIdx() { return cpu_sim::Ctx().blockIdx; }
 inline int64_t GetBlockNum() { return cpu_sim::Ctx().blockNum; }
 inline GM_ADDR GetUserWorkspace(GM_ADDR workspace) { return workspace; }
 
-namespace sim_detail {
-struct EventPipes { uint8_t src; uint8_t dst; };
-constexpr EventPipes PipesOf(HardEvent e) {
-    switch (e) {
-        case HardEvent::MTE2_V: return {cpu_sim::PIPE_BIT_MTE2, cpu_sim::PIPE_BIT_V};
-        case HardEvent::V_MTE2: return {cpu_sim::PIPE_BIT_V, cpu_sim::PIPE_BIT_MTE2};
-        case HardEvent::MTE3_V: return {cpu_sim::PIPE_BIT_MTE3, cpu_sim::PIPE_BIT_V};
-        case HardEvent::V_MTE3: return {cpu_sim::PIPE_BIT_V, cpu_sim::PIPE_BIT_MTE3};
-        case HardEvent::V_V: return {cpu_sim::PIPE_BIT_V, cpu_sim::PIPE_BIT_V};
-        case HardEvent::MTE3_MTE2: return {cpu_sim::PIPE_BIT_MTE3, cpu_sim::PIPE_BIT_MTE2};
-        case HardEvent::MTE2_MTE3: return {cpu_sim::PIPE_BIT_MTE2, cpu_sim::PIPE_BIT_MTE3};
-        case HardEvent::S_V: return {cpu_sim::PIPE_BIT_S, cpu_sim::PIPE_BIT_V};
-        case HardEvent::V_S: return {cpu_sim::PIPE_BIT_V, cpu_sim::PIPE_BIT_S};
-        case HardEvent::S_MTE2: return {cpu_sim::PIPE_BIT_S, cpu_sim::PIPE_BIT_MTE2};
-        case HardEvent::MTE2_S: return {cpu_sim::PIPE_BIT_MTE2, cpu_sim::PIPE_BIT_S};
-        case HardEvent::S_MTE3: return {cpu_sim::PIPE_BIT_S, cpu_sim::PIPE_BIT_MTE3};
-        case HardEvent::MTE3_S: return {cpu_sim::PIPE_BIT_MTE3, cpu_sim::PIPE_BIT_S};
-        default: return {0, 0};
-    }
-}
-inline void CheckEventId(const char* api, int32_t id) {
-    if (id < 0 || id >= 8) cpu_sim::Fail(cpu_sim::Format("%s: event id %d outside [0, 8)", api, id));
-}
-}  // namespace sim_detail
+template <HardEvent event> void SetFlag(int32_t eventID) { cpu_sim::SetFlagImpl("SetFlag", event, eventID); }
 
-template <HardEvent event> void SetFlag(int32_t eventID) {
-    sim_detail::CheckEventId("SetFlag", eventID);
-    cpu_sim::Ctx().flags[static_cast<int>(event)][eventID]++;
-}
+// Work of the event's destination pipe after the wait is ordered after the source pipe's work
+// before the matching SetFlag.
+template <HardEvent event> void WaitFlag(int32_t eventID) { cpu_sim::WaitFlagImpl("WaitFlag", event, eventID); }
 
-// Blocks written by the source pipe become readable by the destination pipe.
-template <HardEvent event> void WaitFlag(int32_t eventID) {
-    sim_detail::CheckEventId("WaitFlag", eventID);
-    uint32_t& f = cpu_sim::Ctx().flags[static_cast<int>(event)][eventID];
-    if (f == 0) {
-        cpu_sim::Fail(cpu_sim::Format("WaitFlag: event %d id %d without SetFlag: device hang",
-                                      static_cast<int>(event), eventID));
-    }
-    --f;
-    constexpr sim_detail::EventPipes p = sim_detail::PipesOf(event);
-    if (p.src != 0) cpu_sim::MakeWriterReadable(p.src, p.dst);
-}
-
+// PIPE_ALL drains every pipe. A single-pipe barrier orders that pipe after itself, which the
+// in-order pipes of this model already are.
 template <pipe_t pipe> void PipeBarrier() {
-    if constexpr (pipe == PIPE_ALL) cpu_sim::MakeWriterReadable(cpu_sim::PIPE_BIT_ALL, cpu_sim::PIPE_BIT_ALL);
+    if constexpr (pipe == PIPE_ALL) cpu_sim::OrderAllPipes();
 }
 
 template <typename T> void SetAtomicAdd() {

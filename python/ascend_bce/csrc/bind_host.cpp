@@ -68,6 +68,7 @@ py::dict OperandToDict(const OperandTiling& op, uint32_t rank)
     d["numel"] = op.numel;
     d["period"] = op.period;
     d["period_aligned"] = op.periodAligned;
+    d["buffer_num"] = op.bufferNum;
     d["strides"] = FirstN(op.strides, rank);
     return d;
 }
@@ -78,6 +79,7 @@ py::dict TilingToDict(const TilingData& t)
     d["total_length"] = t.totalLength;
     d["tile_length"] = t.tileLength;
     d["num_tiles"] = t.numTiles;
+    d["partial_group_length"] = t.partialGroupLength;
     d["block_dim"] = t.blockDim;
     d["reduction"] = NameOf(t.reduction, REDUCTION_NAMES);
     d["dtype"] = NameOf(t.dtype, DTYPE_NAMES);

@@ -11,6 +11,7 @@
 
 #include "bindings.h"
 #include "kernel_operator.h"
+#include "op_host/bce_with_logits_launch.h"
 #include "op_kernel/bce_with_logits_tiling.h"
 #include "sim/launch.h"
 
@@ -46,6 +47,23 @@ BceWithLogits::TilingData ReadTiling(const py::array& tiling)
     return tilingData;
 }
 
+// The launch as the NPU adapters make it (PlanLaunch): workspace, batch scheduling. The
+// simulator checks the kernel against exactly these, e.g. that a MIX kernel has a workspace.
+cpu_sim::LaunchConfig LaunchConfigFor(const BceWithLogits::TilingData& tiling, const cpu_sim::SocSpec& soc,
+                                      const py::array& workspace)
+{
+    const BceWithLogits::LaunchPlan plan = BceWithLogits::PlanLaunch(tiling);
+    if (static_cast<uint64_t>(workspace.nbytes()) < plan.userWorkspaceBytes) {
+        throw std::invalid_argument("workspace must hold " + std::to_string(plan.userWorkspaceBytes) + " bytes");
+    }
+    cpu_sim::LaunchConfig config;
+    config.blockDim = plan.blockDim;
+    config.soc = &soc;
+    config.workspaceBytes = plan.userWorkspaceBytes;
+    config.batchMode = plan.batchMode;
+    return config;
+}
+
 // The launch's GM buffers: the named arrays plus the optional operands that are present.
 std::vector<cpu_sim::GmBuffer> GmBuffers(std::vector<std::pair<const py::array*, const char*>> arrays,
                                          const std::optional<py::array>& weight,
@@ -76,8 +94,9 @@ cpu_sim::KernelStats LaunchBceWithLogits(const py::array& input, const py::array
     const auto& socSpec = cpu_sim::GetSoc(soc);
     const std::vector<GM_ADDR> args{Addr(input), Addr(target), Addr(weight), Addr(posWeight),
                                     Addr(out), Addr(workspace), Addr(tiling)};
+    const cpu_sim::LaunchConfig config = LaunchConfigFor(tilingData, socSpec, workspace);
     py::gil_scoped_release release;
-    return cpu_sim::Launch(tilingData.blockDim, socSpec, gm, [&args] {
+    return cpu_sim::Launch(config, gm, [&args] {
         bce_with_logits(args[0], args[1], args[2], args[3], args[4], args[5], args[6]);
     });
 }
@@ -95,8 +114,9 @@ cpu_sim::KernelStats LaunchBceWithLogitsGrad(const py::array& input, const py::a
     const auto& socSpec = cpu_sim::GetSoc(soc);
     const std::vector<GM_ADDR> args{Addr(input), Addr(target), Addr(weight), Addr(posWeight),
                                     Addr(gradOutput), Addr(grad), Addr(workspace), Addr(tiling)};
+    const cpu_sim::LaunchConfig config = LaunchConfigFor(tilingData, socSpec, workspace);
     py::gil_scoped_release release;
-    return cpu_sim::Launch(tilingData.blockDim, socSpec, gm, [&args] {
+    return cpu_sim::Launch(config, gm, [&args] {
         bce_with_logits_grad(args[0], args[1], args[2], args[3], args[4], args[5], args[6], args[7]);
     });
 }

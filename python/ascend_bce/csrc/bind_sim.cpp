@@ -80,7 +80,8 @@ cpu_sim::GmBuffer AsGm(const py::array& a, const std::string& name) {
 }
 
 cpu_sim::KernelStats RunSelfTest(const std::string& name, const std::vector<py::array>& buffers,
-                                 uint32_t blockDim, const std::string& soc, const py::object& tiling) {
+                                 uint32_t blockDim, const std::string& soc, const py::object& tiling,
+                                 uint64_t workspaceBytes, bool batchMode, uint32_t residentCores) {
     const cpu_sim::SelfTestKernel& k = FindKernel(name);
     if (buffers.size() != k.numBuffers) {
         throw py::value_error("kernel '" + name + "' takes " + std::to_string(k.numBuffers) + " buffers, got " +
@@ -101,8 +102,14 @@ cpu_sim::KernelStats RunSelfTest(const std::string& name, const std::vector<py::
         gm.push_back({const_cast<void*>(tilingArr.data()), static_cast<size_t>(tilingArr.nbytes()), "tiling"});
         tilingPtr = static_cast<uint8_t*>(gm.back().data);
     }
+    cpu_sim::LaunchConfig config;
+    config.blockDim = blockDim;
+    config.soc = &spec;
+    config.workspaceBytes = workspaceBytes;
+    config.batchMode = batchMode;
+    config.residentCores = residentCores;
     py::gil_scoped_release release;
-    return cpu_sim::Launch(blockDim, spec, gm, [&]() { k.run(args.data(), tilingPtr); });
+    return cpu_sim::Launch(config, gm, [&]() { k.run(args.data(), tilingPtr); });
 }
 
 }  // namespace
@@ -127,8 +134,11 @@ void BindSim(py::module_& m) {
 
     py::module_ st = m.def_submodule("selftest", "cpu_sim self-test kernels");
     st.def("run", &RunSelfTest, py::arg("name"), py::arg("buffers"), py::arg("block_dim") = 1,
-           py::arg("soc") = "910B1", py::arg("tiling") = py::none(),
-           "Runs a named self-test kernel with the arrays as GM buffers (zero-copy).");
+           py::arg("soc") = "910B1", py::arg("tiling") = py::none(), py::arg("workspace_bytes") = 0,
+           py::arg("batch_mode") = false, py::arg("resident_cores") = 0,
+           "Runs a named self-test kernel with the arrays as GM buffers (zero-copy). The launch has "
+           "`workspace_bytes` of workspace (MIX kernels need some), batch scheduling if `batch_mode` "
+           "(SyncAll needs it) and `resident_cores` cores at once (0 = the SoC's).");
     st.def("names", []() {
         std::vector<std::string> names;
         for (const auto& k : cpu_sim::SelfTestKernels()) names.push_back(k.name);
