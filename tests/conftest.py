@@ -69,6 +69,25 @@ def assert_close_to_truth(out: np.ndarray, truth64: np.ndarray, dtype: np.dtype,
         assert dist.max(initial=0) <= 1, f"max ulp distance {dist.max()}"
 
 
+# Exp/Ln error models the numerics tests run under: A2 publishes no accuracy for them, so the
+# kernels must hold their bounds with +-2 ulp results and with an Ln accurate only in absolute
+# terms near 1 (ascend_bce.sim_math_errors).
+MATH_MODELS = {"exact": None, "ulp2": dict(mode="ulp", max_ulp=2, seed=7),
+               "ln_abs": dict(mode="ln_abs", seed=11)}
+
+
+@pytest.fixture(params=sorted(MATH_MODELS))
+def math_model(request):
+    from ascend_bce import sim_math_errors
+
+    settings = MATH_MODELS[request.param]
+    if settings is None:
+        yield request.param
+        return
+    with sim_math_errors(**settings):
+        yield request.param
+
+
 @pytest.fixture
 def rng() -> np.random.Generator:
     return np.random.default_rng(1234)

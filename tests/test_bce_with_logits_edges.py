@@ -10,6 +10,9 @@ import ascend_bce
 from ascend_bce.reference import bce_with_logits_reference
 from conftest import DTYPES, assert_close_to_truth
 
+# Every numerics test runs with exact, +-2 ulp and absolute-error-Ln Exp/Ln (conftest.MATH_MODELS).
+pytestmark = pytest.mark.usefixtures("math_model")
+
 bce = ascend_bce.binary_cross_entropy_with_logits
 
 

@@ -111,6 +111,15 @@ void st_bad_syncall_missing(GM_ADDR* gm, GM_ADDR tiling);
 void st_bad_syncall_type(GM_ADDR* gm, GM_ADDR tiling);
 void st_bad_cast_mode(GM_ADDR* gm, GM_ADDR tiling);
 void st_bad_compare_count(GM_ADDR* gm, GM_ADDR tiling);
+void st_bad_event_id_collides_with_queue(GM_ADDR* gm, GM_ADDR tiling);
+void st_bad_flag_cleared_behind_queue(GM_ADDR* gm, GM_ADDR tiling);
+void st_event_id_from_pool_ok(GM_ADDR* gm, GM_ADDR tiling);
+void st_bad_ten_vecin_buffers(GM_ADDR* gm, GM_ADDR tiling);
+void st_eight_vecin_buffers_ok(GM_ADDR* gm, GM_ADDR tiling);
+void st_pad_dummy_sum(GM_ADDR* gm, GM_ADDR tiling);
+void st_bad_late_write(GM_ADDR* gm, GM_ADDR tiling);
+void st_mix_kernel(GM_ADDR* gm, GM_ADDR tiling);
+void st_aiv_kernel(GM_ADDR* gm, GM_ADDR tiling);
 }  // namespace cpu_sim_selftest
 
 namespace cpu_sim {
@@ -197,6 +206,15 @@ const std::vector<SelfTestKernel>& SelfTestKernels() {
         {"tensor_api_f32", 4, &cpu_sim_selftest::st_tensor_api_f32},
         {"syncall_sum", 2, &cpu_sim_selftest::st_syncall_sum},
         {"flag_ok_f32", 2, &cpu_sim_selftest::st_flag_ok_f32},
+        {"bad_event_id_collides_with_queue", 2, &cpu_sim_selftest::st_bad_event_id_collides_with_queue},
+        {"bad_flag_cleared_behind_queue", 2, &cpu_sim_selftest::st_bad_flag_cleared_behind_queue},
+        {"event_id_from_pool_ok", 2, &cpu_sim_selftest::st_event_id_from_pool_ok},
+        {"bad_ten_vecin_buffers", 2, &cpu_sim_selftest::st_bad_ten_vecin_buffers},
+        {"eight_vecin_buffers_ok", 2, &cpu_sim_selftest::st_eight_vecin_buffers_ok},
+        {"pad_dummy_sum", 2, &cpu_sim_selftest::st_pad_dummy_sum},
+        {"bad_late_write", 2, &cpu_sim_selftest::st_bad_late_write},
+        {"mix_kernel", 2, &cpu_sim_selftest::st_mix_kernel},
+        {"aiv_kernel", 2, &cpu_sim_selftest::st_aiv_kernel},
         {"bad_datacopy_count", 2, &cpu_sim_selftest::st_bad_datacopy_count},
         {"bad_pad_blockcount", 2, &cpu_sim_selftest::st_bad_pad_blockcount},
         {"bad_pad_blocklen", 2, &cpu_sim_selftest::st_bad_pad_blocklen},

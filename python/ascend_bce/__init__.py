@@ -3,6 +3,7 @@ from ._C import KernelStats, SimulatorError
 from .cost_model import modelled_time_us
 from .functional import binary_cross_entropy_with_logits, last_kernel_stats
 from .loss import BCEWithLogitsLoss
+from .sim_math import sim_math_errors
 
 # What a launch would take on the A2 it was tiled for, by the cost model (cost_model.py).
 KernelStats.modelled_a2_us = property(modelled_time_us, doc="Modelled A2 time of the launch, in microseconds.")
@@ -14,4 +15,5 @@ __all__ = [
     "SimulatorError",
     "binary_cross_entropy_with_logits",
     "last_kernel_stats",
+    "sim_math_errors",
 ]

@@ -2,10 +2,14 @@
 // ReduceSum, Axpy. Math in float for half/bf16 (rounded back to nearest even per element).
 #pragma once
 
+#include <algorithm>
 #include <cmath>
+#include <cstring>
 #include <cstdint>
 #include <type_traits>
+#include <vector>
 
+#include "sim/math_model.h"
 #include "sim/tensor.h"
 
 namespace AscendC {
@@ -62,6 +66,50 @@ void UnaryImpl(const char* api, const LocalTensor<T>& dst, const LocalTensor<T>&
     cpu_sim::CountInstr(api, cpu_sim::Repeats(count, sizeof(T)));
 }
 
+// v moved by `steps` units in the last place of T (half or float), staying finite and nonzero;
+// 0, inf and NaN are left alone.
+template <typename T> T StepUlps(T v, int32_t steps) {
+    const float f = static_cast<float>(v);
+    if (steps == 0 || f == 0.0f || !std::isfinite(f)) return v;
+    if constexpr (std::is_same_v<T, float>) {
+        uint32_t bits = cpu_sim::FloatBits(f);
+        const int64_t mag = std::clamp<int64_t>(static_cast<int64_t>(bits & 0x7FFFFFFFu) + steps, 1, 0x7F7FFFFF);
+        return cpu_sim::BitsFloat((bits & 0x80000000u) | static_cast<uint32_t>(mag));
+    } else {
+        uint16_t bits;
+        std::memcpy(&bits, &v, sizeof bits);
+        const int64_t mag = std::clamp<int64_t>(static_cast<int64_t>(bits & 0x7FFF) + steps, 1, 0x7BFF);
+        const uint16_t out = static_cast<uint16_t>((bits & 0x8000) | mag);
+        T r;
+        std::memcpy(&r, &out, sizeof r);
+        return r;
+    }
+}
+
+// Exp and Ln: libm rounded to T, then the simulator's error model (cpu_sim/math_model.h).
+template <typename T, typename F>
+void MathUnaryImpl(const char* api, cpu_sim::MathFn fn, const LocalTensor<T>& dst, const LocalTensor<T>& src,
+                   int32_t count, F f) {
+    const cpu_sim::MathErrorModel model = cpu_sim::GetMathErrorModel();
+    if (model.mode == cpu_sim::MathErrorMode::EXACT || count <= 0) {
+        UnaryImpl(api, dst, src, count, f);
+        return;
+    }
+    std::vector<float> inputs(static_cast<size_t>(count));  // dst may be src
+    src.SimCheck(api, "src", count);
+    for (int32_t i = 0; i < count; ++i) inputs[i] = static_cast<float>(Load(src.GetPhyAddr()[i]));
+    UnaryImpl(api, dst, src, count, f);
+    T* d = dst.GetPhyAddr();
+    for (int32_t i = 0; i < count; ++i) {
+        const float x = inputs[i];
+        if (cpu_sim::LnAbsoluteApplies(model, fn, x)) {
+            d[i] = Store<T>(cpu_sim::LnAbsoluteResult(model, x, std::log(static_cast<double>(x))));
+        } else {
+            d[i] = StepUlps(d[i], cpu_sim::UlpOffset(model, fn, cpu_sim::FloatBits(x)));
+        }
+    }
+}
+
 template <typename T, typename F>
 void BinaryImpl(const char* api, const LocalTensor<T>& dst, const LocalTensor<T>& src0,
                 const LocalTensor<T>& src1, int32_t count, F f) {
@@ -94,8 +142,14 @@ template <typename T> constexpr bool IsArith = OneOf<T, half, float, int16_t, in
         static_assert(COND, #NAME ": this dtype is not supported on A2");                        \
         sim_detail::UnaryImpl(#NAME, dst, src, count, [](auto x) { return EXPR; });              \
     }
-CPU_SIM_UNARY(Exp, sim_detail::IsHF<T>, std::exp(x))
-CPU_SIM_UNARY(Ln, sim_detail::IsHF<T>, std::log(x))
+template <typename T> void Exp(const LocalTensor<T>& dst, const LocalTensor<T>& src, const int32_t& count) {
+    static_assert(sim_detail::IsHF<T>, "Exp: this dtype is not supported on A2");
+    sim_detail::MathUnaryImpl("Exp", cpu_sim::MathFn::EXP, dst, src, count, [](auto x) { return std::exp(x); });
+}
+template <typename T> void Ln(const LocalTensor<T>& dst, const LocalTensor<T>& src, const int32_t& count) {
+    static_assert(sim_detail::IsHF<T>, "Ln: this dtype is not supported on A2");
+    sim_detail::MathUnaryImpl("Ln", cpu_sim::MathFn::LN, dst, src, count, [](auto x) { return std::log(x); });
+}
 CPU_SIM_UNARY(Abs, sim_detail::IsHF<T>, std::fabs(x))
 CPU_SIM_UNARY(Sqrt, sim_detail::IsHF<T>, std::sqrt(x))
 CPU_SIM_UNARY(Reciprocal, sim_detail::IsHF<T>, sim_detail::ApproxReciprocal(x))

@@ -7,6 +7,7 @@
 
 #include "bindings.h"
 #include "sim/launch.h"
+#include "sim/math_model.h"
 #include "sim/selftest_registry.h"
 
 namespace py = pybind11;
@@ -131,6 +132,39 @@ void BindSim(py::module_& m) {
         .def_property_readonly("blocks", &BlockList)
         .def("as_dict", &StatsDict)
         .def("__repr__", &StatsRepr);
+
+    m.def("set_math_error_model",
+          [](const std::string& mode, uint32_t maxUlp, uint64_t seed, float lnAbsError) {
+              cpu_sim::MathErrorModel model;
+              if (mode == "exact") {
+                  model.mode = cpu_sim::MathErrorMode::EXACT;
+              } else if (mode == "ulp") {
+                  model.mode = cpu_sim::MathErrorMode::ULP;
+              } else if (mode == "ln_abs") {
+                  model.mode = cpu_sim::MathErrorMode::LN_ABSOLUTE;
+              } else {
+                  throw py::value_error("mode must be 'exact', 'ulp' or 'ln_abs', got '" + mode + "'");
+              }
+              if (!(lnAbsError >= 0.0f)) throw py::value_error("ln_abs_error must be >= 0");
+              model.maxUlp = maxUlp;
+              model.seed = seed;
+              model.lnAbsError = lnAbsError;
+              cpu_sim::SetMathErrorModel(model);
+          },
+          py::arg("mode"), py::arg("max_ulp") = 0, py::arg("seed") = 0, py::arg("ln_abs_error") = 6e-8f,
+          "Sets the simulator's Exp/Ln error model for later launches: 'exact' (libm), 'ulp' (each result "
+          "moved by a seeded number of ulps in [-max_ulp, max_ulp]) or 'ln_abs' (Ln on [0.5, 2] off by "
+          "ln_abs_error absolute, 1 ulp elsewhere).");
+    m.def("get_math_error_model", []() {
+        const cpu_sim::MathErrorModel model = cpu_sim::GetMathErrorModel();
+        static const char* names[] = {"exact", "ulp", "ln_abs"};
+        py::dict d;
+        d["mode"] = names[static_cast<int>(model.mode)];
+        d["max_ulp"] = model.maxUlp;
+        d["seed"] = model.seed;
+        d["ln_abs_error"] = model.lnAbsError;
+        return d;
+    });
 
     py::module_ st = m.def_submodule("selftest", "cpu_sim self-test kernels");
     st.def("run", &RunSelfTest, py::arg("name"), py::arg("buffers"), py::arg("block_dim") = 1,

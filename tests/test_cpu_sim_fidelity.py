@@ -1,0 +1,83 @@
+"""cpu_sim behaves as asc-devkit's implementation on A2 where a kernel can tell: the TQues and
+TPipe::AllocEventID share 8 event ids per HardEvent, flags are one bit, ~TPipe waits on every
+freed buffer's id, DataCopyPad without isPad writes dummy data, and MIX kernels need a workspace,
+batch scheduling for SyncAll, resident blocks and leave 256 B of UB. Each rule: a reduced form of
+a real kernel bug (negative) and its correct version (positive)."""
+from __future__ import annotations
+
+import numpy as np
+import pytest
+
+from ascend_bce import _C
+
+UB = 196608
+
+
+def run(name, *, w3=0, w4=0, block_dim=1, **launch):
+    x = np.arange(1, 65, dtype=np.float32)
+    y = np.full(64, -1, np.float32)
+    tiling = np.zeros(16, np.uint32)
+    tiling[0], tiling[3], tiling[4] = 64, w3, w4
+    _C.selftest.run(name, [x, y], block_dim=block_dim, tiling=tiling, **launch)
+    return x, y
+
+
+def test_hard_coded_event_id_collides_with_a_freed_queue_buffer():
+    with pytest.raises(_C.SimulatorError, match=r"SetFlag<V_MTE2>\(0\): the flag is already set .*AllocEventID"):
+        run("bad_event_id_collides_with_queue")
+
+
+def test_a_flag_cleared_behind_the_queue_makes_tpipe_teardown_hang():
+    with pytest.raises(_C.SimulatorError, match=r"deadlock: ~TPipe: WaitFlag<V_MTE2>\(0\) waits for a flag that "
+                                                r"is not set"):
+        run("bad_flag_cleared_behind_queue")
+
+
+def test_event_id_from_the_pool_is_fine():
+    x, y = run("event_id_from_pool_ok")
+    np.testing.assert_array_equal(y, x)
+
+
+def test_more_than_eight_vecin_buffers_exhaust_the_event_ids():
+    with pytest.raises(_C.SimulatorError, match=r"TQue::FreeTensor: AllocEventID<V_MTE2>: all 8 event ids"):
+        run("bad_ten_vecin_buffers")
+    run("eight_vecin_buffers_ok")
+
+
+@pytest.mark.parametrize("is_pad, dummy", [(0, True), (1, False)])
+def test_datacopypad_without_ispad_writes_the_runs_first_element(is_pad, dummy):
+    x = np.array([5.0, 1.0, 2.0], np.float32)
+    y = np.zeros(8, np.float32)
+    tiling = np.zeros(16, np.uint32)
+    tiling[3] = is_pad
+    _C.selftest.run("pad_dummy_sum", [x, y], tiling=tiling)
+    # The 5 dummy elements of the 32-B block are copies of x[0] without isPad, zeros with it.
+    assert y[0] == x.sum() + (5 * x[0] if dummy else 0)
+
+
+def test_mix_kernel_needs_a_workspace():
+    with pytest.raises(_C.SimulatorError, match=r"a MIX kernel type is launched with no workspace"):
+        run("mix_kernel", w3=1024)
+    run("mix_kernel", w3=1024, workspace_bytes=32)
+    run("aiv_kernel", w3=1024)  # vector-only kernels need none
+
+
+def test_mix_kernel_ub_leaves_256_bytes():
+    with pytest.raises(_C.SimulatorError, match=r"exceeds the 196352 B of UB this kernel type leaves"):
+        run("mix_kernel", w3=UB, workspace_bytes=32)
+    run("mix_kernel", w3=UB - 256, workspace_bytes=32)
+    run("aiv_kernel", w3=UB)
+
+
+def test_syncall_needs_batch_mode_and_resident_blocks():
+    with pytest.raises(_C.SimulatorError, match=r"SyncAll: the launch is not in batch schedule mode"):
+        run("mix_kernel", w3=1024, w4=1, block_dim=4, workspace_bytes=32)
+    with pytest.raises(_C.SimulatorError, match=r"SyncAll: 4 blocks but only 2 vector cores can hold them"):
+        run("mix_kernel", w3=1024, w4=1, block_dim=4, workspace_bytes=32, batch_mode=True, resident_cores=2)
+    run("mix_kernel", w3=1024, w4=1, block_dim=4, workspace_bytes=32, batch_mode=True, resident_cores=4)
+
+
+def test_a_wait_orders_only_what_came_before_its_setflag():
+    with pytest.raises(_C.SimulatorError, match=r"pipe hazard: Exp on pipe V reads UB bytes \[256, 512\) written by "
+                                                r"MTE2"):
+        run("bad_late_write")
