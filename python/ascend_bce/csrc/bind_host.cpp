@@ -5,6 +5,7 @@
 #include <stdexcept>
 
 #include "op_host/bce_with_logits_shape.h"
+#include "op_host/bce_with_logits_launch.h"
 #include "op_host/bce_with_logits_tiling.h"
 #include "bindings.h"
 
@@ -185,6 +186,19 @@ void BindHost(py::module_& m)
         h, "tiling_bytes",
         [](const TilingData& t) { return py::bytes(reinterpret_cast<const char*>(&t), sizeof(TilingData)); },
         "The raw TilingData bytes the kernel reads.");
+    DefTilingFunction(
+        h, "plan_launch",
+        [](const TilingData& t) {
+            const LaunchPlan plan = PlanLaunch(t);
+            py::dict d;
+            d["block_dim"] = plan.blockDim;
+            d["mix_kernel"] = plan.mixKernel;
+            d["batch_mode"] = plan.batchMode;
+            d["user_workspace_bytes"] = plan.userWorkspaceBytes;
+            d["device_workspace_bytes"] = plan.deviceWorkspaceBytes;
+            return d;
+        },
+        "How the NPU adapters launch the kernel with this tiling (and the simulator checks it).");
     DefTilingFunction(h, "ub_bytes_used", UbBytesUsed,
                       "UB bytes per core the kernel allocates with this tiling.");
     h.attr("TILING_SIZE") = sizeof(TilingData);
