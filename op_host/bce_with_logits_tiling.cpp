@@ -292,8 +292,8 @@ TilingData ComputeTiling(const TilingRequest& req)
     t.posWeight = BuildOperand(req.posWeight, layout, layout.posWeightStrides, t.totalLength);
     t.gradOutput = BuildGradOutput(req, t.totalLength);
     t.kernel = static_cast<uint32_t>(req.kernel);
-    // The forward is a MIX kernel (for its SyncAll), which leaves less UB than the SoC has.
-    t.ubBytes = req.soc.ubBytes - (req.kernel == KernelKind::FORWARD ? MIX_UB_RESERVED_BYTES : 0);
+    // The framework keeps RESERVED_UB_BYTES of every core's UB.
+    t.ubBytes = req.soc.ubBytes > RESERVED_UB_BYTES ? req.soc.ubBytes - RESERVED_UB_BYTES : 0;
     ChooseOperandBuffers(t);
     // Depends on N, dtypes and UB only, never on the block count: the reduction chunks (and so
     // the fp32 summation order) must be identical for any number of blocks.

@@ -168,7 +168,8 @@ private:
             ZeroPairwiseTail(partials, count);
             PairwiseSum(groupSum, partials, reduceTmp, count);
             inQueueX_.FreeTensor(partials);
-            WaitPipe<AscendC::HardEvent::V_S>(pipe_);
+            // ReduceSum (the end of PairwiseSum) stores the sum with the scalar unit after its own
+            // V_S wait, so the scalar read needs no flag of ours.
             groupSums.SetValue(static_cast<uint32_t>(group), groupSum.GetValue(0));
         }
         WaitPipe<AscendC::HardEvent::S_V>(pipe_);

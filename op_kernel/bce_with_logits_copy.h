@@ -32,17 +32,21 @@ __aicore__ inline void CopyContiguous(const AscendC::LocalTensor<U>& dst, const 
     }
 }
 
-// GM -> UB of `count` elements with the rest of the last 32-B block set to zero. DataCopyPad
-// without isPad leaves hardware dummy data there (the run's first element), which a sum must
-// never see.
+// GM -> UB of `count` elements with the rest of the last 32-B block set to zero. The hardware
+// fills that rest with dummy data (the run's first element) when no padding is asked for, even,
+// by one reading of the DataCopyPad page, with isPad; so the zeros are asked for explicitly as
+// right padding up to the block, which the page guarantees to be paddingValue.
 template <typename U>
 __aicore__ inline void CopyZeroPadded(const AscendC::LocalTensor<U>& dst, const AscendC::GlobalTensor<U>& src,
                                       uint32_t count)
 {
-    if (FillsWholeBlocks<U>(count)) {
+    constexpr uint32_t blockElems = BLOCK_BYTES / sizeof(U);
+    const uint32_t rightPadding = (blockElems - count % blockElems) % blockElems;
+    if (rightPadding == 0) {
         AscendC::DataCopy(dst, src, count);
     } else {
-        AscendC::DataCopyPad(dst, src, OneRun<U>(count), AscendC::DataCopyPadExtParams<U>(true, 0, 0, U(0)));
+        AscendC::DataCopyPad(dst, src, OneRun<U>(count),
+                             AscendC::DataCopyPadExtParams<U>(true, 0, static_cast<uint8_t>(rightPadding), U(0)));
     }
 }
 

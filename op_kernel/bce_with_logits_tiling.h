@@ -25,9 +25,10 @@ constexpr uint32_t BUFFER_NUM = 2;             // double buffering of x, y, out 
 // A2 has 8 event ids per HardEvent and every freed VECIN buffer holds one V_MTE2 id until it is
 // allocated again (asc-devkit TQue), so all VECIN queues of a core hold at most 8 buffers.
 constexpr uint32_t MAX_VECIN_BUFFERS = 8;
-// UB the runtime keeps in a MIX kernel type (the forward is MIX_AIV_1_0 for its SyncAll): the A2
-// architecture page reserves 256 B in mixed Cube/Vector kernels.
-constexpr uint32_t MIX_UB_RESERVED_BYTES = 256;
+// UB the Ascend C framework keeps on A2: asc-devkit sets ASC_UB_SIZE = 192 KiB - 256 for
+// __NPU_ARCH__ 2201 (the architecture page names the mixed Cube/Vector case; we plan every kernel
+// with the smaller size).
+constexpr uint32_t RESERVED_UB_BYTES = 256;
 constexpr uint32_t FP32_TEMPS = 3;             // forward: fp32 tiles of the compute chain, for every
                                                // dtype (16-bit x and y are widened into them)
 constexpr uint32_t GRAD_FP32_TEMPS = 4;        // backward: n1, n2, 1 + e and a scratch tile

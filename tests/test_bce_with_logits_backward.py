@@ -9,6 +9,7 @@ import pytest
 import torch
 
 import ascend_bce
+from ascend_bce import _C
 from ascend_bce.functional import binary_cross_entropy_with_logits_backward as bce_backward
 from ascend_bce.functional import binary_cross_entropy_with_logits_target_backward as bce_target_backward
 from ascend_bce.reference import bce_with_logits_grad_reference, bce_with_logits_target_grad_reference
@@ -40,8 +41,12 @@ def assert_grad_close(got: np.ndarray, truth: np.ndarray, scale: np.ndarray, dty
     nan = np.isnan(truth)
     assert np.array_equal(np.isnan(got.astype(np.float64)), nan)
     err = np.abs(got.astype(np.float64) - truth)[~nan]
-    # 4 subnormal steps: Exp may be 2 ulps off (conftest.MATH_MODELS), 2 ulps of a subnormal.
-    allowed = RTOL32 * scale[~nan] + 4 * float(np.finfo(np.float32).smallest_subnormal)
+    allowed = RTOL32 * scale[~nan] + 2 * float(np.finfo(np.float32).smallest_subnormal)
+    if _C.get_math_error_model()["mode"] != "exact":
+        # An Exp result a few ulps off below the normal range (e^-100 = 26 subnormal steps) is off
+        # by tens of percent, and pw scales it: no kernel can hold those to RTOL32.
+        tiny = float(np.finfo(np.float32).tiny)
+        allowed = allowed + np.where(np.abs(truth[~nan]) < tiny, 0.25 * np.abs(truth[~nan]), 0.0)
     if np.dtype(dtype) != np.float32:
         allowed = allowed + ulp(truth[~nan], dtype)
     bad = err > allowed

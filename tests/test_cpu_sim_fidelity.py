@@ -44,15 +44,16 @@ def test_more_than_eight_vecin_buffers_exhaust_the_event_ids():
     run("eight_vecin_buffers_ok")
 
 
-@pytest.mark.parametrize("is_pad, dummy", [(0, True), (1, False)])
-def test_datacopypad_without_ispad_writes_the_runs_first_element(is_pad, dummy):
+@pytest.mark.parametrize("mode, dummy", [(0, 5 * 5.0), (1, 5 * 5.0), (2, 0.0)])
+def test_datacopypad_fills_the_block_with_dummy_data_unless_padded_explicitly(mode, dummy):
+    # mode 0: isPad=false; 1: isPad=true with paddings 0 (the docs' wording leaves the filler the
+    # run's first element); 2: isPad=true, rightPadding = 5 zeros up to the 32-B block.
     x = np.array([5.0, 1.0, 2.0], np.float32)
     y = np.zeros(8, np.float32)
     tiling = np.zeros(16, np.uint32)
-    tiling[3] = is_pad
+    tiling[3] = mode
     _C.selftest.run("pad_dummy_sum", [x, y], tiling=tiling)
-    # The 5 dummy elements of the 32-B block are copies of x[0] without isPad, zeros with it.
-    assert y[0] == x.sum() + (5 * x[0] if dummy else 0)
+    assert y[0] == x.sum() + dummy
 
 
 def test_mix_kernel_needs_a_workspace():
@@ -62,11 +63,12 @@ def test_mix_kernel_needs_a_workspace():
     run("aiv_kernel", w3=1024)  # vector-only kernels need none
 
 
-def test_mix_kernel_ub_leaves_256_bytes():
+@pytest.mark.parametrize("kernel, launch", [("mix_kernel", dict(workspace_bytes=32)), ("aiv_kernel", {})])
+def test_ub_leaves_256_bytes_to_the_framework(kernel, launch):
+    # ASC_UB_SIZE = 192 KiB - 256 on A2 in asc-devkit, for every kernel type.
     with pytest.raises(_C.SimulatorError, match=r"exceeds the 196352 B of UB this kernel type leaves"):
-        run("mix_kernel", w3=UB, workspace_bytes=32)
-    run("mix_kernel", w3=UB - 256, workspace_bytes=32)
-    run("aiv_kernel", w3=UB)
+        run(kernel, w3=UB, **launch)
+    run(kernel, w3=UB - 256, **launch)
 
 
 def test_syncall_needs_batch_mode_and_resident_blocks():

@@ -62,8 +62,9 @@ def pad_in_ref(src, count, blen, sstride, dstride, is_pad, left, right, value, u
     for i in range(count):
         base = i * (foot + dstride * 32) // 4
         g = i * (blen + sstride) // 4
-        # isPad=false: the hardware writes dummy data (the run's first element), never "leaves" it
-        ub[base:base + foot // 4] = value if is_pad else src[g]
+        # Paddings 0: dummy data, the run's first element (isPad or not: the docs' worst reading);
+        # paddings given: paddingValue with isPad, undefined without (the simulator writes NaN).
+        ub[base:base + foot // 4] = src[g] if left == right == 0 else (value if is_pad else np.nan)
         ub[base + left:base + left + blen // 4] = src[g:g + blen // 4]
     return ub
 
@@ -170,7 +171,7 @@ NEGATIVE = {
     "bad_datacopy_count": r"DataCopy\(GM->UB\): count 7 x 4 B = 28 B is not a multiple of 32 B",
     "bad_pad_blockcount": r"DataCopyPad\(GM->UB\): blockCount 4096 > 4095",
     "bad_pad_blocklen": r"DataCopyPad.*blockLen 6 B is not a multiple of sizeof\(T\)",
-    "bad_ub_overflow": r"TPipe::InitBuffer: .*exceeds the 196608 B of UB this kernel type leaves",
+    "bad_ub_overflow": r"TPipe::InitBuffer: .*exceeds the 196352 B of UB this kernel type leaves",
     "bad_65_buffers": r"TPipe::InitBuffer: 65 buffers exceed .*QBUF_MAX_LEN",
     "bad_misaligned_ub": r"Add: src0 starts at UB offset 4, not 32-B aligned",
     "bad_local_range": r"Duplicate: dst needs 512 elements but the LocalTensor holds 256",

@@ -95,10 +95,12 @@ void st_eight_vecin_buffers_ok(GM_ADDR* gm, GM_ADDR) {
     }
 }
 
-// Finding 2 reduced: 3 partials copied without isPad, then summed over the 32-B block. y[0] gets
-// the sum; the test checks that the dummy values (copies of x[0]) are in it.
+// Finding 2 reduced: 3 partials copied to UB, then summed over the 32-B block into y[0]: only
+// explicit right padding to the block makes the 5 dummy elements zeros.
 void st_pad_dummy_sum(GM_ADDR* gm, GM_ADDR tiling) {
-    const bool isPad = TilingU32(tiling, 3) != 0;
+    const uint32_t mode = TilingU32(tiling, 3);  // 0 no isPad, 1 isPad, 2 isPad with rightPadding
+    const bool isPad = mode != 0;
+    const uint8_t rightPadding = mode == 2 ? 5 : 0;
     TPipe pipe;
     TQue<TPosition::VECIN, 1> q;
     TBuf<TPosition::VECCALC> sumBuf, tmpBuf;
@@ -110,7 +112,7 @@ void st_pad_dummy_sum(GM_ADDR* gm, GM_ADDR tiling) {
     y.SetGlobalBuffer(reinterpret_cast<__gm__ float*>(gm[1]), 8);
     LocalTensor<float> t = q.AllocTensor<float>();
     DataCopyPad(t, x, DataCopyExtParams(1, 3 * sizeof(float), 0, 0, 0),
-                DataCopyPadExtParams<float>(isPad, 0, 0, 0.0f));
+                DataCopyPadExtParams<float>(isPad, 0, rightPadding, 0.0f));
     q.EnQue(t);
     t = q.DeQue<float>();
     LocalTensor<float> sum = sumBuf.Get<float>();

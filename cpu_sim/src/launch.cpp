@@ -150,6 +150,8 @@ void SyncAllHardware(const char* api, bool checkKernelType) {
     }
     LaunchState* st = tlsLaunch;
     if (st == nullptr) Fail(Format("%s: called outside cpu_sim::Launch", api));
+    // dav_c220 SyncAll starts with PipeBarrier<PIPE_ALL> (then the FFTS cross-core flag).
+    OrderAllPipes();
     const uint64_t n = c.stats.syncAllCount + 1;
     std::unique_lock<std::mutex> lock(st->mu);
     auto deadlock = [&]() {

@@ -291,6 +291,13 @@ void ReleaseEventIdImpl(const char* api, AscendC::HardEvent event, int32_t id) {
     Ctx().eventOccupy[static_cast<int>(event)] &= static_cast<uint8_t>(~(1u << id));
 }
 
+void InternalSync(const char* api, AscendC::HardEvent event) {
+    if (!Ctx().pipeAlive) Fail(Format("%s: needs a TPipe (the call takes its event ids from GetTPipePtr())", api));
+    const int8_t id = FetchEventIdImpl(api, event);
+    SetFlagImpl(api, event, id);
+    WaitFlagImpl(api, event, id);
+}
+
 void PipeConstruct() {
     BlockContext& c = Ctx();
     if (c.pipeAlive) Fail("TPipe: a second TPipe while one is alive (one TPipe per kernel at a time)");
@@ -314,13 +321,10 @@ void PipeDestroy() {
     c.pipeAlive = false;
 }
 
-uint32_t UbCapacity() {
-    const BlockContext& c = Ctx();
-    const KernelMetaType t = CurrentKernelType();
-    const bool mix = t == KERNEL_TYPE_MIX_AIV_1_0 || t == KERNEL_TYPE_MIX_AIC_1_0 || t == KERNEL_TYPE_MIX_AIC_1_1 ||
-                     t == KERNEL_TYPE_MIX_AIC_1_2;
-    return c.soc->ubBytes - (mix ? kMixUbReservedBytes : 0);
-}
+// The A2 architecture page reserves 256 B in mixed Cube/Vector kernels; asc-devkit's
+// sys_constants.h sets ASC_UB_SIZE = 192 KiB - 256 for __NPU_ARCH__ 2201 whatever the kernel
+// type. The worst reading applies: every kernel type leaves 256 B.
+uint32_t UbCapacity() { return Ctx().soc->ubBytes - kReservedUbBytes; }
 
 void CheckGm(const char* api, const void* p, uint64_t bytes) {
     if (bytes == 0) return;

@@ -78,9 +78,9 @@ struct QueueState {
 constexpr uint8_t EventSrcPipe(AscendC::HardEvent e) { return detail::PipesOf(e).src; }
 constexpr uint8_t EventDstPipe(AscendC::HardEvent e) { return detail::PipesOf(e).dst; }
 
-// UB a MIX kernel type may not use: the A2 architecture page reserves it in mixed Cube/Vector
-// kernels (KERNEL_TYPE_MIX_*), so a tiling must plan with the rest.
-constexpr uint32_t kMixUbReservedBytes = 256;
+// UB the framework keeps on A2 (ASC_UB_SIZE = 192 KiB - 256 in asc-devkit for __NPU_ARCH__ 2201;
+// the architecture page names the mixed Cube/Vector case), so a tiling must plan with the rest.
+constexpr uint32_t kReservedUbBytes = 256;
 
 constexpr int kHardEvents = static_cast<int>(AscendC::HardEvent::MAX);
 constexpr int kEventIds = 8;   // QUE_MAX_EVENT: hardware flags per HardEvent on A2
@@ -140,9 +140,11 @@ void WaitFlagImpl(const char* api, AscendC::HardEvent event, int32_t id);
 int8_t AllocEventIdImpl(const char* api, AscendC::HardEvent event);
 int8_t FetchEventIdImpl(const char* api, AscendC::HardEvent event);
 void ReleaseEventIdImpl(const char* api, AscendC::HardEvent event, int32_t id);
+// An API call's own SetFlag/WaitFlag pair on GetTPipePtr()->FetchEventID(event) (needs a TPipe).
+void InternalSync(const char* api, AscendC::HardEvent event);
 void PipeConstruct();  // TPipe(): fresh pool
 void PipeDestroy();    // ~TPipe / Destroy: waits every freed buffer's id, then PIPE_ALL
-// UB bytes a kernel of the current type may InitBuffer (MIX types reserve some).
+// UB bytes a kernel may InitBuffer (the SoC's UB less kReservedUbBytes).
 uint32_t UbCapacity();
 
 // GM: [p, p + bytes) must lie inside one registered buffer.

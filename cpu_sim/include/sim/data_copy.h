@@ -240,12 +240,20 @@ template <typename T> void DataCopyPad(const LocalTensor<T>& dst, const GlobalTe
     for (uint32_t i = 0; i < p.blockCount; ++i) {
         uint8_t* blockStart = d + i * ubStep;
         T* dp = reinterpret_cast<T*>(blockStart);
-        // Padding and the filler up to 32 B: paddingValue with isPad; without it the docs
-        // (DataCopyPad GM->UB, non-aligned) say the hardware writes dummy data, the run's first
-        // element when paddings are 0 — written here too, so a kernel never reads "untouched" UB.
+        // Padding and the filler up to 32 B, as the DataCopyPad (GM->UB, non-aligned) page says:
+        // paddings 0 -> the dummy filler is the block's first element (the page applies this
+        // with isPad too, then says "otherwise paddingValue": the worst reading is taken);
+        // paddings given -> paddingValue with isPad, undefined ("random") without it, written
+        // as all-ones bytes (NaN for floats) so that no kernel reads it as anything sane.
         T fill;
         std::memcpy(&fill, s + i * gmStep, sizeof(T));
-        if (padParams.isPad) fill = padParams.paddingValue;
+        if (left != 0 || right != 0) {
+            if (padParams.isPad) {
+                fill = padParams.paddingValue;
+            } else {
+                std::memset(&fill, 0xFF, sizeof(T));
+            }
+        }
         const uint64_t total = footprint / sizeof(T);
         for (uint64_t k = 0; k < total; ++k) dp[k] = fill;
         std::memcpy(dp + left, s + i * gmStep, p.blockLen);

@@ -361,8 +361,15 @@ void ReduceSum(const LocalTensor<T>& dst, const LocalTensor<T>& src, const Local
         }
         acc = base == 0 ? lane[0] : T(static_cast<float>(acc) + static_cast<float>(lane[0]));
     }
+    // dav_c220 ReduceSumImpl: one vcadd into the ACC register, then FetchEventID(V_S) set/wait,
+    // get_acc_val and a scalar store of dst[0], then S_V and S_MTE3 set/wait on fetched ids. So
+    // dst[0] is written by the scalar unit, and a flag the kernel left set on a fetched V_S, S_V or
+    // S_MTE3 id collides with these.
+    cpu_sim::InternalSync("ReduceSum (internal V_S)", HardEvent::V_S);
+    cpu_sim::HazardWrite(api, dst.GetPhyAddr(), sizeof(T), cpu_sim::PIPE_BIT_S);
     dst.GetPhyAddr()[0] = acc;
-    cpu_sim::HazardWrite(api, dst.GetPhyAddr(), sizeof(T), cpu_sim::PIPE_BIT_V);
+    cpu_sim::InternalSync("ReduceSum (internal S_V)", HardEvent::S_V);
+    cpu_sim::InternalSync("ReduceSum (internal S_MTE3)", HardEvent::S_MTE3);
     cpu_sim::CountInstr(api, cpu_sim::Repeats(count, sizeof(T)));
 }
 
