@@ -55,5 +55,8 @@ function(bce_add_kernels target)
   # SetSysWorkspaceForce(<workspace argument>), and HAVE_TILING says the workspace is the
   # second-to-last kernel argument (the tiling pointer is the last). The host then passes
   # 16 MiB + the user bytes (see LaunchWorkspaceBytes in op_host/cann/npu_request.h).
-  ascendc_compile_definitions(${target} PRIVATE HAVE_WORKSPACE HAVE_TILING)
+  # BCE_BATCH_SCHEDULE: the forward's SyncAll needs batch scheduling, which a kernel-launch
+  # kernel requests with the __schedmode__(1) qualifier (asc-devkit SIMD built-in keywords).
+  ascendc_compile_definitions(${target} PRIVATE HAVE_WORKSPACE HAVE_TILING
+                              "BCE_BATCH_SCHEDULE=__schedmode__(1)")
 endfunction()

@@ -12,11 +12,20 @@ __aicore__ inline void RunKernel(const KernelArgs& args, const TilingData& tilin
     op.Process();
 }
 
-extern "C" __global__ __aicore__ void bce_with_logits(GM_ADDR input, GM_ADDR target, GM_ADDR weight,
+// mean/sum end with SyncAll, which needs batch scheduling (every block resident at once; without
+// it concurrent streams can deadlock the barrier, SyncAll docs). A kernel-launch build asks for it
+// on the kernel itself (__schedmode__(1), defined by cmake/ascend_kernels.cmake); an op package
+// sets SetScheduleMode(1) in its tiling function instead; cpu_sim takes it from PlanLaunch.
+#ifndef BCE_BATCH_SCHEDULE
+#define BCE_BATCH_SCHEDULE
+#endif
+
+extern "C" BCE_BATCH_SCHEDULE __global__ __aicore__ void bce_with_logits(GM_ADDR input, GM_ADDR target, GM_ADDR weight,
                                                       GM_ADDR posWeight, GM_ADDR out,
                                                       GM_ADDR workspace, GM_ADDR tiling)
 {
-    // mean/sum end with a hardware SyncAll, which needs the mixed vector kernel type.
+    // mean/sum end with a hardware SyncAll, which needs the mixed vector kernel type (and so a
+    // workspace on every launch, 'none' included: PlanLaunch).
     KERNEL_TASK_TYPE_DEFAULT(KERNEL_TYPE_MIX_AIV_1_0);
     TilingData tilingData;
     CopyTiling(&tilingData, tiling);

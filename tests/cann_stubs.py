@@ -2,6 +2,7 @@
 ascendc.cmake defines ascendc_library() and friends as functions that only report their arguments."""
 from __future__ import annotations
 
+import re
 from pathlib import Path
 
 STUB_ASCENDC_CMAKE = """
@@ -24,3 +25,12 @@ def make_stub_cann(root: Path) -> Path:
     cmake_dir.mkdir(parents=True)
     (cmake_dir / "ascendc.cmake").write_text(STUB_ASCENDC_CMAKE)
     return root / "cann"
+
+
+def kernel_params(path: Path) -> tuple[str, list[str]]:
+    """The name and parameter names of the Ascend C kernel entry in `path` (the forward's carries
+    the BCE_BATCH_SCHEDULE qualifier)."""
+    match = re.search(r'extern "C" (?:BCE_BATCH_SCHEDULE )?__global__ __aicore__ void (\w+)\(([^)]*)\)',
+                      path.read_text())
+    assert match, f"no kernel entry in {path}"
+    return match.group(1), [p.split()[-1] for p in match.group(2).split(",")]

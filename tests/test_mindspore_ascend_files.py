@@ -18,18 +18,26 @@ from pathlib import Path
 import numpy as np
 import pytest
 
-from cann_stubs import make_stub_cann
+from cann_stubs import kernel_params, make_stub_cann
 
 ROOT = Path(__file__).resolve().parents[1]
 ADAPTER = ROOT / "op_host" / "cann" / "mindspore_ascend_ops.cpp"
 
 # What the adapter takes from CANN beyond MindSpore's headers, as documented in CANN's acl_rt.h /
-# acl_base.h (aclrtStream is `void *`; `const char *aclrtGetSocName()`), the same declarations
+# acl_base.h (aclrtStream is `void *`; `const char *aclrtGetSocName()`; `aclError
+# aclrtGetDeviceInfo(uint32_t, aclrtDevAttr, int64_t *)` with ACL_DEV_ATTR_VECTOR_CORE_NUM = 201), the same declarations
 # tests/test_npu_build_files.py uses for the torch adapter.
 ACL_STUB = """
     #pragma once
+    #include <cstdint>
     typedef void* aclrtStream;
     extern "C" const char* aclrtGetSocName();
+    typedef int aclError;
+    #define ACL_SUCCESS 0
+    typedef enum { ACL_DEV_ATTR_AICPU_CORE_NUM = 1, ACL_DEV_ATTR_AICORE_CORE_NUM = 101,
+               ACL_DEV_ATTR_VECTOR_CORE_NUM = 201 } aclrtDevAttr;
+    extern "C" aclError aclrtGetDevice(int32_t* deviceId);
+    extern "C" aclError aclrtGetDeviceInfo(uint32_t deviceId, aclrtDevAttr attr, int64_t* value);
 """
 
 
@@ -87,12 +95,6 @@ KERNELS = {"bce_with_logits": ROOT / "op_kernel" / "bce_with_logits.cpp",
            "bce_with_logits_grad": ROOT / "op_kernel" / "bce_with_logits_grad.cpp"}
 
 
-def _kernel_params(path):
-    match = re.search(r'extern "C" __global__ __aicore__ void (\w+)\(([^)]*)\)', path.read_text())
-    assert match, f"no kernel entry in {path}"
-    return match.group(1), [p.split()[-1] for p in match.group(2).split(",")]
-
-
 def _launch_stub(kernel, params):
     """The aclrtlaunch_<kernel>.h ascendc_library() generates: a status-returning C function taking
     the block count, the stream and one pointer per kernel parameter, and ACLRT_LAUNCH_KERNEL."""
@@ -112,7 +114,7 @@ def _write_stubs(directory, with_launch_headers):
     files = {"acl/acl.h": ACL_STUB}
     if with_launch_headers:
         for kernel, path in KERNELS.items():
-            files[f"aclrtlaunch_{kernel}.h"] = _launch_stub(kernel, _kernel_params(path)[1])
+            files[f"aclrtlaunch_{kernel}.h"] = _launch_stub(kernel, kernel_params(path)[1])
     for name, text in files.items():
         (directory / name).parent.mkdir(parents=True, exist_ok=True)
         (directory / name).write_text(textwrap.dedent(text))
@@ -343,7 +345,7 @@ def test_ascend_refuses_graph_mode(fake_ops):
 
 @pytest.mark.parametrize("kernel", sorted(KERNELS))
 def test_launch_shim_passes_every_kernel_parameter(kernel):
-    _, params = _kernel_params(KERNELS[kernel])
+    _, params = kernel_params(KERNELS[kernel])
     src = SHIM.read_text()
     assert f'#include "aclrtlaunch_{kernel}.h"' in src
     call = re.search(rf"ACLRT_LAUNCH_KERNEL\({kernel}\)\(([^;]*)\);", src).group(1)
@@ -395,7 +397,8 @@ def test_cmake_configures_against_a_stub_cann(tmp_path):
     assert "STUB ascendc_library ascend_bce_ms_kernels STATIC" in result.stdout
     for path in KERNELS.values():
         assert str(path) in result.stdout
-    assert "STUB ascendc_compile_definitions HAVE_WORKSPACE;HAVE_TILING" in result.stdout
+    assert "STUB ascendc_compile_definitions HAVE_WORKSPACE;HAVE_TILING;BCE_BATCH_SCHEDULE=__schedmode__(1)" \
+        in result.stdout
     text = MS_CMAKE.read_text()
     assert 'add_library(ascend_bce_ms_launch SHARED "${BCE_ROOT}/op_host/cann/mindspore_kernel_launch.cpp")' in text
     assert 'LIBRARY_OUTPUT_DIRECTORY "${CMAKE_BINARY_DIR}/lib"' in text  # where the loader looks by default

@@ -13,7 +13,7 @@ from pathlib import Path
 
 import pytest
 
-from cann_stubs import make_stub_cann
+from cann_stubs import kernel_params, make_stub_cann
 
 ROOT = Path(__file__).resolve().parents[1]
 SCRIPT = ROOT / "scripts" / "build_npu.sh"
@@ -86,12 +86,6 @@ def test_build_script_rejects_missing_cann_dir(tmp_path):
 
 # --- op_host/cann/torch_npu_ops.cpp against the kernels and the schemas -------------------------
 
-def _kernel_params(path):
-    match = re.search(r'extern "C" __global__ __aicore__ void (\w+)\(([^)]*)\)', path.read_text())
-    assert match, f"no kernel entry in {path}"
-    return match.group(1), [p.split()[-1] for p in match.group(2).split(",")]
-
-
 def test_adapter_only_implements_the_python_defined_ops():
     src = ADAPTER.read_text()
     assert "TORCH_LIBRARY_IMPL(ascend_bce, PrivateUse1, m)" in src
@@ -108,7 +102,7 @@ def test_schemas_match_the_python_definitions():
 
 @pytest.mark.parametrize("kernel", sorted(KERNELS))
 def test_adapter_launches_each_kernel_with_its_parameter_count(kernel):
-    name, params = _kernel_params(KERNELS[kernel])
+    name, params = kernel_params(KERNELS[kernel])
     assert name == kernel
     src = ADAPTER.read_text()
     assert f'#include "aclrtlaunch_{kernel}.h"' in src
@@ -130,7 +124,10 @@ def test_cmake_builds_both_kernels_and_the_adapter():
     for path in KERNELS.values():
         assert f"${{BCE_ROOT}}/{path.relative_to(ROOT)}" in block
         assert path.exists()
-    assert "ascendc_compile_definitions(${target} PRIVATE HAVE_WORKSPACE HAVE_TILING)" in shared
+    assert "ascendc_compile_definitions(${target} PRIVATE HAVE_WORKSPACE HAVE_TILING" in shared
+    # The forward's SyncAll needs batch scheduling: the kernel-launch build asks for it.
+    assert '"BCE_BATCH_SCHEDULE=__schedmode__(1)"' in shared
+    assert 'extern "C" BCE_BATCH_SCHEDULE __global__' in (ROOT / "op_kernel" / "bce_with_logits.cpp").read_text()
     assert "add_library(ascend_bce_npu SHARED" in text
     for rel in ("op_host/cann/npu_request.cpp", "op_host/cann/torch_npu_ops.cpp"):
         assert f"${{BCE_ROOT}}/{rel}" in text and (ROOT / rel).exists()
@@ -155,7 +152,8 @@ def test_cmake_configures_against_a_stub_cann(tmp_path):
         capture_output=True, text=True, timeout=60)
     assert result.returncode == 0, result.stdout + result.stderr
     assert "STUB ascendc_library ascend_bce_kernels STATIC" in result.stdout
-    assert "STUB ascendc_compile_definitions HAVE_WORKSPACE;HAVE_TILING" in result.stdout
+    assert "STUB ascendc_compile_definitions HAVE_WORKSPACE;HAVE_TILING;BCE_BATCH_SCHEDULE=__schedmode__(1)" \
+        in result.stdout
     bad = subprocess.run(["cmake", "-S", str(NPU_CMAKE.parent), "-B", str(tmp_path / "bad"),
                           f"-DASCEND_CANN_PACKAGE_PATH={cann}", "-DSOC_VERSION=Ascend310P3"],
                          capture_output=True, text=True, timeout=60)
@@ -237,6 +235,12 @@ REQUEST_TEST = textwrap.dedent(r"""
         c = Forward(); c.reduction = 3; THROWS(BuildTilingRequest(c), "reduction");
         c = Forward(); c.reduction = -1; THROWS(BuildTilingRequest(c), "reduction");
         c = Forward(); c.socName = "Ascend310P3"; THROWS(BuildTilingRequest(c), "Ascend310P3");
+        // The device's own vector-core count caps the blocks (SyncAll needs them all resident).
+        c = Forward(); c.vectorCores = 20;
+        CHECK(BuildTilingRequest(c).soc.vectorCores == 20 && ComputeTiling(BuildTilingRequest(c)).blockDim <= 20);
+        c = Forward(); c.vectorCores = 64; CHECK(BuildTilingRequest(c).soc.vectorCores == 40);  // preset 910B3
+        c = Forward(); c.vectorCores = -1; THROWS(BuildTilingRequest(c), "reports -1 vector cores");
+        CHECK(PlanLaunch(ComputeTiling(BuildTilingRequest(Forward()))).batchMode);
 
         NpuCall b = Forward(); b.kernel = KernelKind::BACKWARD; b.reduction = 0;
         THROWS(BuildTilingRequest(b), "grad_output");
@@ -287,13 +291,21 @@ if __name__ == "__main__":
     sys.exit(pytest.main([__file__, "-q"]))
 
 
-# Declarations the adapter uses from CANN and torch_npu, as documented (acl_base.h, NPUStream.h,
+# Declarations the adapter uses from CANN and torch_npu, as documented (acl_base.h, acl_rt.h:
+# aclrtGetDeviceInfo / aclrtDevAttr, NPUStream.h,
 # the aclrtlaunch_<kernel>.h that ascendc_library() generates): enough to type-check the adapter.
 CANN_STUBS = {
     "acl/acl.h": """
         #pragma once
+        #include <cstdint>
         typedef void* aclrtStream;
         extern "C" const char* aclrtGetSocName();
+        typedef int aclError;
+        #define ACL_SUCCESS 0
+        typedef enum { ACL_DEV_ATTR_AICPU_CORE_NUM = 1, ACL_DEV_ATTR_AICORE_CORE_NUM = 101,
+                       ACL_DEV_ATTR_VECTOR_CORE_NUM = 201 } aclrtDevAttr;
+        extern "C" aclError aclrtGetDevice(int32_t* deviceId);
+        extern "C" aclError aclrtGetDeviceInfo(uint32_t deviceId, aclrtDevAttr attr, int64_t* value);
         typedef enum { ACL_FORMAT_UNDEFINED = -1, ACL_FORMAT_NCHW = 0, ACL_FORMAT_NHWC = 1, ACL_FORMAT_ND = 2,
                        ACL_FORMAT_NC1HWC0 = 3, ACL_FORMAT_FRACTAL_Z = 4, ACL_FORMAT_FRACTAL_NZ = 29 } aclFormat;
     """,
@@ -335,7 +347,7 @@ def test_adapter_type_checks_against_torch_and_documented_cann_declarations(tmp_
     torch_ext = pytest.importorskip("torch.utils.cpp_extension")
     stubs = dict(CANN_STUBS)
     for kernel, path in KERNELS.items():
-        stubs[f"aclrtlaunch_{kernel}.h"] = _launch_stub(kernel, _kernel_params(path)[1])
+        stubs[f"aclrtlaunch_{kernel}.h"] = _launch_stub(kernel, kernel_params(path)[1])
     for name, text in stubs.items():
         (tmp_path / name).parent.mkdir(parents=True, exist_ok=True)
         (tmp_path / name).write_text(textwrap.dedent(text))

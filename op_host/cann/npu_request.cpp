@@ -116,6 +116,13 @@ TilingRequest BuildTilingRequest(const NpuCall& call)
         CheckGradOutput(call, req);
     }
     req.soc = GetSocInfo(SocPresetFromSocName(call.socName));
+    if (call.vectorCores < 0) {
+        throw std::invalid_argument("ascend_bce: the device reports " + std::to_string(call.vectorCores) +
+                                    " vector cores");
+    }
+    if (call.vectorCores > 0 && static_cast<uint64_t>(call.vectorCores) < req.soc.vectorCores) {
+        req.soc.vectorCores = static_cast<uint32_t>(call.vectorCores);
+    }
     return req;
 }
 

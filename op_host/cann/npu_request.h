@@ -42,6 +42,10 @@ struct NpuCall {
     std::optional<std::vector<int64_t>> gradOutputShape;  // backward only
     std::optional<std::string> gradOutputDtype;           // backward only
     std::string socName;                                  // aclrtGetSocName()
+    // aclrtGetDeviceInfo(ACL_DEV_ATTR_VECTOR_CORE_NUM): the vector cores this process can use
+    // (fewer than the SoC preset on a partitioned device); 0 = unknown, use the preset. The
+    // forward's SyncAll deadlocks if blocks exceed the cores that can hold them at once.
+    int64_t vectorCores = 0;
 };
 
 // Validates the call (dtypes, target == input in shape and dtype, reduction code, broadcast

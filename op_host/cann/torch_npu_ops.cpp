@@ -88,6 +88,19 @@ std::string CurrentSocName()
     return name;
 }
 
+// Vector cores of the current device as the runtime reports them (a partitioned device can have
+// fewer than its SoC preset); 0 when the query fails, and the preset is used.
+int64_t CurrentVectorCores()
+{
+    int32_t device = 0;
+    int64_t cores = 0;
+    if (aclrtGetDevice(&device) != ACL_SUCCESS ||
+        aclrtGetDeviceInfo(static_cast<uint32_t>(device), ACL_DEV_ATTR_VECTOR_CORE_NUM, &cores) != ACL_SUCCESS) {
+        return 0;
+    }
+    return cores;
+}
+
 // The op's tensors after the device/dtype checks, contiguous (the kernels index flat memory).
 struct Operands {
     at::Tensor x;
@@ -118,6 +131,7 @@ NpuCall DescribeCall(KernelKind kind, const Operands& ops, int64_t reduction)
     call.posWeight = Describe(ops.posWeight);
     call.reduction = reduction;
     call.socName = CurrentSocName();
+    call.vectorCores = CurrentVectorCores();
     return call;
 }
 
