@@ -27,73 +27,59 @@ void PassThrough(TPipe& pipe, TQue<TPosition::VECIN, 1>& q, GM_ADDR* gm) {
 
 }  // namespace
 
-// Finding 1 reduced: after a VECIN FreeTensor holds V_MTE2 id 0, a hard-coded EVENT_ID0 sets that
-// flag a second time (the old CombinePartials).
-void st_bad_event_id_collides_with_queue(GM_ADDR* gm, GM_ADDR) {
+// A TPipe with one single-buffered VECIN queue, one tile passed through it, then `after(pipe)`.
+template <typename After> void AfterPassThrough(GM_ADDR* gm, After after) {
     TPipe pipe;
     TQue<TPosition::VECIN, 1> q;
     pipe.InitBuffer(q, 1, kTileFloats * sizeof(float));
     PassThrough(pipe, q, gm);
-    SetFlag<HardEvent::V_MTE2>(EVENT_ID0);
-    WaitFlag<HardEvent::V_MTE2>(EVENT_ID0);
+    after(pipe);
+}
+
+// Finding 1 reduced: after a VECIN FreeTensor holds V_MTE2 id 0, a hard-coded EVENT_ID0 sets that
+// flag a second time (the old CombinePartials).
+void st_bad_event_id_collides_with_queue(GM_ADDR* gm, GM_ADDR) {
+    AfterPassThrough(gm, [](TPipe&) {
+        SetFlag<HardEvent::V_MTE2>(EVENT_ID0);
+        WaitFlag<HardEvent::V_MTE2>(EVENT_ID0);
+    });
 }
 
 // The wait of finding 1 alone: it clears the queue's flag, so ~TPipe's wait on it never returns.
 void st_bad_flag_cleared_behind_queue(GM_ADDR* gm, GM_ADDR) {
-    TPipe pipe;
-    TQue<TPosition::VECIN, 1> q;
-    pipe.InitBuffer(q, 1, kTileFloats * sizeof(float));
-    PassThrough(pipe, q, gm);
-    WaitFlag<HardEvent::V_MTE2>(EVENT_ID0);
+    AfterPassThrough(gm, [](TPipe&) { WaitFlag<HardEvent::V_MTE2>(EVENT_ID0); });
 }
 
 // Positive: the same with an id from the pool (FetchEventID skips the one the queue holds).
 void st_event_id_from_pool_ok(GM_ADDR* gm, GM_ADDR) {
-    TPipe pipe;
-    TQue<TPosition::VECIN, 1> q;
-    pipe.InitBuffer(q, 1, kTileFloats * sizeof(float));
-    PassThrough(pipe, q, gm);
-    Sync<HardEvent::V_MTE2>(pipe);
+    AfterPassThrough(gm, [](TPipe& pipe) { Sync<HardEvent::V_MTE2>(pipe); });
 }
 
-// Finding 3 reduced: five double-buffered VECIN queues. Every freed buffer holds a V_MTE2 id until
-// it is allocated again, so the ninth FreeTensor finds the pool of 8 empty.
-void st_bad_ten_vecin_buffers(GM_ADDR* gm, GM_ADDR) {
-    constexpr int kQueues = 5;
+// kQueues double-buffered VECIN queues, each cycling `tiles` tiles of x: every freed buffer holds
+// a V_MTE2 id until it is allocated again.
+template <int kQueues> void CycleVecinQueues(GM_ADDR* gm, int tiles) {
     TPipe pipe;
     TQue<TPosition::VECIN, 1> q[kQueues];
     for (auto& queue : q) pipe.InitBuffer(queue, 2, kTileFloats * sizeof(float));
     GlobalTensor<float> x;
     x.SetGlobalBuffer(reinterpret_cast<__gm__ float*>(gm[0]), kTileFloats);
-    for (int tile = 0; tile < 2; ++tile) {
+    for (int tile = 0; tile < tiles; ++tile) {
         for (auto& queue : q) {
-            LocalTensor<float> t = queue.AllocTensor<float>();
+            LocalTensor<float> t = queue.template AllocTensor<float>();
             DataCopy(t, x, kTileFloats);
             queue.EnQue(t);
-            t = queue.DeQue<float>();
+            t = queue.template DeQue<float>();
             queue.FreeTensor(t);
         }
     }
 }
+
+// Finding 3 reduced: five double-buffered VECIN queues; the ninth FreeTensor finds the pool of 8
+// empty.
+void st_bad_ten_vecin_buffers(GM_ADDR* gm, GM_ADDR) { CycleVecinQueues<5>(gm, 2); }
 
 // Positive: four double-buffered VECIN queues (8 buffers) over many tiles.
-void st_eight_vecin_buffers_ok(GM_ADDR* gm, GM_ADDR) {
-    constexpr int kQueues = 4;
-    TPipe pipe;
-    TQue<TPosition::VECIN, 1> q[kQueues];
-    for (auto& queue : q) pipe.InitBuffer(queue, 2, kTileFloats * sizeof(float));
-    GlobalTensor<float> x;
-    x.SetGlobalBuffer(reinterpret_cast<__gm__ float*>(gm[0]), kTileFloats);
-    for (int tile = 0; tile < 5; ++tile) {
-        for (auto& queue : q) {
-            LocalTensor<float> t = queue.AllocTensor<float>();
-            DataCopy(t, x, kTileFloats);
-            queue.EnQue(t);
-            t = queue.DeQue<float>();
-            queue.FreeTensor(t);
-        }
-    }
-}
+void st_eight_vecin_buffers_ok(GM_ADDR* gm, GM_ADDR) { CycleVecinQueues<4>(gm, 5); }
 
 // Finding 2 reduced: 3 partials copied to UB, then summed over the 32-B block into y[0]: only
 // explicit right padding to the block makes the 5 dummy elements zeros.

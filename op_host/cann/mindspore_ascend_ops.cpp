@@ -24,6 +24,7 @@
 
 #include "acl/acl.h"
 
+#include "acl_device.h"
 #include "mindspore_kernel_launch.h"
 #include "npu_request.h"
 
@@ -63,19 +64,6 @@ const std::string& SocName()
     return name;
 }
 
-// Vector cores of the current device as the runtime reports them (fewer than the preset on a
-// partitioned device); 0 when the query fails, and the preset is used.
-int64_t VectorCores()
-{
-    int32_t device = 0;
-    int64_t cores = 0;
-    if (aclrtGetDevice(&device) != ACL_SUCCESS ||
-        aclrtGetDeviceInfo(static_cast<uint32_t>(device), ACL_DEV_ATTR_VECTOR_CORE_NUM, &cores) != ACL_SUCCESS) {
-        return 0;
-    }
-    return cores;
-}
-
 std::optional<NpuOperand> Describe(const std::optional<ms::Tensor>& t)
 {
     if (!t.has_value() || !t->is_defined()) {
@@ -100,7 +88,7 @@ NpuCall DescribeCall(KernelKind kind, const ms::Tensor& input, const ms::Tensor&
     call.posWeight = Describe(posWeight);
     call.reduction = reduction;
     call.socName = SocName();
-    call.vectorCores = VectorCores();
+    call.vectorCores = CurrentVectorCores();
     return call;
 }
 

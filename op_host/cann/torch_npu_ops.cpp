@@ -19,6 +19,7 @@
 #include "aclrtlaunch_bce_with_logits.h"
 #include "aclrtlaunch_bce_with_logits_grad.h"
 
+#include "acl_device.h"
 #include "npu_request.h"
 
 namespace {
@@ -86,19 +87,6 @@ std::string CurrentSocName()
     const char* name = aclrtGetSocName();
     TORCH_CHECK(name != nullptr, "ascend_bce.bce_with_logits: aclrtGetSocName() failed (no NPU device set?)");
     return name;
-}
-
-// Vector cores of the current device as the runtime reports them (a partitioned device can have
-// fewer than its SoC preset); 0 when the query fails, and the preset is used.
-int64_t CurrentVectorCores()
-{
-    int32_t device = 0;
-    int64_t cores = 0;
-    if (aclrtGetDevice(&device) != ACL_SUCCESS ||
-        aclrtGetDeviceInfo(static_cast<uint32_t>(device), ACL_DEV_ATTR_VECTOR_CORE_NUM, &cores) != ACL_SUCCESS) {
-        return 0;
-    }
-    return cores;
 }
 
 // The op's tensors after the device/dtype checks, contiguous (the kernels index flat memory).
