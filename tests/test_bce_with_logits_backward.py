@@ -153,6 +153,21 @@ def test_target_gradient_at_huge_infinite_and_nan_logits(dtype):
     assert_grad_close(got[finite].astype(DTYPES[dtype]), truth[finite], scale[finite], DTYPES[dtype])
 
 
+@pytest.mark.parametrize("dtype", DTYPES)
+def test_target_gradient_without_pos_weight_is_exactly_minus_x(dtype):
+    # softplus(-x) - softplus(x) = -x: two values near ln 2 would lose a small x entirely.
+    x = np.array([1e-10, -3e-8, 1e-3, -0.5, 5.0, -40.0, np.inf, -np.inf, np.nan]).astype(DTYPES[dtype])
+    got = bce_target_backward(np.ones(x.size, DTYPES[dtype]), x, x, None, None, "none")
+    np.testing.assert_array_equal(got.astype(np.float32), -x.astype(np.float32))  # NaN == NaN here
+    g = np.linspace(0.5, 2.0, x.size).astype(DTYPES[dtype])
+    w = np.linspace(2.0, 0.25, x.size).astype(DTYPES[dtype])
+    got = bce_target_backward(g, x, x, w, None, "none")
+    truth, scale = bce_with_logits_target_grad_reference(g, x, x, w, None, "none")
+    finite = np.isfinite(truth)
+    assert_grad_close(got[finite], truth[finite], scale[finite], DTYPES[dtype])
+    assert np.array_equal(np.sign(got[~finite]), np.sign(truth[~finite]), equal_nan=True)
+
+
 def test_empty_input_gives_empty_gradient():
     for reduction in REDUCTIONS:
         g = np.zeros((0, 3), np.float32) if reduction == "none" else np.array(1.0, np.float32)
