@@ -17,6 +17,9 @@ __aicore__ inline void RunKernel(const KernelArgs& args, const TilingData& tilin
 // on the kernel itself (__schedmode__(1), defined by cmake/ascend_kernels.cmake); an op package
 // sets SetScheduleMode(1) in its tiling function instead; cpu_sim takes it from PlanLaunch.
 #ifndef BCE_BATCH_SCHEDULE
+#if defined(__NPU_ARCH__)
+#error "BCE_BATCH_SCHEDULE must be defined for a device build: __schedmode__(1), or empty where the launch sets the schedule mode"
+#endif
 #define BCE_BATCH_SCHEDULE
 #endif
 

@@ -63,8 +63,8 @@ public:
             CopyOut(tile, offset, count);
         }
         if (reduce_) {
-            // Every block's partials must be in GM before block 0 combines them.
-            AscendC::PipeBarrier<PIPE_ALL>();
+            // Every block's partials must be in GM before block 0 combines them: SyncAll starts
+            // with PipeBarrier<PIPE_ALL> (dav_c220 SyncAllImpl), so the copies are done.
             AscendC::SyncAll();
             if (AscendC::GetBlockIdx() == 0) {
                 CombinePartials();
@@ -168,8 +168,9 @@ private:
             ZeroPairwiseTail(partials, count);
             PairwiseSum(groupSum, partials, reduceTmp, count);
             inQueueX_.FreeTensor(partials);
-            // ReduceSum (the end of PairwiseSum) stores the sum with the scalar unit after its own
-            // V_S wait, so the scalar read needs no flag of ours.
+            // dav_c220's ReduceSum already ends with a scalar store, but its page promises only
+            // the value: order the scalar read after the vector pipe ourselves.
+            WaitPipe<AscendC::HardEvent::V_S>(pipe_);
             groupSums.SetValue(static_cast<uint32_t>(group), groupSum.GetValue(0));
         }
         WaitPipe<AscendC::HardEvent::S_V>(pipe_);

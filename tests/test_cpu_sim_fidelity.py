@@ -83,3 +83,15 @@ def test_a_wait_orders_only_what_came_before_its_setflag():
     with pytest.raises(_C.SimulatorError, match=r"pipe hazard: Exp on pipe V reads UB bytes \[256, 512\) written by "
                                                 r"MTE2"):
         run("bad_late_write")
+
+
+def test_overlapping_mte2_copies_need_a_barrier():
+    with pytest.raises(_C.SimulatorError, match=r"pipe hazard: DataCopy\(GM->UB\) on pipe MTE2 overwrites UB bytes "
+                                                r"\[0, 32\) that an earlier MTE2 copy wrote"):
+        run("overlapping_copies")
+    run("overlapping_copies", w3=1)  # PipeBarrier<PIPE_MTE2> between them
+
+
+def test_a_flag_left_set_at_kernel_end_is_an_error():
+    with pytest.raises(_C.SimulatorError, match=r"kernel end: flag V_S id 0 is still set"):
+        run("bad_flag_left_set")

@@ -38,6 +38,8 @@ ACL_STUB = """
                ACL_DEV_ATTR_VECTOR_CORE_NUM = 201 } aclrtDevAttr;
     extern "C" aclError aclrtGetDevice(int32_t* deviceId);
     extern "C" aclError aclrtGetDeviceInfo(uint32_t deviceId, aclrtDevAttr attr, int64_t* value);
+    typedef enum { ACL_RT_DEV_RES_CUBE_CORE = 0, ACL_RT_DEV_RES_VECTOR_CORE } aclrtDevResLimitType;
+    extern "C" aclError aclrtGetStreamResLimit(aclrtStream stream, aclrtDevResLimitType type, uint32_t* value);
 """
 
 

@@ -118,6 +118,8 @@ void st_bad_ten_vecin_buffers(GM_ADDR* gm, GM_ADDR tiling);
 void st_eight_vecin_buffers_ok(GM_ADDR* gm, GM_ADDR tiling);
 void st_pad_dummy_sum(GM_ADDR* gm, GM_ADDR tiling);
 void st_bad_late_write(GM_ADDR* gm, GM_ADDR tiling);
+void st_overlapping_copies(GM_ADDR* gm, GM_ADDR tiling);
+void st_bad_flag_left_set(GM_ADDR* gm, GM_ADDR tiling);
 void st_mix_kernel(GM_ADDR* gm, GM_ADDR tiling);
 void st_aiv_kernel(GM_ADDR* gm, GM_ADDR tiling);
 }  // namespace cpu_sim_selftest
@@ -213,6 +215,8 @@ const std::vector<SelfTestKernel>& SelfTestKernels() {
         {"eight_vecin_buffers_ok", 2, &cpu_sim_selftest::st_eight_vecin_buffers_ok},
         {"pad_dummy_sum", 2, &cpu_sim_selftest::st_pad_dummy_sum},
         {"bad_late_write", 2, &cpu_sim_selftest::st_bad_late_write},
+        {"overlapping_copies", 2, &cpu_sim_selftest::st_overlapping_copies},
+        {"bad_flag_left_set", 2, &cpu_sim_selftest::st_bad_flag_left_set},
         {"mix_kernel", 2, &cpu_sim_selftest::st_mix_kernel},
         {"aiv_kernel", 2, &cpu_sim_selftest::st_aiv_kernel},
         {"bad_datacopy_count", 2, &cpu_sim_selftest::st_bad_datacopy_count},

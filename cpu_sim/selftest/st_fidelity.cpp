@@ -126,6 +126,26 @@ void st_bad_late_write(GM_ADDR* gm, GM_ADDR) {
     Exp(b.Get<float>(), b.Get<float>(), kTileFloats);  // races the second copy
 }
 
+// Two copies into the same UB bytes: MTE2 may complete them out of order unless a
+// PipeBarrier<PIPE_MTE2> (w3 != 0) orders them.
+void st_overlapping_copies(GM_ADDR* gm, GM_ADDR tiling) {
+    TPipe pipe;
+    TBuf<TPosition::VECCALC> a;
+    pipe.InitBuffer(a, kTileFloats * sizeof(float));
+    GlobalTensor<float> x;
+    x.SetGlobalBuffer(reinterpret_cast<__gm__ float*>(gm[0]), kTileFloats);
+    DataCopy(a.Get<float>(), x, kTileFloats);
+    if (TilingU32(tiling, 3) != 0) PipeBarrier<PIPE_MTE2>();
+    DataCopy(a.Get<float>(), x[8], kTileFloats - 8);
+}
+
+// A SetFlag nobody waits: ~TPipe on the device leaves no flag set; here the kernel does.
+void st_bad_flag_left_set(GM_ADDR*, GM_ADDR) {
+    TPipe pipe;
+    const TEventID id = pipe.FetchEventID<HardEvent::V_S>();
+    SetFlag<HardEvent::V_S>(id);
+}
+
 // Findings 4-6: a MIX kernel (launched with the workspace, batch mode and cores the test picks)
 // that allocates `w3` bytes of UB and, with w4 != 0, crosses a SyncAll.
 void st_mix_kernel(GM_ADDR*, GM_ADDR tiling) {

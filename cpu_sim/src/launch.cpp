@@ -105,11 +105,13 @@ void RunBlock(LaunchState& st, uint32_t block, const LaunchConfig& config, const
         ctx.readableSince.assign(ubBlocks, {1, 1, 1, 1});  // never written: anyone may read
         ctx.readers.assign(ubBlocks, 0);
         ctx.written.assign(ubBlocks, 0);
+        ctx.dmaOrdered.assign(ubBlocks, 1);
         ctx.orderedSince.assign(ubBlocks, {});
         BindThread(&ctx);
         tlsLaunch = &st;
         body();
         CheckQueuesFreed("kernel end");
+        CheckFlagsClear("kernel end");
     } catch (const std::exception& e) {
         failed = true;
         error = e.what();

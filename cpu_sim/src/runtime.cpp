@@ -126,7 +126,10 @@ void HazardWrite(const char* api, const void* p, uint64_t bytes, uint8_t pipe) {
         const uint32_t mask = ByteMask(off, bytes, b);
         auto unordered = [&](uint32_t k) { return c.readableSince[k][pi] == 0; };
         // Write after write races only on the same bytes (the vector unit writes its elements,
-        // not whole blocks, so scalar writes next to a vector write's tail are fine).
+        // not whole blocks, so scalar writes next to a vector write's tail are fine). MTE2 copies
+        // to overlapping UB race each other too (PipeBarrier page: PIPE_MTE2/PIPE_MTE3 need a
+        // sync when addresses overlap); V and S are in order with themselves.
+        const bool sameDma = prev == pipe && pipe == PIPE_BIT_MTE2;
         if (prev != 0 && prev != pipe && unordered(b) && (c.written[b] & mask)) {
             const uint32_t e = RunEnd(b, last, [&](uint32_t k) { return c.writer[k] == prev && unordered(k); });
             Fail(Format("pipe hazard: %s on pipe %s overwrites UB bytes [%u, %u) written by %s without EnQue/DeQue "
@@ -141,11 +144,17 @@ void HazardWrite(const char* api, const void* p, uint64_t bytes, uint8_t pipe) {
                         "no SetFlag/WaitFlag<%s_%s> or FreeTensor since that read (write after read)", api,
                         PipeName(pipe), b * 32, e * 32, PipeName(reader), PipeName(reader), PipeName(pipe)));
         }
+        if (sameDma && !c.dmaOrdered[b] && (c.written[b] & mask)) {
+            Fail(Format("pipe hazard: %s on pipe MTE2 overwrites UB bytes [%u, %u) that an earlier MTE2 copy wrote, "
+                        "with no PipeBarrier<PIPE_MTE2> or flag chain between them (overlapping copies race)", api,
+                        b * 32, b * 32 + 32));
+        }
         // Bytes stay tracked while only their writer may read them: a partial write by the same
         // pipe adds to them; once a sync has ordered them before another pipe, or another pipe
         // writes, only the new write's bytes are tracked.
-        c.written[b] = (prev == pipe && OnlyWriterMayRead(c, b, pipe) ? c.written[b] : 0) | mask;
+        c.written[b] = (prev == pipe && !sameDma && OnlyWriterMayRead(c, b, pipe) ? c.written[b] : 0) | mask;
         c.writer[b] = pipe;
+        c.dmaOrdered[b] = 0;
         c.readableSince[b].fill(0);
         c.readableSince[b][pi] = now;
         c.readers[b] = 0;
@@ -186,7 +195,13 @@ void OrderPipes(uint8_t srcPipe, uint8_t dstPipe, uint64_t flagSeq) {
     const size_t n = c.writer.size();
     for (size_t b = 0; b < n; ++b) {
         auto& r = c.readableSince[b];
-        if (r[si] != 0 && r[si] <= flagSeq && r[di] == 0) r[di] = now;
+        const bool srcHas = r[si] != 0 && r[si] <= flagSeq;
+        if (srcHas && r[di] == 0) r[di] = now;
+        // A later MTE2 copy is ordered after an earlier one's completion by PipeBarrier<PIPE_MTE2>
+        // (src == dst) or by a flag from a pipe that was itself ordered after that copy.
+        if (dstPipe == PIPE_BIT_MTE2 && c.writer[b] == PIPE_BIT_MTE2 && (srcPipe == dstPipe || srcHas)) {
+            c.dmaOrdered[b] = 1;
+        }
         if (c.readers[b] == 0) continue;
         for (int ri = 1; ri < kPipes; ++ri) {
             uint64_t* o = &c.orderedSince[b][ri * kPipes];
@@ -200,6 +215,7 @@ void OrderAllPipes() {
     const uint64_t now = ++c.seq;
     const size_t n = c.writer.size();
     for (size_t b = 0; b < n; ++b) {
+        c.dmaOrdered[b] = 1;
         for (int q = 0; q < kPipes; ++q) {
             if (c.readableSince[b][q] == 0) c.readableSince[b][q] = now;
         }
@@ -385,6 +401,18 @@ void CheckQueuesFreed(const char* when) {
             if (q.status[i] != 0) {
                 Fail(Format("%s: TQue #%zu buffer %u is still %s (every AllocTensor needs a FreeTensor)", when, qi,
                             i, q.status[i] == 2 ? "enqueued" : "allocated"));
+            }
+        }
+    }
+}
+
+void CheckFlagsClear(const char* when) {
+    const BlockContext& c = Ctx();
+    for (int e = 0; e < kHardEvents; ++e) {
+        for (int id = 0; id < kEventIds; ++id) {
+            if (c.flagSet[e][id]) {
+                Fail(Format("%s: flag %s id %d is still set (a SetFlag without its WaitFlag)", when,
+                            EventName(static_cast<AscendC::HardEvent>(e)), id));
             }
         }
     }

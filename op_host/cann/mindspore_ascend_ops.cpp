@@ -88,7 +88,8 @@ NpuCall DescribeCall(KernelKind kind, const ms::Tensor& input, const ms::Tensor&
     call.posWeight = Describe(posWeight);
     call.reduction = reduction;
     call.socName = SocName();
-    call.vectorCores = CurrentVectorCores();
+    // The runner's stream is known only at launch: the default stream's limit is the process's.
+    call.vectorCores = CurrentVectorCores(nullptr);
     return call;
 }
 
@@ -125,7 +126,8 @@ class ForwardRunner : public ms::pynative::PyboostRunner {
 public:
     ForwardRunner(const std::string& opName, const TilingData& tiling) : PyboostRunner(opName), tiling_(tiling) {}
 
-    // mean/sum: the A2 system workspace + one fp32 partial per tile; 'none': no workspace.
+    // The A2 system workspace + one fp32 partial per tile (at least 32 B: the forward is a MIX
+    // kernel, which must not get a zero-size workspace, 'none' included).
     size_t CalcWorkspace() override { return static_cast<size_t>(LaunchWorkspaceBytes(tiling_)); }
 
     void LaunchKernel() override

@@ -119,7 +119,7 @@ NpuCall DescribeCall(KernelKind kind, const Operands& ops, int64_t reduction)
     call.posWeight = Describe(ops.posWeight);
     call.reduction = reduction;
     call.socName = CurrentSocName();
-    call.vectorCores = CurrentVectorCores();
+    call.vectorCores = CurrentVectorCores(c10_npu::getCurrentNPUStream().stream(false));
     return call;
 }
 

@@ -110,6 +110,9 @@ struct BlockContext {
     std::vector<uint8_t> readers;
     std::vector<std::array<uint64_t, kPipes * kPipes>> orderedSince;
     std::vector<uint32_t> written;  // per 32-B UB block: the bytes its last writer wrote (bit i = byte i)
+    // Per 32-B UB block written by MTE2: whether a later MTE2 copy is ordered after that write's
+    // completion (DMA copies to overlapping UB race each other otherwise).
+    std::vector<uint8_t> dmaOrdered;
     // Hardware flags: one bit per (HardEvent, id), and the seq of the SetFlag that set it.
     bool flagSet[kHardEvents][kEventIds] = {};
     uint64_t flagSeq[kHardEvents][kEventIds] = {};

@@ -53,7 +53,8 @@ public:
     template <typename T> void DeQue(LocalTensor<T>& tensor) {
         cpu_sim::QueueState& q = State("TQue::DeQue");
         if (q.fifo.empty()) {
-            cpu_sim::Fail("TQue::DeQue: the queue is empty (no EnQue before DeQue; device hang)");
+            cpu_sim::Fail("TQue::DeQue: the queue is empty (no EnQue before DeQue: the device returns a stale "
+                          "buffer without any sync, a race)");
         }
         const uint32_t i = q.fifo.front();
         q.fifo.erase(q.fifo.begin());

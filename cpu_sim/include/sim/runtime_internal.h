@@ -6,4 +6,5 @@
 namespace cpu_sim {
 void BindThread(BlockContext* ctx);
 void CheckQueuesFreed(const char* when);
+void CheckFlagsClear(const char* when);  // every SetFlag was waited (~TPipe leaves none set)
 }  // namespace cpu_sim

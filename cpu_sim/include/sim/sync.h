@@ -18,10 +18,14 @@ template <HardEvent event> void SetFlag(int32_t eventID) { cpu_sim::SetFlagImpl(
 // before the matching SetFlag.
 template <HardEvent event> void WaitFlag(int32_t eventID) { cpu_sim::WaitFlagImpl("WaitFlag", event, eventID); }
 
-// PIPE_ALL drains every pipe. A single-pipe barrier orders that pipe after itself, which the
-// in-order pipes of this model already are.
+// PIPE_ALL drains every pipe. PIPE_MTE2 orders MTE2's later copies after its earlier ones (needed
+// when their UB destinations overlap); V and S are in order with themselves already.
 template <pipe_t pipe> void PipeBarrier() {
-    if constexpr (pipe == PIPE_ALL) cpu_sim::OrderAllPipes();
+    if constexpr (pipe == PIPE_ALL) {
+        cpu_sim::OrderAllPipes();
+    } else if constexpr (pipe == PIPE_MTE2) {
+        cpu_sim::OrderPipes(cpu_sim::PIPE_BIT_MTE2, cpu_sim::PIPE_BIT_MTE2, cpu_sim::Ctx().seq);
+    }
 }
 
 template <typename T> void SetAtomicAdd() {

@@ -365,6 +365,7 @@ void ReduceSum(const LocalTensor<T>& dst, const LocalTensor<T>& src, const Local
     // get_acc_val and a scalar store of dst[0], then S_V and S_MTE3 set/wait on fetched ids. So
     // dst[0] is written by the scalar unit, and a flag the kernel left set on a fetched V_S, S_V or
     // S_MTE3 id collides with these.
+    cpu_sim::HazardWrite(api, dst.GetPhyAddr(), sizeof(T), cpu_sim::PIPE_BIT_V);  // vcadd(dst, ...)
     cpu_sim::InternalSync("ReduceSum (internal V_S)", HardEvent::V_S);
     cpu_sim::HazardWrite(api, dst.GetPhyAddr(), sizeof(T), cpu_sim::PIPE_BIT_S);
     dst.GetPhyAddr()[0] = acc;
