@@ -19,6 +19,26 @@ endfunction()
 """
 
 
+# What the adapters take from CANN's acl_base.h / acl_rt.h, as documented: aclrtStream is `void *`,
+# `const char *aclrtGetSocName()`, `aclError aclrtGetDeviceInfo(uint32_t, aclrtDevAttr, int64_t *)`
+# (ACL_DEV_ATTR_VECTOR_CORE_NUM = 201), `aclError aclrtGetStreamResLimit(aclrtStream,
+# aclrtDevResLimitType, uint32_t *)`.
+ACL_RUNTIME_STUB = """
+    #pragma once
+    #include <cstdint>
+    typedef void* aclrtStream;
+    extern "C" const char* aclrtGetSocName();
+    typedef int aclError;
+    #define ACL_SUCCESS 0
+    typedef enum { ACL_DEV_ATTR_AICPU_CORE_NUM = 1, ACL_DEV_ATTR_AICORE_CORE_NUM = 101,
+                   ACL_DEV_ATTR_VECTOR_CORE_NUM = 201 } aclrtDevAttr;
+    extern "C" aclError aclrtGetDevice(int32_t* deviceId);
+    extern "C" aclError aclrtGetDeviceInfo(uint32_t deviceId, aclrtDevAttr attr, int64_t* value);
+    typedef enum { ACL_RT_DEV_RES_CUBE_CORE = 0, ACL_RT_DEV_RES_VECTOR_CORE } aclrtDevResLimitType;
+    extern "C" aclError aclrtGetStreamResLimit(aclrtStream stream, aclrtDevResLimitType type, uint32_t* value);
+"""
+
+
 def make_stub_cann(root: Path) -> Path:
     """A CANN package directory under `root` with the CANN 8.x layout of ascendc.cmake."""
     cmake_dir = root / "cann" / "compiler" / "tikcpp" / "ascendc_kernel_cmake"

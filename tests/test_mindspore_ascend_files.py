@@ -18,29 +18,14 @@ from pathlib import Path
 import numpy as np
 import pytest
 
-from cann_stubs import kernel_params, make_stub_cann
+from cann_stubs import ACL_RUNTIME_STUB, kernel_params, make_stub_cann
 
 ROOT = Path(__file__).resolve().parents[1]
 ADAPTER = ROOT / "op_host" / "cann" / "mindspore_ascend_ops.cpp"
 
-# What the adapter takes from CANN beyond MindSpore's headers, as documented in CANN's acl_rt.h /
-# acl_base.h (aclrtStream is `void *`; `const char *aclrtGetSocName()`; `aclError
-# aclrtGetDeviceInfo(uint32_t, aclrtDevAttr, int64_t *)` with ACL_DEV_ATTR_VECTOR_CORE_NUM = 201), the same declarations
-# tests/test_npu_build_files.py uses for the torch adapter.
-ACL_STUB = """
-    #pragma once
-    #include <cstdint>
-    typedef void* aclrtStream;
-    extern "C" const char* aclrtGetSocName();
-    typedef int aclError;
-    #define ACL_SUCCESS 0
-    typedef enum { ACL_DEV_ATTR_AICPU_CORE_NUM = 1, ACL_DEV_ATTR_AICORE_CORE_NUM = 101,
-               ACL_DEV_ATTR_VECTOR_CORE_NUM = 201 } aclrtDevAttr;
-    extern "C" aclError aclrtGetDevice(int32_t* deviceId);
-    extern "C" aclError aclrtGetDeviceInfo(uint32_t deviceId, aclrtDevAttr attr, int64_t* value);
-    typedef enum { ACL_RT_DEV_RES_CUBE_CORE = 0, ACL_RT_DEV_RES_VECTOR_CORE } aclrtDevResLimitType;
-    extern "C" aclError aclrtGetStreamResLimit(aclrtStream stream, aclrtDevResLimitType type, uint32_t* value);
-"""
+# What the adapter takes from CANN beyond MindSpore's headers: the documented ACL runtime
+# declarations the torch adapter's check uses too (cann_stubs.ACL_RUNTIME_STUB).
+ACL_STUB = ACL_RUNTIME_STUB
 
 
 def _ms_dir():

@@ -13,7 +13,7 @@ from pathlib import Path
 
 import pytest
 
-from cann_stubs import kernel_params, make_stub_cann
+from cann_stubs import ACL_RUNTIME_STUB, kernel_params, make_stub_cann
 
 ROOT = Path(__file__).resolve().parents[1]
 SCRIPT = ROOT / "scripts" / "build_npu.sh"
@@ -295,19 +295,7 @@ if __name__ == "__main__":
 # aclrtGetDeviceInfo / aclrtDevAttr, NPUStream.h,
 # the aclrtlaunch_<kernel>.h that ascendc_library() generates): enough to type-check the adapter.
 CANN_STUBS = {
-    "acl/acl.h": """
-        #pragma once
-        #include <cstdint>
-        typedef void* aclrtStream;
-        extern "C" const char* aclrtGetSocName();
-        typedef int aclError;
-        #define ACL_SUCCESS 0
-        typedef enum { ACL_DEV_ATTR_AICPU_CORE_NUM = 1, ACL_DEV_ATTR_AICORE_CORE_NUM = 101,
-                       ACL_DEV_ATTR_VECTOR_CORE_NUM = 201 } aclrtDevAttr;
-        extern "C" aclError aclrtGetDevice(int32_t* deviceId);
-        extern "C" aclError aclrtGetDeviceInfo(uint32_t deviceId, aclrtDevAttr attr, int64_t* value);
-        typedef enum { ACL_RT_DEV_RES_CUBE_CORE = 0, ACL_RT_DEV_RES_VECTOR_CORE } aclrtDevResLimitType;
-        extern "C" aclError aclrtGetStreamResLimit(aclrtStream stream, aclrtDevResLimitType type, uint32_t* value);
+    "acl/acl.h": ACL_RUNTIME_STUB + """
         typedef enum { ACL_FORMAT_UNDEFINED = -1, ACL_FORMAT_NCHW = 0, ACL_FORMAT_NHWC = 1, ACL_FORMAT_ND = 2,
                        ACL_FORMAT_NC1HWC0 = 3, ACL_FORMAT_FRACTAL_Z = 4, ACL_FORMAT_FRACTAL_NZ = 29 } aclFormat;
     """,
