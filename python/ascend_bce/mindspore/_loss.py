@@ -45,17 +45,29 @@ def _static(shape: Any) -> bool:
     return shape is not None and all(d is not None and d >= 0 for d in shape)
 
 
+def _wire_name(name: Optional[str], shape: Any) -> Optional[str]:
+    """0-d bf16 travels as float32 (exact): it is reshaped to [1], and the CPU Reshape has no bf16."""
+    return "float32" if name == "bfloat16" and _is_scalar(shape) else name
+
+
 @constexpr
-def _plan(reduction: Any, input_dtype: Any, target_dtype: Any, weight_dtype: Any, pos_weight_dtype: Any) -> tuple:
-    """(kernel dtype of input and target, its MindSpore dtype, weight's and pos_weight's kernel
-    dtypes or None). As mint: a target of another floating dtype is accepted, the loss has the
-    target's dtype; mixed input/target are computed in float32, which holds both exactly."""
+def _plan(reduction: Any, input_dtype: Any, target_dtype: Any, weight_dtype: Any, pos_weight_dtype: Any,
+          input_shape: Any = (1,), weight_shape: Any = (1,), pos_weight_shape: Any = (1,)) -> tuple:
+    """(kernel dtype of input and target, weight's and pos_weight's or None). As mint: a target of
+    another floating dtype is accepted and the loss has the target's dtype; mixed input/target are
+    computed in float32, which holds both exactly (the kernel computes in float32 anyway, so the
+    loss is the float32 result rounded once)."""
     check_reduction(reduction)
     x, y = _kernel_dtype("input", input_dtype), _kernel_dtype("target", target_dtype)
     w = None if weight_dtype is None else _kernel_dtype("weight", weight_dtype)
     pw = None if pos_weight_dtype is None else _kernel_dtype("pos_weight", pos_weight_dtype)
     compute = x if x == y else "float32"
-    return compute, dict((name, d) for d, name in _KERNEL_DTYPES)[compute], w, pw
+    return _wire_name(compute, input_shape), _wire_name(w, weight_shape), _wire_name(pw, pos_weight_shape)
+
+
+@constexpr
+def _ms_dtype(name: Optional[str]) -> Any:
+    return None if name is None else dict((n, d) for d, n in _KERNEL_DTYPES)[name]
 
 
 @constexpr
@@ -121,6 +133,10 @@ def _call(op: Any, x: Tensor, y: Tensor, weight: Optional[Tensor], pos_weight: O
     return op(x, y, weight, pos_weight)
 
 
+def _cast(t: Tensor, dtype: Any) -> Tensor:
+    return t if t.dtype == dtype else ops.cast(t, dtype)
+
+
 def _at_least_1d(t: Optional[Tensor]) -> Optional[Tensor]:
     """0-d operands go to the pyfunc as [1]: it would receive a 0-d tensor as a Python float, and
     graph mode never runs the bprop of a 0-d pyfunc output."""
@@ -156,19 +172,21 @@ def binary_cross_entropy_with_logits(input: Tensor, target: Tensor, weight: Opti
     """``mindspore.mint.nn.functional.binary_cross_entropy_with_logits`` through the fused kernels,
     in PyNative, GRAPH_MODE and ``mindspore.jit``."""
     _check_tensors(input, target, weight, pos_weight)
-    dtype, ms_dtype, weight_dtype, pos_weight_dtype = _plan(
+    dtype, weight_dtype, pos_weight_dtype = _plan(
         reduction, input.dtype, target.dtype, None if weight is None else weight.dtype,
-        None if pos_weight is None else pos_weight.dtype)
+        None if pos_weight is None else pos_weight.dtype, input.shape,
+        None if weight is None else weight.shape, None if pos_weight is None else pos_weight.shape)
     _check_shapes(input.shape, target.shape, None if weight is None else weight.shape,
                   None if pos_weight is None else pos_weight.shape)
     if _is_empty(input.shape):
         return _empty_loss(input, reduction, target.dtype)
-    x = input if input.dtype == ms_dtype else ops.cast(input, ms_dtype)
-    y = target if target.dtype == ms_dtype else ops.cast(target, ms_dtype)
+    x, y = _cast(input, _ms_dtype(dtype)), _cast(target, _ms_dtype(dtype))
     if _device_target() == "Ascend":
         out = _call(_ascend_cell(reduction, weight is not None, pos_weight is not None), x, y, weight, pos_weight)
     else:
         op = _cpu_primitive(reduction, dtype, weight_dtype, pos_weight_dtype)
+        weight = None if weight is None else _cast(weight, _ms_dtype(weight_dtype))
+        pos_weight = None if pos_weight is None else _cast(pos_weight, _ms_dtype(pos_weight_dtype))
         out = _call(op, _at_least_1d(x), _at_least_1d(y), _at_least_1d(weight), _at_least_1d(pos_weight))
         # mean/sum and 0-d 'none' travel as [1]. Reshape first: the CPU Reshape kernel has no bf16.
         if reduction != "none" or _is_scalar(input.shape):

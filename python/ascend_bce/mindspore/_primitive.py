@@ -5,8 +5,8 @@ weight and pos_weight get zeros, as MindSpore's own bprop of this loss gives the
 A signature is (reduction, the kernel dtype of input and target, the dtype of weight and of
 pos_weight or None when absent). The dtypes are part of it because a pyfunc receives a 0-d
 tensor as a Python float: the declared dtype is what turns it back into the kernel's array.
-The infer functions accept dynamic shapes (-1 dims, dynamic rank [-2]); those are checked when
-the pyfunc runs, with the same errors.
+MindSpore 2.10 cannot compile a pyfunc Custom op with dynamic shapes (it fails inside the
+framework), so the infer function refuses -1 dims and dynamic rank with a clear error.
 """
 from __future__ import annotations
 
@@ -24,7 +24,6 @@ from .._frameworks import from_mindspore_numpy
 from ..functional import SOCS, _launch, _launch_grad
 
 _SOC = SOCS[0]  # the simulated preset (the numbers do not depend on it)
-_DYNAMIC_RANK = -2  # MindSpore's shape [-2]: the rank is not known at compile time
 
 
 def _wire(array: np.ndarray) -> np.ndarray:
@@ -52,7 +51,7 @@ def _array(value: Any, dtype_name: str) -> np.ndarray:
 
 
 def _is_static(shape: Any) -> bool:
-    return all(d >= 0 for d in shape)
+    return all(d >= 0 for d in shape)  # -1: dynamic dim, [-2]: dynamic rank
 
 
 def _infer_shape(reduction: str, has_weight: bool, has_pos_weight: bool) -> Callable:
@@ -60,8 +59,13 @@ def _infer_shape(reduction: str, has_weight: bool, has_pos_weight: bool) -> Call
         shapes = iter(operand_shapes)
         w = list(next(shapes)) if has_weight else None
         pw = list(next(shapes)) if has_pos_weight else None
-        if all(_is_static(s) for s in (input_shape, target_shape, w or [], pw or [])):
-            _C.host.validate_shapes(list(input_shape), list(target_shape), w, pw)
+        if not all(_is_static(s) for s in (input_shape, target_shape, w or [], pw or [])):
+            raise NotImplementedError(
+                "ascend_bce.mindspore: dynamic shapes (Cell.set_inputs with None dims or rank) are not "
+                f"supported on the CPU target (got input shape {list(input_shape)}): MindSpore's pyfunc "
+                "Custom ops, which run the simulator, compile only static shapes; use static shapes or "
+                "PyNative mode")
+        _C.host.validate_shapes(list(input_shape), list(target_shape), w, pw)
         # mean/sum travel as [1]: graph mode never runs the bprop of a 0-d pyfunc output (its
         # gradients come out as silent zeros); the caller makes the result 0-d.
         return list(input_shape) if reduction == "none" else [1]
