@@ -1,0 +1,222 @@
+"""MindSpore binding against mint's behaviour (issue 10, items 7-11): the functional compiled in
+GRAPH_MODE and under ms.jit, 0-d and empty inputs, dynamic shapes, mint's dtype promotion and
+errors that name the argument. Each case is checked in PyNative and in graph mode, against the
+float64 reference and mindspore.mint."""
+from __future__ import annotations
+
+import numpy as np
+import pytest
+
+ms = pytest.importorskip("mindspore")
+from mindspore import Tensor  # noqa: E402
+
+import ascend_bce.mindspore as abm  # noqa: E402
+from ascend_bce.reference import (  # noqa: E402
+    bce_with_logits_grad_reference,
+    bce_with_logits_reference,
+    bce_with_logits_target_grad_reference,
+)
+
+REDUCTIONS = ("none", "mean", "sum")
+MINT = ms.mint.nn.functional.binary_cross_entropy_with_logits
+
+
+@pytest.fixture(params=["pynative", "graph"])
+def mode(request):
+    ms.set_context(mode=ms.GRAPH_MODE if request.param == "graph" else ms.PYNATIVE_MODE)
+    yield request.param
+    ms.set_context(mode=ms.PYNATIVE_MODE)
+
+
+class Fn(ms.nn.Cell):
+    """The functional inside a Cell: compiled as a graph in GRAPH_MODE."""
+
+    def __init__(self, fn, reduction):
+        super().__init__()
+        self.fn = fn
+        self.reduction = reduction
+
+    def construct(self, x, y, w, pw):
+        return self.fn(x, y, w, self.reduction, pw)
+
+
+def sample(shape=(4, 5), seed=0):
+    rng = np.random.default_rng(seed)
+    x = (rng.standard_normal(shape) * 3).astype(np.float32)
+    y = rng.random(shape).astype(np.float32)
+    w = (rng.random(shape[-1:]) + 0.5).astype(np.float32)
+    pw = (rng.random(shape[-1:]) + 0.5).astype(np.float32)
+    return x, y, w, pw
+
+
+def check_grads(grads, x, y, w, pw, reduction, rtol=1e-6):
+    ones = np.ones(x.shape if reduction == "none" else ())
+    for got, reference in zip(grads, (bce_with_logits_grad_reference, bce_with_logits_target_grad_reference)):
+        truth, scale = reference(ones, x.astype(np.float64), y.astype(np.float64), w, pw, reduction)
+        assert got.shape == x.shape
+        assert np.all(np.abs(got.asnumpy().astype(np.float64) - truth) <= rtol * scale + 1e-12), reference.__name__
+
+
+# --- item 7: the functional compiles (GRAPH_MODE Cell, ms.jit, jit of a grad) -------------------------
+
+@pytest.mark.parametrize("reduction", REDUCTIONS)
+def test_functional_compiles_in_graph_mode_and_jit(mode, reduction):
+    x, y, w, pw = sample()
+    args = [Tensor(a) for a in (x, y, w, pw)]
+    truth = bce_with_logits_reference(x, y, w, reduction, pw)
+
+    @ms.jit
+    def jitted(a, b, c, d):
+        return abm.binary_cross_entropy_with_logits(a, b, c, reduction, d)
+
+    for fn in (Fn(abm.binary_cross_entropy_with_logits, reduction), jitted):
+        out = fn(*args)
+        np.testing.assert_allclose(out.asnumpy(), truth, rtol=2e-6, atol=1e-7)
+        np.testing.assert_allclose(out.asnumpy(), MINT(args[0], args[1], args[2], reduction, args[3]).asnumpy(),
+                                   rtol=1e-5, atol=1e-7)
+    grad = ms.jit(ms.grad(Fn(abm.binary_cross_entropy_with_logits, reduction), grad_position=(0, 1)))
+    check_grads(grad(*args), x, y, w, pw, reduction)
+
+
+def test_cell_inside_jit_function(mode):
+    x, y, w, pw = sample()
+    loss = abm.BCEWithLogitsLoss(Tensor(w), "sum", Tensor(pw))
+
+    @ms.jit
+    def jitted(a, b):
+        return loss(a, b)
+
+    out = jitted(Tensor(x), Tensor(y))
+    np.testing.assert_allclose(out.asnumpy(), bce_with_logits_reference(x, y, w, "sum", pw), rtol=2e-6)
+
+
+# --- item 8: 0-d inputs -----------------------------------------------------------------------------
+
+@pytest.mark.parametrize("dtype", [ms.float32, ms.float16, ms.bfloat16])
+@pytest.mark.parametrize("reduction", REDUCTIONS)
+def test_zero_dim_inputs_forward_and_gradients(mode, reduction, dtype):
+    x, y, w, pw = (np.float32(v) for v in (1.75, 0.25, 1.5, 2.0))
+    args = [Tensor(v).astype(dtype) for v in (x, y, w, pw)]
+    out = Fn(abm.binary_cross_entropy_with_logits, reduction)(*args)
+    assert out.shape == () and out.dtype == dtype
+    truth = bce_with_logits_reference(*(np.array(v, np.float64) for v in (x, y, w)), reduction, np.array(pw))
+    eps = {ms.float32: 2e-6, ms.float16: 2.0 ** -10, ms.bfloat16: 2.0 ** -7}[dtype]
+    assert abs(float(out.astype(ms.float32).asnumpy()) - float(truth)) <= eps * abs(float(truth))
+    grads = ms.grad(Fn(abm.binary_cross_entropy_with_logits, reduction), grad_position=(0, 1))(*args)
+    # mint on CPU has no bf16 backward: compare with it in float32 and float16.
+    mint = ms.grad(Fn(MINT, reduction), grad_position=(0, 1))(*args) if dtype != ms.bfloat16 else grads
+    for got, want in zip(grads, mint):
+        assert got.shape == () and got.dtype == dtype
+        assert float(got.astype(ms.float32).asnumpy()) != 0.0  # graph mode used to give silent zeros
+        np.testing.assert_allclose(got.astype(ms.float32).asnumpy(), want.astype(ms.float32).asnumpy(),
+                                   rtol=4 * eps)
+    if dtype == ms.float32:
+        check_grads(grads, np.array(x), np.array(y), np.array(w), np.array(pw), reduction)
+
+
+def test_zero_dim_weight_on_a_tensor_input(mode):
+    x, y, _, _ = sample()
+    args = [Tensor(x), Tensor(y), Tensor(np.float32(0.5)), Tensor(np.float32(3.0))]
+    out = Fn(abm.binary_cross_entropy_with_logits, "none")(*args)
+    np.testing.assert_allclose(out.asnumpy(), bce_with_logits_reference(x, y, np.array(0.5), "none",
+                                                                        np.array(3.0)), rtol=2e-6, atol=1e-7)
+
+
+# --- item 9: empty inputs ---------------------------------------------------------------------------
+
+@pytest.mark.parametrize("reduction", REDUCTIONS)
+def test_empty_inputs_give_minds_values_and_gradients(mode, reduction):
+    e = Tensor(np.zeros((0, 3), np.float32))
+    w, pw = Tensor(np.ones(3, np.float32)), Tensor(np.ones(3, np.float32))
+    out = Fn(abm.binary_cross_entropy_with_logits, reduction)(e, e, w, pw)
+    mint = MINT(e, e, None, reduction, None)
+    assert out.shape == mint.shape and out.dtype == mint.dtype
+    np.testing.assert_array_equal(out.asnumpy(), mint.asnumpy())  # [] / NaN / 0
+    grads = ms.grad(Fn(abm.binary_cross_entropy_with_logits, reduction), grad_position=(0, 1))(e, e, w, pw)
+    assert all(g.shape == (0, 3) and g.dtype == ms.float32 for g in grads)
+    out = abm.BCEWithLogitsLoss(reduction=reduction)(e, e)
+    np.testing.assert_array_equal(out.asnumpy(), mint.asnumpy())
+
+
+# --- item 10: dynamic shapes ------------------------------------------------------------------------
+
+class Loss(ms.nn.Cell):
+    def __init__(self, loss):
+        super().__init__()
+        self.loss = loss
+
+    def construct(self, a, b):
+        return self.loss(a, b)
+
+
+@pytest.mark.parametrize("dynamic", [[None, None], [2, None], None])
+def test_dynamic_shape_in_graph_mode_is_refused_clearly(dynamic):
+    """MindSpore 2.10 cannot compile a pyfunc Custom op with dynamic shapes (it stops with an
+    internal "pointer[value] is null"): ours says so; PyNative takes any shape."""
+    ms.set_context(mode=ms.GRAPH_MODE)
+    x, y, _, pw = sample((2, 5))
+    try:
+        net = Loss(abm.BCEWithLogitsLoss(reduction="mean", pos_weight=Tensor(pw)))
+        net.set_inputs(Tensor(shape=dynamic, dtype=ms.float32), Tensor(shape=dynamic, dtype=ms.float32))
+        with pytest.raises(NotImplementedError, match="dynamic shapes .* not supported on the CPU target"):
+            net(Tensor(x), Tensor(y))
+    finally:
+        ms.set_context(mode=ms.PYNATIVE_MODE)
+    net = Loss(abm.BCEWithLogitsLoss(reduction="mean", pos_weight=Tensor(pw)))
+    for shape in ((3, 5), (7, 5)):
+        x, y, _, _ = sample(shape, seed=shape[0])
+        np.testing.assert_allclose(net(Tensor(x), Tensor(y)).asnumpy(),
+                                   bce_with_logits_reference(x, y, None, "mean", pw), rtol=2e-6)
+
+
+# --- item 11: mixed dtypes as mint promotes, errors naming the argument ----------------------------
+
+@pytest.mark.parametrize("dtypes", [("float32", "float16"), ("float16", "float32"), ("bfloat16", "float16"),
+                                    ("float32", "bfloat16"), ("float16", "float16", "float32", "bfloat16"),
+                                    ("float32", "float32", "float16", "float16")])
+@pytest.mark.parametrize("reduction", REDUCTIONS)
+def test_mixed_dtypes_promote_as_mint(mode, reduction, dtypes):
+    input_dtype, target_dtype, weight_dtype, pos_weight_dtype = (dtypes + ("float32", "float32"))[:4]
+    x, y, w, pw = sample()
+    args = [Tensor(a).astype(getattr(ms, d)) for a, d in zip((x, y, w, pw),
+                                                            (input_dtype, target_dtype, weight_dtype, pos_weight_dtype))]
+    out = Fn(abm.binary_cross_entropy_with_logits, reduction)(*args)
+    mint = MINT(args[0], args[1], args[2], reduction, args[3])
+    assert out.shape == mint.shape and out.dtype == mint.dtype == args[1].dtype
+    seen = [a.astype(ms.float32).asnumpy().astype(np.float64) for a in args]  # the values after rounding
+    truth = bce_with_logits_reference(seen[0], seen[1], seen[2], reduction, seen[3])
+    eps = {ms.float32: 2e-6, ms.float16: 2.0 ** -11, ms.bfloat16: 2.0 ** -8}[out.dtype]
+    got = out.astype(ms.float32).asnumpy().astype(np.float64)
+    assert np.all(np.abs(got - truth) <= eps * np.abs(truth) + 1e-7)  # one rounding of the fp32 result
+    # Gradients in each argument's own dtype (mint on CPU has no backward for mixed dtypes).
+    grads = ms.grad(Fn(abm.binary_cross_entropy_with_logits, reduction), grad_position=(0, 1))(*args)
+    ones = np.ones(x.shape if reduction == "none" else ())
+    for got, arg, reference in zip(grads, args, (bce_with_logits_grad_reference,
+                                                 bce_with_logits_target_grad_reference)):
+        assert got.dtype == arg.dtype and got.shape == arg.shape
+        truth, scale = reference(ones, seen[0], seen[1], seen[2], seen[3], reduction)
+        eps = {ms.float32: 2e-6, ms.float16: 2.0 ** -10, ms.bfloat16: 2.0 ** -7}[arg.dtype]
+        assert np.all(np.abs(got.astype(ms.float32).asnumpy() - truth) <= eps * np.abs(truth) + 1e-6 * scale)
+
+
+@pytest.mark.parametrize("name", ["input", "target", "weight", "pos_weight"])
+@pytest.mark.parametrize("bad", [None, [[1.0, 0.0]], 0.5])
+def test_non_tensor_arguments_are_named(mode, name, bad):
+    if bad is None and name in ("weight", "pos_weight"):
+        return  # None is their default
+    args = dict(input=Tensor(np.zeros((1, 2), np.float32)), target=Tensor(np.zeros((1, 2), np.float32)),
+                weight=None, pos_weight=None)
+    args[name] = bad
+    fn = ms.jit(abm.binary_cross_entropy_with_logits) if mode == "graph" else abm.binary_cross_entropy_with_logits
+    with pytest.raises(TypeError, match=f"argument '{name}' must be a mindspore.Tensor.*not {type(bad).__name__}"):
+        fn(args["input"], args["target"], args["weight"], "mean", args["pos_weight"])
+
+
+@pytest.mark.parametrize("name,dtype", [("input", ms.float64), ("target", ms.int64), ("weight", ms.int32),
+                                        ("pos_weight", ms.float64)])
+def test_unsupported_dtypes_are_named(mode, name, dtype):
+    args = {k: Tensor(np.ones((2, 2), np.float32)) for k in ("input", "target", "weight", "pos_weight")}
+    args[name] = args[name].astype(dtype)
+    with pytest.raises(TypeError, match=f"expected '{name}' of dtype float32, float16 or bfloat16, but got {dtype}"):
+        Fn(abm.binary_cross_entropy_with_logits, "mean")(args["input"], args["target"], args["weight"],
+                                                          args["pos_weight"])
