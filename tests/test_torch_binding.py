@@ -109,14 +109,17 @@ def test_simulator_options_reach_the_autograd_path():
     assert (stats.soc, stats.block_dim) == ("910B3", 5) and stats.gm_bytes_written == x.numel() * 4
 
 
-def test_only_npu_tensors_and_autograd_take_the_op_path():
-    from ascend_bce.functional import _needs_torch_op
-
-    meta = torch.zeros(3, device="meta")
-    assert not _needs_torch_op(meta, meta)  # other devices are simulated on the CPU
-    assert _needs_torch_op(torch.zeros(3, requires_grad=True), torch.zeros(3))
-    with torch.no_grad():
-        assert not _needs_torch_op(torch.zeros(3, requires_grad=True))
+@pytest.mark.filterwarnings("ignore:`torch.jit.script` is deprecated:DeprecationWarning")  # torch's make_dual
+def test_torch_tensors_go_through_the_torch_binding():
+    # The neutral functional hands every torch tensor to ascend_bce.torch (forward AD and functorch
+    # tensors carry no requires_grad); meta tensors get the binding's clear error.
+    x, y, _, _ = inputs(torch.float32)
+    with torch.autograd.forward_ad.dual_level():
+        dual = torch.autograd.forward_ad.make_dual(x, torch.ones_like(x))
+        out = ascend_bce.binary_cross_entropy_with_logits(dual, y, reduction="sum")
+        assert torch.autograd.forward_ad.unpack_dual(out).tangent is not None
+    with pytest.raises(RuntimeError, match="no kernel for device 'meta'"):
+        ascend_bce.binary_cross_entropy_with_logits(x.to("meta"), y.to("meta"))
 
 
 def test_no_grad_inputs_skip_autograd():
@@ -131,8 +134,8 @@ def test_gradients_of_weights_are_refused_not_zeroed(name):
     args = {"target": y, "weight": w, "pos_weight": pw}
     args[name] = args[name].clone().requires_grad_()
     with pytest.raises(NotImplementedError, match=f"gradient with respect to '{name}' is not implemented"):
-        abt.binary_cross_entropy_with_logits(x.requires_grad_(), args["target"], args["weight"], "mean",
-                                             args["pos_weight"])
+        abt.binary_cross_entropy_with_logits(x.requires_grad_(), args["target"], args["weight"],
+                                             reduction="mean", pos_weight=args["pos_weight"])
 
 
 def test_bad_reduction_and_device_are_clear_errors():
@@ -159,9 +162,9 @@ def test_numpy_results_unchanged_by_the_binding():
 def test_torch_compile_traces_the_op_and_its_backward():
     # aot_eager runs the fake kernels and the registered autograd through AOTAutograd's tracing.
     x, y, w, pw = inputs(torch.float32)
-    fn = torch.compile(lambda a, b: abt.binary_cross_entropy_with_logits(a, b, w, "sum", pw), backend="aot_eager")
+    fn = torch.compile(lambda a, b: abt.binary_cross_entropy_with_logits(a, b, w, reduction="sum", pos_weight=pw), backend="aot_eager")
     xc, xe = x.clone().requires_grad_(), x.clone().requires_grad_()
-    compiled, eager = fn(xc, y), abt.binary_cross_entropy_with_logits(xe, y, w, "sum", pw)
+    compiled, eager = fn(xc, y), abt.binary_cross_entropy_with_logits(xe, y, w, reduction="sum", pos_weight=pw)
     compiled.backward()
     eager.backward()
     assert torch.equal(compiled.detach(), eager.detach()) and torch.equal(xc.grad, xe.grad)

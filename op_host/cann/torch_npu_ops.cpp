@@ -1,5 +1,5 @@
 // NPU (PrivateUse1) kernels of the ascend_bce torch ops: tiling on the host, one kernel launch
-// on the current torch_npu stream. The op schemas are defined in Python (ascend_bce/torch.py).
+// on the current torch_npu stream. The op schemas are defined in Python (ascend_bce/torch/ops.py).
 #include <cstring>
 #include <stdexcept>
 #include <string>
@@ -239,7 +239,7 @@ at::Tensor BceWithLogitsTargetBackwardNpu(const at::Tensor& gradOutput, const at
 
 }  // namespace
 
-// The schemas, defined once in python/ascend_bce/torch.py (namespace ascend_bce):
+// The schemas, defined once in python/ascend_bce/torch/ops.py (namespace ascend_bce):
 //   bce_with_logits(Tensor input, Tensor target, Tensor? weight=None, Tensor? pos_weight=None, int reduction=1) -> Tensor
 //   bce_with_logits_backward(Tensor grad_output, Tensor input, Tensor target, Tensor? weight=None, Tensor? pos_weight=None, int reduction=1) -> Tensor
 //   bce_with_logits_target_backward(the arguments of bce_with_logits_backward) -> Tensor

@@ -1,7 +1,26 @@
 """Moves torch / MindSpore tensors to NumPy and back; frameworks are imported only when used."""
 from __future__ import annotations
 
-from typing import Any
+import importlib
+from typing import Any, Callable
+
+# The binding that owns a framework's dispatch (autodiff, devices, promotion). The neutral core
+# only knows the module's name: importing it registers its call with register_binding_call.
+_BINDING_MODULES = {"torch": "ascend_bce.torch"}
+_binding_calls: dict[str, Callable[..., Any]] = {}
+
+
+def register_binding_call(framework: str, call: Callable[..., Any]) -> None:
+    """Called by a binding on import: `call(input, target, weight, reduction, pos_weight, soc,
+    max_blocks)` handles that framework's tensors in the neutral functional."""
+    _binding_calls[framework] = call
+
+
+def binding_call(framework: str) -> Callable[..., Any]:
+    """The registered call of `framework`'s binding, importing the binding on first use."""
+    if framework not in _binding_calls:
+        importlib.import_module(_BINDING_MODULES[framework])
+    return _binding_calls[framework]
 
 import ml_dtypes
 import numpy as np

@@ -10,12 +10,12 @@ import numpy as np
 
 from . import _C
 from ._dtypes import NUMPY_DTYPES, check_reduction, dtype_name
-from ._frameworks import framework_of, from_numpy, to_numpy
+from ._frameworks import binding_call, framework_of, from_numpy, to_numpy
 
 SOCS = ("910B1", "910B2", "910B3", "910B4")
 _MAX_BLOCKS_CAP = 2**32 - 1  # the tiling's uint32 field; any larger cap means no cap at all
 _last_stats: Optional[Any] = None
-# soc/max_blocks of a call that goes through the torch op (which has no place for them).
+# soc/max_blocks of a call that goes through a framework binding's op (which has no place for them).
 _sim_options: contextvars.ContextVar[tuple[str, Optional[int]]] = contextvars.ContextVar(
     "ascend_bce_sim_options", default=("910B1", None))
 
@@ -27,16 +27,6 @@ def _simulating(soc: str, max_blocks: Optional[int]) -> Iterator[None]:
         yield
     finally:
         _sim_options.reset(token)
-
-
-def _needs_torch_op(*tensors: Any) -> bool:
-    """Torch tensors that need autograd or live on an NPU go through torch.ops.ascend_bce (tensors
-    on other devices are simulated on the CPU and returned to their device)."""
-    import torch
-
-    present = [t for t in tensors if isinstance(t, torch.Tensor)]
-    return any(t.device.type == "npu" for t in present) or (
-        torch.is_grad_enabled() and any(t.requires_grad for t in present))
 
 
 def last_kernel_stats() -> Optional[Any]:
@@ -142,15 +132,20 @@ def binary_cross_entropy_with_logits(
     ('none' | 'mean' | 'sum'). NumPy arrays in give NumPy arrays out (0-d for mean/sum); torch
     or MindSpore tensors in give the same type out. ``soc`` picks the Atlas A2 preset the tiling
     is made for; ``max_blocks`` caps the number of blocks (vector cores) launched. Torch tensors
-    that require grad (or live on an NPU) go through ``torch.ops.ascend_bce.bce_with_logits``,
-    which has autograd for ``input``.
+    go through the torch binding (``ascend_bce.torch``: ``torch.ops.ascend_bce.bce_with_logits``
+    with every autodiff mode, autocast and torch's dtype promotion).
     """
-    if framework_of(input) == "torch" and _needs_torch_op(input, target, weight, pos_weight):
-        from .torch import binary_cross_entropy_with_logits as torch_op_call
-
+    if framework_of(input) == "torch":
+        # Every autodiff mode, autocast, promotion and devices: the torch binding decides.
         _check_options(reduction, soc, max_blocks)
-        with _simulating(soc, max_blocks):
-            return torch_op_call(input, target, weight, reduction, pos_weight)
+        return binding_call("torch")(input, target, weight, reduction, pos_weight, soc, max_blocks)
+    return simulate(input, target, weight, reduction, pos_weight, soc=soc, max_blocks=max_blocks)
+
+
+def simulate(input: Any, target: Any, weight: Optional[Any] = None, reduction: str = "mean",
+             pos_weight: Optional[Any] = None, *, soc: str = "910B1", max_blocks: Optional[int] = None) -> Any:
+    """One forward launch in cpu_sim for arrays or tensors of any framework, with no autograd:
+    what the bindings' CPU kernels call."""
     x, y, w, pw, framework = _operands(input, target, weight, pos_weight, reduction, soc, max_blocks)
     out = _launch(x, y, w, pw, reduction, soc, max_blocks)
     return from_numpy(out, input, framework)

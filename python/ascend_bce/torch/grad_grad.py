@@ -15,7 +15,7 @@ from typing import Optional
 import torch
 from torch import Tensor
 
-from ._dtypes import REDUCTION_CODES
+from .._dtypes import REDUCTION_CODES
 
 MEAN = REDUCTION_CODES["mean"]
 NONE = REDUCTION_CODES["none"]
