@@ -70,6 +70,7 @@ struct LaunchState {
     std::string firstError;
     uint32_t exited = 0;              // blocks that returned or failed
     std::atomic<bool> stop{false};    // interrupt: blocks leave at their next instruction
+    bool resourceError = false;       // a block could not get host memory (not a device rule)
 };
 
 thread_local LaunchState* tlsLaunch = nullptr;
@@ -104,7 +105,11 @@ void RunBlock(LaunchState& st, uint32_t block, const LaunchConfig& config, const
     bool failed = false;
     void* ub = std::aligned_alloc(64, (soc.ubBytes + 63) / 64 * 64);
     try {
-        if (ub == nullptr) throw SimError("cannot allocate the UB arena");
+        if (ub == nullptr) {
+            std::lock_guard<std::mutex> lock(st.mu);
+            st.resourceError = true;  // the host is out of memory: not a device rule
+            throw std::runtime_error("cpu_sim: cannot allocate the UB arena of a block: the process is out of memory");
+        }
         ctx.ub = static_cast<uint8_t*>(ub);
         const size_t ubBlocks = soc.ubBytes / 32;
         ctx.writer.assign(ubBlocks, 0);
@@ -253,6 +258,7 @@ KernelStats Launch(const LaunchConfig& config, const std::vector<GmBuffer>& gm,
     for (auto& t : threads) t.join();
     if (interrupted) throw LaunchInterrupted("cpu_sim: launch interrupted");
     if (!spawnError.empty()) throw std::runtime_error(spawnError);
+    if (st.hasError && st.resourceError) throw std::runtime_error(st.firstError);
     if (st.hasError) throw SimError(st.firstError);
     return stats;
 }

@@ -45,6 +45,12 @@ def last_kernel_stats() -> Optional[Any]:
 
 
 def _as_array(name: str, value: Any, fn: str = "binary_cross_entropy_with_logits") -> tuple[np.ndarray, str]:
+    if isinstance(value, np.ma.MaskedArray):
+        # np.asarray would silently drop the mask and compute over the masked-out values too.
+        raise TypeError(
+            f"{fn}(): argument '{name}' is a numpy masked array, which the kernel cannot honour; pass "
+            f"np.ma.getdata({name}) with a weight of 0 where masked, or the unmasked values (.compressed())"
+        )
     framework = framework_of(value)
     if framework is None:
         raise TypeError(
@@ -144,6 +150,9 @@ def binary_cross_entropy_with_logits(
     is made for; ``max_blocks`` caps the number of blocks (vector cores) launched. Torch tensors
     that require grad (or live on an NPU) go through ``torch.ops.ascend_bce.bce_with_logits``,
     which has autograd for ``input``.
+
+    Raises ValueError for invalid arguments, and for a 'mean'/'sum' input too large for the
+    kernel's two-level reduction (more than about 2^27 tiles: some 2^40 fp32 elements).
     """
     if framework_of(input) == "torch" and _needs_torch_op(input, target, weight, pos_weight):
         from .torch import binary_cross_entropy_with_logits as torch_op_call
