@@ -8,9 +8,8 @@ import numpy as np
 
 
 def framework_of(obj: Any) -> str | None:
-    """'numpy' (arrays and NumPy scalars such as np.float32(1.0)), 'torch', 'mindspore', or None
-    for anything else."""
-    if isinstance(obj, (np.ndarray, np.generic)):
+    """'numpy', 'torch', 'mindspore', or None for anything else."""
+    if isinstance(obj, np.ndarray):
         return "numpy"
     module = type(obj).__module__
     if module.startswith("torch") and type(obj).__name__ in ("Tensor", "Parameter"):

@@ -210,6 +210,8 @@ def binary_cross_entropy_with_logits_target_backward(
 def _backward(fn: str, kernel: str, grad_output: Any, input: Any, target: Any, weight: Any, pos_weight: Any,
               reduction: Any, soc: Any, max_blocks: Any) -> Any:
     x, y, w, pw, framework = _operands(input, target, weight, pos_weight, reduction, soc, max_blocks, fn)
+    if isinstance(grad_output, np.generic):
+        grad_output = np.asarray(grad_output)  # np.float32(1.0), as from a NumPy loss: a 0-d array
     g, _ = _as_array("grad_output", grad_output, fn)
     if g.dtype != x.dtype:
         raise TypeError(f"{fn}(): expected 'grad_output' of dtype {x.dtype} (the dtype of 'input'), "
