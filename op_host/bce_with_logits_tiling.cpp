@@ -310,9 +310,11 @@ TilingData ComputeTiling(const TilingRequest& req)
     if (HasPartials(t)) {
         t.partialGroupLength = t.tileLength * DTypeBytes(static_cast<DType>(t.dtype)) / FP32_BYTES;
         if (t.numTiles > t.partialGroupLength * t.tileLength) {
-            throw std::runtime_error("bce_with_logits: " + std::to_string(t.numTiles) +
-                                     " tiles exceed the two-level reduction limit of " +
-                                     std::to_string(t.partialGroupLength * t.tileLength));
+            // A property of the request (too many elements to reduce), not a failure: ValueError.
+            throw std::invalid_argument("bce_with_logits: " + std::to_string(t.numTiles) +
+                                        " tiles exceed the two-level reduction limit of " +
+                                        std::to_string(t.partialGroupLength * t.tileLength) +
+                                        " (input too large for reduction 'mean'/'sum'; 'none' has no limit)");
         }
     }
     t.blockDim = static_cast<uint32_t>(std::max<uint64_t>(std::min<uint64_t>(blockCap, t.numTiles), 1));

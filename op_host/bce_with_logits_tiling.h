@@ -45,7 +45,9 @@ struct TilingRequest {
 uint32_t DTypeBytes(DType dtype);
 
 // Tiling of the forward or the backward kernel (req.kernel); the backward's gradOutput has the
-// input's dtype, and the input's shape for 'none'. Pure and re-entrant; validates the request (std::invalid_argument) and throws
+// input's dtype, and the input's shape for 'none'. Pure and re-entrant; validates the request
+// (std::invalid_argument, also when a forward mean/sum has more tiles than the two-level reduction
+// combines: partialGroupLength * tileLength, about 2^27 tiles of fp32) and throws
 // std::runtime_error if no tile of >= 64 elements fits the UB. Allocates nothing that
 // scales with N, so any N up to INT64_MAX is fine.
 TilingData ComputeTiling(const TilingRequest& req);

@@ -210,6 +210,11 @@ REQUEST_TEST = textwrap.dedent(r"""
         CHECK(req.weight.present && req.weight.dtype == DType::FLOAT16 && req.weight.shape == Shape({1000}));
         CHECK(req.posWeight.present && req.posWeight.dtype == DType::BFLOAT16);
         TilingData t = ComputeTiling(req);
+        const TilingData checked = ComputeCheckedTiling(req);  // validated: what the adapters launch
+        CHECK(std::memcmp(&checked, &t, sizeof t) == 0);
+        Validate(t, req.soc);
+        TilingData forged = t; forged.rank = 0; THROWS(Validate(forged, req.soc), "tiling: rank = 0");
+        forged = t; forged.blockDim = 41; THROWS(Validate(forged, req.soc), "blockDim = 41");
         CHECK(t.blockDim >= 1 && t.blockDim <= 40 && t.workspaceBytes > 0);
         CHECK(LaunchWorkspaceBytes(t) == A2_SYSTEM_WORKSPACE_BYTES + std::max<uint64_t>(t.workspaceBytes, 32));
         CHECK(A2_SYSTEM_WORKSPACE_BYTES == 16u * 1024 * 1024);
@@ -279,6 +284,12 @@ def test_npu_request_pure_logic(tmp_path):
     assert "npu_request" not in build.stderr, build.stderr  # the adapter's pure part compiles warning-free
     run = subprocess.run([str(exe)], capture_output=True, text=True, timeout=30)
     assert run.returncode == 0 and "ALL OK" in run.stdout, run.stdout + run.stderr
+
+
+def test_both_adapters_launch_only_validated_tilings():
+    for name in ("torch_npu_ops.cpp", "mindspore_ascend_ops.cpp"):
+        src = (ROOT / "op_host" / "cann" / name).read_text()
+        assert "ComputeCheckedTiling(req)" in src and "ComputeTiling(" not in src, name
 
 
 def test_npu_request_has_no_cann_or_torch_includes():

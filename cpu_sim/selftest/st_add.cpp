@@ -1,5 +1,6 @@
 // Self-test: the classic double-buffered add of N floats (Init/Process/CopyIn/Compute/CopyOut).
 #include "kernel_operator.h"
+#include "st_common.h"
 
 using namespace AscendC;
 
@@ -64,6 +65,6 @@ private:
 extern "C" __global__ __aicore__ void st_add_f32(GM_ADDR x, GM_ADDR y, GM_ADDR z, GM_ADDR workspace,
                                                  GM_ADDR tiling) {
     KernelAdd op;
-    op.Init(x, y, z, *reinterpret_cast<__gm__ uint32_t*>(tiling));
+    op.Init(x, y, z, cpu_sim_selftest::TilingU32(tiling, 0));  // checked: the runner may pass no tiling
     op.Process();
 }

@@ -7,8 +7,16 @@ namespace cpu_sim_selftest {
 using namespace AscendC;
 
 // Tiling words: [0] n (elements), [1] float scalar, [2] mode, [3..] kernel specific.
-inline uint32_t TilingU32(GM_ADDR tiling, int i) { return reinterpret_cast<__gm__ uint32_t*>(tiling)[i]; }
-inline float TilingF32(GM_ADDR tiling, int i) { return reinterpret_cast<__gm__ float*>(tiling)[i]; }
+// Checked reads: no tiling, or one too short, is a SimError instead of a wild read.
+inline GM_ADDR TilingWord(GM_ADDR tiling, int i) {
+    if (tiling == nullptr) {
+        cpu_sim::Fail(cpu_sim::Format("self-test tiling: the kernel reads tiling word %d but no tiling was given", i));
+    }
+    cpu_sim::CheckGm("self-test tiling", tiling + 4 * i, 4);
+    return tiling + 4 * i;
+}
+inline uint32_t TilingU32(GM_ADDR tiling, int i) { return *reinterpret_cast<__gm__ uint32_t*>(TilingWord(tiling, i)); }
+inline float TilingF32(GM_ADDR tiling, int i) { return *reinterpret_cast<__gm__ float*>(TilingWord(tiling, i)); }
 
 template <typename T> T ScalarOf(float v) {
     if constexpr (std::is_same_v<T, bfloat16_t>) return AscendC::Cast(v);

@@ -1,6 +1,8 @@
 // cpu_sim launcher: SoC table, one thread per block, SyncAll barrier, error collection, stats.
 #include "sim/launch.h"
 
+#include <atomic>
+#include <chrono>
 #include <condition_variable>
 #include <cstdlib>
 #include <exception>
@@ -66,6 +68,9 @@ struct LaunchState {
     bool exitedFailed = false;
     bool hasError = false;
     std::string firstError;
+    uint32_t exited = 0;              // blocks that returned or failed
+    std::atomic<bool> stop{false};    // interrupt: blocks leave at their next instruction
+    bool resourceError = false;       // a block could not get host memory (not a device rule)
 };
 
 thread_local LaunchState* tlsLaunch = nullptr;
@@ -76,6 +81,7 @@ void BlockExit(LaunchState& st, uint32_t block, const std::string* error) {
         st.hasError = true;
         st.firstError = Format("block %u: ", block) + *error;
     }
+    ++st.exited;
     if (!st.someoneExited) {
         st.someoneExited = true;
         st.exitedBlock = block;
@@ -93,12 +99,17 @@ void RunBlock(LaunchState& st, uint32_t block, const LaunchConfig& config, const
     ctx.blockNum = st.blockDim;
     ctx.soc = &soc;
     ctx.gm = &gm;
+    ctx.stop = &st.stop;
     ctx.stats.blockIdx = block;
     std::string error;
     bool failed = false;
     void* ub = std::aligned_alloc(64, (soc.ubBytes + 63) / 64 * 64);
     try {
-        if (ub == nullptr) throw SimError("cannot allocate the UB arena");
+        if (ub == nullptr) {
+            std::lock_guard<std::mutex> lock(st.mu);
+            st.resourceError = true;  // the host is out of memory: not a device rule
+            throw std::runtime_error("cpu_sim: cannot allocate the UB arena of a block: the process is out of memory");
+        }
         ctx.ub = static_cast<uint8_t*>(ub);
         const size_t ubBlocks = soc.ubBytes / 32;
         ctx.writer.assign(ubBlocks, 0);
@@ -171,11 +182,37 @@ void SyncAllHardware(const char* api, bool checkKernelType) {
         st->generation++;
         st->cv.notify_all();
     } else {
-        st->cv.wait(lock, [&] { return st->generation != gen || st->someoneExited; });
+        st->cv.wait(lock, [&] { return st->generation != gen || st->someoneExited || st->stop; });
+        if (st->generation == gen && st->stop) throw LaunchInterrupted(Format("%s: launch interrupted", api));
         if (st->generation == gen) Fail(deadlock());
     }
     c.stats.syncAllCount++;
 }
+
+namespace {
+
+// Waits until `started` blocks have exited, polling config.interruptPoll every INTERRUPT_POLL_MS;
+// true if it asked to stop (the blocks are then told to leave, and the caller joins them).
+bool WaitForBlocks(LaunchState& st, const LaunchConfig& config, uint32_t started) {
+    if (!config.interruptPoll) return false;
+    for (;;) {
+        {
+            std::unique_lock<std::mutex> lock(st.mu);
+            if (st.cv.wait_for(lock, std::chrono::milliseconds(INTERRUPT_POLL_MS),
+                               [&] { return st.exited >= started; })) {
+                return false;
+            }
+        }
+        if (config.interruptPoll()) {
+            std::lock_guard<std::mutex> lock(st.mu);
+            st.stop = true;
+            st.cv.notify_all();  // blocks waiting in SyncAll
+            return true;
+        }
+    }
+}
+
+}  // namespace
 
 KernelStats Launch(uint32_t blockDim, const SocSpec& soc, const std::vector<GmBuffer>& gm,
                    const std::function<void()>& blockBody) {
@@ -208,13 +245,20 @@ KernelStats Launch(const LaunchConfig& config, const std::vector<GmBuffer>& gm,
             threads.emplace_back(RunBlock, std::ref(st), b, std::cref(config), std::cref(gm), std::cref(blockBody),
                                  std::ref(stats.blocks[b]));
         } catch (const std::exception& e) {
-            spawnError = e.what();
+            spawnError = Format("cpu_sim: cannot start the thread of block %u of %u (%s): the process is out of "
+                                "threads or memory; launch fewer blocks (max_blocks) or free resources",
+                                b, blockDim, e.what());
             // Release blocks already waiting: a missing block is a failed block.
             BlockExit(st, b, &spawnError);
             break;
         }
     }
+    const bool interrupted =
+        WaitForBlocks(st, config, static_cast<uint32_t>(threads.size()) + (spawnError.empty() ? 0 : 1));
     for (auto& t : threads) t.join();
+    if (interrupted) throw LaunchInterrupted("cpu_sim: launch interrupted");
+    if (!spawnError.empty()) throw std::runtime_error(spawnError);
+    if (st.hasError && st.resourceError) throw std::runtime_error(st.firstError);
     if (st.hasError) throw SimError(st.firstError);
     return stats;
 }

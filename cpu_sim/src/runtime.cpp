@@ -362,7 +362,11 @@ void CheckGm(const char* api, const void* p, uint64_t bytes) {
 }
 
 void CountInstr(const char* name, uint64_t repeats) {
-    InstrStat& s = Ctx().stats.instructions[name];
+    BlockContext& c = Ctx();
+    if (c.stop != nullptr && c.stop->load(std::memory_order_relaxed)) {
+        throw LaunchInterrupted(Format("%s: launch interrupted", name));
+    }
+    InstrStat& s = c.stats.instructions[name];
     s.count += 1;
     s.repeats += repeats;
 }

@@ -101,7 +101,7 @@ TilingData Tiling(const NpuCall& call, const ms::Tensor& input)
     if (input.numel() == 0) {
         throw std::invalid_argument("input: empty tensors are handled by ascend_bce.mindspore without a launch");
     }
-    return ComputeTiling(req);
+    return ComputeCheckedTiling(req);
 }
 
 // The TilingData bytes as a host uint8 tensor (ms::tensor converts each value to the dtype).

@@ -126,6 +126,13 @@ TilingRequest BuildTilingRequest(const NpuCall& call)
     return req;
 }
 
+TilingData ComputeCheckedTiling(const TilingRequest& req)
+{
+    const TilingData tiling = ComputeTiling(req);
+    Validate(tiling, req.soc);
+    return tiling;
+}
+
 uint64_t LaunchWorkspaceBytes(const TilingData& tiling) { return PlanLaunch(tiling).deviceWorkspaceBytes; }
 
 std::vector<uint8_t> TilingBytes(const TilingData& tiling)

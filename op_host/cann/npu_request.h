@@ -10,6 +10,7 @@
 
 #include "../bce_with_logits_launch.h"
 #include "../bce_with_logits_tiling.h"
+#include "../bce_with_logits_validate.h"
 
 namespace BceWithLogits {
 
@@ -52,6 +53,10 @@ struct NpuCall {
 // rules, grad_output shape and dtype for the backward) and builds the request ComputeTiling takes.
 // Throws std::invalid_argument with a message naming the argument and the rule.
 TilingRequest BuildTilingRequest(const NpuCall& call);
+
+// The tiling both adapters launch with: ComputeTiling(req), then Validate against req.soc (the
+// device's vector cores), so no launch ever takes a tiling the kernels cannot trust.
+TilingData ComputeCheckedTiling(const TilingRequest& req);
 
 // Reduction from an at::Reduction code; throws std::invalid_argument outside 0..2.
 Reduction ReductionFromCode(int64_t code);

@@ -173,7 +173,7 @@ at::Tensor BceWithLogitsNpu(const at::Tensor& input, const at::Tensor& target,
         }
         return at::full(at::IntArrayRef{}, EmptyReductionValue(req.reduction), x.options());
     }
-    const TilingData tiling = HostCall([&] { return ComputeTiling(req); });
+    const TilingData tiling = HostCall([&] { return ComputeCheckedTiling(req); });
     at::Tensor out = at::empty(OutputShape(call.inputShape, req.reduction), x.options());
     const uint64_t workspaceBytes = LaunchWorkspaceBytes(tiling);
     c10::optional<at::Tensor> workspace;
@@ -211,7 +211,7 @@ at::Tensor BackwardNpu(KernelKind kind, const at::Tensor& gradOutput, const at::
     if (x.numel() == 0) {
         return grad;
     }
-    const TilingData tiling = HostCall([&] { return ComputeTiling(req); });
+    const TilingData tiling = HostCall([&] { return ComputeCheckedTiling(req); });
     const at::Tensor tilingGm = TilingOnDevice(tiling, x.device());
     aclrtStream stream = CurrentStream();
     // The backward keeps the launch ABI's workspace slot but needs no workspace: nullptr.

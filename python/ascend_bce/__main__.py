@@ -50,14 +50,25 @@ def demo(batch: int, classes: int, dtype: str, soc: str) -> None:
     _print_stats(last_kernel_stats())
 
 
+def _positive_int(text: str) -> int:
+    """argparse type: an int >= 1, with an argparse error (not a traceback or another case) otherwise."""
+    try:
+        value = int(text)
+    except ValueError:
+        raise argparse.ArgumentTypeError(f"invalid int value: {text!r}") from None
+    if value < 1:
+        raise argparse.ArgumentTypeError(f"must be a positive integer, got {value}")
+    return value
+
+
 def main(argv: Optional[Sequence[str]] = None) -> int:
     parser = argparse.ArgumentParser(prog="python -m ascend_bce", description=__doc__)
     parser.add_argument("command", nargs="?", default="demo", choices=["demo", "bench"])
-    parser.add_argument("--batch", type=int, default=4096)
-    parser.add_argument("--classes", type=int, default=1000)
+    parser.add_argument("--batch", type=_positive_int, default=4096)
+    parser.add_argument("--classes", type=_positive_int, default=1000)
     parser.add_argument("--dtype", default="float32", choices=["float32", "float16"])
     parser.add_argument("--soc", default="910B1", choices=["910B1", "910B2", "910B3", "910B4"])
-    parser.add_argument("--size", type=int, default=1 << 20, help="bench: elements per case")
+    parser.add_argument("--size", type=_positive_int, default=1 << 20, help="bench: elements per case")
     parser.add_argument("--plot", metavar="SVG", help="bench: also write the A2 comparison as an SVG chart")
     args = parser.parse_args(argv)
     if args.command == "bench":

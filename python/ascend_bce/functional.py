@@ -35,6 +35,12 @@ def last_kernel_stats() -> Optional[Any]:
 
 
 def _as_array(name: str, value: Any, fn: str = "binary_cross_entropy_with_logits") -> tuple[np.ndarray, str]:
+    if isinstance(value, np.ma.MaskedArray):
+        # np.asarray would silently drop the mask and compute over the masked-out values too.
+        raise TypeError(
+            f"{fn}(): argument '{name}' is a numpy masked array, which the kernel cannot honour; pass "
+            f"np.ma.getdata({name}) with a weight of 0 where masked, or the unmasked values (.compressed())"
+        )
     framework = framework_of(value)
     if framework is None:
         raise TypeError(
@@ -134,6 +140,9 @@ def binary_cross_entropy_with_logits(
     is made for; ``max_blocks`` caps the number of blocks (vector cores) launched. Torch tensors
     go through the torch binding (``ascend_bce.torch``: ``torch.ops.ascend_bce.bce_with_logits``
     with every autodiff mode, autocast and torch's dtype promotion).
+
+    Raises ValueError for invalid arguments, and for a 'mean'/'sum' input too large for the
+    kernel's two-level reduction (more than about 2^27 tiles: some 2^40 fp32 elements).
     """
     if framework_of(input) == "torch":
         # Every autodiff mode, autocast, promotion and devices: the torch binding decides.
@@ -196,6 +205,8 @@ def binary_cross_entropy_with_logits_target_backward(
 def _backward(fn: str, kernel: str, grad_output: Any, input: Any, target: Any, weight: Any, pos_weight: Any,
               reduction: Any, soc: Any, max_blocks: Any) -> Any:
     x, y, w, pw, framework = _operands(input, target, weight, pos_weight, reduction, soc, max_blocks, fn)
+    if isinstance(grad_output, np.generic):
+        grad_output = np.asarray(grad_output)  # np.float32(1.0), as from a NumPy loss: a 0-d array
     g, _ = _as_array("grad_output", grad_output, fn)
     if g.dtype != x.dtype:
         raise TypeError(f"{fn}(): expected 'grad_output' of dtype {x.dtype} (the dtype of 'input'), "

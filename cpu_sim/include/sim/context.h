@@ -2,6 +2,7 @@
 #pragma once
 
 #include <array>
+#include <atomic>
 #include <cstdint>
 #include <memory>
 #include <string>
@@ -92,6 +93,7 @@ struct BlockContext {
     const SocSpec* soc = nullptr;
     const LaunchConfig* config = nullptr;
     const std::vector<GmBuffer>* gm = nullptr;
+    const std::atomic<bool>* stop = nullptr;  // set when the launch is interrupted
     uint8_t* ub = nullptr;  // 32-B aligned arena of soc->ubBytes
     uint32_t ubUsed = 0;    // InitBuffer'd bytes from offset 0
     uint32_t bufferCount = 0;
@@ -152,6 +154,7 @@ uint32_t UbCapacity();
 
 // GM: [p, p + bytes) must lie inside one registered buffer.
 void CheckGm(const char* api, const void* p, uint64_t bytes);
+// Also where a block notices an interrupted launch (every vector op and copy counts).
 void CountInstr(const char* name, uint64_t repeats);
 inline uint64_t Repeats(uint64_t count, uint64_t elemBytes) { return (count * elemBytes + 255) / 256; }
 

@@ -16,6 +16,13 @@ public:
     using std::runtime_error::runtime_error;
 };
 
+// The launch was stopped because LaunchConfig::interruptPoll asked for it (e.g. Ctrl-C): every
+// block left at its next instruction; nothing the kernel wrote is meaningful. Not a rule violation.
+class LaunchInterrupted : public std::runtime_error {
+public:
+    using std::runtime_error::runtime_error;
+};
+
 struct GmBuffer {
     void* data;
     size_t bytes;
@@ -74,12 +81,18 @@ struct LaunchConfig {
     // Vector cores the launch can occupy at once (a partitioned device may have fewer than
     // the SoC); 0 = soc->vectorCores. SyncAll deadlocks if blockDim exceeds it.
     uint32_t residentCores = 0;
+    // Called about every INTERRUPT_POLL_MS on the launching thread while the blocks run; returning
+    // true stops every block at its next instruction and makes Launch throw LaunchInterrupted.
+    std::function<bool()> interruptPoll;
 };
+
+constexpr uint32_t INTERRUPT_POLL_MS = 20;
 
 // Runs blockBody once per block, each in its own thread with its own UB, counters and hazard
 // state. blockDim must be in [1, soc.vectorCores]. Every GM access of the kernel must lie in
 // one of `gm`. A rule violation throws SimError ("block k: ..."): the first error is rethrown
-// after all threads are joined.
+// after all threads are joined. A block thread that cannot be started is a std::runtime_error
+// about resources (not a SimError); a stop asked by config.interruptPoll is LaunchInterrupted.
 KernelStats Launch(const LaunchConfig& config, const std::vector<GmBuffer>& gm,
                    const std::function<void()>& blockBody);
 // An AIV-only style launch: no workspace, no batch scheduling.

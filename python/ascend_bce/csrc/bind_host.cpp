@@ -7,6 +7,7 @@
 #include "op_host/bce_with_logits_shape.h"
 #include "op_host/bce_with_logits_launch.h"
 #include "op_host/bce_with_logits_tiling.h"
+#include "op_host/bce_with_logits_validate.h"
 #include "bindings.h"
 
 namespace py = pybind11;
@@ -201,6 +202,20 @@ void BindHost(py::module_& m)
         "How the NPU adapters launch the kernel with this tiling (and the simulator checks it).");
     DefTilingFunction(h, "ub_bytes_used", UbBytesUsed,
                       "UB bytes per core the kernel allocates with this tiling.");
+    h.def(
+        "validate_tiling",
+        [](const py::bytes& raw, const std::string& soc) {
+            const std::string bytes = raw;
+            if (bytes.size() != sizeof(TilingData)) {
+                throw std::invalid_argument("tiling must hold " + std::to_string(sizeof(TilingData)) + " bytes");
+            }
+            TilingData t;
+            std::memcpy(&t, bytes.data(), sizeof t);
+            Validate(t, GetSocInfo(soc));
+        },
+        py::arg("tiling"), py::arg("soc") = "910B1",
+        "Raise ValueError naming the field and the rule unless the TilingData bytes are safe to launch on `soc` "
+        "(what the launchers and the NPU adapters check before every launch).");
     h.attr("TILING_SIZE") = sizeof(TilingData);
     h.attr("MAX_DIMS") = MAX_DIMS;
     h.attr("REPEAT_ELEMS_FP32") = REPEAT_ELEMS_FP32;

@@ -76,6 +76,7 @@ const cpu_sim::SelfTestKernel& FindKernel(const std::string& name) {
 // Borrows a writable C-contiguous array's memory as one GM buffer.
 cpu_sim::GmBuffer AsGm(const py::array& a, const std::string& name) {
     if (!(a.flags() & py::array::c_style)) throw py::value_error(name + " must be C-contiguous");
+    if (a.dtype().kind() == 'O') throw py::type_error(name + " must not have dtype object (it holds pointers)");
     if (!a.writeable()) throw py::value_error(name + " must be writable");
     return {const_cast<void*>(a.data()), static_cast<size_t>(a.nbytes()), name};
 }
@@ -98,8 +99,10 @@ cpu_sim::KernelStats RunSelfTest(const std::string& name, const std::vector<py::
     uint8_t* tilingPtr = nullptr;
     py::array tilingArr;
     if (!tiling.is_none()) {
-        tilingArr = py::array::ensure(tiling, py::array::c_style);
-        if (!tilingArr) throw py::value_error("tiling must be a contiguous numpy array");
+        if (!py::isinstance<py::array>(tiling)) throw py::type_error("tiling must be a numpy array or None");
+        tilingArr = py::reinterpret_borrow<py::array>(tiling);
+        if (!(tilingArr.flags() & py::array::c_style)) throw py::value_error("tiling must be C-contiguous");
+        if (tilingArr.dtype().kind() == 'O') throw py::type_error("tiling must not have dtype object");
         gm.push_back({const_cast<void*>(tilingArr.data()), static_cast<size_t>(tilingArr.nbytes()), "tiling"});
         tilingPtr = static_cast<uint8_t*>(gm.back().data);
     }
@@ -109,11 +112,25 @@ cpu_sim::KernelStats RunSelfTest(const std::string& name, const std::vector<py::
     config.workspaceBytes = workspaceBytes;
     config.batchMode = batchMode;
     config.residentCores = residentCores;
-    py::gil_scoped_release release;
-    return cpu_sim::Launch(config, gm, [&]() { k.run(args.data(), tilingPtr); });
+    return LaunchInterruptible(config, gm, [&]() { k.run(args.data(), tilingPtr); });
 }
 
 }  // namespace
+
+cpu_sim::KernelStats LaunchInterruptible(cpu_sim::LaunchConfig config, const std::vector<cpu_sim::GmBuffer>& gm,
+                                         const std::function<void()>& blockBody) {
+    config.interruptPoll = [] {
+        py::gil_scoped_acquire gil;
+        return PyErr_CheckSignals() != 0;  // leaves the handler's exception set
+    };
+    try {
+        py::gil_scoped_release release;
+        return cpu_sim::Launch(config, gm, blockBody);
+    } catch (const cpu_sim::LaunchInterrupted&) {
+        if (!PyErr_Occurred()) PyErr_SetNone(PyExc_KeyboardInterrupt);
+        throw py::error_already_set();
+    }
+}
 
 void BindSim(py::module_& m) {
     py::register_exception<cpu_sim::SimError>(m, "SimulatorError", PyExc_RuntimeError);
