@@ -11,6 +11,7 @@ ms = pytest.importorskip("mindspore")
 from mindspore import Tensor  # noqa: E402
 
 import ascend_bce.mindspore as abm  # noqa: E402
+from test_mindspore_binding import Loss  # noqa: E402
 from ascend_bce.reference import (  # noqa: E402
     bce_with_logits_grad_reference,
     bce_with_logits_reference,
@@ -140,13 +141,6 @@ def test_empty_inputs_give_minds_values_and_gradients(mode, reduction):
 
 # --- item 10: dynamic shapes ------------------------------------------------------------------------
 
-class Loss(ms.nn.Cell):
-    def __init__(self, loss):
-        super().__init__()
-        self.loss = loss
-
-    def construct(self, a, b):
-        return self.loss(a, b)
 
 
 @pytest.mark.parametrize("dynamic", [[None, None], [2, None], None])

@@ -19,7 +19,7 @@ from torch import Tensor
 
 from ..functional import _sim_options, _simulating
 from . import grad_grad
-from .grad_grad import MEAN, NONE, refuse_weight_grads
+from .grad_grad import MEAN, NONE, refuse_derivatives, refuse_weight_grads
 
 SUM = 2
 
@@ -85,11 +85,7 @@ class LossFunction(torch.autograd.Function):
 
 
 def refuse_tangents(weight_t: Optional[Tensor], pos_weight_t: Optional[Tensor]) -> None:
-    for name, tangent in (("weight", weight_t), ("pos_weight", pos_weight_t)):
-        if tangent is not None:
-            raise NotImplementedError(
-                f"ascend_bce.bce_with_logits: the derivative with respect to '{name}' is not implemented "
-                f"(only 'input' and 'target' are differentiable); pass {name}.detach()")
+    refuse_derivatives("bce_with_logits", "derivative", weight_t is not None, pos_weight_t is not None)
 
 
 def _setup_grad(ctx, inputs, output) -> None:

@@ -23,10 +23,16 @@ NONE = REDUCTION_CODES["none"]
 
 def refuse_weight_grads(weight: Optional[Tensor], pos_weight: Optional[Tensor], op: str) -> None:
     """Returning no gradient for them would silently mean zero: refuse instead."""
-    for name, tensor in (("weight", weight), ("pos_weight", pos_weight)):
-        if tensor is not None and tensor.requires_grad:
+    refuse_derivatives(op, "gradient", weight is not None and weight.requires_grad,
+                       pos_weight is not None and pos_weight.requires_grad)
+
+
+def refuse_derivatives(op: str, kind: str, weight_asked: bool, pos_weight_asked: bool) -> None:
+    """NotImplementedError for a derivative (gradient or tangent) of weight or pos_weight."""
+    for name, asked in (("weight", weight_asked), ("pos_weight", pos_weight_asked)):
+        if asked:
             raise NotImplementedError(
-                f"ascend_bce.{op}: the gradient with respect to '{name}' is not implemented "
+                f"ascend_bce.{op}: the {kind} with respect to '{name}' is not implemented "
                 f"(only 'input' and 'target' are differentiable); pass {name}.detach()")
 
 
