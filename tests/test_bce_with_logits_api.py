@@ -114,3 +114,15 @@ def test_demo_cli_runs(capsys):
     assert main(["--batch", "64", "--classes", "100"]) == 0
     text = capsys.readouterr().out
     assert "float64 reference" in text and "GM bytes read" in text
+
+
+def test_last_kernel_stats_are_not_stale_after_an_empty_call(rng):
+    x = rng.standard_normal(1000).astype(np.float32)
+    bce(x, x, reduction="none")
+    assert ascend_bce.last_kernel_stats() is not None
+    empty = np.zeros((0, 3), np.float32)
+    assert bce(empty, empty, reduction="none").shape == (0, 3)
+    assert ascend_bce.last_kernel_stats() is None
+    bce(x, x, reduction="mean")
+    g = ascend_bce.functional.binary_cross_entropy_with_logits_backward(empty, empty, empty, reduction="none")
+    assert g.shape == (0, 3) and ascend_bce.last_kernel_stats() is None

@@ -30,7 +30,8 @@ def _simulating(soc: str, max_blocks: Optional[int]) -> Iterator[None]:
 
 
 def last_kernel_stats() -> Optional[Any]:
-    """What the last simulated launch did (a KernelStats), or None before the first launch."""
+    """What the last call's simulated launch did (a KernelStats); None before the first call and
+    after a call that launched nothing (an empty input)."""
     return _last_stats
 
 
@@ -96,6 +97,7 @@ def _launch(x: np.ndarray, y: np.ndarray, weight: Optional[np.ndarray], pos_weig
     global _last_stats
     out = np.empty(x.shape if reduction == "none" else (), dtype=x.dtype)
     if reduction == "none" and x.size == 0:
+        _last_stats = None  # nothing launched: no stale stats of an earlier call
         return out
     raw_tiling, workspace = _launch_buffers(_tiling_args(x, reduction, weight, pos_weight, soc, max_blocks))
     _last_stats = _C.launch_bce_with_logits(
@@ -112,6 +114,7 @@ def _launch_grad(kernel: str, g: np.ndarray, x: np.ndarray, y: np.ndarray, weigh
     global _last_stats
     grad = np.empty(x.shape, dtype=x.dtype)
     if x.size == 0:
+        _last_stats = None  # nothing launched: no stale stats of an earlier call
         return grad
     raw_tiling, workspace = _launch_buffers(
         _tiling_args(x, reduction, weight, pos_weight, soc, max_blocks, kernel=kernel))
