@@ -126,3 +126,17 @@ def test_last_kernel_stats_are_not_stale_after_an_empty_call(rng):
     bce(x, x, reduction="mean")
     g = ascend_bce.functional.binary_cross_entropy_with_logits_backward(empty, empty, empty, reduction="none")
     assert g.shape == (0, 3) and ascend_bce.last_kernel_stats() is None
+
+
+def test_scalar_work_is_counted(rng):
+    # A GENERIC operand (w[4, 1, 100] on [4, 6, 100]) is expanded per tile by the scalar unit;
+    # without operands the scalar unit only stores each tile's partial.
+    x = rng.standard_normal((4, 6, 100)).astype(np.float32)
+    bce(x, x, reduction="sum")
+    plain = ascend_bce.last_kernel_stats()
+    assert 0 < plain.scalar_accesses <= 4 * plain.as_dict()["instructions"]["ReduceSum"]
+    w = rng.uniform(0.5, 2, (4, 1, 100)).astype(np.float32)
+    bce(x, x, weight=w, reduction="sum")
+    generic = ascend_bce.last_kernel_stats()
+    assert generic.scalar_accesses >= x.size  # one scalar read and write per expanded element
+    assert sum(b["scalar_accesses"] for b in generic.blocks) == generic.scalar_accesses

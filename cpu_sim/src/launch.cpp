@@ -43,6 +43,11 @@ uint64_t KernelStats::SyncAllCount() const {
     for (const auto& b : blocks) s = b.syncAllCount > s ? b.syncAllCount : s;
     return s;
 }
+uint64_t KernelStats::ScalarAccesses() const {
+    uint64_t s = 0;
+    for (const auto& b : blocks) s += b.scalarAccesses;
+    return s;
+}
 std::map<std::string, InstrStat> KernelStats::Instructions() const {
     std::map<std::string, InstrStat> out;
     for (const auto& b : blocks) {

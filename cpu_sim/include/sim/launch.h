@@ -53,6 +53,9 @@ struct BlockStats {
     uint64_t gmBytesWritten = 0;  // same for UB->GM copies and SetValue
     uint64_t ubPeakBytes = 0;     // highest end offset of InitBuffer'd UB
     uint64_t syncAllCount = 0;    // SyncAll calls completed by this block
+    // GetValue/SetValue on LocalTensor or GlobalTensor: element-wise work of the scalar unit,
+    // which the vector and copy counters do not show (A2 runs such loops at tens of cycles each).
+    uint64_t scalarAccesses = 0;
     std::map<std::string, InstrStat> instructions;
 };
 
@@ -65,6 +68,7 @@ struct KernelStats {
     uint64_t GmBytesWritten() const;
     uint64_t UbPeakBytes() const;   // max over blocks
     uint64_t SyncAllCount() const;  // max over blocks (barriers executed by the launch)
+    uint64_t ScalarAccesses() const;  // summed over blocks
     std::map<std::string, InstrStat> Instructions() const;  // summed over blocks
 };
 

@@ -368,6 +368,7 @@ void ReduceSum(const LocalTensor<T>& dst, const LocalTensor<T>& src, const Local
     cpu_sim::HazardWrite(api, dst.GetPhyAddr(), sizeof(T), cpu_sim::PIPE_BIT_V);  // vcadd(dst, ...)
     cpu_sim::InternalSync("ReduceSum (internal V_S)", HardEvent::V_S);
     cpu_sim::HazardWrite(api, dst.GetPhyAddr(), sizeof(T), cpu_sim::PIPE_BIT_S);
+    cpu_sim::Ctx().stats.scalarAccesses++;  // get_acc_val and the scalar store
     dst.GetPhyAddr()[0] = acc;
     cpu_sim::InternalSync("ReduceSum (internal S_V)", HardEvent::S_V);
     cpu_sim::InternalSync("ReduceSum (internal S_MTE3)", HardEvent::S_MTE3);

@@ -27,6 +27,7 @@ py::dict BlockDict(const cpu_sim::BlockStats& b) {
     d["gm_bytes_written"] = b.gmBytesWritten;
     d["ub_peak_bytes"] = b.ubPeakBytes;
     d["sync_all_count"] = b.syncAllCount;
+    d["scalar_accesses"] = b.scalarAccesses;
     d["instructions"] = InstrDict(b.instructions, false);
     d["repeats"] = InstrDict(b.instructions, true);
     return d;
@@ -46,6 +47,7 @@ py::dict StatsDict(const cpu_sim::KernelStats& s) {
     d["gm_bytes_written"] = s.GmBytesWritten();
     d["ub_peak_bytes"] = s.UbPeakBytes();
     d["sync_all_count"] = s.SyncAllCount();
+    d["scalar_accesses"] = s.ScalarAccesses();
     d["instructions"] = InstrDict(s.Instructions(), false);
     d["repeats"] = InstrDict(s.Instructions(), true);
     d["blocks"] = BlockList(s);
@@ -142,6 +144,7 @@ void BindSim(py::module_& m) {
         .def_property_readonly("gm_bytes_written", &cpu_sim::KernelStats::GmBytesWritten)
         .def_property_readonly("ub_peak_bytes", &cpu_sim::KernelStats::UbPeakBytes)
         .def_property_readonly("sync_all_count", &cpu_sim::KernelStats::SyncAllCount)
+        .def_property_readonly("scalar_accesses", &cpu_sim::KernelStats::ScalarAccesses)
         .def_property_readonly("instructions",
                                [](const cpu_sim::KernelStats& s) { return InstrDict(s.Instructions(), false); })
         .def_property_readonly("repeats",
