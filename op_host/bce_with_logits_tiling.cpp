@@ -231,11 +231,22 @@ void ChooseTileLength(TilingData& t)
     }
 }
 
+// Elements the busiest block handles when `total` elements are cut into tiles of `tile`.
+uint64_t BusiestBlockElems(uint64_t total, uint64_t tile, uint32_t blocks)
+{
+    const uint64_t tiles = (total + tile - 1) / tile;
+    return (tiles + blocks - 1) / blocks * tile;
+}
+
 // Shortens the tile (never lengthens it) so that `blocks` blocks get nearly equal element counts:
 // with the UB-limited length, N = 4096000 fp32 elements on 48 cores would give 877 tiles of
 // 4672, so some blocks take 19 tiles where 18.3 is the average; 912 tiles of 4496 give every
-// block 19. When blocks take several tiles anyway, balancing never takes a tile below 16 KiB per
-// DataCopy; when the input fits one tile per block, it is spread over every block instead.
+// block 19. Copies of 16 KiB or more reach full bandwidth, so the balanced tile is raised to that
+// floor where this costs the busiest block at most BALANCE_SLACK more work; a small input
+// (256 x 1000 fp32 with a [1000] pos_weight: 63 floor-sized tiles on 48 blocks, the busiest
+// taking 1.5x the average) stays balanced with shorter copies.
+constexpr double BALANCE_SLACK = 0.05;
+
 void BalanceTileLength(TilingData& t, uint32_t blocks)
 {
     const uint64_t total = std::max<uint64_t>(t.totalLength, 1);
@@ -247,7 +258,13 @@ void BalanceTileLength(TilingData& t, uint32_t blocks)
         return;
     }
     const uint64_t floor = std::min<uint64_t>(t.tileLength, MIN_COPY_BYTES / DTypeBytes(static_cast<DType>(t.dtype)));
-    t.tileLength = std::max(balanced, floor);
+    if (balanced >= floor) {
+        t.tileLength = balanced;
+        return;
+    }
+    const double balancedWork = static_cast<double>(BusiestBlockElems(total, balanced, blocks));
+    const double floorWork = static_cast<double>(BusiestBlockElems(total, floor, blocks));
+    t.tileLength = floorWork <= balancedWork * (1.0 + BALANCE_SLACK) ? floor : balanced;
 }
 
 }  // namespace

@@ -303,7 +303,7 @@ def test_tile_length_matches_ub_plan(shape, kw, dtype, reduction, kernel):
 def expected_tile_length(t, n, fixed, per_elem, blocks=48):
     """The tiling rule, restated: the longest tile the UB holds (a multiple of 64, no longer than
     the input); elementwise kernels then even out the blocks (multiples of 16), keeping 16 KiB per
-    DataCopy once blocks take several tiles."""
+    DataCopy once blocks take several tiles unless that unbalances the blocks."""
     a = tile_align(t)
     longest = min((usable_ub(t) - fixed) // per_elem // a * a, align_up(max(n, 1), a))
     assert longest >= a
@@ -314,7 +314,15 @@ def expected_tile_length(t, n, fixed, per_elem, blocks=48):
     balanced = align_up(-(-total // (per_block * blocks)), 16)
     if per_block == 1:
         return balanced
-    return max(balanced, min(longest, 16384 // DTYPE_BYTES[t["dtype"]]))
+    floor = min(longest, 16384 // DTYPE_BYTES[t["dtype"]])
+    if balanced >= floor:
+        return balanced
+
+    def busiest(tile):
+        return -(-(-(-total // tile)) // blocks) * tile
+
+    # 16 KiB copies only where they cost the busiest block at most 5 % more work.
+    return floor if busiest(floor) <= busiest(balanced) * 1.05 else balanced
 
 
 @pytest.mark.parametrize("shape, kw", CONFIGS)
@@ -504,3 +512,14 @@ def test_bad_names_and_arguments():
         tiling([1] * 9)
     with pytest.raises(ValueError, match="not broadcastable"):
         tiling([4, 5], pos_weight_shape=[4])
+
+
+def test_small_elementwise_inputs_stay_balanced_rather_than_keep_16_kib_copies():
+    # 256 x 1000 fp32 with a [1000] pos_weight: 16 KiB tiles would give 63 tiles on 48 blocks,
+    # the busiest block doing 1.5x the average; balanced tiles give every block 2.
+    t = tiling([256, 1000], "float32", "none", pos_weight_shape=[1000])
+    n, blocks = 256 * 1000, t["block_dim"]
+    busiest = -(-t["num_tiles"] // blocks) * t["tile_length"]
+    assert blocks == 48 and busiest <= 1.05 * n / blocks
+    # Large inputs keep their 16 KiB copies (their imbalance is small anyway).
+    assert tiling([1 << 24], "float32", "none")["tile_length"] * 4 >= 16 * 1024
