@@ -159,8 +159,7 @@ void SyncAllHardware(const char* api, bool checkKernelType) {
     }
     if (checkKernelType) {
         const KernelMetaType t = CurrentKernelType();
-        if (t != KERNEL_TYPE_MIX_AIV_1_0 && t != KERNEL_TYPE_MIX_AIC_1_0 && t != KERNEL_TYPE_MIX_AIC_1_1 &&
-            t != KERNEL_TYPE_MIX_AIC_1_2) {
+        if (!IsMixKernelType(t)) {
             Fail(Format("%s: the hardware barrier needs a mix kernel type "
                         "(KERNEL_TASK_TYPE_DEFAULT(KERNEL_TYPE_MIX_AIV_1_0)); kernel type is %d", api,
                         static_cast<int>(t)));

@@ -37,11 +37,15 @@ const char* PipeName(uint8_t pipeBit) {
 }
 
 // The kernel-type docs: a vector kernel forced to a MIX type must be launched with a workspace.
+bool IsMixKernelType(KernelMetaType type) {
+    return type == KERNEL_TYPE_MIX_AIV_1_0 || type == KERNEL_TYPE_MIX_AIC_1_0 || type == KERNEL_TYPE_MIX_AIC_1_1 ||
+           type == KERNEL_TYPE_MIX_AIC_1_2;
+}
+
 void SetKernelType(KernelMetaType type) {
     tlsKernelType = type;
-    const bool mix = type == KERNEL_TYPE_MIX_AIV_1_0 || type == KERNEL_TYPE_MIX_AIC_1_0 ||
-                     type == KERNEL_TYPE_MIX_AIC_1_1 || type == KERNEL_TYPE_MIX_AIC_1_2;
-    if (mix && tlsCtx != nullptr && tlsCtx->config != nullptr && tlsCtx->config->workspaceBytes == 0) {
+    if (IsMixKernelType(type) && tlsCtx != nullptr && tlsCtx->config != nullptr &&
+        tlsCtx->config->workspaceBytes == 0) {
         Fail("KERNEL_TASK_TYPE_DEFAULT: a MIX kernel type is launched with no workspace (the kernel-type docs "
              "forbid a zero-size workspace for a vector kernel built as MIX_AIV_1_0)");
     }
@@ -323,18 +327,22 @@ void PipeConstruct() {
 
 // kernel_tpipe_impl.h Destroy: every FREE buffer still holding a freeBuf id is waited (so the
 // flag its FreeTensor set must still be set), then pipe_barrier(PIPE_ALL).
-void PipeDestroy() {
-    BlockContext& c = Ctx();
-    for (auto& q : c.queues) {
+// Destroy and Reset both wait the id every free buffer's last FreeTensor set.
+static void WaitFreedBufferIds(const char* api) {
+    for (auto& q : Ctx().queues) {
         for (uint32_t i = 0; i < q->num; ++i) {
             if (q->status[i] == 0 && q->freeBufEvtId[i] >= 0) {
-                WaitFlagImpl("~TPipe: WaitFlag", q->freeBufEvt, q->freeBufEvtId[i]);
+                WaitFlagImpl(api, q->freeBufEvt, q->freeBufEvtId[i]);
                 q->freeBufEvtId[i] = -1;
             }
         }
     }
+}
+
+void PipeDestroy() {
+    WaitFreedBufferIds("~TPipe: WaitFlag");
     OrderAllPipes();
-    c.pipeAlive = false;
+    Ctx().pipeAlive = false;
 }
 
 // The A2 architecture page reserves 256 B in mixed Cube/Vector kernels; asc-devkit's
@@ -425,11 +433,9 @@ void CheckFlagsClear(const char* when) {
 // kernel_tpipe_impl.h Reset: waits the freed buffers' ids as Destroy does, then a fresh pool.
 void ResetUb() {
     CheckQueuesFreed("TPipe::Reset");
+    WaitFreedBufferIds("TPipe::Reset: WaitFlag");
     BlockContext& c = Ctx();
     for (auto& q : c.queues) {
-        for (uint32_t i = 0; i < q->num; ++i) {
-            if (q->freeBufEvtId[i] >= 0) WaitFlagImpl("TPipe::Reset: WaitFlag", q->freeBufEvt, q->freeBufEvtId[i]);
-        }
         q->num = 0;
         q->status.clear();
         q->fifo.clear();

@@ -129,6 +129,7 @@ struct BlockContext {
 
 BlockContext& Ctx();  // fails when called outside Launch
 KernelMetaType CurrentKernelType();
+bool IsMixKernelType(KernelMetaType type);  // KERNEL_TYPE_MIX_*: SyncAll allowed, workspace required
 
 // UB checks and hazard tracking (all per instruction, O(blocks touched)).
 uint32_t UbOffset(const void* p);  // fails if p is not in this block's UB
