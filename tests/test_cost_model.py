@@ -84,7 +84,12 @@ def test_model_of_a_real_launch_is_memory_bound_at_the_roofline(rng):
     assert t.bound == "memory"
     roofline_us = x.size * 12 / stats["block_dim"] / FAIR / 1.85e3
     assert roofline_us < t.copy_us < 1.1 * roofline_us
-    assert ascend_bce.last_kernel_stats().modelled_a2_us == t.total_us
+    launch = ascend_bce.last_kernel_stats()
+    assert launch.analytic_a2_us == t.total_us
+    # The timeline: the analytic bound assumes perfect overlap, so it is a floor; fp32 'none' has
+    # no serialising sync, so double buffering keeps the timeline within 15 % of it.
+    assert t.total_us <= launch.modelled_a2_us < 1.15 * t.total_us
+    assert launch.timeline["bound_by"] in ("MTE2", "HBM")
 
 
 def test_comparison_counts_our_traffic_from_the_run():

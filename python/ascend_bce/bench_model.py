@@ -8,7 +8,7 @@ from typing import List
 
 from . import binary_cross_entropy_with_logits, last_kernel_stats
 from .bench import multilabel_batch
-from .cost_model import SPECS, StockCall, kernel_time, stock_gm_bytes, stock_time
+from .cost_model import SPECS, StockCall, stock_gm_bytes, stock_time, timeline_time
 
 @dataclass
 class Comparison:
@@ -36,7 +36,7 @@ def compare_case(rows: int, classes: int, dtype: str, reduction: str, with_pos_w
     x, y, pw = multilabel_batch(rows, classes, dtype, with_pos_weight)
     binary_cross_entropy_with_logits(x, y, reduction=reduction, pos_weight=pw, soc=soc)
     stats = last_kernel_stats().as_dict()
-    ours = kernel_time(stats)
+    ours = timeline_time(stats)
     call = StockCall(x.size, x.itemsize, reduction, with_pos_weight, 0 if pw is None else pw.nbytes)
     stock = stock_time(call, SPECS[soc])
     name = f"{dtype} {reduction}{' pos_weight[C]' if with_pos_weight else ''}"

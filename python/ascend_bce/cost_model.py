@@ -1,23 +1,28 @@
-"""A2 cost model: modelled device time of one of our launches (from the simulator's per-block
-counters) and of the stock CANN operator's launch sequence for the same call.
+"""A2 cost model: the analytic bound of one of our launches (from the simulator's per-block
+counters), the reading of the simulator's per-pipe timeline, and the stock CANN operator's launch
+sequence for the same call.
 
-Modelled, not measured. The budget is the A2 one of ../shared/ascendc-api.md (910B1: 1.85 GHz,
-48 vector cores sharing ~1.46 TB/s of HBM; simple vector ops one 256-B repeat per cycle, Exp, Ln
-and Div two). The constants marked ASSUMED have no public number behind them; they are named
-here so that a measurement on an A2 host can replace them.
+Modelled, not measured. Our launch's modelled time is the simulator's timeline
+(`KernelStats.modelled_a2_us`, cpu_sim/include/sim/cost_table.h): it sees when each instruction can
+run. `kernel_time` here is the analytic max(copy, vector) per block, which assumes perfect overlap:
+a lower bound of the timeline, kept as a check. Both use the A2 budget of ../shared/ascendc-api.md
+(910B1: 1.85 GHz, 48 vector cores sharing ~1.46 TB/s of HBM); the constants marked ASSUMED have
+no public number behind them and are named so that a measurement on an A2 host can replace them.
 """
 from __future__ import annotations
 
 from dataclasses import dataclass, field
 from typing import Mapping, Optional
 
-# Vector instructions that take two cycles per 256-B repeat (transcendental and division units).
-SLOW_VECTOR_OPS = frozenset({"Exp", "Ln", "Div", "Reciprocal", "Sqrt"})
+# Vector instructions that take (at least) two cycles per 256-B repeat: 32 elements per cycle in
+# asc-devkit's "Vector指令理论性能汇总" appendix for A2 (Reciprocal runs a repeat per cycle there).
+SLOW_VECTOR_OPS = frozenset({"Exp", "Ln", "Div", "Sqrt"})
 COPY_OPS = frozenset({"DataCopy", "DataCopyPad"})
 
 
 @dataclass(frozen=True)
 class A2Spec:
+    """The A2 budget; the simulator's cost table (`_C.cost_table()`) holds the same numbers."""
     name: str = "910B1"
     clock_hz: float = 1.85e9
     vector_cores: int = 48
@@ -69,16 +74,20 @@ class LaunchTime:
     vector_us: float
     launches: int = 1
     breakdown: dict = field(default_factory=dict)
+    bound_by: str = ""  # the timeline's bound-by pipe ("MTE2", "V", "S", "HBM", ...), if known
 
     @property
     def bound(self) -> str:
+        if self.bound_by:
+            return self.bound_by
         return "memory" if self.copy_us >= self.vector_us else "vector"
 
 
 def kernel_time(stats: Mapping, spec: Optional[A2Spec] = None) -> LaunchTime:
-    """Modelled time of a simulated launch (`KernelStats.as_dict()`): per block, the copy and
-    vector pipes overlap (double buffering), so a block takes the longer of the two; the launch
-    takes its slowest block, plus the launch cost and its SyncAll barriers."""
+    """Analytic bound of a simulated launch (`KernelStats.as_dict()`): per block, the copy and
+    vector pipes overlap perfectly, so a block takes the longer of the two; the launch takes its
+    slowest block, plus the launch cost and its SyncAll barriers. A lower bound of the timeline's
+    modelled time (it ignores scalar work, pipe stalls and the serialising syncs)."""
     spec = spec or SPECS[stats["soc"]]
     active = stats["block_dim"]
     best = None
@@ -93,9 +102,19 @@ def kernel_time(stats: Mapping, spec: Optional[A2Spec] = None) -> LaunchTime:
     return LaunchTime(total, idx, copy * to_us, vector * to_us)
 
 
-def modelled_time_us(stats) -> float:
-    """Modelled A2 microseconds of a simulated launch (a KernelStats): `kernel_time(...).total_us`."""
+def analytic_time_us(stats) -> float:
+    """Analytic A2 microseconds of a simulated launch (a KernelStats): `kernel_time(...).total_us`."""
     return kernel_time(stats.as_dict()).total_us
+
+
+def timeline_time(stats: Mapping) -> LaunchTime:
+    """The modelled time of a simulated launch (`KernelStats.as_dict()`) from the simulator's
+    per-pipe timeline: copy_us and vector_us are the slowest block's busy time on MTE2 + MTE3 and
+    on V; bound_by its busiest pipe, or "HBM" when the launch's bytes at the HBM bandwidth bind."""
+    t = stats["timeline"]
+    busy = t["busy_us"]
+    return LaunchTime(t["modelled_us"], t["slowest_block"], busy["MTE2"] + busy["MTE3"], busy["V"],
+                      bound_by=t["bound_by"])
 
 
 @dataclass(frozen=True)
