@@ -196,6 +196,8 @@ LaunchTimeline CombineTimelines(const KernelStats& stats) {
     const double copy = busy[MTE2] + busy[MTE3];
     if (floor > critical) {
         r.boundBy = "HBM";
+    } else if (copy + busy[V] + busy[S] == 0) {
+        r.boundBy = "-";  // no instruction: launch cost and barriers only
     } else if (copy >= busy[V] && copy >= busy[S]) {
         r.boundBy = busy[MTE2] >= busy[MTE3] ? "MTE2" : "MTE3";
     } else {

@@ -79,7 +79,7 @@ struct LaunchTimeline {
     double launchUs = 0;
     uint32_t slowestBlock = 0;
     // "HBM" when the floor binds, else the slowest block's busiest pipe (MTE2 and MTE3 compared
-    // by their sum, as they share the core's GM link).
+    // by their sum, as they share the core's GM link); "-" if the block ran no instruction.
     std::string boundBy;
 };
 
