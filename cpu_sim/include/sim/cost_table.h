@@ -27,18 +27,27 @@ constexpr double kCoreShareCap = 2.0;
 constexpr double kVectorIssueCycles = 16;
 constexpr double kCopyIssueCycles = 64;
 
-// Vector throughput, as cycles per 256-B repeat: the appendix gives elements per cycle; simple
-// arithmetic, Cast and the compares run a whole repeat per cycle (64 fp32 or 128 fp16 elements).
+// Vector throughput, as cycles per 256-B repeat (64 fp32 or 128 fp16 elements), from the
+// appendix's elements per cycle on A2. Instructions not listed (Add, Mul, Adds, Muls, Max(s),
+// Min(s), Abs, Relu, Reciprocal, Duplicate, Cast, Compare(s), Select, Axpy, FusedMulAdd, Brcb,
+// DataCopy UB->UB, ...) run a whole repeat per cycle.
 constexpr double kRepeatBytes = 256;
 constexpr double kSimpleRepeatCycles = 1;
-// Exp, Ln, Sqrt and Div: 32 elements per cycle for half and float alike, so 2 cycles per fp32
-// repeat and 4 per fp16 repeat.
-constexpr double kTranscendentalElemsPerCycle = 32;
-// vcadd across a repeat (ReduceRepeat: WholeReduceSum, and ReduceSum's count form, which is one
-// vcadd): 64/7 fp32 or 128/7 fp16 elements per cycle, i.e. 7 cycles per repeat.
-constexpr double kRepeatReduceCyclesPerRepeat = 7;
-// Brcb: 8 input elements (one per 32-B block of its output) per cycle: one cycle per repeat.
-constexpr double kBrcbCyclesPerRepeat = 1;
+constexpr double kTranscendentalElemsPerCycle = 32;  // Exp, Ln, Sqrt, Div: half and float alike
+struct VectorRate {
+    const char* name;
+    double fp32RepeatCycles;  // cycles per repeat of 4-B elements
+    double b16RepeatCycles;   // of 2-B elements
+};
+constexpr VectorRate kVectorRates[] = {
+    {"Exp", 2, 4}, {"Ln", 2, 4}, {"Sqrt", 2, 4}, {"Div", 2, 4},  // 32 elements per cycle
+    // vcadd across a repeat: ReduceRepeat, 64/7 fp32 or 128/7 fp16 elements per cycle (ReduceSum's
+    // count form is one vcadd on dav_c220).
+    {"ReduceSum", 7, 7}, {"WholeReduceSum", 7, 7},
+    {"BlockReduceSum", 1, 7},  // ReduceDataBlock: 64 fp32, 128/7 fp16 elements per cycle
+    {"MulAddDst", 2, 2},       // 32 fp32, 64 fp16 elements per cycle
+    {"GatherMask", 2, 2},      // 32 fp32, 64 fp16 elements per cycle
+};
 
 // The scalar unit. Huawei's add tuning guide, Case 0: one A2 core adds two 8192x8192 half tensors
 // in a loop of x.GetValue(i), y.GetValue(i), z.SetValue(i, x + y) in 1,239,689.1 us, 99.5 % of it
@@ -70,13 +79,11 @@ inline double CoreBytesPerCycle(uint32_t activeCores, uint32_t socCores) {
 // Cycles of one vector instruction of `repeats` 256-B repeats over elements of `elemBytes`.
 inline double VectorCycles(const char* name, uint64_t repeats, uint32_t elemBytes) {
     double perRepeat = kSimpleRepeatCycles;
-    auto is = [name](const char* n) { return std::strcmp(name, n) == 0; };
-    if (is("Exp") || is("Ln") || is("Sqrt") || is("Div")) {
-        perRepeat = kRepeatBytes / (elemBytes == 0 ? 4 : elemBytes) / kTranscendentalElemsPerCycle;
-    } else if (is("ReduceSum") || is("WholeReduceSum")) {
-        perRepeat = kRepeatReduceCyclesPerRepeat;
-    } else if (is("Brcb")) {
-        perRepeat = kBrcbCyclesPerRepeat;
+    for (const VectorRate& r : kVectorRates) {
+        if (std::strcmp(name, r.name) == 0) {
+            perRepeat = elemBytes <= 2 ? r.b16RepeatCycles : r.fp32RepeatCycles;
+            break;
+        }
     }
     return kVectorIssueCycles + perRepeat * static_cast<double>(repeats);
 }

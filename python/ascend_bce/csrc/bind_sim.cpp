@@ -95,8 +95,9 @@ py::dict CostTable() {
     d["copy_issue_cycles"] = c::kCopyIssueCycles;
     d["simple_repeat_cycles"] = c::kSimpleRepeatCycles;
     d["transcendental_elems_per_cycle"] = c::kTranscendentalElemsPerCycle;
-    d["repeat_reduce_cycles_per_repeat"] = c::kRepeatReduceCyclesPerRepeat;
-    d["brcb_cycles_per_repeat"] = c::kBrcbCyclesPerRepeat;
+    py::dict rates;  // name -> (cycles per fp32 repeat, per 16-bit repeat); others: simple_repeat_cycles
+    for (const c::VectorRate& r : c::kVectorRates) rates[r.name] = py::make_tuple(r.fp32RepeatCycles, r.b16RepeatCycles);
+    d["vector_repeat_cycles"] = rates;
     d["scalar_loop_cycles_per_element"] = c::kScalarLoopCyclesPerElement;
     d["scalar_access_cycles"] = c::kScalarAccessCycles;
     d["flag_latency_cycles"] = c::kFlagLatencyCycles;
