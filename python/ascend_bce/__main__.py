@@ -17,7 +17,12 @@ def _print_stats(stats) -> None:
     print(f"  GM bytes written     : {stats.gm_bytes_written:,}")
     print(f"  UB peak per core     : {stats.ub_peak_bytes:,} B")
     print(f"  SyncAll barriers     : {stats.sync_all_count}")
-    print(f"  modelled A2 time     : {stats.modelled_a2_us:.1f} us (cost model, not measured)")
+    print(f"  modelled A2 time     : {stats.modelled_a2_us:.1f} us (per-pipe timeline, not measured; "
+          f"perfect-overlap bound {stats.analytic_a2_us:.1f} us)")
+    timeline = stats.timeline
+    pipes = ("S", "V", "MTE2", "MTE3")
+    print(f"  slowest block {timeline['slowest_block']:<6} : bound by {timeline['bound_by']}; busy / stalled us "
+          + ", ".join(f"{p} {timeline['busy_us'][p]:.1f} / {timeline['stall_us'][p]:.1f}" for p in pipes))
     top = sorted(stats.instructions.items(), key=lambda kv: -stats.repeats.get(kv[0], 0))
     print("  vector/copy instructions (count, 256-B repeats):")
     for name, count in top:
