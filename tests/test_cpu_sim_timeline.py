@@ -173,6 +173,9 @@ def test_per_block_timelines_are_reported():
     assert stats.timeline["critical_path_us"] == pytest.approx(slowest["end_us"])
     assert stats.timeline["busy_us"] == pytest.approx(slowest["busy_us"])
     assert stats.as_dict()["modelled_a2_us"] == stats.modelled_a2_us
+    # Per tile: a copy-in, Muls + Exp + ReduceSum, ReduceSum's scalar store; the last tile's Adds
+    # and its copy-out.
+    assert all(b["pipe_instructions"] == {"S": 4, "V": 4 * 3 + 1, "MTE2": 4, "MTE3": 1} for b in blocks)
 
 
 @pytest.mark.parametrize("dtype, reduction, operand", [

@@ -31,6 +31,7 @@ double Drained(const PipeTimeline& t, int p) { return std::max(t.free[p], t.read
 
 void Finish(PipeTimeline& t, int p, double end, double cycles) {
     t.busy[p] += cycles;
+    t.instructions[p] += 1;
     t.free[p] = end;
     t.lastEnd[p] = end;
 }
@@ -171,6 +172,7 @@ BlockTimeline TimelineResult(const PipeTimeline& t) {
         r.endCycles = std::max(r.endCycles, Drained(t, p));
         r.busyCycles[p] = t.busy[p];
         r.stallCycles[p] = t.lastEnd[p] - t.busy[p];
+        r.instructions[p] = t.instructions[p];
     }
     return r;
 }

@@ -61,7 +61,9 @@ def copy_cycles(block: Mapping, active_cores: int, spec: A2Spec) -> float:
     """Cycles of the DMA pipes (MTE2 in, MTE3 out) of one block: its GM bytes at its bandwidth
     share plus issue costs."""
     moved = block["gm_bytes_read"] + block["gm_bytes_written"]
-    copies = sum(block["instructions"].get(name, 0) for name in COPY_OPS)
+    per_pipe = block.get("pipe_instructions")  # the timeline's count: UB->UB DataCopy runs on V
+    copies = (per_pipe["MTE2"] + per_pipe["MTE3"] if per_pipe is not None
+              else sum(block["instructions"].get(name, 0) for name in COPY_OPS))
     return moved / spec.core_bytes_per_cycle(active_cores) + copies * spec.copy_issue_cycles
 
 

@@ -55,6 +55,7 @@ struct BlockTimeline {
     double endCycles = 0;                     // every pipe drained
     double busyCycles[kTimelinePipes] = {};   // the pipe's instructions' costs
     double stallCycles[kTimelinePipes] = {};  // its last instruction's end less its busy time
+    uint64_t instructions[kTimelinePipes] = {};  // instructions (scalar accesses on S) it ran
 };
 
 struct BlockStats {

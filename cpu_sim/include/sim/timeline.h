@@ -35,6 +35,7 @@ struct PipeTimeline {
     double ready[kTimelinePipes] = {};    // earliest start of its next instruction (waits, barriers)
     double busy[kTimelinePipes] = {};
     double lastEnd[kTimelinePipes] = {};  // end of its last instruction
+    uint64_t instructions[kTimelinePipes] = {};
     // The core's GM link: its reserved intervals [start, end), sorted and disjoint, from the
     // earliest cycle a copy may still start on.
     std::vector<std::pair<double, double>> link;
