@@ -386,8 +386,9 @@ void CountInstr(const char* name, uint64_t repeats, uint32_t elemBytes) {
 void CountInstr(const char* name, uint64_t repeats) { CountInstr(name, repeats, sizeof(float)); }
 
 void ScalarAccess(bool ub) {
-    Ctx().stats.scalarAccesses++;
-    TimeScalarAccess(ub);
+    BlockContext& c = Ctx();
+    c.stats.scalarAccesses++;
+    TimeScalarAccess(c, ub);
 }
 
 void LockAtomic() { atomicMutex.lock(); }

@@ -107,18 +107,19 @@ void TimeInstr(const char* name, uint64_t repeats, uint32_t elemBytes) {
     t.vectorSinceScalarSync = true;
 }
 
-void TimeScalarAccess(bool ub) {
-    PipeTimeline& t = Ctx().timeline;
+void TimeScalarAccess(BlockContext& c, bool ub) {
+    PipeTimeline& t = c.timeline;
     if (ub && t.vectorSinceScalarSync) {  // the compiler's V_S: the vector pipe drained first
         HoldScalar(t, Drained(t, V) + cost::kFlagLatencyCycles);
         t.vectorSinceScalarSync = false;
     }
     Finish(t, S, t.free[S] + cost::kScalarAccessCycles, cost::kScalarAccessCycles);
-    if (ub) t.scalarSinceVectorSync = true;
-    // A GM scalar access moved the GM counters: it is not a copy for the next instruction.
-    BlockContext& c = Ctx();
-    t.gmReadMark = c.stats.gmBytesRead;
-    t.gmWrittenMark = c.stats.gmBytesWritten;
+    if (ub) {
+        t.scalarSinceVectorSync = true;
+    } else {  // a GM scalar access moved the GM counters: it is not a copy for the next instruction
+        t.gmReadMark = c.stats.gmBytesRead;
+        t.gmWrittenMark = c.stats.gmBytesWritten;
+    }
 }
 
 void TimeSetFlag(AscendC::HardEvent event, int32_t id) {

@@ -53,7 +53,7 @@ void TimelineStart(BlockContext& c);
 // bytes read, MTE3 for bytes written), else a vector instruction over `elemBytes`-B elements.
 void TimeInstr(const char* name, uint64_t repeats, uint32_t elemBytes);
 // A GetValue/SetValue (or an API call's own scalar load/store): `ub` for a LocalTensor.
-void TimeScalarAccess(bool ub);
+void TimeScalarAccess(BlockContext& c, bool ub);
 void TimeSetFlag(AscendC::HardEvent event, int32_t id);
 void TimeWaitFlag(AscendC::HardEvent event, int32_t id);
 void TimeBarrierAll();                 // PipeBarrier<PIPE_ALL>: every pipe drained
