@@ -107,7 +107,7 @@ std::string RunCase(const ops::OpDef& def, const Fields& f)
     platform.aivCores = static_cast<uint32_t>(std::stoul(f.at("cores")));
     platform.ubBytes = std::stoull(f.at("ub"));
     platform.libApiWorkspaceBytes = static_cast<uint32_t>(std::stoul(f.at("sysws")));
-    gert::TilingContext tilingCtx(TILING_CAPACITY);
+    gert::TilingContext tilingCtx(f.count("tiling_capacity") ? std::stoul(f.at("tiling_capacity")) : TILING_CAPACITY);
     SetAll(tilingCtx, f);
     tilingCtx.SetPlatformForTest(&platform);
     const uint32_t tilingStatus = def.aicore_.tiling_(&tilingCtx);

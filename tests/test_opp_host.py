@@ -131,6 +131,7 @@ BAD = [  # (case, stages that must fail, part of the message, the same rule in t
     (_backward([4, 8], "float32", "none", [4, 1]), {"infer_shape", "tiling"}, "grad_output: shape", None),
     ({**_forward([4, 8], "float32"), "x": None}, {"infer_shape", "infer_dtype", "tiling"}, "x: missing", None),
     (_forward([4, 8], "float32", cores=0), {"tiling"}, "platform", None),
+    (_forward([4, 8], "float32", tiling_capacity=_C.host.TILING_SIZE - 8), {"tiling"}, "tiling buffer", None),
 ]
 
 
@@ -222,3 +223,23 @@ def test_pure_op_package_logic_has_no_cann_includes():
     for name in ("bce_with_logits_opp_call.h", "bce_with_logits_opp_call.cpp"):
         includes = re.findall(r'#include\s*[<"]([^>"]+)[>"]', (OPP / name).read_text())
         assert not [i for i in includes if i.startswith(("register/", "tiling/", "exe_graph", "graph/", "acl"))]
+
+
+def test_kernels_take_the_empty_launches_the_op_package_makes():
+    """The kernel-launch adapters skip empty inputs; an aclnn call launches them: the kernels must
+    write nothing for 'none' and the backward, and torch's NaN / 0 for mean / sum."""
+    import numpy as np
+    x = np.zeros((0, 7), np.float32)
+    workspace = np.zeros(32, np.uint8)
+    for reduction, want in (("none", None), ("mean", np.nan), ("sum", 0.0)):
+        tiling = np.frombuffer(_C.host.tiling_bytes([0, 7], "float32", reduction), np.uint8).copy()
+        out = np.full(1 if want is not None else 0, 7.0, np.float32)
+        stats = _C.launch_bce_with_logits(x, x, None, None, out, workspace, tiling, "910B1")
+        assert stats.gm_bytes_read == 0
+        if want is not None:
+            np.testing.assert_equal(out, [want])
+    for kernel in ("backward", "backward_target"):
+        tiling = np.frombuffer(_C.host.tiling_bytes([0, 7], "float32", "sum", kernel=kernel), np.uint8).copy()
+        stats = _C.launch_bce_with_logits_grad(x, x, None, None, np.ones(1, np.float32), np.empty(0, np.float32),
+                                               workspace, tiling, "910B1")
+        assert stats.gm_bytes_written == 0

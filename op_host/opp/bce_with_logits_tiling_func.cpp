@@ -1,6 +1,6 @@
 // TilingFunc of BceWithLogits and BceWithLogitsGrad: the shared tiling (ComputeCheckedTiling) for
-// the vector cores and UB that PlatformAscendC reports at run time, copied raw into the
-// framework's tiling buffer (the kernel reads it with GET_TILING_DATA_WITH_STRUCT).
+// the vector cores and UB that PlatformAscendC reports at run time, copied into the framework's
+// tiling buffer (the kernel reads it with GET_TILING_DATA_WITH_STRUCT).
 #include <cstring>
 
 #include "bce_with_logits_opp.h"
@@ -30,13 +30,13 @@ OppPlatform ReadPlatform(const gert::TilingContext& context)
 
 void WriteLaunch(gert::TilingContext& context, const OppLaunch& launch)
 {
-    gert::TilingData* raw = context.GetRawTilingData();
-    if (raw == nullptr || raw->GetCapacity() < sizeof(TilingData)) {
+    // The standard C++ struct route: the framework's buffer, sized to our POD (nullptr if too small).
+    TilingData* tiling = context.GetTilingData<TilingData>();
+    if (tiling == nullptr) {
         throw std::invalid_argument("the tiling buffer holds fewer than " + std::to_string(sizeof(TilingData)) +
                                     " bytes");
     }
-    std::memcpy(raw->GetData(), &launch.tiling, sizeof(TilingData));
-    raw->SetDataSize(sizeof(TilingData));
+    std::memcpy(tiling, &launch.tiling, sizeof(TilingData));
     size_t* workspaces = context.GetWorkspaceSizes(WORKSPACE_COUNT);
     if (workspaces == nullptr) {
         throw std::invalid_argument("no workspace slot in the tiling context");

@@ -178,6 +178,16 @@ public:
         return workspaces_.data();
     }
     TilingData* GetRawTilingData() { return &tilingData_; }
+    template <typename T>
+    T* GetTilingData()
+    {
+        TilingData* raw = GetRawTilingData();
+        if (raw == nullptr || raw->GetCapacity() < sizeof(T)) {
+            return nullptr;
+        }
+        raw->SetDataSize(sizeof(T));
+        return static_cast<T*>(raw->GetData());
+    }
 
     // Test-only: the platform and what the TilingFunc wrote.
     explicit TilingContext(size_t tilingCapacity) : tilingData_(tilingCapacity) {}
