@@ -5,6 +5,7 @@ signatures documented for the adapters must be what CANN's generator makes of th
 from __future__ import annotations
 
 import json
+import os
 import re
 import shutil
 import subprocess
@@ -243,3 +244,16 @@ def test_kernels_take_the_empty_launches_the_op_package_makes():
         stats = _C.launch_bce_with_logits_grad(x, x, None, None, np.ones(1, np.float32), np.empty(0, np.float32),
                                                workspace, tiling, "910B1")
         assert stats.gm_bytes_written == 0
+
+
+@pytest.mark.skipif(not os.environ.get("ASCEND_BCE_CANN_INCLUDE"),
+                    reason="set ASCEND_BCE_CANN_INCLUDE to CANN's host include dirs (colon-separated)")
+@pytest.mark.parametrize("name", ["bce_with_logits_def.cpp", "bce_with_logits_infershape.cpp",
+                                  "bce_with_logits_tiling_func.cpp"])
+def test_opp_host_compiles_against_real_cann_headers(name):
+    """The same files against CANN's own headers instead of tests/cann_decl (on a CANN host, or
+    against metadef/ge/asc-devkit sources)."""
+    includes = [f"-I{d}" for d in os.environ["ASCEND_BCE_CANN_INCLUDE"].split(os.pathsep) if d]
+    result = subprocess.run(["g++", "-std=c++17", "-fsyntax-only", "-Wall", "-Wextra", f"-I{ROOT}", *includes,
+                             str(OPP / name)], capture_output=True, text=True, timeout=120)
+    assert result.returncode == 0, result.stderr[-3000:]
