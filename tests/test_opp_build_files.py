@@ -27,6 +27,22 @@ foreach(fn npu_op_package npu_op_package_add npu_op_library npu_op_kernel_librar
 endforeach()
 """
 
+# With a package step: npu_op_package also defines the `binary` and `package` targets, and
+# `package` writes a fake custom_opp_<os>_<arch>.run whose --install-path=DIR creates
+# DIR/vendors/ascend_bce with the aclnn library (as CANN's install.sh lays it out).
+FAKE_RUN = """#!/bin/bash
+for arg in "$@"; do case "$arg" in --install-path=*) dir="${arg#*=}" ;; esac; done
+mkdir -p "$dir/vendors/ascend_bce/op_api/lib" "$dir/vendors/ascend_bce/bin"
+touch "$dir/vendors/ascend_bce/op_api/lib/libcust_opapi.so" "$dir/vendors/ascend_bce/bin/set_env.bash"
+"""
+STUB_ASC_PACKAGING = """
+file(WRITE ${CMAKE_BINARY_DIR}/fake_run.sh [=[%s]=])
+string(TOLOWER ${CMAKE_HOST_SYSTEM_NAME} _os)
+add_custom_target(binary)
+add_custom_target(package COMMAND ${CMAKE_COMMAND} -E copy ${CMAKE_BINARY_DIR}/fake_run.sh
+                  ${CMAKE_BINARY_DIR}/custom_opp_${_os}_${CMAKE_HOST_SYSTEM_PROCESSOR}.run)
+""" % FAKE_RUN
+
 needs_cmake = pytest.mark.skipif(shutil.which("cmake") is None, reason="cmake not installed")
 
 
@@ -36,11 +52,11 @@ def _env(**extra):
     return env
 
 
-def _fake_cann(root: Path) -> Path:
+def _fake_cann(root: Path, packaging: bool = False) -> Path:
     """The minimal CANN layout the NPU branch looks for, with the stub ASC modules."""
     asc = root / "cann" / "compiler" / "tikcpp" / "ascendc_kernel_cmake"
     asc.mkdir(parents=True)
-    (asc / "asc-config.cmake").write_text(STUB_ASC_CONFIG)
+    (asc / "asc-config.cmake").write_text(STUB_ASC_CONFIG + (STUB_ASC_PACKAGING if packaging else ""))
     return root / "cann"
 
 
@@ -147,6 +163,23 @@ def test_pip_build_goes_down_the_npu_branch_with_cann_set(tmp_path):
     assert f"--quiet --install-path={top}/npu/opp_install" in build.stdout
     install_rules = (top / "cmake_install.cmake").read_text()
     assert "_opp/vendors" not in install_rules  # a dry run installs nothing
+
+
+@needs_cmake
+def test_pip_build_npu_branch_builds_installs_and_bundles_the_package(tmp_path):
+    """Not a dry run, with a fake toolchain: the branch's commands run in order, the .run lands
+    the vendor package in the build tree, and the wheel's install rules take it from there."""
+    cann = _fake_cann(tmp_path, packaging=True)
+    env = _env(ASCEND_HOME_PATH=cann)
+    assert _configure_top(tmp_path, env).returncode == 0
+    top = tmp_path / "top"
+    build = subprocess.run(["cmake", "--build", str(top), "--target", "ascend_bce_npu_parts"],
+                           capture_output=True, text=True, env=env, timeout=180)
+    assert build.returncode == 0, build.stdout + build.stderr
+    vendor = top / "npu" / "opp_install" / "vendors" / "ascend_bce"
+    assert (vendor / "op_api" / "lib" / "libcust_opapi.so").is_file()
+    install_rules = (top / "cmake_install.cmake").read_text()
+    assert f"{vendor}" in install_rules and "ascend_bce/_opp/vendors" in install_rules
 
 
 @needs_cmake
