@@ -18,7 +18,7 @@ Options:
   --build-dir DIR  build directory (default: <repo>/build/cann_sim)
   --cases a,b      only these cases (default: all; see --list)
   --jobs N         parallel build jobs (default: number of CPUs)
-  --python PY      Python with numpy, ml_dtypes and ascend_bce importable (default: $PYTHON or python3)
+  --python PY      Python with numpy and ml_dtypes (default: $PYTHON or python3)
   --list           print the case names and exit
   --dry-run        print the commands instead of running them (also ASCEND_BCE_NPU_DRY_RUN=1)
   -h, --help       show this help
@@ -103,7 +103,6 @@ esac
 GOLDEN=("$PYTHON_BIN" "$ROOT/scripts/cann_sim/golden.py")
 CASE_ARGS=()
 [[ -z "$CASES" ]] || CASE_ARGS=(--cases "$CASES")
-export PYTHONPATH="$ROOT/python${PYTHONPATH:+:$PYTHONPATH}"
 
 if [[ "$LIST" -eq 1 ]]; then
     exec "${GOLDEN[@]}" list "${CASE_ARGS[@]}"

@@ -14,11 +14,20 @@ from dataclasses import dataclass, field
 from pathlib import Path
 from typing import Dict, List, Optional, Sequence, Tuple
 
+import importlib.util
+
 import ml_dtypes
 import numpy as np
 
-from ascend_bce.reference import (bce_with_logits_grad_reference, bce_with_logits_reference,
-                                  bce_with_logits_target_grad_reference)
+# The float64 reference needs NumPy only: load it from the source tree without importing the
+# ascend_bce package (whose compiled _C a CANN host running this script need not have built).
+_REFERENCE_PATH = Path(__file__).resolve().parents[2] / "python" / "ascend_bce" / "reference.py"
+_spec = importlib.util.spec_from_file_location("ascend_bce_reference", _REFERENCE_PATH)
+_reference = importlib.util.module_from_spec(_spec)
+_spec.loader.exec_module(_reference)
+bce_with_logits_reference = _reference.bce_with_logits_reference
+bce_with_logits_grad_reference = _reference.bce_with_logits_grad_reference
+bce_with_logits_target_grad_reference = _reference.bce_with_logits_target_grad_reference
 
 DTYPES = {"float32": np.dtype(np.float32), "float16": np.dtype(np.float16),
           "bfloat16": np.dtype(ml_dtypes.bfloat16)}
