@@ -132,6 +132,8 @@ std::string ParamsJson(const std::vector<ops::OpParamDef>& params)
         s += std::string(i ? "," : "") + "{\"name\":\"" + p.name_ + "\",\"param_type\":" + std::to_string(p.paramType_) +
              ",\"dtypes\":[";
         for (size_t j = 0; j < p.dataTypes_.size(); ++j) s += (j ? ",\"" : "\"") + DTypeName(p.dataTypes_[j]) + "\"";
+        s += "],\"bin_query\":[";
+        for (size_t j = 0; j < p.binQuery_.size(); ++j) s += (j ? ",\"" : "\"") + DTypeName(p.binQuery_[j]) + "\"";
         s += "],\"formats\":[";
         for (size_t j = 0; j < p.formats_.size(); ++j) s += (j ? "," : "") + std::to_string(p.formats_[j]);
         s += "]}";

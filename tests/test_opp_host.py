@@ -177,6 +177,10 @@ def test_opdefs_declare_every_dtype_combination_of_the_kernels(defs):
         for p in same:
             assert params[p]["dtypes"] == params["x"]["dtypes"], p
         assert all(p["formats"] == [2] * 27 for p in params.values())  # FORMAT_ND
+        # One binary per OpType: every row looks up the all-fp32 row's binary, which is declared.
+        bin_rows = set(zip(*(params[p]["bin_query"] for p in params)))
+        declared = set(zip(*(params[p]["dtypes"] for p in params)))
+        assert bin_rows == {("float32",) * len(params)} and bin_rows <= declared
         assert d["socs"] == ["ascend910b"] and d["has_infer_shape"] and d["has_infer_dtype"] and d["has_tiling"]
 
 

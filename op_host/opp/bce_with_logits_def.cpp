@@ -14,6 +14,10 @@ struct DTypeColumns {
     std::vector<ge::DataType> weight;
     std::vector<ge::DataType> posWeight;
     std::vector<ge::Format> formats;
+    // One kernel binary serves every row: the entries dispatch on the dtypes in the tiling at run
+    // time, so each row looks its binary up as the all-fp32 row (DataTypeForBinQuery; that row is
+    // one of the declared ones, as the API requires) instead of compiling 27 identical ones.
+    std::vector<ge::DataType> binQuery;
 };
 
 DTypeColumns Columns()
@@ -24,17 +28,23 @@ DTypeColumns Columns()
         c.weight.push_back(BceWithLogits::GeDataType(row.weight));
         c.posWeight.push_back(BceWithLogits::GeDataType(row.posWeight));
         c.formats.push_back(ge::FORMAT_ND);  // the kernels index row-major memory
+        c.binQuery.push_back(ge::DT_FLOAT);
     }
     return c;
+}
+
+OpParamDef& Param(OpParamDef& param, Option type, const std::vector<ge::DataType>& dtypes, const DTypeColumns& c)
+{
+    return param.ParamType(type).DataType(dtypes).DataTypeForBinQuery(c.binQuery).Format(c.formats);
 }
 
 // The inputs both OpTypes start with, in the kernel entries' order, and the reduction attribute.
 void DefineCommon(OpDef& def, const DTypeColumns& c)
 {
-    def.Input("x").ParamType(REQUIRED).DataType(c.value).Format(c.formats);
-    def.Input("target").ParamType(REQUIRED).DataType(c.value).Format(c.formats);
-    def.Input("weight").ParamType(OPTIONAL).DataType(c.weight).Format(c.formats);
-    def.Input("pos_weight").ParamType(OPTIONAL).DataType(c.posWeight).Format(c.formats);
+    Param(def.Input("x"), REQUIRED, c.value, c);
+    Param(def.Input("target"), REQUIRED, c.value, c);
+    Param(def.Input("weight"), OPTIONAL, c.weight, c);
+    Param(def.Input("pos_weight"), OPTIONAL, c.posWeight, c);
 }
 
 // at::Reduction codes (0 none, 1 mean, 2 sum), as torch's aclnnBinaryCrossEntropyWithLogits.
@@ -55,7 +65,7 @@ public:
         const DTypeColumns c = Columns();
         DefineCommon(*this, c);
         DefineReduction(*this);
-        this->Output("y").ParamType(REQUIRED).DataType(c.value).Format(c.formats);
+        Param(this->Output("y"), REQUIRED, c.value, c);
         this->SetInferShape(InferShapeBceWithLogits).SetInferDataType(InferDataTypeBceWithLogits);
         this->AICore().SetTiling(optiling::TilingBceWithLogits).AddConfig(A2_COMPUTE_UNIT);
     }
@@ -68,10 +78,10 @@ public:
     {
         const DTypeColumns c = Columns();
         DefineCommon(*this, c);
-        this->Input("grad_output").ParamType(REQUIRED).DataType(c.value).Format(c.formats);
+        Param(this->Input("grad_output"), REQUIRED, c.value, c);
         DefineReduction(*this);
         this->Attr("grad_target").AttrType(OPTIONAL).Bool(false);
-        this->Output("grad").ParamType(REQUIRED).DataType(c.value).Format(c.formats);
+        Param(this->Output("grad"), REQUIRED, c.value, c);
         this->SetInferShape(InferShapeBceWithLogitsGrad).SetInferDataType(InferDataTypeBceWithLogitsGrad);
         this->AICore().SetTiling(optiling::TilingBceWithLogitsGrad).AddConfig(A2_COMPUTE_UNIT);
     }

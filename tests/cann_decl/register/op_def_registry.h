@@ -259,11 +259,13 @@ public:
     OpParamDef& ParamType(Option type) { paramType_ = type; return *this; }
     OpParamDef& DataType(std::vector<ge::DataType> types) { dataTypes_ = std::move(types); return *this; }
     OpParamDef& Format(std::vector<ge::Format> formats) { formats_ = std::move(formats); return *this; }
+    OpParamDef& DataTypeForBinQuery(std::vector<ge::DataType> types) { binQuery_ = std::move(types); return *this; }
 
     std::string name_;  // test-only: what the OpDef recorded
     Option paramType_ = REQUIRED;
     std::vector<ge::DataType> dataTypes_;
     std::vector<ge::Format> formats_;
+    std::vector<ge::DataType> binQuery_;
 };
 
 class OpAttrDef {
