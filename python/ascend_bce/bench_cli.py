@@ -1,0 +1,125 @@
+"""`python -m ascend_bce bench`: every case in the simulator, our modelled A2 time against the
+stock aclnn sequence's, the targets and the sensitivity table; exit status 1 if a target is missed.
+
+Modelled, not measured: our time is `last_kernel_stats().modelled_a2_us` of a real simulated
+launch; the stock time is stock_model.py's price of the launches ops-nn's aclnn code issues.
+"""
+from __future__ import annotations
+
+import argparse
+import sys
+import time
+from dataclasses import replace
+from typing import Dict, List, Optional, Sequence
+
+from .assumptions import for_soc
+from .bench_cases import FULL_SIZES, Case, all_cases, full_cases, quick_cases
+from .bench_model import Row, backward_launches, run_case
+from .bench_report import (Progress, format_sensitivity, format_sources, format_table, format_verdicts,
+                           markdown_table, write_csv)
+from .bench_targets import Targets, check_targets, sensitivity
+
+BACKWARD_SIZE = 1_000  # the launch count does not depend on the size: check it cheaply
+
+
+def add_arguments(parser: argparse.ArgumentParser, positive_int) -> None:
+    group = parser.add_argument_group("bench")
+    group.add_argument("--quick", action="store_true", help="bench: every variant at 1e3 and 1e5 elements, "
+                       "the common ones at 4M (under 30 s)")
+    group.add_argument("--size", type=positive_int, help="bench: only this many elements per case")
+    group.add_argument("--max-size", type=positive_int, default=FULL_SIZES[-1],
+                       help="bench: full run up to this size (default 1e8)")
+    group.add_argument("--csv", metavar="FILE", help="bench: write every row as CSV")
+    group.add_argument("--plot", metavar="FILE", help="bench: chart of the largest size's rows (PNG with "
+                       "matplotlib, else SVG)")
+    group.add_argument("--markdown", action="store_true", help="bench: print the largest size's rows, the "
+                       "targets and the sensitivity table as markdown (the README's table)")
+    group.add_argument("--no-progress", action="store_true", help="bench: no progress bar on stderr")
+    group.add_argument("--require-speedup", type=float, default=Targets.min_speedup_reducing,
+                       help="bench: mean/sum speed-up target from --large-size (default %(default)s)")
+    group.add_argument("--large-size", type=positive_int, default=Targets.large_size,
+                       help="bench: elements from which the large-size targets apply (default %(default)s)")
+
+
+def select_cases(args: argparse.Namespace) -> List[Case]:
+    if args.size is not None:
+        return all_cases([args.size])
+    if args.batch is not None or args.classes is not None:
+        size = (args.batch or 4096) * (args.classes or 1000)
+        print(f"bench: --batch/--classes are deprecated; running --size {size} (batch x classes)", file=sys.stderr)
+        return all_cases([size])
+    return quick_cases() if args.quick else full_cases(args.max_size)
+
+
+def run_rows(cases: Sequence[Case], soc: str, progress: Progress) -> List[Row]:
+    rows = []
+    for case in cases:
+        rows.append(run_case(case, soc))
+        progress.update(f"{case.name} {case.elements:,}")
+    return rows
+
+
+def run_backward(cases: Sequence[Case], soc: str, progress: Progress) -> Dict[str, int]:
+    seen: Dict[str, int] = {}
+    for case in cases:
+        if case.name not in seen:
+            seen[case.name] = backward_launches(replace(case, size=BACKWARD_SIZE), soc)
+            progress.update(f"backward {case.name}")
+    return seen
+
+
+def largest_rows(rows: Sequence[Row]) -> List[Row]:
+    """Each case variant's row at its largest size: the README table and the plot."""
+    best: Dict[str, Row] = {}
+    for r in rows:
+        if r.case.name not in best or r.case.elements > best[r.case.name].case.elements:
+            best[r.case.name] = r
+    return list(best.values())
+
+
+def run(args: argparse.Namespace) -> int:
+    cases = select_cases(args)
+    variants = len({c.name for c in cases})
+    progress = Progress(len(cases) + variants, enabled=False if args.no_progress else None)
+    start = time.perf_counter()
+    rows = run_rows(cases, args.soc, progress)
+    backward = run_backward(cases, args.soc, progress)
+    progress.close()
+    elapsed = time.perf_counter() - start
+    targets = Targets(min_speedup_reducing=args.require_speedup, large_size=args.large_size)
+    base = for_soc(args.soc)
+    sens = sensitivity(rows, base, targets)
+    verdicts = check_targets(rows, backward, sens, targets)
+    title = (f"Modelled {args.soc} time (not measured): ascend_bce vs the stock aclnn sequence, "
+             f"{len(rows)} rows")
+    if args.markdown:
+        print(markdown_table(largest_rows(rows)))
+        print()
+        print(format_verdicts(verdicts, markdown=True))
+        print()
+        print(format_sensitivity(sens, markdown=True))
+    else:
+        print(title)
+        print(format_table(rows))
+        print(f"\nTargets ({len(rows)} rows, {len(backward)} backward variants, {elapsed:.1f} s in the simulator):")
+        print(format_verdicts(verdicts))
+        print("\nSensitivity: each assumption x0.5 and x2 (conclusions: mean/sum from 4M >= "
+              f"{targets.min_speedup_worst}x, every row >= {targets.min_speedup}x):")
+        print(format_sensitivity(sens))
+        print("\nAssumptions (assumptions.py):")
+        print(format_sources())
+    if args.csv:
+        write_csv(rows, args.csv)
+        print(f"CSV written to {args.csv}", file=sys.stderr)
+    if args.plot:
+        from .bench_plot import write_plot
+
+        written = write_plot(largest_rows(rows), title, args.plot)
+        print(f"plot written to {written}", file=sys.stderr)
+    return 0 if all(v.met for v in verdicts) else 1
+
+
+def main(argv: Optional[Sequence[str]] = None) -> int:
+    from .__main__ import main as cli_main
+
+    return cli_main(["bench", *(argv or [])])
