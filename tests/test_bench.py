@@ -11,7 +11,7 @@ from ascend_bce import bench_cli
 from ascend_bce.__main__ import main
 from ascend_bce.bench import BenchResult, run_benchmarks
 from ascend_bce.bench_cases import Case, full_cases, make_inputs, quick_cases
-from ascend_bce.bench_model import counting_launches, min_gm_bytes, run_case
+from ascend_bce.bench_model import counting_launches, extrapolate, min_gm_bytes, run_case
 from ascend_bce.bench_report import CSV_COLUMNS, Progress
 from ascend_bce.bench_targets import Sensitivity, Targets, check_targets
 from ascend_bce.functional import binary_cross_entropy_with_logits, last_kernel_stats
@@ -149,7 +149,7 @@ def test_cli_markdown_prints_the_readme_tables(tiny_quick, capsys):
 
 def test_cli_size_runs_every_variant_once(monkeypatch, capsys):
     seen = []
-    monkeypatch.setattr(bench_cli, "run_rows", lambda cases, soc, progress: seen.extend(cases) or [])
+    monkeypatch.setattr(bench_cli, "run_rows", lambda cases, soc, progress, limit: seen.extend(cases) or [])
     monkeypatch.setattr(bench_cli, "run_backward", lambda cases, soc, progress: {})
     main(["bench", "--size", "5000", "--no-progress"])
     assert len(seen) == 54 and {c.size for c in seen} == {5000}
@@ -174,3 +174,16 @@ def test_progress_bar_only_on_a_terminal():
     bar.update("second")
     bar.close()
     assert tty.getvalue().count("\r") == 2 and "2/2 second" in tty.getvalue() and tty.getvalue().endswith("\n")
+
+
+def test_large_sizes_extrapolate_along_the_simulated_line():
+    cases = [Case("float32", "none", "-", n) for n in (960_000, 1_920_000, 2_880_000)]
+    lower, upper, simulated = (run_case(c) for c in cases)
+    extra = extrapolate(lower, upper, cases[2])
+    assert extra.extrapolated and not simulated.extrapolated
+    assert extra.ours_us == pytest.approx(simulated.ours_us, rel=0.03)
+    assert extra.ours_gm_bytes == pytest.approx(simulated.ours_gm_bytes, rel=0.01)
+    assert extra.stock_us == simulated.stock_us and extra.min_gm_bytes == simulated.min_gm_bytes
+    rows = bench_cli.run_rows(cases, "910B1", Progress(3, enabled=False), simulate_up_to=2_000_000)
+    assert [r.extrapolated for r in rows] == [False, False, True]
+    assert rows[2].ours_us == extra.ours_us

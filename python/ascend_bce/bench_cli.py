@@ -14,12 +14,15 @@ from typing import Dict, List, Optional, Sequence
 
 from .assumptions import for_soc
 from .bench_cases import FULL_SIZES, Case, all_cases, full_cases, quick_cases
-from .bench_model import Row, backward_launches, run_case
-from .bench_report import (Progress, format_sensitivity, format_sources, format_table, format_verdicts,
+from .bench_model import Row, backward_launches, extrapolate, run_case
+from .bench_report import (EXTRAPOLATED_MARK, Progress, format_sensitivity, format_sources, format_table, format_verdicts,
                            markdown_table, write_csv)
 from .bench_targets import Targets, check_targets, sensitivity
 
 BACKWARD_SIZE = 1_000  # the launch count does not depend on the size: check it cheaply
+# A 1e8-element case takes 20-35 s in the simulator here (54 of them: half an hour); the full run
+# simulates up to 1e7 and extrapolates above (bench_model.extrapolate), --simulate-up-to 0 runs all.
+SIMULATE_UP_TO = 10_000_000
 
 
 def add_arguments(parser: argparse.ArgumentParser, positive_int) -> None:
@@ -29,6 +32,9 @@ def add_arguments(parser: argparse.ArgumentParser, positive_int) -> None:
     group.add_argument("--size", type=positive_int, help="bench: only this many elements per case")
     group.add_argument("--max-size", type=positive_int, default=FULL_SIZES[-1],
                        help="bench: full run up to this size (default 1e8)")
+    group.add_argument("--simulate-up-to", type=int, default=SIMULATE_UP_TO, metavar="N",
+                       help="bench: simulate cases up to N elements, extrapolate larger ones from the two "
+                            "largest simulated sizes (0: simulate every case; default %(default)s)")
     group.add_argument("--csv", metavar="FILE", help="bench: write every row as CSV")
     group.add_argument("--plot", metavar="FILE", help="bench: chart of the largest size's rows (PNG with "
                        "matplotlib, else SVG)")
@@ -51,12 +57,21 @@ def select_cases(args: argparse.Namespace) -> List[Case]:
     return quick_cases() if args.quick else full_cases(args.max_size)
 
 
-def run_rows(cases: Sequence[Case], soc: str, progress: Progress) -> List[Row]:
-    rows = []
-    for case in cases:
-        rows.append(run_case(case, soc))
+def run_rows(cases: Sequence[Case], soc: str, progress: Progress, simulate_up_to: int = 0) -> List[Row]:
+    """Simulates every case up to `simulate_up_to` elements (0: all) and extrapolates the larger
+    ones from the two largest simulated sizes of the same variant (bench_model.extrapolate)."""
+    rows: List[Row] = []
+    simulated: Dict[str, List[Row]] = {}
+    for case in sorted(cases, key=lambda c: c.elements):
+        done = simulated.get(case.name, [])
+        if simulate_up_to and case.elements > simulate_up_to and len(done) >= 2:
+            rows.append(extrapolate(done[-2], done[-1], case, soc))
+        else:
+            rows.append(run_case(case, soc))
+            simulated.setdefault(case.name, []).append(rows[-1])
         progress.update(f"{case.name} {case.elements:,}")
-    return rows
+    order = {id(c): k for k, c in enumerate(cases)}
+    return sorted(rows, key=lambda r: order[id(r.case)])
 
 
 def run_backward(cases: Sequence[Case], soc: str, progress: Progress) -> Dict[str, int]:
@@ -82,7 +97,7 @@ def run(args: argparse.Namespace) -> int:
     variants = len({c.name for c in cases})
     progress = Progress(len(cases) + variants, enabled=False if args.no_progress else None)
     start = time.perf_counter()
-    rows = run_rows(cases, args.soc, progress)
+    rows = run_rows(cases, args.soc, progress, args.simulate_up_to)
     backward = run_backward(cases, args.soc, progress)
     progress.close()
     elapsed = time.perf_counter() - start
@@ -92,15 +107,19 @@ def run(args: argparse.Namespace) -> int:
     verdicts = check_targets(rows, backward, sens, targets)
     title = (f"Modelled {args.soc} time (not measured): ascend_bce vs the stock aclnn sequence, "
              f"{len(rows)} rows")
+    note = (f"{EXTRAPOLATED_MARK} extrapolated from the variant's two largest simulated sizes"
+            if any(r.extrapolated for r in rows) else "")
     if args.markdown:
         print(markdown_table(largest_rows(rows)))
-        print()
+        print(f"\n{note}\n" if note and any(r.extrapolated for r in largest_rows(rows)) else "")
         print(format_verdicts(verdicts, markdown=True))
         print()
         print(format_sensitivity(sens, markdown=True))
     else:
         print(title)
         print(format_table(rows))
+        if note:
+            print(note)
         print(f"\nTargets ({len(rows)} rows, {len(backward)} backward variants, {elapsed:.1f} s in the simulator):")
         print(format_verdicts(verdicts))
         print("\nSensitivity: each assumption x0.5 and x2 (conclusions: mean/sum from 4M >= "

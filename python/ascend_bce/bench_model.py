@@ -112,6 +112,7 @@ class Row:
     blocks: int
     stats: Dict[str, Any] = field(repr=False, default_factory=dict)
     stock_call: Optional[StockCall] = field(repr=False, default=None)
+    extrapolated: bool = False  # from two simulated sizes (extrapolate), not simulated itself
 
     @property
     def name(self) -> str:
@@ -160,6 +161,29 @@ def run_case(case: Case, soc: str = "910B1") -> Row:
     return Row(case, ours, stock.total_us, str(bound_by), roofline, vector_bound, counts["launches"],
                stock.launch_count, stats["gm_bytes_read"] + stats["gm_bytes_written"], least,
                stock_gm_bytes(call), blocks, stats, call)
+
+
+def extrapolate(lower: Row, upper: Row, case: Case, soc: str = "910B1") -> Row:
+    """`case` at a size above the simulated ones, from the same variant's two largest simulated
+    rows. Once every block runs many tiles, our launch's counters and modelled time grow linearly
+    with the elements (per block: tiles x the same per-tile work), so both are extended along the
+    line through the two rows; the block count, bound and launch count are the upper row's. The
+    stock side is priced by its model at the real size."""
+    if upper.case.elements == lower.case.elements:
+        raise ValueError("extrapolation needs two different simulated sizes")
+    t = (case.elements - upper.case.elements) / (upper.case.elements - lower.case.elements)
+
+    def line(lo: float, hi: float) -> float:
+        return hi + (hi - lo) * t
+
+    a = for_soc(soc)
+    least = min_gm_bytes(case, upper.blocks)
+    call = case.stock_call()
+    return Row(case, line(lower.ours_us, upper.ours_us), stock_time(call, a).total_us, upper.bound_by,
+               a.launch_us + least / a.hbm_bytes_per_s * 1e6, line(lower.vector_bound_us, upper.vector_bound_us),
+               upper.ours_launches, stock_time(call, a).launch_count,
+               round(line(lower.ours_gm_bytes, upper.ours_gm_bytes)), least, stock_gm_bytes(call), upper.blocks,
+               upper.stats, call, extrapolated=True)
 
 
 def backward_launches(case: Case, soc: str = "910B1") -> int:

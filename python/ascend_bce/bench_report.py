@@ -14,12 +14,14 @@ HEADER = ("case", "elements", "ours us", "stock us", "speed-up", "% HBM roofline
           "launches ours/stock", "GM / min")
 CSV_COLUMNS = ("case", "dtype", "reduction", "operand", "rows", "classes", "elements", "ours_us", "stock_us",
                "speedup", "roofline_us", "roofline_pct", "vector_bound_us", "bound_pct", "bound_by",
-               "ours_launches", "stock_launches", "ours_gm_bytes", "min_gm_bytes", "stock_gm_bytes", "blocks")
+               "ours_launches", "stock_launches", "ours_gm_bytes", "min_gm_bytes", "stock_gm_bytes", "blocks",
+               "extrapolated")
 BAR_WIDTH = 30
+EXTRAPOLATED_MARK = "*"  # the row is extrapolated from two simulated sizes, not simulated
 
 
 def _cells(r: Row) -> List[str]:
-    return [r.case.name, f"{r.case.elements:,}", f"{r.ours_us:.1f}", f"{r.stock_us:.1f}", f"{r.speedup:.2f}x",
+    return [r.case.name, f"{r.case.elements:,}{EXTRAPOLATED_MARK if r.extrapolated else ''}", f"{r.ours_us:.1f}", f"{r.stock_us:.1f}", f"{r.speedup:.2f}x",
             f"{r.roofline_pct:.0f}%", r.bound_by, f"{r.ours_launches}/{r.stock_launches}", f"{r.gm_ratio:.3f}"]
 
 
@@ -50,7 +52,7 @@ def write_csv(rows: Sequence[Row], path: str) -> None:
                              f"{r.ours_us:.4f}", f"{r.stock_us:.4f}", f"{r.speedup:.4f}", f"{r.roofline_us:.4f}",
                              f"{r.roofline_pct:.2f}", f"{r.vector_bound_us:.4f}", f"{r.bound_pct:.2f}", r.bound_by,
                              r.ours_launches, r.stock_launches, r.ours_gm_bytes, r.min_gm_bytes,
-                             r.stock_gm_bytes, r.blocks])
+                             r.stock_gm_bytes, r.blocks, int(r.extrapolated)])
 
 
 def format_verdicts(verdicts: Sequence[Verdict], markdown: bool = False) -> str:
