@@ -187,3 +187,18 @@ def test_large_sizes_extrapolate_along_the_simulated_line():
     rows = bench_cli.run_rows(cases, "910B1", Progress(3, enabled=False), simulate_up_to=2_000_000)
     assert [r.extrapolated for r in rows] == [False, False, True]
     assert rows[2].ours_us == extra.ours_us
+
+
+def test_readme_tables_are_spliced_between_the_markers():
+    import importlib.util
+    import pathlib
+
+    root = pathlib.Path(__file__).resolve().parents[1]
+    spec = importlib.util.spec_from_file_location("readme_bench", root / "scripts" / "readme_bench.py")
+    readme_bench = importlib.util.module_from_spec(spec)
+    spec.loader.exec_module(readme_bench)
+    text = f"intro\n{readme_bench.BEGIN}\nold table\n{readme_bench.END}\nafter\n"
+    assert readme_bench.splice(text, "| new |\n") == f"intro\n{readme_bench.BEGIN}\n| new |\n{readme_bench.END}\nafter\n"
+    readme = (root / "README.md").read_text(encoding="utf-8")
+    assert readme.count(readme_bench.BEGIN) == 1 and "python -m ascend_bce bench --quick --markdown" in readme
+    assert readme_bench.COMMAND[-3:] == ["--quick", "--markdown", "--no-progress"]

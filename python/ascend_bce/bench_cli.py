@@ -137,8 +137,3 @@ def run(args: argparse.Namespace) -> int:
         print(f"plot written to {written}", file=sys.stderr)
     return 0 if all(v.met for v in verdicts) else 1
 
-
-def main(argv: Optional[Sequence[str]] = None) -> int:
-    from .__main__ import main as cli_main
-
-    return cli_main(["bench", *(argv or [])])
