@@ -85,12 +85,11 @@ class Launch:
         return self.input_bytes + self.output_bytes + self.inter_read_bytes + self.inter_write_bytes
 
 
-def _operand(shape: Optional[Tuple[int, ...]], dtype: str, call: StockCall) -> Tuple[int, int]:
-    """(elements, bytes in the input dtype after the aclnn Cast) of an operand; (0, 0) if absent."""
-    if shape is None:
-        return 0, 0
+def _operand(shape: Optional[Tuple[int, ...]], dtype: str, call: StockCall) -> Tuple[int, int, bool]:
+    """(elements, bytes in the input dtype, read from an earlier launch's output) of an operand
+    as the fused kernel reads it: one of another dtype went through a Cast launch first."""
     n = prod(shape)
-    return n, n * DTYPE_BYTES[call.dtype]
+    return n, n * DTYPE_BYTES[call.dtype], dtype != call.dtype
 
 
 def _cast_launch(name: str, n: int, src: str, dst: str, inter_in: bool, inter_out: bool) -> Launch:
@@ -130,41 +129,28 @@ def stock_launches(call: StockCall) -> List[Launch]:
 
 
 def _fused(call: StockCall, n: int, s: int, low_precision: bool) -> Launch:
-    """SigmoidCrossEntropyWithLogitsV2 ('none'): x, y, pos_weight (full-size ones or the given
-    one), weight; writes the fp32 loss."""
-    pw_n, pw_bytes = _operand(call.pos_weight_shape, call.pos_weight_dtype, call)
-    w_n, w_bytes = _operand(call.weight_shape, call.weight_dtype, call)
-    ops = FUSED_SIMPLE_OPS + (WEIGHT_OPS if w_n else 0)
-    inputs = 2 * n * s
-    inter_in = 0
-    streams = 3
-    # pos_weight: the OnesLike tensor (an intermediate) or the given one (cast -> intermediate).
-    if call.pos_weight_shape is None:
-        inter_in += n * s
-    elif call.pos_weight_dtype != call.dtype:
-        inter_in += pw_bytes
-    else:
-        inputs += pw_bytes
-    for present, count, nbytes, dtype in ((True, pw_n or n, pw_bytes or n * s, call.pos_weight_dtype),
-                                          (w_n > 0, w_n, w_bytes, call.weight_dtype)):
-        if not present:
-            continue
-        streams += 1  # a broadcast operand is still copied in per tile, a small run
-        if count < n:
-            ops += BROADCAST_OPS
-        if low_precision:
-            ops += CAST_OPS
-    if w_n:
-        if call.weight_dtype != call.dtype:
-            inter_in += w_bytes
+    """SigmoidCrossEntropyWithLogitsV2 ('none'): reads x, y, pos_weight (the OnesLike tensor when
+    the caller gave none: always present on A2) and the weight if given; writes the fp32 loss."""
+    operands = [(n, n * s, True) if call.pos_weight_shape is None
+                else _operand(call.pos_weight_shape, call.pos_weight_dtype, call)]
+    if call.weight_shape is not None:
+        operands.append(_operand(call.weight_shape, call.weight_dtype, call))
+    inputs, inter_in = 2 * n * s, 0
+    ops = FUSED_SIMPLE_OPS + (WEIGHT_OPS if call.weight_shape is not None else 0)
+    ops += 2 * CAST_OPS if low_precision else 0  # x and y widened to fp32
+    streams = 3                                   # x, y in, loss out
+    for count, nbytes, intermediate in operands:
+        streams += 1  # a broadcast operand too is copied in per tile (a short run)
+        ops += (BROADCAST_OPS if count < n else 0) + (CAST_OPS if low_precision else 0)
+        if intermediate:
+            inter_in += nbytes
         else:
-            inputs += w_bytes
-    if low_precision:
-        ops += 2 * CAST_OPS  # x and y
+            inputs += nbytes
+    loss_bytes = n * DTYPE_BYTES[LOSS_DTYPE]
+    final = call.reduction == "none" and not low_precision  # the loss is the user's output
     return Launch("SigmoidCrossEntropyWithLogitsV2(none)", n, input_bytes=inputs, inter_read_bytes=inter_in,
-                  output_bytes=0 if call.reduction != "none" or low_precision else n * DTYPE_BYTES[LOSS_DTYPE],
-                  inter_write_bytes=n * DTYPE_BYTES[LOSS_DTYPE] if call.reduction != "none" or low_precision
-                  else 0, vector_ops=ops, slow_ops=FUSED_SLOW_OPS, streams=streams)
+                  output_bytes=loss_bytes if final else 0, inter_write_bytes=0 if final else loss_bytes,
+                  vector_ops=ops, slow_ops=FUSED_SLOW_OPS, streams=streams)
 
 
 @dataclass
