@@ -8,6 +8,7 @@ import xml.etree.ElementTree as ET
 import pytest
 
 from ascend_bce import bench_cli
+from ascend_bce.assumptions import BASE
 from ascend_bce.__main__ import main
 from ascend_bce.bench import BenchResult, run_benchmarks
 from ascend_bce.bench_cases import Case, full_cases, make_inputs, quick_cases
@@ -77,6 +78,8 @@ def test_row_is_the_simulated_launch_and_the_stock_model():
     # x, y (fp32) once, one fp32 result, the fp32 [1000] pos_weight once per block.
     assert row.min_gm_bytes == min_gm_bytes(case, stats.block_dim) == 2 * 2000 * 4 + 4 + 4000 * stats.block_dim
     assert row.ours_launches == 1 and row.stock_launches == 2
+    # The roofline counts the operand once in all: one launch plus the least bytes at HBM speed.
+    assert row.roofline_us == pytest.approx(BASE.launch_us + (2 * 2000 * 4 + 4 + 4000) / BASE.hbm_bytes_per_s * 1e6)
 
 
 def _rows(*speedups, reduction="mean", elements=4_096_000):

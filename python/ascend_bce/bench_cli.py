@@ -58,13 +58,13 @@ def select_cases(args: argparse.Namespace) -> List[Case]:
 
 
 def run_rows(cases: Sequence[Case], soc: str, progress: Progress, simulate_up_to: int = 0) -> List[Row]:
-    """Simulates every case up to `simulate_up_to` elements (0: all) and extrapolates the larger
+    """Simulates every case of up to `simulate_up_to` requested elements (0: all) and extrapolates the larger
     ones from the two largest simulated sizes of the same variant (bench_model.extrapolate)."""
     rows: List[Row] = []
     simulated: Dict[str, List[Row]] = {}
     for case in sorted(cases, key=lambda c: c.elements):
         done = simulated.get(case.name, [])
-        if simulate_up_to and case.elements > simulate_up_to and len(done) >= 2:
+        if simulate_up_to and case.size > simulate_up_to and len(done) >= 2:
             rows.append(extrapolate(done[-2], done[-1], case, soc))
         else:
             rows.append(run_case(case, soc))

@@ -79,10 +79,10 @@ def counting_launches() -> Iterator[Dict[str, int]]:
             setattr(_C, name, original)
 
 
-def min_gm_bytes(case: Case, blocks: int) -> int:
-    """The least the issue's target allows a one-launch kernel: x and y read once, the output
-    written once, each operand read once if full-size, else once per block (in whole 32-B DMA
-    blocks)."""
+def min_gm_bytes(case: Case, blocks: Optional[int] = None) -> int:
+    """The least a one-launch kernel moves: x and y read once, the output written once, and each
+    operand once in all (the roofline's bytes) or, with `blocks`, a broadcast operand once per
+    block in whole 32-B DMA blocks (the issue's GM target)."""
     s = DTYPE_BYTES[case.dtype]
     out = case.elements * s if case.reduction == "none" else s
     total = 2 * case.elements * s + out
@@ -91,8 +91,10 @@ def min_gm_bytes(case: Case, blocks: int) -> int:
         if shape is None:
             continue
         count = int(np.prod(shape))
-        nbytes = -(-count * DTYPE_BYTES[dtype] // DMA_BLOCK_BYTES) * DMA_BLOCK_BYTES
-        total += count * DTYPE_BYTES[dtype] if count == case.elements else nbytes * blocks
+        nbytes = count * DTYPE_BYTES[dtype]
+        if blocks is not None and count < case.elements:
+            nbytes = -(-nbytes // DMA_BLOCK_BYTES) * DMA_BLOCK_BYTES * blocks
+        total += nbytes
     return total
 
 
@@ -107,7 +109,7 @@ class Row:
     ours_launches: int
     stock_launches: int
     ours_gm_bytes: int
-    min_gm_bytes: int
+    min_gm_bytes: int         # the issue's minimum: broadcast operands once per block
     stock_gm_bytes: int
     blocks: int
     stats: Dict[str, Any] = field(repr=False, default_factory=dict)
@@ -155,7 +157,7 @@ def run_case(case: Case, soc: str = "910B1") -> Row:
     blocks = stats["block_dim"]
     least = min_gm_bytes(case, blocks)
     call = case.stock_call()
-    roofline = a.launch_us + least / a.hbm_bytes_per_s * 1e6
+    roofline = a.launch_us + min_gm_bytes(case) / a.hbm_bytes_per_s * 1e6
     vector_bound = a.launch_us + analytic.vector_total_cycles / a.vector_cores / a.clock_hz * 1e6
     stock = stock_time(call, a)
     return Row(case, ours, stock.total_us, str(bound_by), roofline, vector_bound, counts["launches"],
@@ -180,7 +182,7 @@ def extrapolate(lower: Row, upper: Row, case: Case, soc: str = "910B1") -> Row:
     least = min_gm_bytes(case, upper.blocks)
     call = case.stock_call()
     return Row(case, line(lower.ours_us, upper.ours_us), stock_time(call, a).total_us, upper.bound_by,
-               a.launch_us + least / a.hbm_bytes_per_s * 1e6, line(lower.vector_bound_us, upper.vector_bound_us),
+               a.launch_us + min_gm_bytes(case) / a.hbm_bytes_per_s * 1e6, line(lower.vector_bound_us, upper.vector_bound_us),
                upper.ours_launches, stock_time(call, a).launch_count,
                round(line(lower.ours_gm_bytes, upper.ours_gm_bytes)), least, stock_gm_bytes(call), upper.blocks,
                upper.stats, call, extrapolated=True)

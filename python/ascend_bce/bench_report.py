@@ -11,7 +11,7 @@ from .bench_model import Row
 from .bench_targets import Sensitivity, Verdict
 
 HEADER = ("case", "elements", "ours us", "stock us", "speed-up", "% HBM roofline", "bound by",
-          "launches ours/stock", "GM / min")
+          "launches ours/stock", "GM / target min")
 CSV_COLUMNS = ("case", "dtype", "reduction", "operand", "rows", "classes", "elements", "ours_us", "stock_us",
                "speedup", "roofline_us", "roofline_pct", "vector_bound_us", "bound_pct", "bound_by",
                "ours_launches", "stock_launches", "ours_gm_bytes", "min_gm_bytes", "stock_gm_bytes", "blocks",
