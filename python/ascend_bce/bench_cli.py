@@ -15,8 +15,8 @@ from typing import Dict, List, Optional, Sequence
 from .assumptions import for_soc
 from .bench_cases import FULL_SIZES, Case, all_cases, full_cases, quick_cases
 from .bench_model import Row, backward_launches, extrapolate, run_case
-from .bench_report import (EXTRAPOLATED_MARK, Progress, format_sensitivity, format_sources, format_table, format_verdicts,
-                           markdown_table, write_csv)
+from .bench_report import (EXTRAPOLATED_MARK, Progress, format_sensitivity, format_sources, format_table,
+                           format_verdicts, markdown_by_operand, markdown_table, write_csv)
 from .bench_targets import Targets, check_targets, sensitivity
 
 BACKWARD_SIZE = 1_000  # the launch count does not depend on the size: check it cheaply
@@ -84,12 +84,9 @@ def run_backward(cases: Sequence[Case], soc: str, progress: Progress) -> Dict[st
 
 
 def largest_rows(rows: Sequence[Row]) -> List[Row]:
-    """Each case variant's row at its largest size: the README table and the plot."""
-    best: Dict[str, Row] = {}
-    for r in rows:
-        if r.case.name not in best or r.case.elements > best[r.case.name].case.elements:
-            best[r.case.name] = r
-    return list(best.values())
+    """The rows at the run's largest requested size: the README table and the plot."""
+    top = max((r.case.size for r in rows), default=0)
+    return [r for r in rows if r.case.size == top]
 
 
 def run(args: argparse.Namespace) -> int:
@@ -111,6 +108,8 @@ def run(args: argparse.Namespace) -> int:
             if any(r.extrapolated for r in rows) else "")
     if args.markdown:
         print(markdown_table(largest_rows(rows)))
+        print()
+        print(markdown_by_operand(rows))
         print(f"\n{note}\n" if note and any(r.extrapolated for r in largest_rows(rows)) else "")
         print(format_verdicts(verdicts, markdown=True))
         print()

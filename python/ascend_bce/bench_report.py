@@ -42,6 +42,19 @@ def markdown_table(rows: Sequence[Row]) -> str:
     return "\n".join(lines)
 
 
+def markdown_by_operand(rows: Sequence[Row]) -> str:
+    """Per operand variant, over every dtype, reduction and size of the run: the least speed-up
+    and the most GM traffic over the target's minimum, with the rows they come from."""
+    lines = ["| operand | rows | least speed-up | most GM / target min |", "|---|---|---|---|"]
+    for operand in dict.fromkeys(r.case.operand for r in rows):
+        mine = [r for r in rows if r.case.operand == operand]
+        slow = min(mine, key=lambda r: r.speedup)
+        heavy = max(mine, key=lambda r: r.gm_ratio)
+        lines.append(f"| {operand} | {len(mine)} | {slow.speedup:.2f}x ({slow.case.name}, {slow.case.elements:,}) "
+                     f"| {heavy.gm_ratio:.3f} ({heavy.case.name}, {heavy.case.elements:,}) |")
+    return "\n".join(lines)
+
+
 def write_csv(rows: Sequence[Row], path: str) -> None:
     with open(path, "w", newline="", encoding="utf-8") as f:
         writer = csv.writer(f)
