@@ -207,3 +207,14 @@ def test_readme_tables_are_spliced_between_the_markers():
     readme = (root / "README.md").read_text(encoding="utf-8")
     assert readme.count(readme_bench.BEGIN) == 1 and "python -m ascend_bce bench --quick --markdown" in readme
     assert readme_bench.COMMAND[-3:] == ["--quick", "--markdown", "--no-progress"]
+
+
+@pytest.mark.parametrize("argv, message", [
+    (["bench", "--simulate-up-to", "-1"], "--simulate-up-to: must be 0 or more, got -1"),
+    (["bench", "--require-speedup", "0"], "--require-speedup: must be a positive number"),
+    (["bench", "--large-size", "0"], "--large-size: must be a positive integer, got 0"),
+])
+def test_bench_options_are_argparse_errors(argv, message, capsys):
+    with pytest.raises(SystemExit) as exit_info:
+        main(argv)
+    assert exit_info.value.code == 2 and message in capsys.readouterr().err
