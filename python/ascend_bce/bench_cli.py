@@ -111,6 +111,34 @@ def largest_rows(rows: Sequence[Row]) -> List[Row]:
     return [r for r in rows if r.case.size == top]
 
 
+def _print_markdown(rows: Sequence[Row], verdicts, sens, note: str) -> None:
+    top = largest_rows(rows)
+    print(markdown_table(top))
+    if note and any(r.extrapolated for r in top):
+        print(f"\n{note}")
+    print()
+    print(markdown_by_operand(rows))
+    print()
+    print(format_verdicts(verdicts, markdown=True))
+    print()
+    print(format_sensitivity(sens, markdown=True))
+
+
+def _print_text(title: str, rows: Sequence[Row], verdicts, sens, note: str, targets: Targets,
+                summary: str) -> None:
+    print(title)
+    print(format_table(rows))
+    if note:
+        print(note)
+    print(f"\nTargets ({summary}):")
+    print(format_verdicts(verdicts))
+    print(f"\nSensitivity: each assumption x0.5 and x2 (conclusions: mean/sum from {targets.large_size:,} "
+          f"elements >= {targets.min_speedup_worst}x, every row >= {targets.min_speedup}x):")
+    print(format_sensitivity(sens))
+    print("\nAssumptions (assumptions.py):")
+    print(format_sources())
+
+
 def run(args: argparse.Namespace) -> int:
     cases = select_cases(args)
     variants = len({c.name for c in cases})
@@ -121,33 +149,17 @@ def run(args: argparse.Namespace) -> int:
     progress.close()
     elapsed = time.perf_counter() - start
     targets = Targets(min_speedup_reducing=args.require_speedup, large_size=args.large_size)
-    base = for_soc(args.soc)
-    sens = sensitivity(rows, base, targets)
+    sens = sensitivity(rows, for_soc(args.soc), targets)
     verdicts = check_targets(rows, backward, sens, targets)
     title = (f"Modelled {args.soc} time (not measured): ascend_bce vs the stock aclnn sequence, "
              f"{len(rows)} rows")
     note = (f"{EXTRAPOLATED_MARK} extrapolated from the variant's two largest simulated sizes"
             if any(r.extrapolated for r in rows) else "")
     if args.markdown:
-        print(markdown_table(largest_rows(rows)))
-        print()
-        print(markdown_by_operand(rows))
-        print(f"\n{note}\n" if note and any(r.extrapolated for r in largest_rows(rows)) else "")
-        print(format_verdicts(verdicts, markdown=True))
-        print()
-        print(format_sensitivity(sens, markdown=True))
+        _print_markdown(rows, verdicts, sens, note)
     else:
-        print(title)
-        print(format_table(rows))
-        if note:
-            print(note)
-        print(f"\nTargets ({len(rows)} rows, {len(backward)} backward variants, {elapsed:.1f} s in the simulator):")
-        print(format_verdicts(verdicts))
-        print("\nSensitivity: each assumption x0.5 and x2 (conclusions: mean/sum from 4M >= "
-              f"{targets.min_speedup_worst}x, every row >= {targets.min_speedup}x):")
-        print(format_sensitivity(sens))
-        print("\nAssumptions (assumptions.py):")
-        print(format_sources())
+        _print_text(title, rows, verdicts, sens, note, targets,
+                    f"{len(rows)} rows, {len(backward)} backward variants, {elapsed:.1f} s in the simulator")
     if args.csv:
         write_csv(rows, args.csv)
         print(f"CSV written to {args.csv}", file=sys.stderr)
@@ -157,4 +169,3 @@ def run(args: argparse.Namespace) -> int:
         written = write_plot(largest_rows(rows), title, args.plot)
         print(f"plot written to {written}", file=sys.stderr)
     return 0 if all(v.met for v in verdicts) else 1
-

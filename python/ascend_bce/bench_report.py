@@ -78,7 +78,7 @@ def format_verdicts(verdicts: Sequence[Verdict], markdown: bool = False) -> str:
 
 
 def format_sensitivity(sens: Sensitivity, markdown: bool = False) -> str:
-    head = ("assumption", "x", "min speed-up mean/sum from 4M", "min speed-up, all rows", "conclusions hold")
+    head = ("assumption", "x", "min speed-up, large mean/sum", "min speed-up, all rows", "conclusions hold")
     body = [(name, f"{factor:g}", f"{large:.2f}x" if large != float("inf") else "-", f"{least:.2f}x",
              "yes" if holds else "NO") for name, factor, large, least, holds in sens.rows]
     factors, large, least, holds = sens.worst
