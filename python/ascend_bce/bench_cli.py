@@ -20,7 +20,7 @@ from .bench_report import (EXTRAPOLATED_MARK, Progress, format_sensitivity, form
 from .bench_targets import Targets, check_targets, sensitivity
 
 BACKWARD_SIZE = 1_000  # the launch count does not depend on the size: check it cheaply
-# A 1e8-element case takes 20-35 s in the simulator here (54 of them: half an hour); the full run
+# A 1e8-element case takes 35-55 s in the simulator here (54 of them: most of an hour); the full run
 # simulates up to 1e7 and extrapolates above (bench_model.extrapolate), --simulate-up-to 0 runs all.
 SIMULATE_UP_TO = 10_000_000
 
