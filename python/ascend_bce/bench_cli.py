@@ -10,7 +10,7 @@ import argparse
 import sys
 import time
 from dataclasses import replace
-from typing import Dict, List, Optional, Sequence
+from typing import Dict, List, Sequence
 
 from .assumptions import for_soc
 from .bench_cases import FULL_SIZES, Case, all_cases, full_cases, quick_cases

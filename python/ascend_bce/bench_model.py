@@ -10,7 +10,7 @@ import numpy as np
 
 from . import _C, functional
 from .assumptions import BASE, A2Assumptions, for_soc
-from .bench_cases import DTYPES, Case, make_inputs
+from .bench_cases import Case, make_inputs
 from .stock_model import DTYPE_BYTES, StockCall, stock_gm_bytes, stock_time
 
 # Vector instruction kinds that take `slow_op_factor` cycles per repeat, and the copy kinds.
@@ -206,4 +206,4 @@ def ours_scaled_us(row: Row, a: A2Assumptions, base: A2Assumptions = BASE) -> fl
 
 
 __all__ = ["Row", "run_case", "backward_launches", "analytic_time", "ours_scaled_us", "min_gm_bytes",
-           "counting_launches", "DTYPES"]
+           "counting_launches", "extrapolate"]
