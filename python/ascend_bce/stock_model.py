@@ -118,9 +118,10 @@ def stock_launches(call: StockCall) -> List[Launch]:
     loss_bytes = n * DTYPE_BYTES[LOSS_DTYPE]
     if call.reduction != "none":
         name = "ReduceMean" if call.reduction == "mean" else "ReduceSum"
-        launches.append(Launch(name, n, inter_read_bytes=loss_bytes, output_bytes=DTYPE_BYTES[LOSS_DTYPE]
-                               if not low_precision else 0, inter_write_bytes=DTYPE_BYTES[LOSS_DTYPE]
-                               if low_precision else 0, vector_ops=REDUCE_OPS, cross_core_combines=1))
+        result = DTYPE_BYTES[LOSS_DTYPE]  # one fp32 value: the user's output, or Cast's input
+        launches.append(Launch(name, n, inter_read_bytes=loss_bytes, output_bytes=0 if low_precision else result,
+                               inter_write_bytes=result if low_precision else 0, vector_ops=REDUCE_OPS,
+                               cross_core_combines=1))
         if low_precision:
             launches.append(_cast_launch("Cast(out)", 1, LOSS_DTYPE, call.dtype, inter_in=True, inter_out=False))
     elif low_precision:
