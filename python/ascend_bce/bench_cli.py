@@ -166,6 +166,9 @@ def run(args: argparse.Namespace) -> int:
     if args.plot:
         from .bench_plot import write_plot
 
-        written = write_plot(largest_rows(rows), title, args.plot)
+        top = largest_rows(rows)
+        size = top[0].case.size if top else 0
+        written = write_plot(top, f"Modelled {args.soc} time (not measured), {size:,} elements: ascend_bce vs "
+                             "the stock aclnn sequence", args.plot)
         print(f"plot written to {written}", file=sys.stderr)
     return 0 if all(v.met for v in verdicts) else 1
