@@ -220,3 +220,19 @@ def test_bench_options_are_argparse_errors(argv, message, capsys):
     with pytest.raises(SystemExit) as exit_info:
         main(argv)
     assert exit_info.value.code == 2 and message in capsys.readouterr().err
+
+
+def test_bound_by_comes_from_the_timeline_when_the_stats_have_one():
+    from types import SimpleNamespace
+
+    from ascend_bce.bench_model import _pipes, _timeline_value
+
+    timeline = SimpleNamespace(timeline={"bound_by": "V", "busy_us": {"MTE2": 1.0, "V": 2.5}})
+    assert _timeline_value(timeline, "bound_by") == "V"
+    assert _pipes(_timeline_value(timeline, "busy_us")) == "MTE2=1.00;V=2.50"
+    assert _timeline_value(SimpleNamespace(timeline={"bound_by": "-"}), "bound_by") is None
+    assert _timeline_value(SimpleNamespace(bound_by="MTE2"), "bound_by") == "MTE2"
+    assert _timeline_value(SimpleNamespace(), "bound_by") is None and _pipes(None) == ""
+    row = run_case(TINY[0])
+    assert row.bound_by == (_timeline_value(last_kernel_stats(), "bound_by") or
+                            ("memory" if "memory" in row.bound_by else "vector"))

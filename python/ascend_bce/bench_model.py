@@ -40,7 +40,9 @@ def analytic_time(stats: Dict[str, Any], a: A2Assumptions) -> Analytic:
     worst = (0.0, 0.0)
     vector_total = 0.0
     for block in stats["blocks"]:
-        copies = sum(block["instructions"].get(name, 0) for name in COPY_OPS)
+        per_pipe = block.get("pipe_instructions")  # the timeline's count: UB->UB DataCopy runs on V
+        copies = (per_pipe["MTE2"] + per_pipe["MTE3"] if per_pipe
+                  else sum(block["instructions"].get(name, 0) for name in COPY_OPS))
         copy = ((block["gm_bytes_read"] + block["gm_bytes_written"]) / a.core_bytes_per_cycle(active)
                 + copies * a.copy_issue_cycles)
         vector = 0.0
@@ -115,6 +117,8 @@ class Row:
     stats: Dict[str, Any] = field(repr=False, default_factory=dict)
     stock_call: Optional[StockCall] = field(repr=False, default=None)
     extrapolated: bool = False  # from two simulated sizes (extrapolate), not simulated itself
+    pipe_busy: str = ""         # the timeline's busy / stall us per pipe of the slowest block
+    pipe_stall: str = ""
 
     @property
     def name(self) -> str:
@@ -142,6 +146,20 @@ class Row:
         return self.ours_gm_bytes / self.min_gm_bytes
 
 
+def _timeline_value(stats_obj: Any, key: str) -> Any:
+    """`key` of the simulator's per-pipe timeline (`stats.timeline[key]`, or an attribute of the
+    stats), or None where this build's stats have none ("-": a launch with no instruction)."""
+    value = getattr(stats_obj, key, None)
+    if value is None:
+        value = (getattr(stats_obj, "timeline", None) or {}).get(key)
+    return None if value in (None, "", "-") else value
+
+
+def _pipes(values: Any) -> str:
+    """A per-pipe dict as one CSV cell: 'MTE2=1.20;V=0.80' (us), '' when absent."""
+    return ";".join(f"{pipe}={us:.2f}" for pipe, us in values.items()) if values else ""
+
+
 def run_case(case: Case, soc: str = "910B1") -> Row:
     inputs = make_inputs(case)
     with counting_launches() as counts:
@@ -152,7 +170,7 @@ def run_case(case: Case, soc: str = "910B1") -> Row:
     stats = stats_obj.as_dict()
     a = for_soc(soc)
     analytic = analytic_time(stats, a)
-    bound_by = getattr(stats_obj, "bound_by", None) or analytic.bound
+    bound_by = _timeline_value(stats_obj, "bound_by") or analytic.bound
     ours = float(stats_obj.modelled_a2_us)
     blocks = stats["block_dim"]
     least = min_gm_bytes(case, blocks)
@@ -162,7 +180,9 @@ def run_case(case: Case, soc: str = "910B1") -> Row:
     stock = stock_time(call, a)
     return Row(case, ours, stock.total_us, str(bound_by), roofline, vector_bound, counts["launches"],
                stock.launch_count, stats["gm_bytes_read"] + stats["gm_bytes_written"], least,
-               stock_gm_bytes(call), blocks, stats, call)
+               stock_gm_bytes(call), blocks, stats, call,
+               pipe_busy=_pipes(_timeline_value(stats_obj, "busy_us")),
+               pipe_stall=_pipes(_timeline_value(stats_obj, "stall_us")))
 
 
 def extrapolate(lower: Row, upper: Row, case: Case, soc: str = "910B1") -> Row:

@@ -15,7 +15,7 @@ HEADER = ("case", "elements", "ours us", "stock us", "speed-up", "% HBM roofline
 CSV_COLUMNS = ("case", "dtype", "reduction", "operand", "rows", "classes", "elements", "ours_us", "stock_us",
                "speedup", "roofline_us", "roofline_pct", "vector_bound_us", "bound_pct", "bound_by",
                "ours_launches", "stock_launches", "ours_gm_bytes", "min_gm_bytes", "stock_gm_bytes", "blocks",
-               "extrapolated")
+               "extrapolated", "pipe_busy_us", "pipe_stall_us")
 BAR_WIDTH = 30
 EXTRAPOLATED_MARK = "*"  # the row is extrapolated from two simulated sizes, not simulated
 
@@ -65,7 +65,7 @@ def write_csv(rows: Sequence[Row], path: str) -> None:
                              f"{r.ours_us:.4f}", f"{r.stock_us:.4f}", f"{r.speedup:.4f}", f"{r.roofline_us:.4f}",
                              f"{r.roofline_pct:.2f}", f"{r.vector_bound_us:.4f}", f"{r.bound_pct:.2f}", r.bound_by,
                              r.ours_launches, r.stock_launches, r.ours_gm_bytes, r.min_gm_bytes,
-                             r.stock_gm_bytes, r.blocks, int(r.extrapolated)])
+                             r.stock_gm_bytes, r.blocks, int(r.extrapolated), r.pipe_busy, r.pipe_stall])
 
 
 def format_verdicts(verdicts: Sequence[Verdict], markdown: bool = False) -> str:
