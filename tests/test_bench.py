@@ -98,6 +98,8 @@ def test_targets_report_the_worst_row():
     verdicts = check_targets(rows, {"c": 1}, sens)
     speedup = next(v for v in verdicts if v.name.startswith("mean/sum >= 2.0x"))
     assert not speedup.met and "1.90x" in speedup.detail
+    least = min(rows, key=lambda r: r.roofline_speedup)
+    assert f"at the HBM roofline the least would be {least.stock_us / least.roofline_us:.2f}x" in speedup.detail
     assert next(v for v in verdicts if "worst end" in v.name).met
     assert next(v for v in verdicts if v.name.startswith("never slower")).met
     relaxed = check_targets(rows, {"c": 1}, sens, Targets(min_speedup_reducing=1.8))

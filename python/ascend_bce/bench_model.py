@@ -129,6 +129,11 @@ class Row:
         return self.stock_us / self.ours_us
 
     @property
+    def roofline_speedup(self) -> float:
+        """The speed-up a launch at the HBM roofline would have: the most any kernel can reach."""
+        return self.stock_us / self.roofline_us
+
+    @property
     def vector_bound(self) -> bool:
         return self.bound_by.lower() in VECTOR_BOUND_NAMES
 

@@ -13,7 +13,7 @@ from .bench_targets import Sensitivity, Verdict
 HEADER = ("case", "elements", "ours us", "stock us", "speed-up", "% HBM roofline", "bound by",
           "launches ours/stock", "GM / target min")
 CSV_COLUMNS = ("case", "dtype", "reduction", "operand", "rows", "classes", "elements", "ours_us", "stock_us",
-               "speedup", "roofline_us", "roofline_pct", "vector_bound_us", "bound_pct", "bound_by",
+               "speedup", "roofline_us", "roofline_pct", "roofline_speedup", "vector_bound_us", "bound_pct", "bound_by",
                "ours_launches", "stock_launches", "ours_gm_bytes", "min_gm_bytes", "stock_gm_bytes", "blocks",
                "extrapolated", "pipe_busy_us", "pipe_stall_us")
 BAR_WIDTH = 30
@@ -63,9 +63,10 @@ def write_csv(rows: Sequence[Row], path: str) -> None:
             c = r.case
             writer.writerow([c.name, c.dtype, c.reduction, c.operand, c.rows, c.classes, c.elements,
                              f"{r.ours_us:.4f}", f"{r.stock_us:.4f}", f"{r.speedup:.4f}", f"{r.roofline_us:.4f}",
-                             f"{r.roofline_pct:.2f}", f"{r.vector_bound_us:.4f}", f"{r.bound_pct:.2f}", r.bound_by,
-                             r.ours_launches, r.stock_launches, r.ours_gm_bytes, r.min_gm_bytes,
-                             r.stock_gm_bytes, r.blocks, int(r.extrapolated), r.pipe_busy, r.pipe_stall])
+                             f"{r.roofline_pct:.2f}", f"{r.roofline_speedup:.4f}", f"{r.vector_bound_us:.4f}",
+                             f"{r.bound_pct:.2f}", r.bound_by, r.ours_launches, r.stock_launches, r.ours_gm_bytes,
+                             r.min_gm_bytes, r.stock_gm_bytes, r.blocks, int(r.extrapolated), r.pipe_busy,
+                             r.pipe_stall])
 
 
 def format_verdicts(verdicts: Sequence[Verdict], markdown: bool = False) -> str:
