@@ -54,7 +54,9 @@ def _first_dtype(dtype: Any, *other_dtypes: Any) -> Any:
     return dtype  # the caller has unified input and target; the output has their dtype
 
 
-def _custom(kernel: str, reduction: str, has_weight: bool, has_pos_weight: bool, bprop: Any = None) -> ops.Custom:
+def custom_op(kernel: str, reduction: str, has_weight: bool, has_pos_weight: bool, bprop: Any = None) -> ops.Custom:
+    """One entry point as a Custom op (kernel 'forward' | 'backward' | 'backward_target'); no bprop
+    unless given."""
     name = entry_name(kernel, reduction, has_weight, has_pos_weight)
     input_names = (["x", "target"] + (["weight"] if has_weight else []) + (["pos_weight"] if has_pos_weight else [])
                    + ([] if kernel == "forward" else ["grad_output"]))
@@ -70,10 +72,10 @@ def _custom(kernel: str, reduction: str, has_weight: bool, has_pos_weight: bool,
 def primitive(reduction: str, has_weight: bool, has_pos_weight: bool) -> ops.Custom:
     """The forward op of one signature, with its bprop. Inputs: (input, target, weight?,
     pos_weight?) with input and target of one kernel dtype."""
-    grad_input, grad_target = (_custom(kernel, reduction, has_weight, has_pos_weight)
+    grad_input, grad_target = (custom_op(kernel, reduction, has_weight, has_pos_weight)
                                for kernel in ("backward", "backward_target"))
     num_operands = int(has_weight) + int(has_pos_weight)
-    return _custom("forward", reduction, has_weight, has_pos_weight, _BPROPS[num_operands](grad_input, grad_target))
+    return custom_op("forward", reduction, has_weight, has_pos_weight, _BPROPS[num_operands](grad_input, grad_target))
 
 
 # The bprops, one per operand count. Graph mode compiles them from source: explicit parameters,

@@ -109,8 +109,14 @@ def _validate(input: Tensor, target: Tensor, weight: Optional[Tensor], pos_weigh
 
 @constexpr
 def _ascend_cell(reduction: str, has_weight: bool, has_pos_weight: bool) -> nn.Cell:
-    """The Ascend path's cell (imported only there: it builds and loads the NPU ops). Raises
-    AscendUnavailableError in graph mode, at compile time."""
+    """The Ascend route's Cell, chosen at construction or compile time from what is installed:
+    the op package's aclnn ops (GRAPH_MODE, jit and PyNative) when MindSpore can find them, else
+    the kernel-launch CustomOpBuilder ops (PyNative only: AscendUnavailableError in graph mode,
+    at compile time). Imported only here: they build and load NPU code."""
+    from . import _aclnn
+
+    if _aclnn.package_installed():
+        return _aclnn.loss_cell(reduction, has_weight, has_pos_weight)
     from .. import _mindspore_ascend
 
     cell = _mindspore_ascend.loss_cell(reduction, has_weight, has_pos_weight, _validate)
