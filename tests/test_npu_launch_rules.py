@@ -83,10 +83,14 @@ RULES_TEST = textwrap.dedent(r"""
         CHECK(failing.Drain() == 507015 && failing.calls.back() == "release");
 
         // Library lookup: each ASCEND_CUSTOM_OPP_PATH entry, then the vendor dir under ASCEND_OPP_PATH.
-        auto c = OpApiLibraryCandidates("/a/vendors/x::/b", "/opp");
+        // (ascend_bce.opp.candidate_dirs' rule: an entry is the vendor dir if it ends in /ascend_bce.)
+        auto c = OpApiLibraryCandidates("/a/vendors/ascend_bce::/b/", "/opp");
         CHECK(c.size() == 3);
-        CHECK(c[0] == "/a/vendors/x/op_api/lib/libcust_opapi.so" && c[1] == "/b/op_api/lib/libcust_opapi.so");
+        CHECK(c[0] == "/a/vendors/ascend_bce/op_api/lib/libcust_opapi.so");
+        CHECK(c[1] == "/b/vendors/ascend_bce/op_api/lib/libcust_opapi.so");
         CHECK(c[2] == "/opp/vendors/ascend_bce/op_api/lib/libcust_opapi.so");
+        CHECK(OpApiLibraryCandidates("/site/ascend_bce/_opp/vendors/ascend_bce/", nullptr)[0] ==
+              "/site/ascend_bce/_opp/vendors/ascend_bce/op_api/lib/libcust_opapi.so");
         CHECK(OpApiLibraryCandidates(nullptr, nullptr).empty() && OpApiLibraryCandidates("", "").empty());
 
         // Persistent tiling buffers: one upload per distinct tiling, outside capture, then reused.

@@ -14,6 +14,20 @@ std::string LibraryIn(const std::string& packageDir)
     return packageDir + "/op_api/lib/" + OPP_API_LIBRARY;
 }
 
+std::string WithoutTrailingSlash(const std::string& path)
+{
+    return path.size() > 1 && path.back() == '/' ? path.substr(0, path.size() - 1) : path;
+}
+
+// An $ASCEND_CUSTOM_OPP_PATH entry that names our vendor directory itself (what a .run's
+// set_env.bash and `import ascend_bce` for a pip-bundled copy add), not an opp root above it.
+bool IsVendorDir(const std::string& entry)
+{
+    const std::string suffix = std::string("/") + OPP_VENDOR;
+    return entry == OPP_VENDOR ||
+           (entry.size() >= suffix.size() && entry.compare(entry.size() - suffix.size(), suffix.size(), suffix) == 0);
+}
+
 void Check(int status, const std::string& api)
 {
     if (status != ACL_STATUS_SUCCESS) {
@@ -31,12 +45,13 @@ std::vector<std::string> OpApiLibraryCandidates(const char* customOppPath, const
     while (start <= custom.size()) {
         const size_t end = std::min(custom.find(':', start), custom.size());
         if (end > start) {
-            candidates.push_back(LibraryIn(custom.substr(start, end - start)));
+            const std::string entry = WithoutTrailingSlash(custom.substr(start, end - start));
+            candidates.push_back(LibraryIn(IsVendorDir(entry) ? entry : entry + "/vendors/" + OPP_VENDOR));
         }
         start = end + 1;
     }
     if (oppPath != nullptr && *oppPath != '\0') {
-        candidates.push_back(LibraryIn(std::string(oppPath) + "/vendors/" + OPP_VENDOR));
+        candidates.push_back(LibraryIn(WithoutTrailingSlash(oppPath) + "/vendors/" + OPP_VENDOR));
     }
     return candidates;
 }

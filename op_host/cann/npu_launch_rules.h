@@ -21,9 +21,12 @@ namespace BceWithLogits {
 constexpr const char* OPP_VENDOR = "ascend_bce";
 constexpr const char* OPP_API_LIBRARY = "libcust_opapi.so";
 
-// Where libcust_opapi.so may be, in the order CANN resolves custom packages: each entry of
-// $ASCEND_CUSTOM_OPP_PATH (':'-separated; <entry>/op_api/lib/), then
-// $ASCEND_OPP_PATH/vendors/ascend_bce/op_api/lib/. Null or empty variables add nothing.
+// Where libcust_opapi.so may be, in the order CANN resolves custom packages and as
+// ascend_bce.opp.candidate_dirs() lists them: each entry of $ASCEND_CUSTOM_OPP_PATH
+// (':'-separated; the vendor dir itself when it ends in /ascend_bce, else <entry>/vendors/ascend_bce),
+// then $ASCEND_OPP_PATH/vendors/ascend_bce; the library is <vendor dir>/op_api/lib/libcust_opapi.so.
+// Null or empty variables add nothing. (A pip-bundled copy is on $ASCEND_CUSTOM_OPP_PATH once
+// `import ascend_bce` ran.)
 std::vector<std::string> OpApiLibraryCandidates(const char* customOppPath, const char* oppPath);
 
 // One aclnn launch as the adapter binds it (operands already converted to aclTensor*):
