@@ -87,3 +87,20 @@ def test_bf16_and_mixed_operand_dtypes_travel_to_the_kernel_as_they_are():
     xr, yr = (np.asarray(t.astype(ms.float32).asnumpy(), np.float64) for t in (xb, yb))
     truth = bce_with_logits_reference(xr, yr, w.astype(np.float16).astype(np.float64), "none", pw)
     np.testing.assert_allclose(out.astype(ms.float32).asnumpy(), truth, rtol=2.0 ** -7)
+
+
+def test_a_launch_the_kernels_refuse_raises_and_names_the_rule():
+    """The aot op checked by the adapters' request logic, not only by the Python wrapper: called
+    directly with mismatched dtypes it fails (MindSpore raises on the nonzero return) and the
+    message is kept, never a silent result."""
+    op = _aot.primitive("mean", False, False)
+    x = Tensor(np.zeros((2, 3), np.float32))
+    with pytest.raises(RuntimeError, match="BceWithLogitsAotForwardMeanXY"):
+        op(x, x.astype(ms.float16)).asnumpy()  # PyNative launches asynchronously
+    assert _C.mindspore_aot.last_error().endswith("target: dtype float16 must equal the input dtype float32")
+
+
+def test_aot_white_list_outside_the_extension_is_named(monkeypatch, tmp_path):
+    monkeypatch.setenv("MS_CUSTOM_AOT_WHITE_LIST", str(tmp_path))
+    with pytest.raises(TypeError, match="MS_CUSTOM_AOT_WHITE_LIST"):
+        _aot.custom_op("forward", "sum", True, False)
