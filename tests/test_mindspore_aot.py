@@ -104,3 +104,19 @@ def test_aot_white_list_outside_the_extension_is_named(monkeypatch, tmp_path):
     monkeypatch.setenv("MS_CUSTOM_AOT_WHITE_LIST", str(tmp_path))
     with pytest.raises(TypeError, match="MS_CUSTOM_AOT_WHITE_LIST"):
         _aot.custom_op("forward", "sum", True, False)
+
+
+def test_last_kernel_stats_follow_the_aot_launches():
+    import ascend_bce
+    x, y, _, _ = sample((64, 50), seed=9)
+    ascend_bce.binary_cross_entropy_with_logits(x[:4], y[:4], reduction="sum")  # a NumPy launch first
+    small = ascend_bce.last_kernel_stats().gm_bytes_read
+    ms.set_context(mode=ms.GRAPH_MODE)
+    try:
+        Operands("none", False, False)(*(Tensor(a) for a in (x, y, x, x))).asnumpy()
+    finally:
+        ms.set_context(mode=ms.PYNATIVE_MODE)
+    stats = ascend_bce.last_kernel_stats()  # the aot launch's: x and y read once, the loss written
+    assert stats.gm_bytes_read >= 2 * x.nbytes > small and stats.gm_bytes_written == x.nbytes
+    ascend_bce.binary_cross_entropy_with_logits(x[:4], y[:4], reduction="sum")
+    assert ascend_bce.last_kernel_stats().gm_bytes_read == small

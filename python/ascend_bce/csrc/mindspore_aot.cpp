@@ -38,6 +38,8 @@ constexpr int BF16_SHIFT = 16;
 
 std::mutex errorMutex;
 std::string lastError;
+std::mutex statsMutex;
+cpu_sim::KernelStats lastStats;  // of the launch that made launchCount what it is
 std::atomic<uint64_t> launchCount{0};
 
 void RecordError(const AotSignature& sig, const std::string& what)
@@ -110,7 +112,7 @@ void Launch(const AotSignature& sig, void** params, const NpuCall& call, const T
     const auto out = static_cast<GM_ADDR>(params[outIndex]);
     const auto ws = workspace.empty() ? nullptr : workspace.data();
     const auto tilingAddr = reinterpret_cast<GM_ADDR>(&tiling);
-    cpu_sim::Launch(config, gm, [&] {
+    cpu_sim::KernelStats stats = cpu_sim::Launch(config, gm, [&] {
         if (sig.kernel == KernelKind::FORWARD) {
             bce_with_logits(x, y, static_cast<GM_ADDR>(weight), static_cast<GM_ADDR>(posWeight), out, ws, tilingAddr);
         } else {
@@ -118,6 +120,8 @@ void Launch(const AotSignature& sig, void** params, const NpuCall& call, const T
                                  static_cast<GM_ADDR>(gradOutput), out, ws, tilingAddr);
         }
     });
+    const std::lock_guard<std::mutex> lock(statsMutex);
+    lastStats = std::move(stats);
     ++launchCount;
 }
 
@@ -193,6 +197,10 @@ void BindMindSporeAot(pybind11::module_& m)
     }, "The exported aot entry points (each has <name>InferShape too).");
     aot.def("launch_count", [] { return BceWithLogits::launchCount.load(); },
             "Kernel launches the aot entry points have made in this process.");
+    aot.def("last_stats", [] {
+        const std::lock_guard<std::mutex> lock(BceWithLogits::statsMutex);
+        return BceWithLogits::lastStats;
+    }, "The KernelStats of the last launch an aot entry point made (meaningful once launch_count() > 0).");
     aot.def("last_error", [] {
         const std::lock_guard<std::mutex> lock(BceWithLogits::errorMutex);
         return BceWithLogits::lastError;
