@@ -109,3 +109,12 @@ def test_ir_inputs_follow_the_op_package_order():
     assert list(ge.built[0][1]) == ["x", "target", "weight", "pos_weight"]
     assert list(ge.built[1][1]) == ["x", "target", "weight", "pos_weight", "grad_output"]
     assert list(ge.built[1][2]) == ["reduction", "grad_target"]
+
+
+def test_torchair_that_cannot_import_registers_nothing(monkeypatch):
+    """torchair present but unusable here (e.g. without torch_npu): ascend_bce.torch still imports."""
+    real_find_spec = importlib.util.find_spec
+    monkeypatch.setattr(importlib.util, "find_spec",
+                        lambda name, *a: types.SimpleNamespace(name=name) if name == "torchair" else real_find_spec(name, *a))
+    monkeypatch.setitem(sys.modules, "torchair", None)  # import torchair -> ImportError
+    assert tc.register() is False

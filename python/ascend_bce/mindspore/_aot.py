@@ -17,7 +17,6 @@ from __future__ import annotations
 import functools
 from typing import Any, Callable
 
-import mindspore
 from mindspore import ops
 from mindspore.ops import CustomRegOp, DataType
 

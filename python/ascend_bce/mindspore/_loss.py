@@ -85,11 +85,6 @@ def _is_empty(shape: Any) -> bool:
 
 
 @constexpr
-def _is_scalar(shape: Any) -> bool:
-    return shape is not None and len(shape) == 0
-
-
-@constexpr
 def _cpu_primitive(reduction: str, has_weight: bool, has_pos_weight: bool):
     return primitive(reduction, has_weight, has_pos_weight)
 

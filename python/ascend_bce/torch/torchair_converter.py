@@ -61,7 +61,10 @@ def register() -> bool:
     registered) otherwise."""
     if importlib.util.find_spec("torchair") is None:
         return False
-    import torchair
+    try:
+        import torchair
+    except ImportError:  # installed without what it needs (torch_npu): nothing to convert for
+        return False
 
     for op, converter in converters(torchair.ge).items():
         torchair.register_fx_node_ge_converter(op)(converter)
