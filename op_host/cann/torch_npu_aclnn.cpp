@@ -149,6 +149,12 @@ void Run(const char* api, const at::Tensor& like, const Views& views,
     }
 }
 
+void RequireApi(const char* api)
+{
+    TORCH_CHECK(Api().forward != nullptr, "ascend_bce: ", api, " is not available: the op package (vendor ascend_bce) "
+                "is not installed where ASCEND_CUSTOM_OPP_PATH / ASCEND_OPP_PATH point");
+}
+
 }  // namespace
 
 bool AclnnAvailable() { return Api().forward != nullptr; }
@@ -156,6 +162,7 @@ bool AclnnAvailable() { return Api().forward != nullptr; }
 void AclnnForward(const at::Tensor& x, const at::Tensor& y, const c10::optional<at::Tensor>& weight,
                   const c10::optional<at::Tensor>& posWeight, int64_t reduction, const at::Tensor& out)
 {
+    RequireApi(FORWARD_API);  // before any view is made
     Views views;
     aclTensor* ax = views.Add(View(x));
     aclTensor* ay = views.Add(View(y));
@@ -173,6 +180,7 @@ void AclnnGrad(const at::Tensor& x, const at::Tensor& y, const c10::optional<at:
                const c10::optional<at::Tensor>& posWeight, const at::Tensor& gradOutput, int64_t reduction,
                bool gradTarget, const at::Tensor& out)
 {
+    RequireApi(GRAD_API);
     Views views;
     aclTensor* ax = views.Add(View(x));
     aclTensor* ay = views.Add(View(y));
