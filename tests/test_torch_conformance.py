@@ -41,13 +41,19 @@ def assert_close64(got, want, rtol=2e-6):
 @pytest.mark.parametrize("reduction", REDUCTIONS)
 def test_func_jvp_gives_torchs_tangent(reduction):
     x, y, w, pw = operands()
-    tx, ty = torch.randn_like(x), torch.randn_like(y)
+    gen = torch.Generator().manual_seed(1)
+    tx, ty = torch.randn(x.shape, generator=gen), torch.randn(y.shape, generator=gen)
     ours, ref = loss_fns(w, pw, reduction)
     out, tangent = torch.func.jvp(ours, (x, y), (tx, ty))
-    ref_out, ref_tangent = torch.func.jvp(ref, (x.double(), y.double()), (tx.double(), ty.double()))
+    primals64, tangents64 = (x.double(), y.double()), (tx.double(), ty.double())
+    ref_out, ref_tangent = torch.func.jvp(ref, primals64, tangents64)
     assert tangent.abs().max() > 0
     assert_close64(out, ref_out)
-    assert_close64(tangent, ref_tangent)
+    # A reduced tangent is a sum of terms of both signs: its fp32 error scales with the terms'
+    # magnitudes, not with the (possibly cancelled) result.
+    _, terms = torch.func.jvp(loss_fns(w, pw, "none")[1], primals64, tangents64)
+    scale = terms.abs().sum() / (terms.numel() if reduction == "mean" else 1)
+    torch.testing.assert_close(tangent.double(), ref_tangent, rtol=2e-6, atol=2e-6 * scale.item())
 
 
 def test_forward_ad_dual_tensors_carry_the_tangent():
