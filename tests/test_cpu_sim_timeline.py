@@ -12,6 +12,7 @@ import pytest
 import ascend_bce
 from ascend_bce import _C
 from ascend_bce.cost_model import SLOW_VECTOR_OPS, SPECS
+from conftest import DTYPES
 
 COST = _C.cost_table()
 CYCLES_PER_US = COST["clock_hz"] / 1e6
