@@ -25,8 +25,10 @@ def block(idx, read, written, instructions, repeats):
 
 def test_bandwidth_share_and_cap():
     assert SPEC.core_bytes_per_cycle(48) == pytest.approx(FAIR)
-    assert SPEC.core_bytes_per_cycle(24) == pytest.approx(2 * FAIR)
-    assert SPEC.core_bytes_per_cycle(1) == pytest.approx(2 * FAIR)  # capped
+    assert SPEC.core_bytes_per_cycle(40) == pytest.approx(48 / 40 * FAIR)
+    assert SPEC.core_bytes_per_cycle(24) == pytest.approx(SPEC.core_share_cap * FAIR)  # capped
+    assert SPEC.core_bytes_per_cycle(1) == pytest.approx(SPEC.core_share_cap * FAIR)
+    assert 1.2 < SPEC.core_share_cap < 2
     assert SPECS["910B3"].vector_cores == 40
 
 

@@ -3,12 +3,18 @@
 One frozen dataclass, so that the sensitivity table (bench_sensitivity.py) can halve and double
 every assumption and show whether the benchmark's conclusions survive. Fields marked
 `vary=True` are assumptions (no public measurement behind them, or one we could not check);
-the others are published or read from CANN sources and stay fixed.
+the others are published or read from CANN sources and stay fixed. "The add sample" is asc-devkit's
+examples/01_simd_cpp_api/05_best_practices/00_vector_compute/add_high_performance/README.md, an
+A2 profile; the numbers shared with our kernel's timeline come from cpu_sim's cost table.
 """
 from __future__ import annotations
 
 from dataclasses import dataclass, field, fields, replace
 from typing import Dict, List
+
+from . import _C
+
+_COST = _C.cost_table()  # cpu_sim/include/sim/cost_table.h: the one place of the A2 numbers
 
 MIB = 1 << 20
 # The arch35 MatMul tiling's defaults put L2 at 100 and HBM ("ddr") at 31 bytes per cycle per
@@ -25,25 +31,30 @@ def _spec(default, source: str, vary: bool = True):
 class A2Assumptions:
     """What one 910B1 launch costs, for our kernel and for every kernel of the stock sequence."""
 
-    clock_hz: float = _spec(1.85e9, "910B1 vector core clock (../shared/ascendc-api.md)", vary=False)
+    clock_hz: float = _spec(_COST["clock_hz"], "910B1 vector core clock (../shared/ascendc-api.md)", vary=False)
     vector_cores: int = _spec(48, "910B1/B2 vector cores (../shared/ascendc-api.md; 40 on 910B3/B4)", vary=False)
     hbm_bytes_per_s: float = _spec(
-        1.46e12, "910B1 HBM bandwidth as ../shared/ascendc-api.md states it (sustained, not the peak)")
+        _COST["hbm_bytes_per_s"], "910B1 HBM bandwidth as ../shared/ascendc-api.md states it (sustained, "
+                                  "not the peak; the add sample's Case 3 reads 1.4560 TB/s on 48 cores)")
     l2_bytes: int = _spec(
         192 * MIB, "L2_SIZE 201326592 in ops-nn's Ascend910B platform configs "
                    "(matmul/batch_mat_mul_v3 tests) and L2_SIZE_2 in its base tiling")
     l2_bytes_per_s: float = _spec(
-        1.46e12 * L2_TO_HBM_RATIO, "ASSUMED: HBM x 100/31, the l2_rate/ddr_rate of ops-nn's arch35 "
+        _COST["hbm_bytes_per_s"] * L2_TO_HBM_RATIO, "ASSUMED: HBM x 100/31, the l2_rate/ddr_rate of ops-nn's arch35 "
                                    "MatMul tiling defaults (no A2 figure is published)")
-    launch_us: float = _spec(4.0, "ASSUMED: one kernel's launch and block dispatch on the stream")
-    sync_all_us: float = _spec(1.0, "ASSUMED: one cross-core SyncAll (or an atomic combine)")
+    launch_us: float = _spec(_COST["launch_us"], "ASSUMED: one kernel's launch and block dispatch on the "
+                                                 "stream (the add sample's Task Duration - aiv_time: 2.5-9.4 us)")
+    sync_all_us: float = _spec(_COST["sync_all_us"], "ASSUMED: one cross-core SyncAll (or an atomic combine)")
     vector_repeat_cycles: float = _spec(
         1.0, "ASSUMED: cycles of one 256-B repeat of a simple vector op (../shared/ascendc-api.md)")
     slow_op_factor: float = _spec(2.0, "ASSUMED: Exp/Ln/Div repeats cost this many simple ones")
-    vector_issue_cycles: float = _spec(16.0, "ASSUMED: fixed issue cost of one vector instruction")
-    copy_issue_cycles: float = _spec(64.0, "ASSUMED: fixed issue cost of one DataCopy")
+    vector_issue_cycles: float = _spec(_COST["vector_issue_cycles"], "fixed issue cost of one vector "
+                                       "instruction (the add sample's Case 6 on an A2: 22.6 cycles)")
+    copy_issue_cycles: float = _spec(_COST["copy_issue_cycles"], "fixed issue cost of one DataCopy (the add "
+                                     "sample's Cases 2 vs 3 on an A2: 112 cycles)")
     core_share_cap: float = _spec(
-        2.0, "ASSUMED: one core's DMA gets at most this multiple of its fair HBM share")
+        _COST["core_share_cap"], "one core's DMA gets at most this multiple of its fair HBM share (the add "
+                                 "sample's one-core Cases 0/1 on an A2: 1.42-1.49x)")
     stock_tile_elems: int = _spec(4096, "ASSUMED: elements per tile of the stock kernels (16 KB fp32)")
 
     def core_bytes_per_cycle(self, active_cores: int, bytes_per_s: float = 0.0) -> float:

@@ -11,11 +11,9 @@ import numpy as np
 from . import _C, functional
 from .assumptions import BASE, A2Assumptions, for_soc
 from .bench_cases import Case, make_inputs
+from .cost_model import COPY_OPS, SLOW_VECTOR_OPS
 from .stock_model import DTYPE_BYTES, StockCall, stock_gm_bytes, stock_time
 
-# Vector instruction kinds that take `slow_op_factor` cycles per repeat, and the copy kinds.
-SLOW_VECTOR_OPS = frozenset({"Exp", "Ln", "Div", "Reciprocal", "Sqrt"})
-COPY_OPS = frozenset({"DataCopy", "DataCopyPad"})
 VECTOR_BOUND_NAMES = frozenset({"vector", "v", "pipe_v"})
 DMA_BLOCK_BYTES = 32  # GM <-> UB copies move whole 32-B blocks
 LAUNCHERS = ("launch_bce_with_logits", "launch_bce_with_logits_grad")

@@ -14,6 +14,10 @@ from __future__ import annotations
 from dataclasses import dataclass, field
 from typing import Mapping, Optional
 
+from . import _C
+
+_COST = _C.cost_table()  # cpu_sim/include/sim/cost_table.h: the one place of the A2 numbers
+
 # Vector instructions that take (at least) two cycles per 256-B repeat: 32 elements per cycle in
 # asc-devkit's "Vector指令理论性能汇总" appendix for A2 (Reciprocal runs a repeat per cycle there).
 SLOW_VECTOR_OPS = frozenset({"Exp", "Ln", "Div", "Sqrt"})
@@ -24,17 +28,17 @@ COPY_OPS = frozenset({"DataCopy", "DataCopyPad"})
 class A2Spec:
     """The A2 budget; the simulator's cost table (`_C.cost_table()`) holds the same numbers."""
     name: str = "910B1"
-    clock_hz: float = 1.85e9
+    clock_hz: float = _COST["clock_hz"]
     vector_cores: int = 48
-    hbm_bytes_per_s: float = 1.46e12
-    # ASSUMED: one core's DMA reaches at most twice its fair share of HBM when few cores run.
-    core_share_cap: float = 2.0
-    # ASSUMED: fixed issue cost of a vector instruction (pipeline start), and of a DMA instruction.
-    vector_issue_cycles: int = 16
-    copy_issue_cycles: int = 64
+    hbm_bytes_per_s: float = _COST["hbm_bytes_per_s"]
+    # One core's DMA reaches at most this multiple of its fair share of HBM when few cores run.
+    core_share_cap: float = _COST["core_share_cap"]
+    # Fixed issue cost of a vector instruction (pipeline start), and of a DMA instruction.
+    vector_issue_cycles: float = _COST["vector_issue_cycles"]
+    copy_issue_cycles: float = _COST["copy_issue_cycles"]
     # ASSUMED: host launch plus block dispatch of one kernel, and one cross-core SyncAll.
-    launch_us: float = 4.0
-    sync_all_us: float = 1.0
+    launch_us: float = _COST["launch_us"]
+    sync_all_us: float = _COST["sync_all_us"]
 
     def core_bytes_per_cycle(self, active_cores: int) -> float:
         """HBM bytes per cycle one core gets when `active_cores` stream at once."""

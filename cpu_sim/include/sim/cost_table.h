@@ -6,8 +6,12 @@
 // HBM) as cost_model.A2Spec holds it; asc-devkit's "Vector指令理论性能汇总" appendix
 // (docs/zh/api/附录/, table 6 onwards, "Atlas A2") for the element rate of each vector instruction;
 // asc-devkit's add tuning guide (docs/zh/guide/算子实践参考/典型算子实践案例/SIMD算子实现/
-// Add矢量算子实践/中级性能优化.md, Case 0, measured on an A2) for the scalar unit. Numbers marked
-// ASSUMED have no public source; they are named so that a measurement on an A2 can replace them.
+// Add矢量算子实践/中级性能优化.md, Case 0, measured on an A2) for the scalar unit; the A2 profile of
+// asc-devkit's add_high_performance sample (examples/01_simd_cpp_api/05_best_practices/
+// 00_vector_compute/add_high_performance/README.md, "the add sample" below) for the DMA and issue
+// costs. Numbers marked ASSUMED have no public source; they are named so that a measurement on an
+// A2 can replace them. The Python models (cost_model.A2Spec, assumptions.A2Assumptions) read every
+// number from here through _C.cost_table().
 #pragma once
 
 #include <cstdint>
@@ -19,18 +23,23 @@ namespace cost {
 constexpr double kClockHz = 1.85e9;              // 910B1 vector core clock
 constexpr double kHbmBytesPerSecond = 1.46e12;   // 910B1 HBM, shared by every active core
 constexpr double kHbmBytesPerCycle = kHbmBytesPerSecond / kClockHz;
-// ASSUMED: one core's DMA reaches at most twice its fair share of HBM when few cores stream.
-constexpr double kCoreShareCap = 2.0;
+// One core's DMA alone reads 0.0432-0.0454 TB/s in the add sample (Cases 0/1), 1.42-1.49x its
+// fair share of 1.46 TB/s over 48 cores: a core gets at most this multiple of its share.
+constexpr double kCoreShareCap = 1.45;
 
-// ASSUMED: fixed cost of a vector instruction (pipeline start) and of a DMA instruction (its
-// set-up and first-byte latency), on the instruction's pipe.
-constexpr double kVectorIssueCycles = 16;
-constexpr double kCopyIssueCycles = 64;
+// Fixed cost of a vector instruction (pipeline start) and of a DMA instruction (set-up and
+// first-byte latency), on the instruction's pipe. The add sample's Case 6 runs 86 Adds of 127
+// repeats in 12,865 cycles per core: (12,865 - 86 x 127) / 86 = 22.6 cycles per instruction.
+// Its Cases 2 and 3 move the same bytes in 683 and 171 copies per core with MTE2 busy 215.485
+// and 184.369 us: (215.485 - 184.369) us x 1.85 GHz / 512 copies = 112 cycles per copy.
+constexpr double kVectorIssueCycles = 23;
+constexpr double kCopyIssueCycles = 112;
 
 // Vector throughput, as cycles per 256-B repeat (64 fp32 or 128 fp16 elements), from the
 // appendix's elements per cycle on A2. Instructions not listed (Add, Mul, Adds, Muls, Max(s),
-// Min(s), Abs, Relu, Reciprocal, Duplicate, Cast, Compare(s), Select, Axpy, FusedMulAdd, Brcb,
-// DataCopy UB->UB, ...) run a whole repeat per cycle.
+// Min(s), Abs, Relu, Reciprocal, Duplicate, Cast, Compare(s), Select, Axpy, FusedMulAdd, Brcb)
+// run a whole repeat per cycle; so does DataCopy UB->UB, which the appendix does not list
+// (ASSUMED).
 constexpr double kRepeatBytes = 256;
 constexpr double kSimpleRepeatCycles = 1;
 constexpr double kTranscendentalElemsPerCycle = 32;  // Exp, Ln, Sqrt, Div: half and float alike
@@ -41,12 +50,24 @@ struct VectorRate {
 };
 constexpr VectorRate kVectorRates[] = {
     {"Exp", 2, 4}, {"Ln", 2, 4}, {"Sqrt", 2, 4}, {"Div", 2, 4},  // 32 elements per cycle
-    // vcadd across a repeat: ReduceRepeat, 64/7 fp32 or 128/7 fp16 elements per cycle (ReduceSum's
-    // count form is one vcadd on dav_c220).
-    {"ReduceSum", 7, 7}, {"WholeReduceSum", 7, 7},
-    {"BlockReduceSum", 1, 7},  // ReduceDataBlock: 64 fp32, 128/7 fp16 elements per cycle
+    // vcadd across a repeat: ReduceRepeat (WholeReduceSum before CANN 8.5), 64/7 fp32 or 128/7
+    // fp16 elements per cycle (ReduceSum's count form is one vcadd on dav_c220).
+    {"ReduceSum", 7, 7}, {"ReduceRepeat", 7, 7}, {"WholeReduceSum", 7, 7},
+    {"ReduceDataBlock", 1, 7}, {"BlockReduceSum", 1, 7},  // 64 fp32, 128/7 fp16 elements per cycle
     {"MulAddDst", 2, 2},       // 32 fp32, 64 fp16 elements per cycle
     {"GatherMask", 2, 2},      // 32 fp32, 64 fp16 elements per cycle
+    {"Gather", 12.8, 25.6},    // 5 elements per cycle, every dtype
+    {"Gatherb", 64.0 / 21, 128.0 / 42},  // 21 fp32, 42 fp16 elements per cycle
+};
+
+// The instructions the appendix lists at a whole repeat per cycle on A2 (tables 6-13: 64 fp32 or
+// 128 fp16 elements per cycle), by the name cpu_sim counts them under. A name in neither this list
+// nor kVectorRates is priced as simple too, but a test fails on it, so that a new instruction
+// cannot slip in at the wrong rate.
+constexpr const char* kSimpleRepeatOps[] = {
+    "Add", "Sub", "Mul", "Adds", "Muls", "Max", "Min", "Maxs", "Mins", "Abs", "Relu", "Reciprocal",
+    "Duplicate", "Cast", "Compare", "Compares", "Select", "Axpy", "FusedMulAdd", "Brcb", "And", "Or",
+    "Not", "ShiftLeft", "ShiftRight", "CreateVecIndex",
 };
 
 // The scalar unit. Huawei's add tuning guide, Case 0: one A2 core adds two 8192x8192 half tensors

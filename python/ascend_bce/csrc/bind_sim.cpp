@@ -98,6 +98,9 @@ py::dict CostTable() {
     d["copy_issue_cycles"] = c::kCopyIssueCycles;
     d["simple_repeat_cycles"] = c::kSimpleRepeatCycles;
     d["transcendental_elems_per_cycle"] = c::kTranscendentalElemsPerCycle;
+    py::list simple;
+    for (const char* name : c::kSimpleRepeatOps) simple.append(name);
+    d["simple_repeat_ops"] = simple;
     py::dict rates;  // name -> (cycles per fp32 repeat, per 16-bit repeat); others: simple_repeat_cycles
     for (const c::VectorRate& r : c::kVectorRates) rates[r.name] = py::make_tuple(r.fp32RepeatCycles, r.b16RepeatCycles);
     d["vector_repeat_cycles"] = rates;
