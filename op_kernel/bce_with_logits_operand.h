@@ -6,6 +6,7 @@
 
 #include "kernel_operator.h"
 #include "bce_with_logits_copy.h"
+#include "bce_with_logits_period.h"
 #include "bce_with_logits_sync.h"
 #include "bce_with_logits_tiling.h"
 
@@ -35,7 +36,9 @@ class BroadcastOperand {
 public:
     __aicore__ inline BroadcastOperand() {}
 
-    __aicore__ inline void Init(TPipe& pipe, GM_ADDR gm, const OperandTiling& operand, const TilingData& tiling)
+    // `scratch`: fp32 tiles the PERIODIC set-up may use (the kernel's compute tiles, still free).
+    __aicore__ inline void Init(TPipe& pipe, GM_ADDR gm, const OperandTiling& operand, const TilingData& tiling,
+                                const SetupScratch& scratch)
     {
         pipe_ = &pipe;
         gm_ = gm;
@@ -51,7 +54,7 @@ public:
                 break;
             case OperandMode::PERIODIC:
                 pipe.InitBuffer(expanded_, (op_.periodAligned + tileLength_) * FP32_BYTES);
-                Dispatch<ExpandPeriodTag>(pipe);
+                Dispatch<ExpandPeriodTag>(pipe, scratch, tiling);
                 break;
             case OperandMode::FULL:
                 // Single or double buffered as the host tiling decided: all VECIN queues of a core
@@ -143,57 +146,32 @@ private:
     }
 
     // PERIODIC set-up: the operand (small by construction) is copied to UB once, widened to
-    // fp32, expanded over one aligned period by the scalar unit, then replicated by doubling
-    // vector copies so that any tile start finds one contiguous, 32-B aligned run.
+    // fp32, gathered over one aligned period by the vector unit (bce_with_logits_period.h), then
+    // replicated by doubling vector copies so that any tile start finds one contiguous, 32-B
+    // aligned run. The not yet replicated tail of `expanded` holds the gather's index ramp.
     template <typename U>
-    __aicore__ inline void Run(ExpandPeriodTag, TPipe& pipe)
+    __aicore__ inline void Run(ExpandPeriodTag, TPipe& pipe, const SetupScratch& scratch, const TilingData& tiling)
     {
         const uint32_t numel = static_cast<uint32_t>(op_.numel);
         pipe.InitBuffer(staging_, numel * sizeof(U));
         LocalTensor<U> raw = staging_.Get<U>();
         CopyContiguous(raw, OperandGm<U>(gm_, op_.numel), numel);
+        WaitPipe<AscendC::HardEvent::MTE2_V>(pipe);
         LocalTensor<float> values;
         if constexpr (std::is_same<U, float>::value) {
-            WaitPipe<AscendC::HardEvent::MTE2_S>(pipe);
             values = raw;
         } else {
             pipe.InitBuffer(widened_, numel * FP32_BYTES);
             values = widened_.Get<float>();
-            WaitPipe<AscendC::HardEvent::MTE2_V>(pipe);
             AscendC::Cast(values, raw, AscendC::RoundMode::CAST_NONE, numel);
-            WaitPipe<AscendC::HardEvent::V_S>(pipe);
         }
         LocalTensor<float> expanded = expanded_.Get<float>();
-        FillPeriod(expanded, values);
-        WaitPipe<AscendC::HardEvent::S_V>(*pipe_);
+        GatherPeriod(expanded, values, expanded[static_cast<uint32_t>(op_.periodAligned)], op_, tiling, scratch);
         const uint64_t total = op_.periodAligned + tileLength_;
         for (uint64_t filled = op_.periodAligned; filled < total;) {
             const uint64_t chunk = filled < total - filled ? filled : total - filled;
             AscendC::Muls(expanded[filled], expanded, 1.0f, static_cast<int32_t>(chunk));  // exact copy
             filled += chunk;
-        }
-    }
-
-    // expanded[j] = operand at flat index j (j < periodAligned); the period's dims start at the
-    // operand's first non-broadcast dim, so flat index j and j mod period give the same value.
-    __aicore__ inline void FillPeriod(const LocalTensor<float>& expanded, const LocalTensor<float>& values)
-    {
-        uint32_t lead = 0;
-        while (lead + 1 < rank_ && op_.strides[lead] == 0) {
-            ++lead;
-        }
-        uint64_t coord[MAX_DIMS] = {0};
-        uint64_t src = 0;
-        for (uint64_t j = 0; j < op_.periodAligned; ++j) {
-            expanded.SetValue(static_cast<uint32_t>(j), values.GetValue(static_cast<uint32_t>(src)));
-            for (int32_t d = static_cast<int32_t>(rank_) - 1; d >= static_cast<int32_t>(lead); --d) {
-                src += op_.strides[d];
-                if (++coord[d] < dims_[d]) {
-                    break;
-                }
-                src -= op_.strides[d] * dims_[d];
-                coord[d] = 0;
-            }
         }
     }
 
