@@ -124,7 +124,7 @@ private:
         FreeInputs(input, target);
         if (reduce_) {
             LocalTensor<float> partial = outQueue_.AllocTensor<float>();
-            PairwiseSum(partial, b, a, count);
+            PairwiseSum(partial, b, count);
             outQueue_.EnQue(partial);
         } else {
             LocalTensor<T> out = outQueue_.AllocTensor<T>();
@@ -153,7 +153,6 @@ private:
     // operands streamed the queues hold all 8 of them.
     __aicore__ inline void CombinePartials()
     {
-        LocalTensor<float> groupSum = tmpA_.Get<float>();
         LocalTensor<float> reduceTmp = tmpB_.Get<float>();
         LocalTensor<float> groupSums = tmpC_.Get<float>();
         const uint64_t groupLength = tiling_.partialGroupLength;
@@ -167,16 +166,12 @@ private:
             inQueueX_.EnQue(partials);
             partials = inQueueX_.DeQue<float>();
             ZeroPairwiseTail(partials, count);
-            PairwiseSum(groupSum, partials, reduceTmp, count);
+            // The group's sum lands in groupSums[group] from the vector pipe itself.
+            PairwiseSum(groupSums[static_cast<uint32_t>(group)], partials, count);
             inQueueX_.FreeTensor(partials);
-            // dav_c220's ReduceSum already ends with a scalar store, but its page promises only
-            // the value: order the scalar read after the vector pipe ourselves.
-            WaitPipe<AscendC::HardEvent::V_S>(pipe_);
-            groupSums.SetValue(static_cast<uint32_t>(group), groupSum.GetValue(0));
         }
-        WaitPipe<AscendC::HardEvent::S_V>(pipe_);
         LocalTensor<float> sum = outQueue_.AllocTensor<float>();
-        PairwiseSum(sum, groupSums, reduceTmp, static_cast<uint32_t>(numGroups));
+        PairwiseSum(sum, groupSums, static_cast<uint32_t>(numGroups));
         if (static_cast<Reduction>(tiling_.reduction) == Reduction::MEAN) {
             // Div, not Muls by 1/N: one rounding. N = 0 gives 0/0 = NaN, as torch.
             AscendC::Duplicate(reduceTmp, static_cast<float>(tiling_.totalLength), ALIGN_ELEMS_FP32);
