@@ -69,12 +69,30 @@ bool HasPartials(const TilingData& t)
     return !IsBackward(t) && t.reduction != static_cast<uint32_t>(Reduction::NONE);
 }
 
+bool IsGeneric(const OperandTiling& op) { return op.mode == static_cast<uint32_t>(OperandMode::GENERIC); }
+
+// UB a GENERIC operand holds for the whole launch: the operand itself when resident, else its
+// per-tile span buffers.
+uint64_t GenericFixedBytes(const OperandTiling& op)
+{
+    const uint64_t sOp = DTypeBytes(static_cast<DType>(op.dtype));
+    if (op.gatherSpan == GATHER_RESIDENT) {
+        return AlignUp(op.numel * sOp, BLOCK_BYTES);
+    }
+    if (op.gatherSpan == GATHER_SCALAR_WALK) {
+        return 0;
+    }
+    return op.bufferNum * AlignUp(static_cast<uint64_t>(op.gatherSpan) * sOp, BLOCK_BYTES);
+}
+
 uint64_t FixedBytes(const TilingData& t)
 {
     uint64_t bytes = HasPartials(t) ? REDUCE_FIXED_BYTES : 0;
     for (const OperandTiling* op : {&t.weight, &t.posWeight}) {
         if (op->mode == static_cast<uint32_t>(OperandMode::PERIODIC)) {
             bytes += PeriodicFixedBytes(*op);
+        } else if (IsGeneric(*op)) {
+            bytes += GenericFixedBytes(*op);
         }
     }
     return bytes;
@@ -92,18 +110,24 @@ uint64_t BytesPerElem(const TilingData& t)
         const auto mode = static_cast<OperandMode>(op->mode);
         if (mode == OperandMode::FULL) {
             bytes += op->bufferNum * DTypeBytes(static_cast<DType>(op->dtype));  // streamed like x
-        } else if (mode == OperandMode::PERIODIC || mode == OperandMode::GENERIC) {
+        } else if (mode == OperandMode::PERIODIC) {
             bytes += FP32_BYTES;  // the operand expanded to one fp32 tile
+        } else if (mode == OperandMode::GENERIC) {
+            bytes += GENERIC_FP32_TILES * FP32_BYTES;  // expanded tile, gather offsets, index ramp
         }
     }
     return bytes;
 }
 
+// GENERIC starts resident when the operand fits MAX_RESIDENT_BYTES; otherwise PlanGenericSpans
+// sizes its per-tile span once the tile length is known.
 void MakeGeneric(OperandTiling& op)
 {
     op.mode = static_cast<uint32_t>(OperandMode::GENERIC);
     op.period = 0;
     op.periodAligned = 0;
+    const uint64_t bytes = op.numel * DTypeBytes(static_cast<DType>(op.dtype));
+    op.gatherSpan = bytes <= MAX_RESIDENT_BYTES ? GATHER_RESIDENT : 1;
 }
 
 // dL/d(loss) of the backward: streamed like x for 'none', one scalar for mean/sum.
@@ -184,7 +208,7 @@ uint64_t TileLengthFor(const TilingData& t)
     return std::min(tile, AlignUp(std::max<uint64_t>(t.totalLength, 1), align));
 }
 
-// Streamed (FULL) operands share the VECIN event ids with x and y: double buffered while every
+// Streamed operands (FULL, and GENERIC spans) share the VECIN event ids with x and y: double buffered while every
 // VECIN buffer of the core stays within MAX_VECIN_BUFFERS, single buffered after that.
 void ChooseOperandBuffers(TilingData& t)
 {
@@ -192,11 +216,16 @@ void ChooseOperandBuffers(TilingData& t)
     uint32_t used = BUFFER_NUM * (1 + (readsTarget ? 1 : 0));
     OperandTiling* streamed[] = {&t.gradOutput, &t.weight, &t.posWeight};
     uint32_t left = 0;
+    const auto isStreamed = [](const OperandTiling& op) {
+        return op.mode == static_cast<uint32_t>(OperandMode::FULL) ||
+               (op.mode == static_cast<uint32_t>(OperandMode::GENERIC) && op.gatherSpan != GATHER_RESIDENT &&
+                op.gatherSpan != GATHER_SCALAR_WALK);
+    };
     for (OperandTiling* op : streamed) {
-        left += op->mode == static_cast<uint32_t>(OperandMode::FULL) ? 1 : 0;
+        left += isStreamed(*op) ? 1 : 0;
     }
     for (OperandTiling* op : streamed) {
-        if (op->mode != static_cast<uint32_t>(OperandMode::FULL)) {
+        if (!isStreamed(*op)) {
             op->bufferNum = 0;
             continue;
         }
@@ -207,13 +236,31 @@ void ChooseOperandBuffers(TilingData& t)
     }
 }
 
+// Sizes every spanned GENERIC operand's buffer for the current tile length. A shorter tile never
+// needs a longer span, so planning the span, then the tile with it, stays consistent.
+void PlanGenericSpans(TilingData& t)
+{
+    for (OperandTiling* op : {&t.weight, &t.posWeight}) {
+        if (IsGeneric(*op) && op->gatherSpan != GATHER_RESIDENT && op->gatherSpan != GATHER_SCALAR_WALK) {
+            const uint64_t span = MaxTileSpan(t, *op);
+            const uint64_t bytes = span * DTypeBytes(static_cast<DType>(op->dtype));
+            op->gatherSpan = bytes <= MAX_SPAN_BYTES ? static_cast<uint32_t>(span) : GATHER_SCALAR_WALK;
+        }
+    }
+}
+
 // Sets t.tileLength; when UB is too small, demotes the costliest PERIODIC operand to GENERIC.
 void ChooseTileLength(TilingData& t)
 {
     for (;;) {
         t.tileLength = TileLengthFor(t);
         if (t.tileLength >= TileAlign(t)) {
-            return;
+            PlanGenericSpans(t);
+            ChooseOperandBuffers(t);
+            t.tileLength = TileLengthFor(t);
+            if (t.tileLength >= TileAlign(t)) {
+                return;
+            }
         }
         OperandTiling* costliest = nullptr;
         for (OperandTiling* op : {&t.weight, &t.posWeight}) {
@@ -268,6 +315,21 @@ void BalanceTileLength(TilingData& t, uint32_t blocks)
 }
 
 }  // namespace
+
+uint64_t MaxTileSpan(const TilingData& t, const OperandTiling& op)
+{
+    const uint64_t reach = t.tileLength > 0 ? t.tileLength - 1 : 0;  // flat distance first -> last
+    uint64_t inner = 1;
+    uint64_t innerExtent = 0;  // sum over the dims inside D of stride * (dim - 1)
+    uint64_t span = 1;
+    for (uint32_t d = t.rank; d-- > 0;) {
+        const uint64_t steps = std::min<uint64_t>(t.dims[d] - 1, (reach + inner - 1) / inner);
+        span = std::max<uint64_t>(span, steps * static_cast<uint64_t>(op.strides[d]) + innerExtent + 1);
+        innerExtent += static_cast<uint64_t>(op.strides[d]) * (t.dims[d] - 1);
+        inner *= t.dims[d];
+    }
+    return span;
+}
 
 SocInfo GetSocInfo(const std::string& name)
 {

@@ -49,9 +49,9 @@ public:
         pipe_.InitBuffer(tmpA_, fp32TileBytes);
         pipe_.InitBuffer(tmpB_, fp32TileBytes);
         pipe_.InitBuffer(tmpC_, fp32TileBytes);
-        const SetupScratch scratch{tmpA_.Get<float>(), tmpB_.Get<float>(), tmpC_.Get<float>(), tileLength_};
-        weight_.Init(pipe_, args.weight, tiling.weight, tiling, scratch);
-        posWeight_.Init(pipe_, args.posWeight, tiling.posWeight, tiling, scratch);
+        const SetupScratch scratch{{tmpA_.Get<float>(), tmpB_.Get<float>(), tmpC_.Get<float>()}, tileLength_};
+        weight_.Init(pipe_, args.weight, tiling_.weight, tiling_, scratch);
+        posWeight_.Init(pipe_, args.posWeight, tiling_.posWeight, tiling_, scratch);
     }
 
     __aicore__ inline void Process()

@@ -37,10 +37,12 @@ public:
     __aicore__ inline BroadcastOperand() {}
 
     // `scratch`: fp32 tiles the PERIODIC set-up may use (the kernel's compute tiles, still free).
+    // `tiling` must outlive the operand (the kernel's own copy).
     __aicore__ inline void Init(TPipe& pipe, GM_ADDR gm, const OperandTiling& operand, const TilingData& tiling,
                                 const SetupScratch& scratch)
     {
         pipe_ = &pipe;
+        tiling_ = &tiling;
         gm_ = gm;
         op_ = operand;
         rank_ = tiling.rank;
@@ -63,6 +65,12 @@ public:
                 break;
             case OperandMode::GENERIC:
                 pipe.InitBuffer(expanded_, tileLength_ * FP32_BYTES);
+                pipe.InitBuffer(offsets_, tileLength_ * FP32_BYTES);
+                pipe.InitBuffer(ramp_, tileLength_ * FP32_BYTES);
+                if (op_.gatherSpan != GATHER_SCALAR_WALK) {
+                    BuildRamp(ramp_.Get<float>(), tileLength_);
+                    Dispatch<InitGatherTag>(pipe);
+                }
                 break;
             default:
                 break;
@@ -72,11 +80,14 @@ public:
     // SCALAR: the operand's one value (read once per block, in fp32).
     __aicore__ inline float ScalarValue() const { return scalar_; }
 
-    // Issues the copy-in of one tile for a streamed (FULL) operand; nothing for the other modes.
+    // Issues the copy-in of one tile for a streamed operand (FULL, or the span a GENERIC tile
+    // touches); nothing for the other modes.
     __aicore__ inline void CopyIn(uint64_t offset, uint32_t count)
     {
         if (static_cast<OperandMode>(op_.mode) == OperandMode::FULL) {
             Dispatch<CopyInTag>(offset, count);
+        } else if (IsSpanned()) {
+            Dispatch<CopySpanTag>(offset, count);
         }
     }
 
@@ -98,7 +109,11 @@ public:
                 Dispatch<ApplyStreamTag>(dst, scratch, count);
                 break;
             case OperandMode::GENERIC:
-                ExpandTile(offset, count);
+                if (op_.gatherSpan == GATHER_SCALAR_WALK) {
+                    ExpandTile(offset, count);
+                } else {
+                    Dispatch<GatherTileTag>(scratch, offset, count);
+                }
                 AscendC::Mul(dst, dst, expanded_.Get<float>(), count);
                 break;
             default:
@@ -110,6 +125,84 @@ private:
     struct ExpandPeriodTag {};
     struct CopyInTag {};
     struct ApplyStreamTag {};
+    struct InitGatherTag {};
+    struct CopySpanTag {};
+    struct GatherTileTag {};
+
+    __aicore__ inline bool IsSpanned() const
+    {
+        return static_cast<OperandMode>(op_.mode) == OperandMode::GENERIC && op_.gatherSpan != GATHER_RESIDENT &&
+               op_.gatherSpan != GATHER_SCALAR_WALK;
+    }
+
+    // GENERIC set-up: a resident operand is copied to UB once (as stored in GM); a spanned one
+    // gets its VECIN buffers, single or double as the host decided (they share the V_MTE2 ids).
+    template <typename U>
+    __aicore__ inline void Run(InitGatherTag, TPipe& pipe)
+    {
+        if (op_.gatherSpan == GATHER_RESIDENT) {
+            const uint32_t numel = static_cast<uint32_t>(op_.numel);
+            pipe.InitBuffer(staging_, numel * sizeof(U));
+            CopyAnyAddress(staging_.Get<U>(), OperandGm<U>(gm_, op_.numel), numel);
+            WaitPipe<AscendC::HardEvent::MTE2_V>(pipe);
+        } else {
+            pipe.InitBuffer(stream_, static_cast<uint8_t>(op_.bufferNum), op_.gatherSpan * sizeof(U));
+        }
+    }
+
+    // One run from any GM element address: DataCopyPad has no GM alignment rule.
+    template <typename U>
+    __aicore__ inline void CopyAnyAddress(const LocalTensor<U>& dst, const GlobalTensor<U>& src, uint32_t count)
+    {
+        AscendC::DataCopyPad(dst, src, OneRun<U>(count), AscendC::DataCopyPadExtParams<U>());
+    }
+
+    __aicore__ inline GatherWindow TileOffsets(const LocalTensor<float>& scratch, uint64_t offset, uint32_t count)
+    {
+        const GatherTiles tiles{expanded_.Get<float>(), scratch, offsets_.Get<float>()};
+        return GatherOffsets(tiles, ramp_.Get<float>(), offset, count, op_, *tiling_, 0, true, ElemBytes());
+    }
+
+    // The GM span of the operand that this tile reads, into a fresh span buffer. Its window is
+    // recomputed in Apply: the same O(rank) scalar arithmetic, no state between the two.
+    template <typename U>
+    __aicore__ inline void Run(CopySpanTag, uint64_t offset, uint32_t count)
+    {
+        const GatherWindow window = SpanOf(offset, count);
+        LocalTensor<U> local = stream_.AllocTensor<U>();
+        CopyAnyAddress(local, OperandGm<U>(gm_, op_.numel)[window.base], static_cast<uint32_t>(window.span));
+        stream_.EnQue(local);
+    }
+
+    // base and span of a tile's window without the vector work (scalar arithmetic only).
+    __aicore__ inline GatherWindow SpanOf(uint64_t offset, uint32_t count) const
+    {
+        return ShapeOf(offset, count, op_, *tiling_, 0, true).window;
+    }
+
+    // GENERIC tile: offsets on the vector pipe, one Gather from the resident operand or the tile's
+    // span buffer, widened to fp32 for a 16-bit operand. `scratch` is a free fp32 tile.
+    template <typename U>
+    __aicore__ inline void Run(GatherTileTag, const LocalTensor<float>& scratch, uint64_t offset, uint32_t count)
+    {
+        const GatherWindow window = TileOffsets(scratch, offset, count);
+        const LocalTensor<uint32_t> offsets = offsets_.Get<uint32_t>();
+        LocalTensor<float> expanded = expanded_.Get<float>();
+        const bool resident = op_.gatherSpan == GATHER_RESIDENT;
+        LocalTensor<U> source = resident ? staging_.Get<U>() : stream_.DeQue<U>();
+        const uint32_t baseBytes =
+            window.baseBytes + (resident ? static_cast<uint32_t>(window.base * sizeof(U)) : 0);
+        if constexpr (std::is_same<U, float>::value) {
+            AscendC::Gather(expanded, source, offsets, baseBytes, count);
+        } else {
+            LocalTensor<U> gathered = scratch.ReinterpretCast<U>();
+            AscendC::Gather(gathered, source, offsets, baseBytes, count);
+            AscendC::Cast(expanded, gathered, AscendC::RoundMode::CAST_NONE, count);
+        }
+        if (!resident) {
+            stream_.FreeTensor(source);
+        }
+    }
 
     __aicore__ inline uint32_t ElemBytes() const
     {
@@ -248,6 +341,7 @@ private:
     }
 
     TPipe* pipe_ = nullptr;
+    const TilingData* tiling_ = nullptr;
     GM_ADDR gm_ = nullptr;
     OperandTiling op_{};
     uint32_t rank_ = 1;
@@ -255,7 +349,9 @@ private:
     uint64_t dims_[MAX_DIMS] = {0};
     float scalar_ = 1.0f;
     TBuf<TPosition::VECCALC> expanded_;
-    TBuf<TPosition::VECCALC> staging_;  // PERIODIC: the operand as stored in GM
+    TBuf<TPosition::VECCALC> offsets_;  // GENERIC: gather offsets of a tile
+    TBuf<TPosition::VECCALC> ramp_;     // GENERIC: 0, 1, ..., tileLength - 1
+    TBuf<TPosition::VECCALC> staging_;  // PERIODIC, resident GENERIC: the operand as stored in GM
     TBuf<TPosition::VECCALC> widened_;  // PERIODIC: the operand in fp32 (fp16/bf16 operands)
     TQue<TPosition::VECIN, QUEUE_DEPTH> stream_;
 };

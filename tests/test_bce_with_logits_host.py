@@ -42,8 +42,14 @@ def reference_ub(t):
         s_op = DTYPE_BYTES[op["dtype"]]
         if op["mode"] == "FULL":
             per_elem += buffers[name] * s_op
-        elif op["mode"] in ("PERIODIC", "GENERIC"):
+        elif op["mode"] == "PERIODIC":
             per_elem += 4
+        elif op["mode"] == "GENERIC":
+            per_elem += 3 * 4  # expanded tile, gather offsets, index ramp
+            if op["gather_span"] == 0:  # resident: the whole operand, once
+                fixed += align_up(op["numel"] * s_op, 32)
+            elif op["gather_span"] != 2**32 - 1:  # per-tile span buffers (not the scalar walk)
+                fixed += buffers[name] * align_up(op["gather_span"] * s_op, 32)
         if op["mode"] == "PERIODIC":
             fixed += op["period_aligned"] * 4 + align_up(op["numel"] * s_op, 32)
             fixed += align_up(op["numel"] * 4, 32) if s_op != 4 else 0
@@ -51,11 +57,13 @@ def reference_ub(t):
 
 
 def expected_stream_buffers(t):
-    """VECIN buffers of each streamed (FULL) operand: every freed VECIN buffer holds one of A2's 8
-    V_MTE2 event ids, so x and y (double buffered) and the streams share 8; streams are double
-    buffered in the order grad_output, weight, pos_weight while the rest can still get one."""
+    """VECIN buffers of each streamed operand (FULL, or GENERIC with a per-tile span): every freed
+    VECIN buffer holds one of A2's 8 V_MTE2 event ids, so x and y (double buffered) and the streams
+    share 8; streams are double buffered in the order grad_output, weight, pos_weight while the rest
+    can still get one."""
     used = 2 * (2 if t["kernel"] != "backward_target" else 1)
-    full = [k for k in ("grad_output", "weight", "pos_weight") if t[k]["mode"] == "FULL"]
+    full = [k for k in ("grad_output", "weight", "pos_weight")
+            if t[k]["mode"] == "FULL" or (t[k]["mode"] == "GENERIC" and t[k]["gather_span"] not in (0, 2**32 - 1))]
     out = {}
     for i, name in enumerate(full):
         out[name] = 2 if used + 2 + (len(full) - i - 1) <= 8 else 1
@@ -217,14 +225,14 @@ def test_mode_absent():
     t = tiling([4, 5])
     for op in (t["weight"], t["pos_weight"]):
         assert op == {"mode": "ABSENT", "dtype": "float32", "numel": 0, "period": 0,
-                      "period_aligned": 0, "buffer_num": 0, "strides": [0]}
+                      "period_aligned": 0, "buffer_num": 0, "gather_span": 0, "strides": [0]}
 
 
 @pytest.mark.parametrize("shape", [[], [1], [1, 1]])
 def test_mode_scalar(shape):
     t = tiling([7, 9], weight_shape=shape, weight_dtype="bfloat16")
     assert t["weight"] == {"mode": "SCALAR", "dtype": "bfloat16", "numel": 1, "period": 0,
-                           "period_aligned": 0, "buffer_num": 0, "strides": [0]}
+                           "period_aligned": 0, "buffer_num": 0, "gather_span": 0, "strides": [0]}
 
 
 def test_mode_full():

@@ -14,7 +14,7 @@ from ascend_bce import _C
 SOCS = ("910B1", "910B2", "910B3", "910B4")
 DTYPES = {"float32": np.float32, "float16": np.float16, "bfloat16": ml_dtypes.bfloat16}
 # TilingData (op_kernel/bce_with_logits_tiling.h) as named fields; operands weight, posWeight, gradOutput.
-OPERAND_FIELDS = ["mode", "dtype", "numel", "period", "periodAligned", "bufferNum", "reserved"] + \
+OPERAND_FIELDS = ["mode", "dtype", "numel", "period", "periodAligned", "bufferNum", "gatherSpan"] + \
     [f"strides[{i}]" for i in range(8)]
 FIELDS = ["totalLength", "tileLength", "numTiles", "blockDim", "reduction", "dtype", "rank"] + \
     [f"dims[{i}]" for i in range(8)] + \
@@ -266,3 +266,16 @@ def test_forged_tiling_fuzz_never_crashes(kind, reduction):
         outcomes["ran"] += 1
         np.testing.assert_allclose(out, truth, rtol=1e-6, atol=0)
     assert outcomes["rejected"] > 100 and outcomes["ran"] > 0, outcomes
+
+
+def test_gather_span_must_hold_every_tile_span():
+    raw = raw_tiling([7, 3, 4001], "float32", "none", weight_shape=[7, 1, 4001])
+    span = field(raw, "weight.gatherSpan")
+    assert 0 < span < 2**32 - 1  # a per-tile span buffer
+    _C.host.validate_tiling(raw)
+    with pytest.raises(ValueError, match=r"weight.gatherSpan = \d+: must hold the largest span"):
+        _C.host.validate_tiling(set_field(raw, "weight.gatherSpan", span - 1))
+    with pytest.raises(ValueError, match=r"weight.gatherSpan = 0: resident \(0\) needs the operand within"):
+        _C.host.validate_tiling(set_field(set_field(raw, "weight.gatherSpan", 0), "weight.bufferNum", 0))
+    with pytest.raises(ValueError, match=r"posWeight.gatherSpan = 5: must be 0 unless the mode is GENERIC"):
+        _C.host.validate_tiling(set_field(raw, "posWeight.gatherSpan", 5))
