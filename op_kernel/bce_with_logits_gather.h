@@ -77,15 +77,25 @@ __aicore__ inline DimStep StepOf(uint64_t first, uint64_t inner, uint32_t count)
     return DimStep{SMALL_INNER - toNext, SMALL_INNER, false};
 }
 
-// term = start + q(i) (mod dim when `wraps`), into plan.term; q from the ramp.
-__aicore__ inline void Coordinate(const GatherTiles& tiles, const AscendC::LocalTensor<float>& ramp,
-                                  const DimStep& step, uint64_t start, uint64_t dim, bool wraps, uint32_t count)
+// tiles.term (as int32) = start + q(i), mod dim when `wraps`; q from the ramp. A step count that
+// needs neither start nor wrap stays in int32 straight from Cast's floor (3 passes).
+__aicore__ inline AscendC::LocalTensor<int32_t> Coordinate(const GatherTiles& tiles,
+                                                           const AscendC::LocalTensor<float>& ramp,
+                                                           const DimStep& step, uint64_t start, uint64_t dim,
+                                                           bool wraps, uint32_t count)
 {
     const int32_t n = static_cast<int32_t>(count);
+    const AscendC::LocalTensor<int32_t> asInt = tiles.term.ReinterpretCast<int32_t>();
     if (step.inner == 1) {
         AscendC::Adds(tiles.term, ramp, static_cast<float>(start + step.rem), n);
     } else {
-        FloorDiv(tiles.term, ramp, static_cast<float>(step.rem), static_cast<float>(step.inner), count);
+        AscendC::Adds(tiles.term, ramp, static_cast<float>(step.rem) + HALF_STEP, n);
+        AscendC::Muls(tiles.term, tiles.term, 1.0f / static_cast<float>(step.inner), n);
+        AscendC::Cast(asInt, tiles.term, AscendC::RoundMode::CAST_FLOOR, count);
+        if (start == 0 && !wraps) {
+            return asInt;
+        }
+        AscendC::Cast(tiles.term, asInt, AscendC::RoundMode::CAST_NONE, count);
         if (start != 0) {
             AscendC::Adds(tiles.term, tiles.term, static_cast<float>(start), n);
         }
@@ -96,6 +106,8 @@ __aicore__ inline void Coordinate(const GatherTiles& tiles, const AscendC::Local
         AscendC::Muls(tiles.work, tiles.work, d, n);
         AscendC::Sub(tiles.term, tiles.term, tiles.work, n);
     }
+    AscendC::Cast(asInt, tiles.term, AscendC::RoundMode::CAST_RINT, count);
+    return asInt;
 }
 
 // Where a window of flat indices first + i (i < count) reads the operand. `relative` (GENERIC:
@@ -147,7 +159,8 @@ __aicore__ inline WindowShape ShapeOf(uint64_t first, uint32_t count, const Oper
 }
 
 // Byte offsets (elemBytes per operand element) of the window's elements relative to
-// window.base + window.baseBytes, as uint32 in tiles.offsets (see ShapeOf).
+// window.base + window.baseBytes, as uint32 in tiles.offsets (see ShapeOf). The coordinates are
+// integers below 2^17, exact in fp32; the byte offsets are summed in int32.
 __aicore__ inline GatherWindow GatherOffsets(const GatherTiles& tiles, const AscendC::LocalTensor<float>& ramp,
                                              uint64_t first, uint32_t count, const OperandTiling& op,
                                              const TilingData& tiling, uint32_t fromDim, bool relative,
@@ -160,34 +173,34 @@ __aicore__ inline GatherWindow GatherOffsets(const GatherTiles& tiles, const Asc
     bool empty = true;
     uint64_t constantBytes = 0;
     const int32_t n = static_cast<int32_t>(count);
+    const AscendC::LocalTensor<int32_t> offsets = tiles.offsets.ReinterpretCast<int32_t>();
     for (uint32_t d = outer; d < rank; ++d) {
         if (op.strides[d] == 0) {
             continue;
         }
-        const uint64_t byteStride = static_cast<uint64_t>(op.strides[d]) * elemBytes;
+        const int32_t byteStride = static_cast<int32_t>(static_cast<uint64_t>(op.strides[d]) * elemBytes);
         const DimStep step = StepOf(first, shape.inners[d], count);
         const bool steps = relative && d == outer;  // counts from base: start 0, never wraps
         const uint64_t start = steps ? 0 : first / shape.inners[d] % tiling.dims[d];
         if (step.constant) {
-            constantBytes += byteStride * start;
+            constantBytes += static_cast<uint64_t>(byteStride) * start;
             continue;
         }
         const uint64_t maxStep = (count - 1 + step.rem) / step.inner;
-        Coordinate(tiles, ramp, step, start, tiling.dims[d], !steps && start + maxStep >= tiling.dims[d], count);
+        const AscendC::LocalTensor<int32_t> term =
+            Coordinate(tiles, ramp, step, start, tiling.dims[d], !steps && start + maxStep >= tiling.dims[d], count);
         if (empty) {
-            AscendC::Muls(tiles.offsets, tiles.term, static_cast<float>(byteStride), n);
+            AscendC::Muls(offsets, term, byteStride, n);
             empty = false;
         } else {
-            AscendC::Muls(tiles.term, tiles.term, static_cast<float>(byteStride), n);
-            AscendC::Add(tiles.offsets, tiles.offsets, tiles.term, n);
+            AscendC::Muls(term, term, byteStride, n);
+            AscendC::Add(offsets, offsets, term, n);
         }
     }
     if (empty) {
-        AscendC::Duplicate(tiles.offsets, 0.0f, n);
+        AscendC::Duplicate(offsets, 0, n);
     }
     window.baseBytes = static_cast<uint32_t>(constantBytes);
-    AscendC::LocalTensor<int32_t> asInt = tiles.offsets.ReinterpretCast<int32_t>();
-    AscendC::Cast(asInt, tiles.offsets, AscendC::RoundMode::CAST_RINT, count);
     return window;
 }
 
