@@ -314,6 +314,20 @@ void BalanceTileLength(TilingData& t, uint32_t blocks)
     t.tileLength = floorWork <= balancedWork * (1.0 + BALANCE_SLACK) ? floor : balanced;
 }
 
+// Reductions of small inputs: tiles short enough that there are REDUCTION_SPREAD_TILES of them, so
+// every core gets work (a UB-sized tile gives 256 x 256 fp32 elements 14 tiles, 14 busy cores).
+// A constant, not the SoC's or the launch's core count: the summation order, fixed by the tile
+// length, stays the same for every block count and every A2 variant.
+constexpr uint64_t REDUCTION_SPREAD_TILES = 48;
+
+void SpreadReduction(TilingData& t)
+{
+    const uint64_t align = TileAlign(t);
+    const uint64_t total = std::max<uint64_t>(t.totalLength, 1);
+    const uint64_t spread = AlignUp((total + REDUCTION_SPREAD_TILES - 1) / REDUCTION_SPREAD_TILES, align);
+    t.tileLength = std::min<uint64_t>(t.tileLength, std::max<uint64_t>(spread, align));
+}
+
 }  // namespace
 
 uint64_t MaxTileSpan(const TilingData& t, const OperandTiling& op)
@@ -382,6 +396,8 @@ TilingData ComputeTiling(const TilingRequest& req)
     if (!HasPartials(t)) {
         // Elementwise kernels have no summation order to keep: even out the blocks' work.
         BalanceTileLength(t, blockCap);
+    } else {
+        SpreadReduction(t);
     }
     t.numTiles = (t.totalLength + t.tileLength - 1) / t.tileLength;
     // Partials are combined in two levels: groups that fill one input buffer, then at most

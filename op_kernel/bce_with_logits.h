@@ -104,22 +104,23 @@ private:
         SoftplusPair(b, c, Widen(input, c, count), a, count);
         LocalTensor<float> y = Widen(target, a, count);
         AscendC::Mul(c, c, y, count);             // c = y * softplus(-x)
-        AscendC::Muls(a, y, -1.0f, count);
-        AscendC::Adds(a, a, 1.0f, count);         // 1 - y is exact for y in [0.5, 1] (Sterbenz)
-        AscendC::Mul(b, b, a, count);             // b = (1 - y) * softplus(x); a is free again
+        // b = (y - 1) * softplus(x) = -(1 - y) * softplus(x) exactly (round-to-nearest is odd-
+        // symmetric), so the loss is c - b: one pass for 1 - y where -y + 1 took two.
+        AscendC::Adds(a, y, -1.0f, count);        // y - 1 is exact for y in [0.5, 1] (Sterbenz)
+        AscendC::Mul(b, b, a, count);             // a is free again
         posWeight_.Apply(c, a, offset, count);    // c = pw * y * softplus(-x)
         if constexpr (IS_FP32) {
             if (!reduce_) {
                 // fp32 'none' writes the loss straight into the output tile.
                 LocalTensor<float> out = outQueue_.AllocTensor<float>();
-                AscendC::Add(out, b, c, count);
+                AscendC::Sub(out, c, b, count);
                 weight_.Apply(out, a, offset, count);
                 outQueue_.EnQue(out);
                 FreeInputs(input, target);
                 return;
             }
         }
-        AscendC::Add(b, b, c, count);
+        AscendC::Sub(b, c, b, count);
         weight_.Apply(b, a, offset, count);
         FreeInputs(input, target);
         if (reduce_) {

@@ -316,7 +316,8 @@ def expected_tile_length(t, n, fixed, per_elem, blocks=48):
     longest = min((usable_ub(t) - fixed) // per_elem // a * a, align_up(max(n, 1), a))
     assert longest >= a
     if t["kernel"] == "forward" and t["reduction"] != "none":
-        return longest
+        # Spread over 48 tiles (every core busy), whatever the SoC or block count.
+        return min(longest, max(a, align_up(-(-max(n, 1) // 48), a)))
     total = max(n, 1)
     per_block = -(-total // (longest * blocks))
     balanced = align_up(-(-total // (per_block * blocks)), 16)
@@ -357,7 +358,8 @@ def test_reduction_tiles_independent_of_blocks_and_soc(shape, kw):
 
 def test_tiny_inputs_get_small_tiles():
     assert tiling([1])["tile_length"] == 64
-    assert tiling([100])["tile_length"] == 128
+    assert tiling([100])["tile_length"] == 64  # mean: spread over 48 tiles, at least one repeat
+    assert tiling([100], reduction="none")["tile_length"] == 16
     assert tiling([])["tile_length"] == 64
     assert tiling([0])["tile_length"] == 64
 
@@ -531,3 +533,16 @@ def test_small_elementwise_inputs_stay_balanced_rather_than_keep_16_kib_copies()
     assert blocks == 48 and busiest <= 1.05 * n / blocks
     # Large inputs keep their 16 KiB copies (their imbalance is small anyway).
     assert tiling([1 << 24], "float32", "none")["tile_length"] * 4 >= 16 * 1024
+
+
+@pytest.mark.parametrize("n", [48 * 64, 65536, 256 * 1000])
+@pytest.mark.parametrize("dtype", ["float32", "float16"])
+def test_small_reductions_use_every_core(n, dtype):
+    # A UB-sized tile would leave most cores idle (65536 fp32 elements: 14 tiles); the spread does
+    # not depend on the SoC, so 910B3's 40 cores see the same tiles and the same summation order.
+    t = tiling([n], dtype, "mean")
+    align = 64 * 4 // DTYPE_BYTES[dtype]
+    busiest = -(-t["num_tiles"] // t["block_dim"]) * t["tile_length"]
+    assert busiest <= align_up(-(-n // 48), align)  # the UB-sized tile would give 14 tiles at 65536
+    assert t["block_dim"] == min(48, t["num_tiles"])
+    assert tiling([n], dtype, "mean", soc="910B3")["tile_length"] == t["tile_length"]
