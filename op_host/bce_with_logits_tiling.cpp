@@ -278,6 +278,34 @@ void ChooseTileLength(TilingData& t)
     }
 }
 
+// Blocks assumed when weighing a resident GENERIC operand against per-tile spans: a constant (the
+// reduction spread), so the choice, and with it the tile length and any summation order, never
+// depends on the block count or the A2 variant.
+constexpr uint64_t PLANNED_BLOCKS = 48;
+
+// A resident operand is read in full by every block; the spans a block's tiles touch can be far
+// less (weight[N, 1]: a few rows per tile). Switches such operands to spans and re-plans the UB.
+void PreferSpans(TilingData& t)
+{
+    bool changed = false;
+    const uint64_t tiles = (std::max<uint64_t>(t.totalLength, 1) + t.tileLength - 1) / t.tileLength;
+    const uint64_t tilesPerBlock = (tiles + PLANNED_BLOCKS - 1) / PLANNED_BLOCKS;
+    for (OperandTiling* op : {&t.weight, &t.posWeight}) {
+        if (!IsGeneric(*op) || op->gatherSpan != GATHER_RESIDENT) {
+            continue;
+        }
+        const uint64_t span = MaxTileSpan(t, *op);
+        if (span * DTypeBytes(static_cast<DType>(op->dtype)) <= MAX_SPAN_BYTES && tilesPerBlock * span < op->numel) {
+            op->gatherSpan = static_cast<uint32_t>(span);
+            changed = true;
+        }
+    }
+    if (changed) {
+        ChooseOperandBuffers(t);
+        ChooseTileLength(t);
+    }
+}
+
 // Elements the busiest block handles when `total` elements are cut into tiles of `tile`.
 uint64_t BusiestBlockElems(uint64_t total, uint64_t tile, uint32_t blocks)
 {
@@ -391,6 +419,7 @@ TilingData ComputeTiling(const TilingRequest& req)
     // Depends on N, dtypes and UB only, never on the block count: the reduction chunks (and so
     // the fp32 summation order) must be identical for any number of blocks.
     ChooseTileLength(t);
+    PreferSpans(t);
     const uint32_t blockCap = req.maxBlocks != 0 ? std::min(req.soc.vectorCores, req.maxBlocks)
                                                  : req.soc.vectorCores;
     if (!HasPartials(t)) {

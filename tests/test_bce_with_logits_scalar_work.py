@@ -74,8 +74,9 @@ GATHER_SCALAR_WALK = 2**32 - 1
 GENERIC_CASES = [
     # shape, weight shape, pos_weight shape, expected gather kind of the GENERIC operand
     ((64, 1537), None, (1537,), "resident"),         # lcm(P, 8) too long for PERIODIC
-    ((300, 70), (300, 1), None, "resident"),         # row weight
-    ((50, 6, 100), (50, 1, 100), None, "resident"),  # w[a, 1, c] on [a, b, c]
+    ((40, 3, 1537), (3, 1537), None, "resident"),    # every tile touches most of it: kept in UB
+    ((300, 70), (300, 1), None, "span"),             # row weight: a few rows per tile
+    ((50, 6, 100), (50, 1, 100), None, "span"),      # w[a, 1, c] on [a, b, c]
     ((13, 3, 4001), (13, 1, 4001), None, "span"),    # too big to keep: the tile's GM span per tile
     ((3, 60000), None, (60000,), "walk"),            # pos_weight too wide for UB and for a span
 ]
