@@ -105,7 +105,8 @@ private:
         LocalTensor<float> y = Widen(target, a, count);
         AscendC::Mul(c, c, y, count);             // c = y * softplus(-x)
         // b = (y - 1) * softplus(x) = -(1 - y) * softplus(x) exactly (round-to-nearest is odd-
-        // symmetric), so the loss is c - b: one pass for 1 - y where -y + 1 took two.
+        // symmetric), so the loss is c - b: one pass for 1 - y where -y + 1 took two. Same bits as
+        // c + (1 - y) * softplus(x) but for the sign of a zero loss when c = -0 and y = 1.
         AscendC::Adds(a, y, -1.0f, count);        // y - 1 is exact for y in [0.5, 1] (Sterbenz)
         AscendC::Mul(b, b, a, count);             // a is free again
         posWeight_.Apply(c, a, offset, count);    // c = pw * y * softplus(-x)
