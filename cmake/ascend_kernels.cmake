@@ -3,7 +3,10 @@
 # their generated launch functions aclrtlaunch_<kernel>() and headers aclrtlaunch_<kernel>.h.
 # Expects BCE_ROOT (the repository root).
 set(SOC_VERSION "Ascend910B1" CACHE STRING "SoC the kernels are compiled for (Ascend910B1..Ascend910B4)")
-set(RUN_MODE "npu" CACHE STRING "ascendc_library run mode (npu)")
+set(RUN_MODE "npu" CACHE STRING "ascendc_library run mode: npu, or sim (CANN's camodel simulator, cmake/cann_sim)")
+if(NOT RUN_MODE MATCHES "^(npu|sim)$")
+  message(FATAL_ERROR "RUN_MODE=${RUN_MODE}: use npu or sim")
+endif()
 if(NOT CMAKE_BUILD_TYPE)
   set(CMAKE_BUILD_TYPE Release CACHE STRING "Build type" FORCE)
 endif()

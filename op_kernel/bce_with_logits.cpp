@@ -1,6 +1,7 @@
 // Kernel entry of bce_with_logits: reads the tiling struct and dispatches on the input dtype.
 #include "kernel_operator.h"
 #include "bce_with_logits.h"
+#include "bce_with_logits_tiling_macros.h"
 
 using namespace BceWithLogits;
 
@@ -30,8 +31,8 @@ extern "C" BCE_BATCH_SCHEDULE __global__ __aicore__ void bce_with_logits(GM_ADDR
     // mean/sum end with a hardware SyncAll, which needs the mixed vector kernel type (and so a
     // workspace on every launch, 'none' included: PlanLaunch).
     KERNEL_TASK_TYPE_DEFAULT(KERNEL_TYPE_MIX_AIV_1_0);
-    TilingData tilingData;
-    CopyTiling(&tilingData, tiling);
+    REGISTER_TILING_DEFAULT(BceWithLogitsTilingData);
+    GET_TILING_DATA_WITH_STRUCT(BceWithLogitsTilingData, tilingData, tiling);
     const KernelArgs args{input, target, weight, posWeight, out, AscendC::GetUserWorkspace(workspace)};
     switch (static_cast<DType>(tilingData.dtype)) {
         case DType::FLOAT32:

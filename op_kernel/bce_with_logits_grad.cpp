@@ -1,6 +1,7 @@
 // Kernel entry of the bce_with_logits backward: reads the tiling struct and dispatches on dtype.
 #include "kernel_operator.h"
 #include "bce_with_logits_grad.h"
+#include "bce_with_logits_tiling_macros.h"
 
 using namespace BceWithLogits;
 
@@ -21,8 +22,8 @@ extern "C" __global__ __aicore__ void bce_with_logits_grad(GM_ADDR input, GM_ADD
     // Elementwise only: no cross-block barrier, so the vector-only kernel type.
     KERNEL_TASK_TYPE_DEFAULT(KERNEL_TYPE_AIV_ONLY);
     (void)workspace;  // the launch ABI keeps a workspace slot; the backward needs none
-    TilingData tilingData;
-    CopyTiling(&tilingData, tiling);
+    REGISTER_TILING_DEFAULT(BceWithLogitsTilingData);
+    GET_TILING_DATA_WITH_STRUCT(BceWithLogitsTilingData, tilingData, tiling);
     const GradKernelArgs args{input, target, weight, posWeight, gradOutput, result};
     switch (static_cast<DType>(tilingData.dtype)) {
         case DType::FLOAT32:

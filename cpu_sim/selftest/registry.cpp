@@ -129,6 +129,9 @@ void st_bad_late_write(GM_ADDR* gm, GM_ADDR tiling);
 void st_overlapping_copies(GM_ADDR* gm, GM_ADDR tiling);
 void st_bad_flag_left_set(GM_ADDR* gm, GM_ADDR tiling);
 void st_mix_kernel(GM_ADDR* gm, GM_ADDR tiling);
+void st_timeline_tiles(GM_ADDR* gm, GM_ADDR tiling);
+void st_timeline_scalar_loop(GM_ADDR* gm, GM_ADDR tiling);
+void st_timeline_sync_all(GM_ADDR* gm, GM_ADDR tiling);
 void st_aiv_kernel(GM_ADDR* gm, GM_ADDR tiling);
 }  // namespace cpu_sim_selftest
 
@@ -233,6 +236,9 @@ const std::vector<SelfTestKernel>& SelfTestKernels() {
         {"overlapping_copies", 2, &cpu_sim_selftest::st_overlapping_copies},
         {"bad_flag_left_set", 2, &cpu_sim_selftest::st_bad_flag_left_set},
         {"mix_kernel", 2, &cpu_sim_selftest::st_mix_kernel},
+        {"timeline_tiles", 2, &cpu_sim_selftest::st_timeline_tiles},
+        {"timeline_scalar_loop", 2, &cpu_sim_selftest::st_timeline_scalar_loop},
+        {"timeline_sync_all", 2, &cpu_sim_selftest::st_timeline_sync_all},
         {"aiv_kernel", 2, &cpu_sim_selftest::st_aiv_kernel},
         {"bad_datacopy_count", 2, &cpu_sim_selftest::st_bad_datacopy_count},
         {"bad_pad_blockcount", 2, &cpu_sim_selftest::st_bad_pad_blockcount},

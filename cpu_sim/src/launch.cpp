@@ -1,6 +1,7 @@
 // cpu_sim launcher: SoC table, one thread per block, SyncAll barrier, error collection, stats.
 #include "sim/launch.h"
 
+#include <algorithm>
 #include <atomic>
 #include <chrono>
 #include <condition_variable>
@@ -10,6 +11,7 @@
 #include <thread>
 
 #include "sim/context.h"
+#include "sim/cost_table.h"
 #include "sim/runtime_internal.h"
 
 namespace cpu_sim {
@@ -76,6 +78,10 @@ struct LaunchState {
     uint32_t exited = 0;              // blocks that returned or failed
     std::atomic<bool> stop{false};    // interrupt: blocks leave at their next instruction
     bool resourceError = false;       // a block could not get host memory (not a device rule)
+    // SyncAll on the blocks' timelines: the latest arrival at the open barrier, and the cycle the
+    // last completed barrier released every block.
+    double latestArrival = 0;
+    double releasedAt = 0;
 };
 
 thread_local LaunchState* tlsLaunch = nullptr;
@@ -125,6 +131,7 @@ void RunBlock(LaunchState& st, uint32_t block, const LaunchConfig& config, const
         ctx.orderedSince.assign(ubBlocks, {});
         BindThread(&ctx);
         tlsLaunch = &st;
+        TimelineStart(ctx);
         body();
         CheckQueuesFreed("kernel end");
         CheckFlagsClear("kernel end");
@@ -139,6 +146,7 @@ void RunBlock(LaunchState& st, uint32_t block, const LaunchConfig& config, const
     tlsLaunch = nullptr;
     std::free(ub);
     out = ctx.stats;
+    out.timeline = TimelineResult(ctx.timeline);
     BlockExit(st, block, failed ? &error : nullptr);
 }
 
@@ -169,6 +177,7 @@ void SyncAllHardware(const char* api, bool checkKernelType) {
     if (st == nullptr) Fail(Format("%s: called outside cpu_sim::Launch", api));
     // dav_c220 SyncAll starts with PipeBarrier<PIPE_ALL> (then the FFTS cross-core flag).
     OrderAllPipes();
+    const double arrival = TimeNow();
     const uint64_t n = c.stats.syncAllCount + 1;
     std::unique_lock<std::mutex> lock(st->mu);
     auto deadlock = [&]() {
@@ -181,15 +190,22 @@ void SyncAllHardware(const char* api, bool checkKernelType) {
     };
     if (st->someoneExited) Fail(deadlock());
     const uint64_t gen = st->generation;
+    st->latestArrival = std::max(st->latestArrival, arrival);
     if (++st->arrived == st->blockDim) {
         st->arrived = 0;
         st->generation++;
+        st->releasedAt = st->latestArrival + cost::kSyncAllCycles;
+        st->latestArrival = 0;
         st->cv.notify_all();
     } else {
         st->cv.wait(lock, [&] { return st->generation != gen || st->someoneExited || st->stop; });
         if (st->generation == gen && st->stop) throw LaunchInterrupted(Format("%s: launch interrupted", api));
         if (st->generation == gen) Fail(deadlock());
     }
+    // Stable until this block arrives at the next barrier, which cannot complete without it.
+    const double release = st->releasedAt;
+    lock.unlock();
+    TimeReleaseAll(release);
     c.stats.syncAllCount++;
 }
 
@@ -264,6 +280,7 @@ KernelStats Launch(const LaunchConfig& config, const std::vector<GmBuffer>& gm,
     if (!spawnError.empty()) throw std::runtime_error(spawnError);
     if (st.hasError && st.resourceError) throw std::runtime_error(st.firstError);
     if (st.hasError) throw SimError(st.firstError);
+    stats.timeline = CombineTimelines(stats);
     return stats;
 }
 

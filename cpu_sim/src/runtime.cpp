@@ -216,6 +216,7 @@ void OrderPipes(uint8_t srcPipe, uint8_t dstPipe, uint64_t flagSeq) {
 
 void OrderAllPipes() {
     BlockContext& c = Ctx();
+    TimeBarrierAll();
     const uint64_t now = ++c.seq;
     const size_t n = c.writer.size();
     for (size_t b = 0; b < n; ++b) {
@@ -270,6 +271,7 @@ void SetFlagImpl(const char* api, AscendC::HardEvent event, int32_t id) {
     }
     c.flagSet[e][id] = true;
     c.flagSeq[e][id] = ++c.seq;
+    TimeSetFlag(event, id);
 }
 
 // A wait on a clear flag: nothing earlier in program order set it, so the pipe waits forever.
@@ -282,6 +284,7 @@ void WaitFlagImpl(const char* api, AscendC::HardEvent event, int32_t id) {
                     "device hang", api, EventName(event), id));
     }
     c.flagSet[e][id] = false;
+    TimeWaitFlag(event, id);
     const AscendC::HardEvent evt = event;
     const uint8_t src = EventSrcPipe(evt), dst = EventDstPipe(evt);
     if (src != 0) OrderPipes(src, dst, c.flagSeq[e][id]);
@@ -369,7 +372,7 @@ void CheckGm(const char* api, const void* p, uint64_t bytes) {
                 (unsigned long long)bytes, p));
 }
 
-void CountInstr(const char* name, uint64_t repeats) {
+void CountInstr(const char* name, uint64_t repeats, uint32_t elemBytes) {
     BlockContext& c = Ctx();
     if (c.stop != nullptr && c.stop->load(std::memory_order_relaxed)) {
         throw LaunchInterrupted(Format("%s: launch interrupted", name));
@@ -377,6 +380,15 @@ void CountInstr(const char* name, uint64_t repeats) {
     InstrStat& s = c.stats.instructions[name];
     s.count += 1;
     s.repeats += repeats;
+    TimeInstr(name, repeats, elemBytes);
+}
+
+void CountInstr(const char* name, uint64_t repeats) { CountInstr(name, repeats, sizeof(float)); }
+
+void ScalarAccess(bool ub) {
+    BlockContext& c = Ctx();
+    c.stats.scalarAccesses++;
+    TimeScalarAccess(c, ub);
 }
 
 void LockAtomic() { atomicMutex.lock(); }

@@ -10,6 +10,10 @@ import numpy as np
 from . import binary_cross_entropy_with_logits, last_kernel_stats
 from .reference import bce_with_logits_reference
 
+DEMO_BATCH = 4096
+DEMO_CLASSES = 1000
+SIM_SPEED_SIZE = 1 << 20  # the simulator's own speed target is for 2^20 elements
+
 
 def _print_stats(stats) -> None:
     print(f"  blocks launched      : {stats.block_dim} on {stats.soc}")
@@ -17,7 +21,12 @@ def _print_stats(stats) -> None:
     print(f"  GM bytes written     : {stats.gm_bytes_written:,}")
     print(f"  UB peak per core     : {stats.ub_peak_bytes:,} B")
     print(f"  SyncAll barriers     : {stats.sync_all_count}")
-    print(f"  modelled A2 time     : {stats.modelled_a2_us:.1f} us (cost model, not measured)")
+    print(f"  modelled A2 time     : {stats.modelled_a2_us:.1f} us (per-pipe timeline, not measured; "
+          f"perfect-overlap bound {stats.analytic_a2_us:.1f} us)")
+    timeline = stats.timeline
+    pipes = ("S", "V", "MTE2", "MTE3")
+    print(f"  slowest block {timeline['slowest_block']:<6} : bound by {timeline['bound_by']}; busy / stalled us "
+          + ", ".join(f"{p} {timeline['busy_us'][p]:.1f} / {timeline['stall_us'][p]:.1f}" for p in pipes))
     top = sorted(stats.instructions.items(), key=lambda kv: -stats.repeats.get(kv[0], 0))
     print("  vector/copy instructions (count, 256-B repeats):")
     for name, count in top:
@@ -62,34 +71,31 @@ def _positive_int(text: str) -> int:
 
 
 def main(argv: Optional[Sequence[str]] = None) -> int:
+    from .bench_cli import add_arguments
+
     parser = argparse.ArgumentParser(prog="python -m ascend_bce", description=__doc__)
     parser.add_argument("command", nargs="?", default="demo", choices=["demo", "bench"])
-    parser.add_argument("--batch", type=_positive_int, default=4096)
-    parser.add_argument("--classes", type=_positive_int, default=1000)
+    parser.add_argument("--batch", type=_positive_int, help=f"demo: rows (default {DEMO_BATCH}); "
+                        "bench: deprecated, use --size")
+    parser.add_argument("--classes", type=_positive_int, help=f"demo: classes (default {DEMO_CLASSES}); "
+                        "bench: deprecated, use --size")
     parser.add_argument("--dtype", default="float32", choices=["float32", "float16"])
     parser.add_argument("--soc", default="910B1", choices=["910B1", "910B2", "910B3", "910B4"])
-    parser.add_argument("--size", type=_positive_int, default=1 << 20, help="bench: elements per case")
-    parser.add_argument("--plot", metavar="SVG", help="bench: also write the A2 comparison as an SVG chart")
+    parser.add_argument("--sim-speed", action="store_true", help="bench: also time the simulator itself")
+    add_arguments(parser, _positive_int)
     args = parser.parse_args(argv)
     if args.command == "bench":
-        from .bench import print_report, run_benchmarks
-        from .bench_model import print_comparison, run_comparison
+        from .bench_cli import run
 
-        results = run_benchmarks(args.size)
-        print_report(results)
-        comparison = run_comparison(args.batch, args.classes, args.soc)
-        print_comparison(comparison, args.soc)
-        if args.plot:
-            from .bench_plot import comparison_svg
+        code = 0
+        if args.sim_speed:
+            from .bench import print_report, run_benchmarks
 
-            title = (f"Modelled {args.soc} time, {args.batch}x{args.classes} (A2 cost model, not measured): "
-                     "ascend_bce vs stock aclnn")
-            with open(args.plot, "w", encoding="utf-8") as f:
-                f.write(comparison_svg(comparison, title))
-            print(f"plot written to {args.plot}")
-        met = all(r.meets_target for r in results) and all(r.meets_target for r in comparison)
-        return 0 if met else 1
-    demo(args.batch, args.classes, args.dtype, args.soc)
+            results = run_benchmarks(args.size or SIM_SPEED_SIZE)
+            print_report(results)
+            code = 0 if all(r.meets_target for r in results) else 1
+        return max(run(args), code)
+    demo(args.batch or DEMO_BATCH, args.classes or DEMO_CLASSES, args.dtype, args.soc)
     return 0
 
 

@@ -1,8 +1,8 @@
-"""Benchmarks: `python -m ascend_bce bench`.
+"""The simulator's own speed (`python -m ascend_bce bench --sim-speed`).
 
 Speed targets live here, never in the tests. This part measures the CPU simulator (the speed
-every test and the demo run at) and the kernel's GM traffic per element; bench_model.py turns the
-counters into modelled A2 time against the stock operator.
+every test and the demo run at) and the kernel's GM traffic per element; bench_cli.py is the
+modelled A2 comparison against the stock operator.
 """
 from __future__ import annotations
 

@@ -1,62 +1,234 @@
-"""Benchmark against the stock operator on the A2 cost model: our launch's modelled time (from
-the simulator's counters of a real run) next to the stock CANN launch sequence for the same call.
-Target: faster than stock in every case."""
+"""One benchmark row: run a case in the simulator, take our modelled time from its stats, price
+the stock sequence for the same call, and the bounds both are held to."""
 from __future__ import annotations
 
-from dataclasses import dataclass
-from typing import List
+import contextlib
+from dataclasses import dataclass, field
+from typing import Any, Dict, Iterator, Optional
 
-from . import binary_cross_entropy_with_logits, last_kernel_stats
-from .bench import multilabel_batch
-from .cost_model import SPECS, StockCall, kernel_time, stock_gm_bytes, stock_time
+import numpy as np
+
+from . import _C, functional
+from .assumptions import BASE, A2Assumptions, for_soc
+from .bench_cases import Case, make_inputs
+from .stock_model import DTYPE_BYTES, StockCall, stock_gm_bytes, stock_time
+
+# Vector instruction kinds that take `slow_op_factor` cycles per repeat, and the copy kinds.
+SLOW_VECTOR_OPS = frozenset({"Exp", "Ln", "Div", "Reciprocal", "Sqrt"})
+COPY_OPS = frozenset({"DataCopy", "DataCopyPad"})
+VECTOR_BOUND_NAMES = frozenset({"vector", "v", "pipe_v"})
+DMA_BLOCK_BYTES = 32  # GM <-> UB copies move whole 32-B blocks
+LAUNCHERS = ("launch_bce_with_logits", "launch_bce_with_logits_grad")
+
 
 @dataclass
-class Comparison:
-    name: str
-    numel: int
+class Analytic:
+    """Our launch priced from the simulator's per-block counters as max(copy, vector) per block:
+    the fallback for `bound_by` and the basis of the sensitivity scaling."""
+    total_us: float
+    copy_us: float
+    vector_us: float
+    vector_total_cycles: float  # over every block: the perfectly balanced vector bound
+
+    @property
+    def bound(self) -> str:
+        return "memory" if self.copy_us >= self.vector_us else "vector"
+
+
+def analytic_time(stats: Dict[str, Any], a: A2Assumptions) -> Analytic:
+    active = stats["block_dim"]
+    worst = (0.0, 0.0)
+    vector_total = 0.0
+    for block in stats["blocks"]:
+        per_pipe = block.get("pipe_instructions")  # the timeline's count: UB->UB DataCopy runs on V
+        copies = (per_pipe["MTE2"] + per_pipe["MTE3"] if per_pipe
+                  else sum(block["instructions"].get(name, 0) for name in COPY_OPS))
+        copy = ((block["gm_bytes_read"] + block["gm_bytes_written"]) / a.core_bytes_per_cycle(active)
+                + copies * a.copy_issue_cycles)
+        vector = 0.0
+        for name, count in block["instructions"].items():
+            if name in COPY_OPS:
+                continue
+            factor = a.slow_op_factor if name in SLOW_VECTOR_OPS else 1.0
+            vector += (block["repeats"].get(name, 0) * factor * a.vector_repeat_cycles
+                       + count * a.vector_issue_cycles)
+        vector_total += vector
+        if max(copy, vector) > max(worst):
+            worst = (copy, vector)
+    to_us = 1e6 / a.clock_hz
+    total = a.launch_us + max(worst) * to_us + stats["sync_all_count"] * a.sync_all_us
+    return Analytic(total, worst[0] * to_us, worst[1] * to_us, vector_total)
+
+
+@contextlib.contextmanager
+def counting_launches() -> Iterator[Dict[str, int]]:
+    """Counts the simulator's kernel launches inside the block (every launch goes through _C)."""
+    counts = {"launches": 0}
+    originals = {name: getattr(_C, name) for name in LAUNCHERS}
+
+    def counted(original):
+        def launch(*args, **kwargs):
+            counts["launches"] += 1
+            return original(*args, **kwargs)
+        return launch
+
+    for name, original in originals.items():
+        setattr(_C, name, counted(original))
+    try:
+        yield counts
+    finally:
+        for name, original in originals.items():
+            setattr(_C, name, original)
+
+
+def min_gm_bytes(case: Case, blocks: Optional[int] = None) -> int:
+    """The least a one-launch kernel moves: x and y read once, the output written once, and each
+    operand once in all (the roofline's bytes) or, with `blocks`, a broadcast operand once per
+    block in whole 32-B DMA blocks (the issue's GM target)."""
+    s = DTYPE_BYTES[case.dtype]
+    out = case.elements * s if case.reduction == "none" else s
+    total = 2 * case.elements * s + out
+    w_shape, w_dtype, pw_shape, pw_dtype = case.operand_shapes()
+    for shape, dtype in ((w_shape, w_dtype), (pw_shape, pw_dtype)):
+        if shape is None:
+            continue
+        count = int(np.prod(shape))
+        nbytes = count * DTYPE_BYTES[dtype]
+        if blocks is not None and count < case.elements:
+            nbytes = -(-nbytes // DMA_BLOCK_BYTES) * DMA_BLOCK_BYTES * blocks
+        total += nbytes
+    return total
+
+
+@dataclass
+class Row:
+    case: Case
     ours_us: float
-    ours_bound: str
     stock_us: float
+    bound_by: str
+    roofline_us: float
+    vector_bound_us: float
+    ours_launches: int
     stock_launches: int
     ours_gm_bytes: int
+    min_gm_bytes: int         # the issue's minimum: broadcast operands once per block
     stock_gm_bytes: int
+    blocks: int
+    stats: Dict[str, Any] = field(repr=False, default_factory=dict)
+    stock_call: Optional[StockCall] = field(repr=False, default=None)
+    extrapolated: bool = False  # from two simulated sizes (extrapolate), not simulated itself
+    pipe_busy: str = ""         # the timeline's busy / stall us per pipe of the slowest block
+    pipe_stall: str = ""
+
+    @property
+    def name(self) -> str:
+        return self.case.name
 
     @property
     def speedup(self) -> float:
         return self.stock_us / self.ours_us
 
     @property
-    def meets_target(self) -> bool:
-        return self.ours_us < self.stock_us
+    def roofline_speedup(self) -> float:
+        """The speed-up a launch at the HBM roofline would have: the most any kernel can reach."""
+        return self.stock_us / self.roofline_us
+
+    @property
+    def vector_bound(self) -> bool:
+        return self.bound_by.lower() in VECTOR_BOUND_NAMES
+
+    @property
+    def roofline_pct(self) -> float:
+        return 100.0 * self.roofline_us / self.ours_us
+
+    @property
+    def bound_pct(self) -> float:
+        """% of the bound that applies: the vector bound where vector-bound, else HBM."""
+        return 100.0 * (self.vector_bound_us if self.vector_bound else self.roofline_us) / self.ours_us
+
+    @property
+    def gm_ratio(self) -> float:
+        return self.ours_gm_bytes / self.min_gm_bytes
 
 
-def compare_case(rows: int, classes: int, dtype: str, reduction: str, with_pos_weight: bool,
-                 soc: str = "910B1") -> Comparison:
-    """A multi-label batch (rows x classes logits, 5 % positives, optional [classes] pos_weight)."""
-    x, y, pw = multilabel_batch(rows, classes, dtype, with_pos_weight)
-    binary_cross_entropy_with_logits(x, y, reduction=reduction, pos_weight=pw, soc=soc)
-    stats = last_kernel_stats().as_dict()
-    ours = kernel_time(stats)
-    call = StockCall(x.size, x.itemsize, reduction, with_pos_weight, 0 if pw is None else pw.nbytes)
-    stock = stock_time(call, SPECS[soc])
-    name = f"{dtype} {reduction}{' pos_weight[C]' if with_pos_weight else ''}"
-    return Comparison(name, x.size, ours.total_us, ours.bound, stock.total_us, stock.launches,
-                      stats["gm_bytes_read"] + stats["gm_bytes_written"], stock_gm_bytes(call))
+def _timeline_value(stats_obj: Any, key: str) -> Any:
+    """`key` of the simulator's per-pipe timeline (`stats.timeline[key]`, or an attribute of the
+    stats), or None where this build's stats have none ("-": a launch with no instruction)."""
+    value = getattr(stats_obj, key, None)
+    if value is None:
+        value = (getattr(stats_obj, "timeline", None) or {}).get(key)
+    return None if value in (None, "", "-") else value
 
 
-def run_comparison(rows: int = 4096, classes: int = 1000, soc: str = "910B1") -> List[Comparison]:
-    return [compare_case(rows, classes, dtype, reduction, pw, soc)
-            for dtype in ("float32", "float16", "bfloat16")
-            for reduction in ("none", "mean")
-            for pw in (True, False)]
+def _pipes(values: Any) -> str:
+    """A per-pipe dict as one CSV cell: 'MTE2=1.20;V=0.80' (us), '' when absent."""
+    return ";".join(f"{pipe}={us:.2f}" for pipe, us in values.items()) if values else ""
 
 
-def print_comparison(results: List[Comparison], soc: str = "910B1") -> None:
-    print(f"\nModelled {soc} time (A2 cost model, not measured) vs the stock aclnn operator, "
-          f"{results[0].numel:,} elements:")
-    print(f"{'case':<28} {'ours us':>9} {'bound':>7} {'stock us':>9} {'launches':>9} {'speedup':>8} "
-          f"{'ours GM MB':>11} {'stock GM MB':>12}  target")
-    for r in results:
-        print(f"{r.name:<28} {r.ours_us:>9.1f} {r.ours_bound:>7} {r.stock_us:>9.1f} {r.stock_launches:>9} "
-              f"{r.speedup:>7.2f}x {r.ours_gm_bytes / 1e6:>11.1f} {r.stock_gm_bytes / 1e6:>12.1f}  "
-              f"{'met' if r.meets_target else 'MISSED'}")
+def run_case(case: Case, soc: str = "910B1") -> Row:
+    inputs = make_inputs(case)
+    with counting_launches() as counts:
+        functional.binary_cross_entropy_with_logits(inputs["x"], inputs["y"], weight=inputs["weight"],
+                                                    reduction=case.reduction, pos_weight=inputs["pos_weight"],
+                                                    soc=soc)
+    stats_obj = functional.last_kernel_stats()
+    stats = stats_obj.as_dict()
+    a = for_soc(soc)
+    analytic = analytic_time(stats, a)
+    bound_by = _timeline_value(stats_obj, "bound_by") or analytic.bound
+    ours = float(stats_obj.modelled_a2_us)
+    blocks = stats["block_dim"]
+    least = min_gm_bytes(case, blocks)
+    call = case.stock_call()
+    roofline = a.launch_us + min_gm_bytes(case) / a.hbm_bytes_per_s * 1e6
+    vector_bound = a.launch_us + analytic.vector_total_cycles / a.vector_cores / a.clock_hz * 1e6
+    stock = stock_time(call, a)
+    return Row(case, ours, stock.total_us, str(bound_by), roofline, vector_bound, counts["launches"],
+               stock.launch_count, stats["gm_bytes_read"] + stats["gm_bytes_written"], least,
+               stock_gm_bytes(call), blocks, stats, call,
+               pipe_busy=_pipes(_timeline_value(stats_obj, "busy_us")),
+               pipe_stall=_pipes(_timeline_value(stats_obj, "stall_us")))
+
+
+def extrapolate(lower: Row, upper: Row, case: Case, soc: str = "910B1") -> Row:
+    """`case` at a size above the simulated ones, from the same variant's two largest simulated
+    rows. Once every block runs many tiles, our launch's counters and modelled time grow linearly
+    with the elements (per block: tiles x the same per-tile work), so both are extended along the
+    line through the two rows; the block count, bound and launch count are the upper row's. The
+    stock side is priced by its model at the real size."""
+    if upper.case.elements == lower.case.elements:
+        raise ValueError("extrapolation needs two different simulated sizes")
+    t = (case.elements - upper.case.elements) / (upper.case.elements - lower.case.elements)
+
+    def line(lo: float, hi: float) -> float:
+        return hi + (hi - lo) * t
+
+    a = for_soc(soc)
+    least = min_gm_bytes(case, upper.blocks)
+    call = case.stock_call()
+    return Row(case, line(lower.ours_us, upper.ours_us), stock_time(call, a).total_us, upper.bound_by,
+               a.launch_us + min_gm_bytes(case) / a.hbm_bytes_per_s * 1e6, line(lower.vector_bound_us, upper.vector_bound_us),
+               upper.ours_launches, stock_time(call, a).launch_count,
+               round(line(lower.ours_gm_bytes, upper.ours_gm_bytes)), least, stock_gm_bytes(call), upper.blocks,
+               upper.stats, call, extrapolated=True)
+
+
+def backward_launches(case: Case, soc: str = "910B1") -> int:
+    """Launches of one dL/dinput call for `case` (its gradient of the loss is ones / a scalar)."""
+    inputs = make_inputs(case)
+    grad = (np.ones_like(inputs["x"]) if case.reduction == "none"
+            else np.ones((), inputs["x"].dtype))
+    with counting_launches() as counts:
+        functional.binary_cross_entropy_with_logits_backward(
+            grad, inputs["x"], inputs["y"], inputs["weight"], inputs["pos_weight"], case.reduction, soc=soc)
+    return counts["launches"]
+
+
+def ours_scaled_us(row: Row, a: A2Assumptions, base: A2Assumptions = BASE) -> float:
+    """Our modelled time under other assumptions: the modelled time scaled by how the analytic
+    price of the same counters moves (the timeline's own table is fixed inside the simulator)."""
+    return row.ours_us * analytic_time(row.stats, a).total_us / analytic_time(row.stats, base).total_us
+
+
+__all__ = ["Row", "run_case", "backward_launches", "analytic_time", "ours_scaled_us", "min_gm_bytes",
+           "counting_launches", "extrapolate"]

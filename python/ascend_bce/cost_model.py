@@ -1,23 +1,28 @@
-"""A2 cost model: modelled device time of one of our launches (from the simulator's per-block
-counters) and of the stock CANN operator's launch sequence for the same call.
+"""A2 cost model: the analytic bound of one of our launches (from the simulator's per-block
+counters) and the reading of the simulator's per-pipe timeline. The stock CANN operator's launch
+sequence is priced in stock_model.py.
 
-Modelled, not measured. The budget is the A2 one of ../shared/ascendc-api.md (910B1: 1.85 GHz,
-48 vector cores sharing ~1.46 TB/s of HBM; simple vector ops one 256-B repeat per cycle, Exp, Ln
-and Div two). The constants marked ASSUMED have no public number behind them; they are named
-here so that a measurement on an A2 host can replace them.
+Modelled, not measured. Our launch's modelled time is the simulator's timeline
+(`KernelStats.modelled_a2_us`, cpu_sim/include/sim/cost_table.h): it sees when each instruction can
+run. `kernel_time` here is the analytic max(copy, vector) per block, which assumes perfect overlap:
+a lower bound of the timeline, kept as a check. Both use the A2 budget of ../shared/ascendc-api.md
+(910B1: 1.85 GHz, 48 vector cores sharing ~1.46 TB/s of HBM); the constants marked ASSUMED have
+no public number behind them and are named so that a measurement on an A2 host can replace them.
 """
 from __future__ import annotations
 
 from dataclasses import dataclass, field
 from typing import Mapping, Optional
 
-# Vector instructions that take two cycles per 256-B repeat (transcendental and division units).
-SLOW_VECTOR_OPS = frozenset({"Exp", "Ln", "Div", "Reciprocal", "Sqrt"})
+# Vector instructions that take (at least) two cycles per 256-B repeat: 32 elements per cycle in
+# asc-devkit's "Vector指令理论性能汇总" appendix for A2 (Reciprocal runs a repeat per cycle there).
+SLOW_VECTOR_OPS = frozenset({"Exp", "Ln", "Div", "Sqrt"})
 COPY_OPS = frozenset({"DataCopy", "DataCopyPad"})
 
 
 @dataclass(frozen=True)
 class A2Spec:
+    """The A2 budget; the simulator's cost table (`_C.cost_table()`) holds the same numbers."""
     name: str = "910B1"
     clock_hz: float = 1.85e9
     vector_cores: int = 48
@@ -56,7 +61,9 @@ def copy_cycles(block: Mapping, active_cores: int, spec: A2Spec) -> float:
     """Cycles of the DMA pipes (MTE2 in, MTE3 out) of one block: its GM bytes at its bandwidth
     share plus issue costs."""
     moved = block["gm_bytes_read"] + block["gm_bytes_written"]
-    copies = sum(block["instructions"].get(name, 0) for name in COPY_OPS)
+    per_pipe = block.get("pipe_instructions")  # the timeline's count: UB->UB DataCopy runs on V
+    copies = (per_pipe["MTE2"] + per_pipe["MTE3"] if per_pipe is not None
+              else sum(block["instructions"].get(name, 0) for name in COPY_OPS))
     return moved / spec.core_bytes_per_cycle(active_cores) + copies * spec.copy_issue_cycles
 
 
@@ -69,16 +76,20 @@ class LaunchTime:
     vector_us: float
     launches: int = 1
     breakdown: dict = field(default_factory=dict)
+    bound_by: str = ""  # the timeline's bound-by pipe ("MTE2", "V", "S", "HBM", ...), if known
 
     @property
     def bound(self) -> str:
+        if self.bound_by:
+            return self.bound_by
         return "memory" if self.copy_us >= self.vector_us else "vector"
 
 
 def kernel_time(stats: Mapping, spec: Optional[A2Spec] = None) -> LaunchTime:
-    """Modelled time of a simulated launch (`KernelStats.as_dict()`): per block, the copy and
-    vector pipes overlap (double buffering), so a block takes the longer of the two; the launch
-    takes its slowest block, plus the launch cost and its SyncAll barriers."""
+    """Analytic bound of a simulated launch (`KernelStats.as_dict()`): per block, the copy and
+    vector pipes overlap perfectly, so a block takes the longer of the two; the launch takes its
+    slowest block, plus the launch cost and its SyncAll barriers. A lower bound of the timeline's
+    modelled time (it ignores scalar work, pipe stalls and the serialising syncs)."""
     spec = spec or SPECS[stats["soc"]]
     active = stats["block_dim"]
     best = None
@@ -93,80 +104,16 @@ def kernel_time(stats: Mapping, spec: Optional[A2Spec] = None) -> LaunchTime:
     return LaunchTime(total, idx, copy * to_us, vector * to_us)
 
 
-def modelled_time_us(stats) -> float:
-    """Modelled A2 microseconds of a simulated launch (a KernelStats): `kernel_time(...).total_us`."""
+def analytic_time_us(stats) -> float:
+    """Analytic A2 microseconds of a simulated launch (a KernelStats): `kernel_time(...).total_us`."""
     return kernel_time(stats.as_dict()).total_us
 
 
-@dataclass(frozen=True)
-class StockCall:
-    """A BCEWithLogitsLoss call as the stock aclnnBinaryCrossEntropyWithLogits runs it."""
-    numel: int
-    dtype_bytes: int            # 4 for fp32, 2 for fp16/bf16
-    reduction: str              # none | mean | sum
-    has_pos_weight: bool
-    operand_bytes: int = 0      # bytes of the given (small, broadcast in-kernel) weight/pos_weight
-
-
-# Vector work per element of the stock fused kernel in fp32 (../shared/ascendc-api.md: the common
-# form, ~14 simple ops and 2 Exp/Ln), plus the casts of a 16-bit input.
-STOCK_SIMPLE_OPS_PER_ELEM = 14
-STOCK_SLOW_OPS_PER_ELEM = 2
-ELEMS_PER_REPEAT = 64
-# ASSUMED: the stock kernels move 4096 elements per tile (16 KB of fp32 per DataCopy), and pay the
-# same issue costs per instruction as ours.
-STOCK_TILE_ELEMS = 4096
-INTERMEDIATE_BYTES = 4  # the stock fused kernel's output is fp32 for every input dtype
-
-
-def _elementwise_launch(numel: int, bytes_per_elem: float, vector_passes: float, spec: A2Spec,
-                        streams: int, instructions: int, fixed_bytes: int = 0) -> float:
-    """Modelled us of one elementwise launch spread evenly over every vector core: `streams`
-    DataCopies and `instructions` vector instructions per tile; a vector pass is one cycle per
-    64 fp32 elements (a slow op counts as two passes)."""
-    per_core = numel / spec.vector_cores
-    tiles = -(-per_core // STOCK_TILE_ELEMS)
-    copy = ((per_core * bytes_per_elem + fixed_bytes) / spec.core_bytes_per_cycle(spec.vector_cores)
-            + streams * tiles * spec.copy_issue_cycles)
-    vector = per_core / ELEMS_PER_REPEAT * vector_passes + instructions * tiles * spec.vector_issue_cycles
-    return spec.launch_us + max(copy, vector) * 1e6 / spec.clock_hz
-
-
-def stock_time(call: StockCall, spec: Optional[A2Spec] = None) -> LaunchTime:
-    """The stock operator's launches (../shared/ascendc-api.md, "What the stock CANN operator
-    does"): OnesLike for a missing pos_weight; the fused kernel, always 'none', writing an fp32
-    intermediate for 16-bit input; ReduceMean/ReduceSum over it; a Cast back for 16-bit input."""
-    spec = spec or SPECS["910B1"]
-    n, s = call.numel, call.dtype_bytes
-    low_precision = s != INTERMEDIATE_BYTES
-    inter = INTERMEDIATE_BYTES
-    steps = {}
-    if not call.has_pos_weight:
-        steps["OnesLike"] = _elementwise_launch(n, s, 1, spec, streams=1, instructions=1)
-    streamed_in = 2 + (0 if call.has_pos_weight else 1)
-    casts = streamed_in if low_precision else 0
-    ops = STOCK_SLOW_OPS_PER_ELEM + STOCK_SIMPLE_OPS_PER_ELEM + casts
-    passes = STOCK_SLOW_OPS_PER_ELEM * 2 + STOCK_SIMPLE_OPS_PER_ELEM + casts
-    steps["BCEWithLogits(none)"] = _elementwise_launch(n, streamed_in * s + inter, passes, spec,
-                                                       streams=streamed_in + 1, instructions=ops,
-                                                       fixed_bytes=call.operand_bytes)
-    if call.reduction != "none":
-        name = "ReduceMean" if call.reduction == "mean" else "ReduceSum"
-        steps[name] = _elementwise_launch(n, inter, 1, spec, streams=1, instructions=1)
-        if low_precision:
-            steps["Cast"] = spec.launch_us  # one element
-    elif low_precision:
-        steps["Cast"] = _elementwise_launch(n, inter + s, 1, spec, streams=2, instructions=1)
-    return LaunchTime(sum(steps.values()), 0, 0.0, 0.0, launches=len(steps), breakdown=steps)
-
-
-def stock_gm_bytes(call: StockCall) -> int:
-    """HBM bytes the stock launch sequence moves (the same steps as stock_time)."""
-    n, s, inter = call.numel, call.dtype_bytes, INTERMEDIATE_BYTES
-    total = 0 if call.has_pos_weight else n * s                          # OnesLike writes ones
-    total += n * (2 * s + (0 if call.has_pos_weight else s)) + call.operand_bytes + n * inter
-    if call.reduction != "none":
-        total += n * inter
-    elif s != inter:
-        total += n * (inter + s)
-    return total
+def timeline_time(stats: Mapping) -> LaunchTime:
+    """The modelled time of a simulated launch (`KernelStats.as_dict()`) from the simulator's
+    per-pipe timeline: copy_us and vector_us are the slowest block's busy time on MTE2 + MTE3 and
+    on V; bound_by its busiest pipe, or "HBM" when the launch's bytes at the HBM bandwidth bind."""
+    t = stats["timeline"]
+    busy = t["busy_us"]
+    return LaunchTime(t["modelled_us"], t["slowest_block"], busy["MTE2"] + busy["MTE3"], busy["V"],
+                      bound_by=t["bound_by"])

@@ -10,6 +10,7 @@
 #include <vector>
 
 #include "sim/launch.h"
+#include "sim/timeline.h"
 #include "sim/types.h"
 
 namespace cpu_sim {
@@ -125,7 +126,10 @@ struct BlockContext {
     std::vector<std::unique_ptr<QueueState>> queues;
     AtomicKind atomic = AtomicKind::NONE;
     BlockStats stats;
+    PipeTimeline timeline;
 };
+static_assert(kTimelineEvents == kHardEvents && kTimelineEventIds == kEventIds && kTimelinePipes == kPipes,
+              "the timeline keeps one stamp per hardware flag and one clock per pipe");
 
 BlockContext& Ctx();  // fails when called outside Launch
 KernelMetaType CurrentKernelType();
@@ -155,8 +159,16 @@ uint32_t UbCapacity();
 
 // GM: [p, p + bytes) must lie inside one registered buffer.
 void CheckGm(const char* api, const void* p, uint64_t bytes);
-// Also where a block notices an interrupted launch (every vector op and copy counts).
+// The counting hook every vector instruction and copy passes through: counts it, times it on the
+// block's pipe timeline (timeline.h) and is where a block notices an interrupted launch. A copy
+// updates the GM byte counters before calling it (that is how the timeline tells MTE2 and MTE3
+// from V); `elemBytes` is the element size of a vector instruction (the 2-argument form assumes
+// 4 B: only Exp/Ln/Sqrt/Div cost more per repeat on 2-B elements).
 void CountInstr(const char* name, uint64_t repeats);
+void CountInstr(const char* name, uint64_t repeats, uint32_t elemBytes);
+// A scalar-unit load or store (GetValue/SetValue, an API call's own scalar access): counted in
+// BlockStats::scalarAccesses and timed on the S pipe; `ub` for UB (LocalTensor), else GM.
+void ScalarAccess(bool ub);
 inline uint64_t Repeats(uint64_t count, uint64_t elemBytes) { return (count * elemBytes + 255) / 256; }
 
 // Serialises atomic UB->GM adds across block threads.

@@ -47,6 +47,17 @@ struct InstrStat {
     uint64_t repeats = 0;
 };
 
+// The per-pipe timeline of one block (cpu_sim/include/sim/timeline.h), in cycles of the SoC's
+// clock. Pipes in the order S, V, MTE2, MTE3.
+constexpr int kTimelinePipes = 4;
+const char* TimelinePipeName(int pipe);  // "S", "V", "MTE2", "MTE3"
+struct BlockTimeline {
+    double endCycles = 0;                     // every pipe drained
+    double busyCycles[kTimelinePipes] = {};   // the pipe's instructions' costs
+    double stallCycles[kTimelinePipes] = {};  // its last instruction's end less its busy time
+    uint64_t instructions[kTimelinePipes] = {};  // instructions (scalar accesses on S) it ran
+};
+
 struct BlockStats {
     uint32_t blockIdx = 0;
     uint64_t gmBytesRead = 0;     // DataCopy/DataCopyPad payload bytes, GetValue sizeof(T)
@@ -57,6 +68,20 @@ struct BlockStats {
     // which the vector and copy counters do not show (A2 runs such loops at tens of cycles each).
     uint64_t scalarAccesses = 0;
     std::map<std::string, InstrStat> instructions;
+    BlockTimeline timeline;
+};
+
+// The modelled A2 time of a launch: launch cost + the slowest block's critical path, never below
+// the launch's GM bytes at the HBM bandwidth (cost_table.h).
+struct LaunchTimeline {
+    double modelledUs = 0;
+    double criticalPathUs = 0;  // the slowest block's, SyncAll barriers included
+    double hbmFloorUs = 0;      // all GM bytes of the launch / HBM bandwidth
+    double launchUs = 0;
+    uint32_t slowestBlock = 0;
+    // "HBM" when the floor binds, else the slowest block's busiest pipe (MTE2 and MTE3 compared
+    // by their sum, as they share the core's GM link); "-" if the block ran no instruction.
+    std::string boundBy;
 };
 
 struct KernelStats {
@@ -70,7 +95,11 @@ struct KernelStats {
     uint64_t SyncAllCount() const;  // max over blocks (barriers executed by the launch)
     uint64_t ScalarAccesses() const;  // summed over blocks
     std::map<std::string, InstrStat> Instructions() const;  // summed over blocks
+    LaunchTimeline timeline;  // filled by Launch
 };
+
+// The launch's modelled time from its blocks' timelines (called by Launch).
+LaunchTimeline CombineTimelines(const KernelStats& stats);
 
 // How a kernel is launched, as the runtime sees it (the <<<>>> / aclnn launch parameters).
 struct LaunchConfig {

@@ -21,13 +21,13 @@ public:
     PrimType GetValue(const uint64_t offset) const {
         Check("GlobalTensor::GetValue", offset, 1);
         cpu_sim::Ctx().stats.gmBytesRead += sizeof(T);
-        cpu_sim::Ctx().stats.scalarAccesses++;
+        cpu_sim::ScalarAccess(false);
         return addr_[offset];
     }
     void SetValue(const uint64_t offset, PrimType value) {
         Check("GlobalTensor::SetValue", offset, 1);
         cpu_sim::Ctx().stats.gmBytesWritten += sizeof(T);
-        cpu_sim::Ctx().stats.scalarAccesses++;
+        cpu_sim::ScalarAccess(false);
         addr_[offset] = value;
     }
     __gm__ PrimType& operator()(const uint64_t offset) const {
@@ -65,13 +65,13 @@ public:
     PrimType GetValue(const uint32_t index) const {
         CheckIndex("LocalTensor::GetValue", index);
         cpu_sim::HazardRead("LocalTensor::GetValue", addr_ + index, sizeof(T), cpu_sim::PIPE_BIT_S);
-        cpu_sim::Ctx().stats.scalarAccesses++;
+        cpu_sim::ScalarAccess(true);
         return addr_[index];
     }
     template <typename S> void SetValue(const uint32_t index, const S value) const {
         CheckIndex("LocalTensor::SetValue", index);
         cpu_sim::HazardWrite("LocalTensor::SetValue", addr_ + index, sizeof(T), cpu_sim::PIPE_BIT_S);
-        cpu_sim::Ctx().stats.scalarAccesses++;
+        cpu_sim::ScalarAccess(true);
         addr_[index] = static_cast<PrimType>(value);
     }
     __ubuf__ PrimType& operator()(const uint32_t offset) const {

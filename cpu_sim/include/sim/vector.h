@@ -63,7 +63,7 @@ void UnaryImpl(const char* api, const LocalTensor<T>& dst, const LocalTensor<T>&
     const T* s = src.GetPhyAddr();
     for (int32_t i = 0; i < count; ++i) d[i] = Store<T>(f(Load(s[i])));
     cpu_sim::HazardWrite(api, d, bytes, cpu_sim::PIPE_BIT_V);
-    cpu_sim::CountInstr(api, cpu_sim::Repeats(count, sizeof(T)));
+    cpu_sim::CountInstr(api, cpu_sim::Repeats(count, sizeof(T)), sizeof(T));
 }
 
 // v moved by `steps` units in the last place of T (half or float), staying finite and nonzero;
@@ -128,7 +128,7 @@ void BinaryImpl(const char* api, const LocalTensor<T>& dst, const LocalTensor<T>
     const T* b = src1.GetPhyAddr();
     for (int32_t i = 0; i < count; ++i) d[i] = Store<T>(f(Load(a[i]), Load(b[i])));
     cpu_sim::HazardWrite(api, d, bytes, cpu_sim::PIPE_BIT_V);
-    cpu_sim::CountInstr(api, cpu_sim::Repeats(count, sizeof(T)));
+    cpu_sim::CountInstr(api, cpu_sim::Repeats(count, sizeof(T)), sizeof(T));
 }
 
 template <typename T> constexpr bool IsHF = OneOf<T, half, float>;
@@ -366,13 +366,13 @@ void ReduceSum(const LocalTensor<T>& dst, const LocalTensor<T>& src, const Local
     // dst[0] is written by the scalar unit, and a flag the kernel left set on a fetched V_S, S_V or
     // S_MTE3 id collides with these.
     cpu_sim::HazardWrite(api, dst.GetPhyAddr(), sizeof(T), cpu_sim::PIPE_BIT_V);  // vcadd(dst, ...)
+    cpu_sim::CountInstr(api, cpu_sim::Repeats(count, sizeof(T)), sizeof(T));      // ... on V, then the syncs
     cpu_sim::InternalSync("ReduceSum (internal V_S)", HardEvent::V_S);
     cpu_sim::HazardWrite(api, dst.GetPhyAddr(), sizeof(T), cpu_sim::PIPE_BIT_S);
-    cpu_sim::Ctx().stats.scalarAccesses++;  // get_acc_val and the scalar store
+    cpu_sim::ScalarAccess(true);  // get_acc_val and the scalar store
     dst.GetPhyAddr()[0] = acc;
     cpu_sim::InternalSync("ReduceSum (internal S_V)", HardEvent::S_V);
     cpu_sim::InternalSync("ReduceSum (internal S_MTE3)", HardEvent::S_MTE3);
-    cpu_sim::CountInstr(api, cpu_sim::Repeats(count, sizeof(T)));
 }
 
 // dst[i] += scalar * src[i]; (half, half), (float, float), (float dst, half src).

@@ -6,6 +6,7 @@
 #include <sstream>
 
 #include "bindings.h"
+#include "sim/cost_table.h"
 #include "sim/launch.h"
 #include "sim/math_model.h"
 #include "sim/selftest_registry.h"
@@ -20,6 +21,30 @@ py::dict InstrDict(const std::map<std::string, cpu_sim::InstrStat>& m, bool repe
     return d;
 }
 
+constexpr double kUsPerCycle = 1e6 / cpu_sim::cost::kClockHz;
+
+py::dict PipeDict(const double (&cycles)[cpu_sim::kTimelinePipes]) {
+    py::dict d;
+    for (int p = 0; p < cpu_sim::kTimelinePipes; ++p) d[cpu_sim::TimelinePipeName(p)] = cycles[p] * kUsPerCycle;
+    return d;
+}
+
+py::dict TimelineDict(const cpu_sim::KernelStats& s) {
+    const cpu_sim::LaunchTimeline& t = s.timeline;
+    py::dict d;
+    d["modelled_us"] = t.modelledUs;
+    d["critical_path_us"] = t.criticalPathUs;
+    d["hbm_floor_us"] = t.hbmFloorUs;
+    d["launch_us"] = t.launchUs;
+    d["slowest_block"] = t.slowestBlock;
+    d["bound_by"] = t.boundBy;
+    const cpu_sim::BlockTimeline none;
+    const cpu_sim::BlockTimeline& b = s.blocks.empty() ? none : s.blocks.at(t.slowestBlock).timeline;
+    d["busy_us"] = PipeDict(b.busyCycles);
+    d["stall_us"] = PipeDict(b.stallCycles);
+    return d;
+}
+
 py::dict BlockDict(const cpu_sim::BlockStats& b) {
     py::dict d;
     d["block_idx"] = b.blockIdx;
@@ -30,6 +55,12 @@ py::dict BlockDict(const cpu_sim::BlockStats& b) {
     d["scalar_accesses"] = b.scalarAccesses;
     d["instructions"] = InstrDict(b.instructions, false);
     d["repeats"] = InstrDict(b.instructions, true);
+    d["end_us"] = b.timeline.endCycles * kUsPerCycle;
+    d["busy_us"] = PipeDict(b.timeline.busyCycles);
+    d["stall_us"] = PipeDict(b.timeline.stallCycles);
+    py::dict perPipe;
+    for (int p = 0; p < cpu_sim::kTimelinePipes; ++p) perPipe[cpu_sim::TimelinePipeName(p)] = b.timeline.instructions[p];
+    d["pipe_instructions"] = perPipe;
     return d;
 }
 
@@ -51,6 +82,30 @@ py::dict StatsDict(const cpu_sim::KernelStats& s) {
     d["instructions"] = InstrDict(s.Instructions(), false);
     d["repeats"] = InstrDict(s.Instructions(), true);
     d["blocks"] = BlockList(s);
+    d["modelled_a2_us"] = s.timeline.modelledUs;
+    d["timeline"] = TimelineDict(s);
+    return d;
+}
+
+// The cost table (cpu_sim/include/sim/cost_table.h), for cost_model.py and the tests.
+py::dict CostTable() {
+    namespace c = cpu_sim::cost;
+    py::dict d;
+    d["clock_hz"] = c::kClockHz;
+    d["hbm_bytes_per_s"] = c::kHbmBytesPerSecond;
+    d["core_share_cap"] = c::kCoreShareCap;
+    d["vector_issue_cycles"] = c::kVectorIssueCycles;
+    d["copy_issue_cycles"] = c::kCopyIssueCycles;
+    d["simple_repeat_cycles"] = c::kSimpleRepeatCycles;
+    d["transcendental_elems_per_cycle"] = c::kTranscendentalElemsPerCycle;
+    py::dict rates;  // name -> (cycles per fp32 repeat, per 16-bit repeat); others: simple_repeat_cycles
+    for (const c::VectorRate& r : c::kVectorRates) rates[r.name] = py::make_tuple(r.fp32RepeatCycles, r.b16RepeatCycles);
+    d["vector_repeat_cycles"] = rates;
+    d["scalar_loop_cycles_per_element"] = c::kScalarLoopCyclesPerElement;
+    d["scalar_access_cycles"] = c::kScalarAccessCycles;
+    d["flag_latency_cycles"] = c::kFlagLatencyCycles;
+    d["launch_us"] = c::kLaunchUs;
+    d["sync_all_us"] = c::kSyncAllUs;
     return d;
 }
 
@@ -58,7 +113,8 @@ std::string StatsRepr(const cpu_sim::KernelStats& s) {
     std::ostringstream o;
     o << "KernelStats(soc=" << s.soc << ", block_dim=" << s.blockDim << ", gm_bytes_read=" << s.GmBytesRead()
       << ", gm_bytes_written=" << s.GmBytesWritten() << ", ub_peak_bytes=" << s.UbPeakBytes()
-      << ", sync_all_count=" << s.SyncAllCount() << ", instructions={";
+      << ", sync_all_count=" << s.SyncAllCount() << ", modelled_a2_us=" << s.timeline.modelledUs
+      << ", bound_by=" << s.timeline.boundBy << ", instructions={";
     bool first = true;
     for (const auto& [name, st] : s.Instructions()) {
         o << (first ? "" : ", ") << name << ": " << st.count << " (" << st.repeats << " repeats)";
@@ -150,8 +206,16 @@ void BindSim(py::module_& m) {
         .def_property_readonly("repeats",
                                [](const cpu_sim::KernelStats& s) { return InstrDict(s.Instructions(), true); })
         .def_property_readonly("blocks", &BlockList)
+        .def_property_readonly("modelled_a2_us", [](const cpu_sim::KernelStats& s) { return s.timeline.modelledUs; },
+                               "Modelled A2 time of the launch in us: launch cost + the slowest block's critical "
+                               "path on the per-pipe timeline, at least the GM bytes at the HBM bandwidth.")
+        .def_property_readonly("timeline", &TimelineDict,
+                               "The per-pipe timeline: modelled_us, critical_path_us, hbm_floor_us, launch_us, "
+                               "slowest_block, bound_by, and busy_us / stall_us per pipe of the slowest block.")
         .def("as_dict", &StatsDict)
         .def("__repr__", &StatsRepr);
+
+    m.def("cost_table", &CostTable, "The simulator's A2 cost table (cpu_sim/include/sim/cost_table.h).");
 
     m.def("set_math_error_model",
           [](const std::string& mode, uint32_t maxUlp, uint64_t seed, float lnAbsError) {

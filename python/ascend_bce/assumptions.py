@@ -1,0 +1,77 @@
+"""The A2 numbers the benchmark's models price launches with, each with where it comes from.
+
+One frozen dataclass, so that the sensitivity table (bench_sensitivity.py) can halve and double
+every assumption and show whether the benchmark's conclusions survive. Fields marked
+`vary=True` are assumptions (no public measurement behind them, or one we could not check);
+the others are published or read from CANN sources and stay fixed.
+"""
+from __future__ import annotations
+
+from dataclasses import dataclass, field, fields, replace
+from typing import Dict, List
+
+MIB = 1 << 20
+# The arch35 MatMul tiling's defaults put L2 at 100 and HBM ("ddr") at 31 bytes per cycle per
+# core (hicann/ops-nn matmul/mat_mul_v3/op_host/op_tiling/arch35/matmul_v3_tiling_helper.cpp,
+# GetHbmBW/GetL2BW). A2 publishes no L2 bandwidth; we take that ratio.
+L2_TO_HBM_RATIO = 100 / 31
+
+
+def _spec(default, source: str, vary: bool = True):
+    return field(default=default, metadata={"source": source, "vary": vary})
+
+
+@dataclass(frozen=True)
+class A2Assumptions:
+    """What one 910B1 launch costs, for our kernel and for every kernel of the stock sequence."""
+
+    clock_hz: float = _spec(1.85e9, "910B1 vector core clock (../shared/ascendc-api.md)", vary=False)
+    vector_cores: int = _spec(48, "910B1/B2 vector cores (../shared/ascendc-api.md; 40 on 910B3/B4)", vary=False)
+    hbm_bytes_per_s: float = _spec(
+        1.46e12, "910B1 HBM bandwidth as ../shared/ascendc-api.md states it (sustained, not the peak)")
+    l2_bytes: int = _spec(
+        192 * MIB, "L2_SIZE 201326592 in ops-nn's Ascend910B platform configs "
+                   "(matmul/batch_mat_mul_v3 tests) and L2_SIZE_2 in its base tiling")
+    l2_bytes_per_s: float = _spec(
+        1.46e12 * L2_TO_HBM_RATIO, "ASSUMED: HBM x 100/31, the l2_rate/ddr_rate of ops-nn's arch35 "
+                                   "MatMul tiling defaults (no A2 figure is published)")
+    launch_us: float = _spec(4.0, "ASSUMED: one kernel's launch and block dispatch on the stream")
+    sync_all_us: float = _spec(1.0, "ASSUMED: one cross-core SyncAll (or an atomic combine)")
+    vector_repeat_cycles: float = _spec(
+        1.0, "ASSUMED: cycles of one 256-B repeat of a simple vector op (../shared/ascendc-api.md)")
+    slow_op_factor: float = _spec(2.0, "ASSUMED: Exp/Ln/Div repeats cost this many simple ones")
+    vector_issue_cycles: float = _spec(16.0, "ASSUMED: fixed issue cost of one vector instruction")
+    copy_issue_cycles: float = _spec(64.0, "ASSUMED: fixed issue cost of one DataCopy")
+    core_share_cap: float = _spec(
+        2.0, "ASSUMED: one core's DMA gets at most this multiple of its fair HBM share")
+    stock_tile_elems: int = _spec(4096, "ASSUMED: elements per tile of the stock kernels (16 KB fp32)")
+
+    def core_bytes_per_cycle(self, active_cores: int, bytes_per_s: float = 0.0) -> float:
+        """HBM (or given) bytes per cycle one core gets when `active_cores` stream at once."""
+        total = bytes_per_s or self.hbm_bytes_per_s
+        fair = total / self.clock_hz / self.vector_cores
+        return fair * min(self.vector_cores / max(active_cores, 1), self.core_share_cap)
+
+
+BASE = A2Assumptions()
+SOC_CORES = {"910B1": 48, "910B2": 48, "910B3": 40, "910B4": 40}
+SENSITIVITY_FACTORS = (0.5, 2.0)
+
+
+def for_soc(soc: str) -> A2Assumptions:
+    return replace(BASE, vector_cores=SOC_CORES[soc])
+
+
+def varied_names() -> List[str]:
+    """The assumptions the sensitivity table halves and doubles."""
+    return [f.name for f in fields(A2Assumptions) if f.metadata.get("vary")]
+
+
+def sources() -> Dict[str, str]:
+    return {f.name: f.metadata["source"] for f in fields(A2Assumptions)}
+
+
+def scaled(base: A2Assumptions, name: str, factor: float) -> A2Assumptions:
+    """`base` with one assumption multiplied by `factor` (integers stay integers)."""
+    value = getattr(base, name) * factor
+    return replace(base, **{name: int(value) if isinstance(getattr(base, name), int) else value})

@@ -1,0 +1,205 @@
+"""The stock aclnnBinaryCrossEntropyWithLogits on A2, launch by launch, priced on the same
+assumptions (assumptions.py) as our kernel.
+
+The sequence follows hicann/ops-nn `loss/sigmoid_cross_entropy_with_logits_v2/op_api/
+aclnn_binary_cross_entropy_with_logits.cpp` (BinaryCrossEntropyWithLogitsStub) and the l0 ops it
+calls (ops-math `math/cast`, `math/ones_like`, `math/reduce_mean`, `math/reduce_sum` op_api):
+
+1. Contiguous(self), Contiguous(target): no launch for contiguous tensors.
+2. Cast(self/target -> PromoteType(self, target)): no launch (same dtype; l0op::Cast returns its
+   input when the dtype already matches).
+3. weight given: Contiguous + Cast to the input dtype -- a Cast launch over the weight's own
+   elements when its dtype differs (an fp32 weight with 16-bit input). A missing weight is passed
+   as null (the experimental/ copy of the file would materialise it with OnesLike too).
+4. pos_weight: on A2 (not regbase) a missing one becomes OnesLike(self): a full-size launch that
+   writes N ones in the input dtype; a given one is Cast to the input dtype like the weight.
+5. SigmoidCrossEntropyWithLogitsV2 with reduction "none": for A2 a built-in TBE kernel (not in
+   ops-nn, whose kernel is for ascend950 only) that casts 16-bit inputs to fp32, broadcasts
+   weight/pos_weight in-kernel, and writes an fp32 loss for every input dtype (the l0op allocates
+   DT_FLOAT for fp16/bf16). Its compute: max(-x,0), two Exp, one Ln and 13 simple vector ops
+   with pos_weight (always present on A2), one more Mul with a weight.
+6. reduction mean/sum: ReduceMean / ReduceSum over all axes of the fp32 loss: one launch whose
+   cores combine their partials (priced as one SyncAll).
+7. Cast(result -> out dtype) for 16-bit input: N elements for 'none', one element otherwise.
+8. ViewCopy into a contiguous out: priced as free (in the stock sequence's favour).
+
+Intermediates written by one launch and read by the next (the ones, the fp32 loss) are priced at
+L2 bandwidth for the part that fits in L2; inputs and the final output at HBM bandwidth, as ours.
+"""
+from __future__ import annotations
+
+from dataclasses import dataclass
+from math import ceil, prod
+from typing import Dict, List, Optional, Tuple
+
+from .assumptions import BASE, A2Assumptions
+
+DTYPE_BYTES = {"float32": 4, "float16": 2, "bfloat16": 2}
+LOSS_DTYPE = "float32"  # the fused kernel's output for every input dtype
+ELEMS_PER_REPEAT = 64   # fp32 elements in one 256-B vector repeat
+# SigmoidCrossEntropyWithLogitsV2's compute per element, in fp32 (the TBE compute function):
+# vsub, vmaxs, vsub, vsub, vadd, vadd, vsub, vmul and the pos_weight path vadds, vmul, vadds,
+# vmul, vadd; the slow ops two vexp and one vlog.
+FUSED_SIMPLE_OPS = 13
+FUSED_SLOW_OPS = 3
+WEIGHT_OPS = 1              # loss * weight
+BROADCAST_OPS = 1           # expanding a broadcast operand to the tile (one vector copy pass)
+CAST_OPS = 1                # one pass per 16-bit input widened to fp32
+REDUCE_OPS = 1              # one Add pass over the loss
+FILL_OPS = 1                # OnesLike: one Duplicate pass
+
+
+@dataclass(frozen=True)
+class StockCall:
+    """A BCEWithLogitsLoss call: shapes and dtypes of what the user passes."""
+    shape: Tuple[int, ...]
+    dtype: str                                   # float32 | float16 | bfloat16
+    reduction: str                               # none | mean | sum
+    weight_shape: Optional[Tuple[int, ...]] = None
+    weight_dtype: str = "float32"
+    pos_weight_shape: Optional[Tuple[int, ...]] = None
+    pos_weight_dtype: str = "float32"
+
+    @property
+    def numel(self) -> int:
+        return prod(self.shape)
+
+
+@dataclass(frozen=True)
+class Launch:
+    """One kernel of the sequence: the elements it iterates over (spread evenly over the cores),
+    its bytes by kind, and its vector work."""
+    name: str
+    elements: int
+    input_bytes: int = 0          # user tensors read from HBM
+    output_bytes: int = 0         # the user's result written to HBM
+    inter_read_bytes: int = 0     # intermediates of an earlier launch read (L2 if they fit)
+    inter_write_bytes: int = 0    # intermediates written for a later launch (L2 if they fit)
+    vector_ops: float = 0.0       # simple-op passes per element (fp32 repeats)
+    slow_ops: float = 0.0         # Exp/Ln passes per element
+    streams: int = 1              # DataCopies per tile
+    cross_core_combines: int = 0
+
+    @property
+    def gm_bytes(self) -> int:
+        return self.input_bytes + self.output_bytes + self.inter_read_bytes + self.inter_write_bytes
+
+
+def _operand(shape: Optional[Tuple[int, ...]], dtype: str, call: StockCall) -> Tuple[int, int, bool]:
+    """(elements, bytes in the input dtype, read from an earlier launch's output) of an operand
+    as the fused kernel reads it: one of another dtype went through a Cast launch first."""
+    n = prod(shape)
+    return n, n * DTYPE_BYTES[call.dtype], dtype != call.dtype
+
+
+def _cast_launch(name: str, n: int, src: str, dst: str, inter_in: bool, inter_out: bool) -> Launch:
+    read, written = n * DTYPE_BYTES[src], n * DTYPE_BYTES[dst]
+    return Launch(name, n, input_bytes=0 if inter_in else read, output_bytes=0 if inter_out else written,
+                  inter_read_bytes=read if inter_in else 0, inter_write_bytes=written if inter_out else 0,
+                  vector_ops=CAST_OPS, streams=2)
+
+
+def stock_launches(call: StockCall) -> List[Launch]:
+    """The kernels the stock operator launches for `call`, in order (module docstring)."""
+    n, s = call.numel, DTYPE_BYTES[call.dtype]
+    low_precision = s != DTYPE_BYTES[LOSS_DTYPE]
+    launches: List[Launch] = []
+    for which, shape, dtype in (("weight", call.weight_shape, call.weight_dtype),
+                                ("pos_weight", call.pos_weight_shape, call.pos_weight_dtype)):
+        if shape is not None and dtype != call.dtype:
+            # The cast operand is small unless it is full-size; either way the fused kernel reads
+            # it next, so its output is an intermediate.
+            launches.append(_cast_launch(f"Cast({which})", prod(shape), dtype, call.dtype,
+                                         inter_in=False, inter_out=True))
+    if call.pos_weight_shape is None:
+        launches.append(Launch("OnesLike(pos_weight)", n, inter_write_bytes=n * s,
+                               vector_ops=FILL_OPS * s / DTYPE_BYTES[LOSS_DTYPE]))
+    launches.append(_fused(call, n, s, low_precision))
+    loss_bytes = n * DTYPE_BYTES[LOSS_DTYPE]
+    if call.reduction != "none":
+        name = "ReduceMean" if call.reduction == "mean" else "ReduceSum"
+        result = DTYPE_BYTES[LOSS_DTYPE]  # one fp32 value: the user's output, or Cast's input
+        launches.append(Launch(name, n, inter_read_bytes=loss_bytes, output_bytes=0 if low_precision else result,
+                               inter_write_bytes=result if low_precision else 0, vector_ops=REDUCE_OPS,
+                               cross_core_combines=1))
+        if low_precision:
+            launches.append(_cast_launch("Cast(out)", 1, LOSS_DTYPE, call.dtype, inter_in=True, inter_out=False))
+    elif low_precision:
+        launches.append(_cast_launch("Cast(out)", n, LOSS_DTYPE, call.dtype, inter_in=True, inter_out=False))
+    return launches
+
+
+def _fused(call: StockCall, n: int, s: int, low_precision: bool) -> Launch:
+    """SigmoidCrossEntropyWithLogitsV2 ('none'): reads x, y, pos_weight (the OnesLike tensor when
+    the caller gave none: always present on A2) and the weight if given; writes the fp32 loss."""
+    operands = [(n, n * s, True) if call.pos_weight_shape is None
+                else _operand(call.pos_weight_shape, call.pos_weight_dtype, call)]
+    if call.weight_shape is not None:
+        operands.append(_operand(call.weight_shape, call.weight_dtype, call))
+    inputs, inter_in = 2 * n * s, 0
+    ops = FUSED_SIMPLE_OPS + (WEIGHT_OPS if call.weight_shape is not None else 0)
+    ops += 2 * CAST_OPS if low_precision else 0  # x and y widened to fp32
+    streams = 3                                   # x, y in, loss out
+    for count, nbytes, intermediate in operands:
+        streams += 1  # a broadcast operand too is copied in per tile (a short run)
+        ops += (BROADCAST_OPS if count < n else 0) + (CAST_OPS if low_precision else 0)
+        if intermediate:
+            inter_in += nbytes
+        else:
+            inputs += nbytes
+    loss_bytes = n * DTYPE_BYTES[LOSS_DTYPE]
+    final = call.reduction == "none" and not low_precision  # the loss is the user's output
+    return Launch("SigmoidCrossEntropyWithLogitsV2(none)", n, input_bytes=inputs, inter_read_bytes=inter_in,
+                  output_bytes=loss_bytes if final else 0, inter_write_bytes=0 if final else loss_bytes,
+                  vector_ops=ops, slow_ops=FUSED_SLOW_OPS, streams=streams)
+
+
+@dataclass
+class StockTime:
+    total_us: float
+    launches: List[Launch]
+    per_launch_us: Dict[str, float]
+
+    @property
+    def launch_count(self) -> int:
+        return len(self.launches)
+
+
+def l2_fraction(nbytes: int, a: A2Assumptions) -> float:
+    """Share of an intermediate of `nbytes` that is still in L2 when the next launch reads it."""
+    return 1.0 if nbytes <= a.l2_bytes else a.l2_bytes / nbytes
+
+
+def launch_us(launch: Launch, a: A2Assumptions) -> float:
+    """Modelled microseconds of one stock launch, perfectly balanced over every vector core: the
+    copy pipes (HBM bytes at the core's HBM share, L2-resident bytes at its L2 share, issue costs)
+    overlap the vector pipe; plus the launch cost and the cross-core combine."""
+    cores = a.vector_cores
+    per_core = launch.elements / cores
+    tiles = max(ceil(per_core / a.stock_tile_elems), 1)
+    hbm = launch.input_bytes + launch.output_bytes
+    l2 = 0.0
+    for inter in (launch.inter_read_bytes, launch.inter_write_bytes):
+        hit = l2_fraction(inter, a)
+        l2 += inter * hit
+        hbm += inter * (1 - hit)
+    copy = (hbm / cores / a.core_bytes_per_cycle(cores) + l2 / cores / a.core_bytes_per_cycle(cores, a.l2_bytes_per_s)
+            + launch.streams * tiles * a.copy_issue_cycles)
+    repeats = per_core / ELEMS_PER_REPEAT
+    instructions = launch.vector_ops + launch.slow_ops
+    vector = (repeats * (launch.vector_ops + launch.slow_ops * a.slow_op_factor) * a.vector_repeat_cycles
+              + instructions * tiles * a.vector_issue_cycles)
+    return a.launch_us + max(copy, vector) * 1e6 / a.clock_hz + launch.cross_core_combines * a.sync_all_us
+
+
+def stock_time(call: StockCall, a: A2Assumptions = BASE) -> StockTime:
+    launches = stock_launches(call)
+    per = {}
+    for launch in launches:
+        per[launch.name] = per.get(launch.name, 0.0) + launch_us(launch, a)
+    return StockTime(sum(per.values()), launches, per)
+
+
+def stock_gm_bytes(call: StockCall) -> int:
+    """Bytes the stock sequence moves between the cores and GM (HBM or L2)."""
+    return sum(launch.gm_bytes for launch in stock_launches(call))

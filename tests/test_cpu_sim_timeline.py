@@ -1,0 +1,199 @@
+"""cpu_sim's per-pipe timeline: what a launch is modelled to take on an A2 and why. Reduced kernels
+(cpu_sim/selftest/st_timeline.cpp) whose timelines are worked out here from the cost table
+(`_C.cost_table()`, cpu_sim/include/sim/cost_table.h): a per-tile ReduceSum serialises copy-in
+behind the vector work, double buffering overlaps them, a scalar loop holds the other pipes,
+SyncAll adds its cost, and the HBM share shrinks as blocks are added. Then real launches: the
+timeline is never below cost_model.py's analytic bound (perfect overlap)."""
+from __future__ import annotations
+
+import numpy as np
+import pytest
+
+import ascend_bce
+from ascend_bce import _C
+from ascend_bce.cost_model import SLOW_VECTOR_OPS, SPECS
+
+COST = _C.cost_table()
+CYCLES_PER_US = COST["clock_hz"] / 1e6
+TILE_FLOATS = 1024
+SOC_CORES = 48
+REPEAT_BYTES = 256
+
+
+def cycles(us):
+    return us * CYCLES_PER_US
+
+
+def fair_bytes_per_cycle():
+    return COST["hbm_bytes_per_s"] / COST["clock_hz"] / SOC_CORES
+
+
+def copy_cycles(nbytes, blocks):
+    share = min(SOC_CORES / blocks, COST["core_share_cap"])
+    return COST["copy_issue_cycles"] + nbytes / (fair_bytes_per_cycle() * share)
+
+
+def vector_cycles(repeats, per_repeat=None):
+    return COST["vector_issue_cycles"] + repeats * (COST["simple_repeat_cycles"] if per_repeat is None else per_repeat)
+
+
+TILE_REPEATS = TILE_FLOATS * 4 // REPEAT_BYTES
+FP32_EXP_REPEAT = REPEAT_BYTES / 4 / COST["transcendental_elems_per_cycle"]
+
+
+def run_tiles(mode, exps, tiles=16, blocks=1):
+    x = np.ones(tiles * TILE_FLOATS * blocks, np.float32)
+    y = np.zeros(8 * blocks, np.float32)
+    tiling = np.zeros(16, np.uint32)
+    tiling[0], tiling[3], tiling[4] = tiles, mode, exps
+    return _C.selftest.run("timeline_tiles", [x, y], block_dim=blocks, tiling=tiling)
+
+
+def tile_costs(exps):
+    """(copy-in, vector work, ReduceSum) cycles of one tile of the timeline_tiles kernel."""
+    copy = copy_cycles(TILE_FLOATS * 4, 1)
+    vector = vector_cycles(TILE_REPEATS) + exps * vector_cycles(TILE_REPEATS, FP32_EXP_REPEAT)  # Muls, Exps
+    reduce = vector_cycles(TILE_REPEATS, COST["vector_repeat_cycles"]["ReduceSum"][0])
+    return copy, vector, reduce
+
+
+def test_cost_table_matches_the_analytic_model_spec():
+    spec = SPECS["910B1"]
+    assert COST["clock_hz"] == spec.clock_hz and COST["hbm_bytes_per_s"] == spec.hbm_bytes_per_s
+    assert COST["core_share_cap"] == spec.core_share_cap
+    assert COST["vector_issue_cycles"] == spec.vector_issue_cycles
+    assert COST["copy_issue_cycles"] == spec.copy_issue_cycles
+    assert COST["launch_us"] == spec.launch_us and COST["sync_all_us"] == spec.sync_all_us
+    # The analytic model's slow ops take two cycles per fp32 repeat (32 elements per cycle), at
+    # most what the timeline charges them, and the timeline charges no vector op less than one.
+    rates = COST["vector_repeat_cycles"]
+    for op in SLOW_VECTOR_OPS:
+        assert rates[op] == (REPEAT_BYTES / 4 / COST["transcendental_elems_per_cycle"],
+                             REPEAT_BYTES / 2 / COST["transcendental_elems_per_cycle"]) == (2, 4)
+    assert min(min(r) for r in rates.values()) >= COST["simple_repeat_cycles"] == 1
+    # Huawei's add sample: 1,239,689.1 us for 8192 x 8192 elements on one core, 3 accesses each.
+    per_element = 1239689.1e-6 * COST["clock_hz"] / 8192**2
+    assert COST["scalar_loop_cycles_per_element"] == pytest.approx(per_element)
+    assert 34 < per_element < 34.5
+    assert COST["scalar_access_cycles"] == pytest.approx(per_element / 3)
+
+
+def test_per_tile_reduce_sum_serialises_copy_in_behind_the_vector_work():
+    tiles, exps = 16, 2
+    copy, vector, reduce = tile_costs(exps)
+    flag, scalar = COST["flag_latency_cycles"], COST["scalar_access_cycles"]
+    overlap = run_tiles(0, exps, tiles).timeline
+    serial = run_tiles(1, exps, tiles).timeline
+    # Serialised: each tile's copy-in is issued only after ReduceSum's V_S wait returned, so a tile
+    # takes copy, MTE2_V flag, vector work, ReduceSum, V_S flag and the scalar store in a row.
+    per_tile_serial = copy + flag + vector + reduce + flag + scalar
+    assert abs(cycles(serial["critical_path_us"]) - tiles * per_tile_serial) < per_tile_serial
+    # Overlapped: the copy of tile i + 1 runs under the vector work of tile i (copy-bound here).
+    assert vector < copy
+    assert abs(cycles(overlap["critical_path_us"]) - (tiles * copy + flag + vector)) < copy
+    saved = cycles(serial["modelled_us"] - overlap["modelled_us"])
+    assert saved == pytest.approx(tiles * (per_tile_serial - copy), abs=per_tile_serial)
+    # The stall shows where the time went: the scalar unit waited for V every tile, and MTE2 sat
+    # idle for the vector work it could have overlapped.
+    assert cycles(serial["stall_us"]["S"]) > tiles * (vector + reduce)
+    assert cycles(serial["stall_us"]["MTE2"]) > (tiles - 1) * (vector + reduce)
+    assert cycles(overlap["stall_us"]["MTE2"]) < copy
+    assert serial["busy_us"]["S"] == pytest.approx(tiles * scalar / CYCLES_PER_US)
+    assert overlap["busy_us"]["S"] == 0
+
+
+def test_double_buffering_overlaps_copy_in_with_vector_work():
+    tiles, exps = 16, 3
+    copy, vector, _ = tile_costs(exps)
+    t = run_tiles(0, exps, tiles).timeline
+    busy = t["busy_us"]
+    assert cycles(busy["MTE2"]) == pytest.approx(tiles * copy)
+    assert cycles(busy["V"]) == pytest.approx(tiles * vector + vector_cycles(TILE_REPEATS))  # + the last Adds
+    assert t["critical_path_us"] < 0.65 * (busy["MTE2"] + busy["V"])
+    assert t["critical_path_us"] >= max(busy["MTE2"], busy["V"])
+    assert t["bound_by"] == "MTE2"
+
+
+def test_a_scalar_loop_is_busy_time_of_the_scalar_unit_and_a_stall_of_the_others():
+    stores = 1000
+    x = np.ones(TILE_FLOATS, np.float32)
+    y = np.zeros(8, np.float32)
+    tiling = np.zeros(16, np.uint32)
+    tiling[4] = stores
+    stats = _C.selftest.run("timeline_scalar_loop", [x, y], tiling=tiling)
+    t = stats.timeline
+    loop = stores * COST["scalar_access_cycles"]
+    assert stats.scalar_accesses == stores
+    assert cycles(t["busy_us"]["S"]) == pytest.approx(loop)
+    assert t["bound_by"] == "S"
+    # The Add after the loop waits for it: V and MTE3 stall for (at least) the whole loop.
+    assert cycles(t["stall_us"]["V"]) > loop
+    assert cycles(t["stall_us"]["MTE3"]) > loop
+    assert cycles(t["critical_path_us"]) > loop + cycles(t["busy_us"]["MTE2"] + t["busy_us"]["V"])
+
+
+@pytest.mark.parametrize("barriers", [1, 3])
+def test_sync_all_adds_its_cost_per_barrier(barriers):
+    tiling = np.zeros(16, np.uint32)
+    tiling[5] = barriers
+    x, y = np.zeros(8, np.float32), np.zeros(8, np.float32)
+    stats = _C.selftest.run("timeline_sync_all", [x, y], tiling=tiling, block_dim=4, workspace_bytes=32,
+                            batch_mode=True)
+    t = stats.timeline
+    assert stats.sync_all_count == barriers
+    assert t["critical_path_us"] == pytest.approx(barriers * COST["sync_all_us"])
+    assert stats.modelled_a2_us == pytest.approx(COST["launch_us"] + barriers * COST["sync_all_us"])
+    assert t["bound_by"] == "-"
+
+
+def test_blocks_share_hbm_and_the_launch_never_beats_its_bandwidth():
+    tiles = 8
+    half = run_tiles(0, 0, tiles, blocks=24)
+    full = run_tiles(0, 0, tiles, blocks=48)
+    issue = tiles * COST["copy_issue_cycles"]
+    # Same work per block: with 48 blocks each core gets its fair share, with 24 twice that.
+    transfer_24 = cycles(half.timeline["busy_us"]["MTE2"]) - issue
+    transfer_48 = cycles(full.timeline["busy_us"]["MTE2"]) - issue
+    assert transfer_48 == pytest.approx(2 * transfer_24)
+    assert transfer_48 == pytest.approx(tiles * TILE_FLOATS * 4 / fair_bytes_per_cycle())
+    for stats in (half, full):
+        t = stats.timeline
+        floor = (stats.gm_bytes_read + stats.gm_bytes_written) / COST["hbm_bytes_per_s"] * 1e6
+        assert t["hbm_floor_us"] == pytest.approx(floor)
+        assert stats.modelled_a2_us >= COST["launch_us"] + floor
+    # All 48 cores streaming: the launch takes its bytes at the HBM bandwidth, plus issue costs.
+    assert full.timeline["critical_path_us"] < 1.1 * full.timeline["hbm_floor_us"] + issue / CYCLES_PER_US
+
+
+def test_per_block_timelines_are_reported():
+    stats = run_tiles(1, 1, tiles=4, blocks=3)
+    blocks = stats.blocks
+    assert [b["block_idx"] for b in blocks] == [0, 1, 2]
+    slowest = max(blocks, key=lambda b: b["end_us"])
+    assert stats.timeline["critical_path_us"] == pytest.approx(slowest["end_us"])
+    assert stats.timeline["busy_us"] == pytest.approx(slowest["busy_us"])
+    assert stats.as_dict()["modelled_a2_us"] == stats.modelled_a2_us
+    # Per tile: a copy-in, Muls + Exp + ReduceSum, ReduceSum's scalar store; the last tile's Adds
+    # and its copy-out.
+    assert all(b["pipe_instructions"] == {"S": 4, "V": 4 * 3 + 1, "MTE2": 4, "MTE3": 1} for b in blocks)
+
+
+@pytest.mark.parametrize("dtype, reduction, operand", [
+    ("float32", "mean", "pos_weight"), ("float16", "none", "weight_rows"), ("bfloat16", "sum", None),
+    ("float32", "none", "pos_weight_1001"),
+])
+def test_timeline_is_never_below_the_analytic_bound_of_a_real_launch(rng, dtype, reduction, operand):
+    rows, classes = 192, 1001 if operand == "pos_weight_1001" else 1000
+    x = rng.standard_normal((rows, classes)).astype(dtype)
+    y = (rng.random((rows, classes)) < 0.05).astype(dtype)
+    kwargs = {}
+    if operand in ("pos_weight", "pos_weight_1001"):
+        kwargs["pos_weight"] = np.full(classes, 3.0, np.float32)
+    elif operand == "weight_rows":
+        kwargs["weight"] = np.full((rows, 1), 0.5, np.float32)
+    ascend_bce.binary_cross_entropy_with_logits(x, y, reduction=reduction, **kwargs)
+    stats = ascend_bce.last_kernel_stats()
+    t = stats.timeline
+    assert stats.modelled_a2_us >= stats.analytic_a2_us * (1 - 1e-12)
+    assert stats.modelled_a2_us == pytest.approx(t["launch_us"] + max(t["critical_path_us"], t["hbm_floor_us"]))
+    assert t["bound_by"] in ("S", "V", "MTE2", "MTE3", "HBM")

@@ -1,0 +1,97 @@
+"""The stock aclnnBinaryCrossEntropyWithLogits model: the launch list per case as derived from
+ops-nn's aclnn code (written out here by hand, independently of stock_model.py), the bytes each
+case moves, the L2 pricing of intermediates, and the sensitivity table's shape."""
+from __future__ import annotations
+
+import pytest
+
+from ascend_bce.assumptions import BASE, SENSITIVITY_FACTORS, scaled, sources, varied_names
+from ascend_bce.bench_cases import Case
+from ascend_bce.bench_model import run_case
+from ascend_bce.bench_targets import sensitivity
+from ascend_bce.stock_model import StockCall, launch_us, stock_gm_bytes, stock_launches, stock_time
+
+N_ROWS, C = 64, 1000
+N = N_ROWS * C
+FUSED = "SigmoidCrossEntropyWithLogitsV2(none)"
+
+
+def names(call):
+    return [launch.name for launch in stock_launches(call)]
+
+
+@pytest.mark.parametrize("call, want_names, want_bytes", [
+    # fp32, no operand: OnesLike writes N fp32 ones; the fused kernel reads x, y, ones and writes
+    # the fp32 loss; ReduceMean reads it and writes one fp32.
+    (StockCall((N_ROWS, C), "float32", "mean"), ["OnesLike(pos_weight)", FUSED, "ReduceMean"],
+     4 * N + (3 * 4 * N + 4 * N) + (4 * N + 4)),
+    # fp32 pos_weight fp32, none: one launch, x, y, pos_weight in, loss out.
+    (StockCall((N_ROWS, C), "float32", "none", pos_weight_shape=(C,)), [FUSED], 3 * 4 * N + 4 * C),
+    # fp16 with an fp32 pos_weight: Cast(pos_weight) to fp16, fused (fp32 loss), Cast(out) N elements.
+    (StockCall((N_ROWS, C), "float16", "none", pos_weight_shape=(C,)), ["Cast(pos_weight)", FUSED, "Cast(out)"],
+     (4 * C + 2 * C) + (2 * 2 * N + 2 * C + 4 * N) + (4 * N + 2 * N)),
+    # bf16, fp32 weight [N,1], sum: Cast(weight), OnesLike, fused, ReduceSum, Cast(out) of one element.
+    (StockCall((N_ROWS, C), "bfloat16", "sum", weight_shape=(N_ROWS, 1)),
+     ["Cast(weight)", "OnesLike(pos_weight)", FUSED, "ReduceSum", "Cast(out)"],
+     (4 * N_ROWS + 2 * N_ROWS) + 2 * N + (3 * 2 * N + 2 * N_ROWS + 4 * N) + (4 * N + 4) + (4 + 2)),
+    # fp16 weight [N,C] in the input dtype: no Cast of it.
+    (StockCall((N_ROWS, C), "float16", "mean", weight_shape=(N_ROWS, C), weight_dtype="float16"),
+     ["OnesLike(pos_weight)", FUSED, "ReduceMean", "Cast(out)"],
+     2 * N + (4 * 2 * N + 4 * N) + (4 * N + 4) + (4 + 2)),
+])
+def test_launch_list_and_bytes_follow_the_aclnn_sequence(call, want_names, want_bytes):
+    assert names(call) == want_names
+    assert stock_gm_bytes(call) == want_bytes
+    assert stock_time(call).launch_count == len(want_names)
+
+
+@pytest.mark.parametrize("dtype", ["float32", "float16", "bfloat16"])
+@pytest.mark.parametrize("reduction", ["none", "mean", "sum"])
+@pytest.mark.parametrize("operand", ["-", "pw[1000]", "pw[1001]", "pw[21841]", "w[N,1]", "w[N,C]"])
+def test_every_bench_case_launch_count(dtype, reduction, operand):
+    case = Case(dtype, reduction, operand, 10_000)
+    low = dtype != "float32"
+    fp32_operand_cast = low and operand.startswith(("pw", "w[N,1]"))  # fp32 operands, 16-bit logits
+    missing_pos_weight = not operand.startswith("pw")
+    want = fp32_operand_cast + missing_pos_weight + 1 + (reduction != "none") + low
+    assert stock_time(case.stock_call()).launch_count == want
+
+
+def test_intermediates_that_fit_in_l2_are_priced_at_l2_bandwidth():
+    call = StockCall((4096, 1000), "float32", "mean", pos_weight_shape=(1000,))
+    reduce = stock_launches(call)[-1]
+    assert reduce.name == "ReduceMean" and reduce.inter_read_bytes == 4096 * 1000 * 4
+    per_core_bytes = reduce.inter_read_bytes / BASE.vector_cores
+    l2_cycles = per_core_bytes / (BASE.l2_bytes_per_s / BASE.clock_hz / BASE.vector_cores)
+    tiles = -(-4096 * 1000 // BASE.vector_cores // BASE.stock_tile_elems)
+    copy = l2_cycles + tiles * BASE.copy_issue_cycles
+    want = BASE.launch_us + copy / BASE.clock_hz * 1e6 + BASE.sync_all_us
+    assert launch_us(reduce, BASE) == pytest.approx(want)
+    # With an L2 too small for the loss, the same read comes from HBM and takes longer.
+    tiny_l2 = scaled(BASE, "l2_bytes", 1e-6)
+    hbm_cycles = per_core_bytes / (BASE.hbm_bytes_per_s / BASE.clock_hz / BASE.vector_cores)
+    assert launch_us(reduce, tiny_l2) == pytest.approx(
+        want + (hbm_cycles - l2_cycles) / BASE.clock_hz * 1e6, rel=1e-3)
+
+
+def test_every_assumption_names_its_source():
+    texts = sources()
+    assert set(varied_names()) <= set(texts)
+    assert all(texts[name].startswith("ASSUMED") or "ops-nn" in texts[name] or "shared" in texts[name]
+               for name in texts)
+    assert BASE.l2_bytes == 201326592 and BASE.hbm_bytes_per_s == 1.46e12
+
+
+def test_sensitivity_table_has_both_ends_of_every_assumption():
+    rows = [run_case(Case("float16", "mean", "pw[1000]", 4_000)), run_case(Case("float32", "none", "-", 4_000))]
+    sens = sensitivity(rows, BASE)
+    assert [(name, factor) for name, factor, *_ in sens.rows] == [
+        (name, f) for name in varied_names() for f in SENSITIVITY_FACTORS]
+    factors, least_large, least_all, _ = sens.worst
+    assert set(factors) == set(varied_names()) and set(factors.values()) <= set(SENSITIVITY_FACTORS)
+    assert least_large == float("inf")  # no row from 4M elements in this run
+    # L2 bandwidth prices only the stock intermediates: our times stay, the stock ones move.
+    for name, factor, _, least, _ in sens.rows:
+        if name == "l2_bytes_per_s":
+            a = scaled(BASE, name, factor)
+            assert least == pytest.approx(min(stock_time(r.stock_call, a).total_us / r.ours_us for r in rows))
