@@ -143,24 +143,76 @@ def test_empty_inputs_give_minds_values_and_gradients(mode, reduction):
 
 
 
-@pytest.mark.parametrize("dynamic", [[None, None], [2, None], None])
-def test_dynamic_shape_in_graph_mode_is_refused_clearly(dynamic):
-    """MindSpore 2.10 cannot compile a pyfunc Custom op with dynamic shapes (it stops with an
-    internal "pointer[value] is null"): ours says so; PyNative takes any shape."""
+class Operands(ms.nn.Cell):
+    """The functional with weight and pos_weight as graph inputs (their shapes dynamic too)."""
+
+    def __init__(self, reduction, has_weight, has_pos_weight):
+        super().__init__()
+        self.reduction, self.has_weight, self.has_pos_weight = reduction, has_weight, has_pos_weight
+
+    def construct(self, x, y, w, pw):
+        return abm.binary_cross_entropy_with_logits(x, y, w if self.has_weight else None, self.reduction,
+                                                    pw if self.has_pos_weight else None)
+
+
+@pytest.mark.parametrize("operands", ["", "w", "pw", "w+pw"])
+@pytest.mark.parametrize("reduction", REDUCTIONS)
+def test_dynamic_shapes_in_graph_mode(reduction, operands):
+    """MindSpore's test_bce_with_logits_loss_dy_shape, re-expressed: Cell.set_inputs with unknown
+    dims, then calls of several shapes (and an empty one), forward and gradients against the
+    float64 reference. The aot ops' C++ infer shape runs at compile time on [-1, -1] and again on
+    the real shapes before each launch."""
+    has_w, has_pw = "w" in operands.split("+"), "pw" in operands.split("+")
     ms.set_context(mode=ms.GRAPH_MODE)
-    x, y, _, pw = sample((2, 5))
     try:
-        net = Loss(abm.BCEWithLogitsLoss(reduction="mean", pos_weight=Tensor(pw)))
-        net.set_inputs(Tensor(shape=dynamic, dtype=ms.float32), Tensor(shape=dynamic, dtype=ms.float32))
-        with pytest.raises(NotImplementedError, match="dynamic shapes .* not supported on the CPU target"):
-            net(Tensor(x), Tensor(y))
+        net = Operands(reduction, has_w, has_pw)
+        dynamic = Tensor(shape=[None, None], dtype=ms.float32)
+        net.set_inputs(dynamic, dynamic, Tensor(shape=[None], dtype=ms.float32), Tensor(shape=[None], dtype=ms.float32))
+        grad = ms.grad(net, grad_position=(0, 1))
+        for shape in ((3, 5), (7, 4), (2, 1)):
+            x, y, w, pw = sample(shape, seed=shape[0])
+            args = [Tensor(a) for a in (x, y, w, pw)]
+            w, pw = (w if has_w else None), (pw if has_pw else None)
+            out = net(*args)
+            assert out.shape == (shape if reduction == "none" else ())
+            np.testing.assert_allclose(out.asnumpy(), bce_with_logits_reference(x, y, w, reduction, pw),
+                                       rtol=2e-6, atol=1e-7)
+            check_grads(grad(*args), x, y, w, pw, reduction)
+        e = Tensor(np.zeros((0, 5), np.float32))
+        out = net(e, e, Tensor(np.ones(5, np.float32)), Tensor(np.ones(5, np.float32)))
+        np.testing.assert_array_equal(out.asnumpy(), MINT(e, e, None, reduction, None).asnumpy())  # [] / NaN / 0
     finally:
         ms.set_context(mode=ms.PYNATIVE_MODE)
-    net = Loss(abm.BCEWithLogitsLoss(reduction="mean", pos_weight=Tensor(pw)))
-    for shape in ((3, 5), (7, 5)):
-        x, y, _, _ = sample(shape, seed=shape[0])
-        np.testing.assert_allclose(net(Tensor(x), Tensor(y)).asnumpy(),
-                                   bce_with_logits_reference(x, y, None, "mean", pw), rtol=2e-6)
+
+
+@pytest.mark.parametrize("dynamic", [[2, None], None])
+def test_dynamic_dims_and_rank_of_the_cell(dynamic):
+    """The Cell with a known batch and unknown classes, and with an unknown rank ([-2])."""
+    ms.set_context(mode=ms.GRAPH_MODE)
+    try:
+        pw = sample((2, 5))[3]
+        net = Loss(abm.BCEWithLogitsLoss(reduction="mean", pos_weight=Tensor(pw)))
+        net.set_inputs(Tensor(shape=dynamic, dtype=ms.float32), Tensor(shape=dynamic, dtype=ms.float32))
+        for shape in ((2, 5), (2, 5) if dynamic else (3, 2, 5)):
+            x, y, _, _ = sample(shape, seed=len(shape))
+            np.testing.assert_allclose(net(Tensor(x), Tensor(y)).asnumpy(),
+                                       bce_with_logits_reference(x, y, None, "mean", pw), rtol=2e-6)
+    finally:
+        ms.set_context(mode=ms.PYNATIVE_MODE)
+
+
+def test_dynamic_shape_mismatch_is_reported_with_the_rule():
+    """With unknown dims nothing can be checked at compile time: the C++ infer shape checks the
+    real shapes before the launch, and MindSpore raises with its message."""
+    ms.set_context(mode=ms.GRAPH_MODE)
+    try:
+        net = Loss(abm.BCEWithLogitsLoss(reduction="sum"))
+        net.set_inputs(Tensor(shape=[None, None], dtype=ms.float32), Tensor(shape=[None, None], dtype=ms.float32))
+        with pytest.raises(RuntimeError, match=r"Target size \(\[2, 4\]\) must be the same as input size "
+                                               r"\(\[2, 3\]\)"):
+            net(Tensor(np.zeros((2, 3), np.float32)), Tensor(np.zeros((2, 4), np.float32)))
+    finally:
+        ms.set_context(mode=ms.PYNATIVE_MODE)
 
 
 # --- item 11: mixed dtypes as mint promotes, errors naming the argument ----------------------------

@@ -117,3 +117,18 @@ def test_shapes_changing_between_calls(shapes):
         if out is not None:
             np.testing.assert_allclose(out.asnumpy(), bce_with_logits_reference(x, y, cell_w, "mean", cell_pw),
                                        rtol=1e-5)
+
+
+@pytest.mark.parametrize("dtype", [np.float32, np.float16])
+@pytest.mark.parametrize("reduction", ["none", "mean", "sum"])
+def test_their_dynamic_shape_case(reduction, dtype):
+    """Their test_bce_with_logits_loss_dy_shape (CPU BCEWithLogitsLoss tests): every input's last dim
+    unknown (set_inputs with [2, None] and [None]) in GRAPH_MODE, then the same call in PyNative."""
+    args = [Tensor(a.astype(dtype)) for a in (LOGITS, LABELS, ONES, ONES)]
+    loss, _ = truth(reduction, dtype)
+    tol = 1e-6 if dtype == np.float32 else 1e-3
+    net = Functional(reduction)
+    net.set_inputs(*(Tensor(shape=list(a.shape[:-1]) + [None], dtype=a.dtype) for a in args))
+    for mode in ("graph", "pynative"):
+        out = run(mode, net, *args)
+        np.testing.assert_allclose(out.asnumpy().astype(np.float64), loss, rtol=tol, atol=tol)

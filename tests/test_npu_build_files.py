@@ -18,6 +18,7 @@ from cann_stubs import ACL_RUNTIME_STUB, kernel_params, make_stub_cann
 ROOT = Path(__file__).resolve().parents[1]
 SCRIPT = ROOT / "scripts" / "build_npu.sh"
 ADAPTER = ROOT / "op_host" / "cann" / "torch_npu_ops.cpp"
+ACLNN_ADAPTER = ROOT / "op_host" / "cann" / "torch_npu_aclnn.cpp"
 NPU_CMAKE = ROOT / "cmake" / "npu" / "CMakeLists.txt"
 KERNELS = {"bce_with_logits": ROOT / "op_kernel" / "bce_with_logits.cpp",
            "bce_with_logits_grad": ROOT / "op_kernel" / "bce_with_logits_grad.cpp"}
@@ -129,7 +130,8 @@ def test_cmake_builds_both_kernels_and_the_adapter():
     assert '"BCE_BATCH_SCHEDULE=__schedmode__(1)"' in shared
     assert 'extern "C" BCE_BATCH_SCHEDULE __global__' in (ROOT / "op_kernel" / "bce_with_logits.cpp").read_text()
     assert "add_library(ascend_bce_npu SHARED" in text
-    for rel in ("op_host/cann/npu_request.cpp", "op_host/cann/torch_npu_ops.cpp"):
+    for rel in ("op_host/cann/npu_request.cpp", "op_host/cann/npu_launch_rules.cpp", "op_host/cann/torch_npu_aclnn.cpp",
+                "op_host/cann/torch_npu_ops.cpp"):
         assert f"${{BCE_ROOT}}/{rel}" in text and (ROOT / rel).exists()
 
 
@@ -307,8 +309,55 @@ if __name__ == "__main__":
 # the aclrtlaunch_<kernel>.h that ascendc_library() generates): enough to type-check the adapter.
 CANN_STUBS = {
     "acl/acl.h": ACL_RUNTIME_STUB + """
+        #include <cstddef>
         typedef enum { ACL_FORMAT_UNDEFINED = -1, ACL_FORMAT_NCHW = 0, ACL_FORMAT_NHWC = 1, ACL_FORMAT_ND = 2,
                        ACL_FORMAT_NC1HWC0 = 3, ACL_FORMAT_FRACTAL_Z = 4, ACL_FORMAT_FRACTAL_NZ = 29 } aclFormat;
+        typedef enum { ACL_DT_UNDEFINED = -1, ACL_FLOAT = 0, ACL_FLOAT16 = 1, ACL_BF16 = 27 } aclDataType;
+        typedef enum { ACL_MEM_MALLOC_HUGE_FIRST = 0, ACL_MEM_MALLOC_HUGE_ONLY = 1,
+                       ACL_MEM_MALLOC_NORMAL_ONLY = 2 } aclrtMemMallocPolicy;
+        typedef enum { ACL_MEMCPY_HOST_TO_HOST = 0, ACL_MEMCPY_HOST_TO_DEVICE = 1, ACL_MEMCPY_DEVICE_TO_HOST = 2,
+                       ACL_MEMCPY_DEVICE_TO_DEVICE = 3 } aclrtMemcpyKind;
+        extern "C" aclError aclrtMalloc(void** devPtr, size_t size, aclrtMemMallocPolicy policy);
+        extern "C" aclError aclrtMemcpy(void* dst, size_t destMax, const void* src, size_t count,
+                                        aclrtMemcpyKind kind);
+        extern "C" aclError aclrtSynchronizeStream(aclrtStream stream);
+        typedef void* aclmdlRI;
+        typedef enum { ACL_MODEL_RI_CAPTURE_STATUS_NONE = 0, ACL_MODEL_RI_CAPTURE_STATUS_ACTIVE,
+                       ACL_MODEL_RI_CAPTURE_STATUS_INVALIDATED } aclmdlRICaptureStatus;
+        extern "C" aclError aclmdlRICaptureGetInfo(aclrtStream stream, aclmdlRICaptureStatus* status,
+                                                   aclmdlRI* modelRI);
+    """,
+    # aclnn/acl_meta.h (libnnopbase): the tensor descriptors the aclnn API takes.
+    "aclnn/acl_meta.h": """
+        #pragma once
+        #include <cstdint>
+        #include "acl/acl.h"
+        typedef struct aclTensor aclTensor;
+        typedef struct aclOpExecutor aclOpExecutor;
+        typedef int32_t aclnnStatus;
+        extern "C" aclTensor* aclCreateTensor(const int64_t* viewDims, uint64_t viewDimsNum, aclDataType dataType,
+                                              const int64_t* stride, int64_t offset, aclFormat format,
+                                              const int64_t* storageDims, uint64_t storageDimsNum, void* tensorData);
+        extern "C" aclnnStatus aclDestroyTensor(const aclTensor* tensor);
+    """,
+    # torch_npu's OpCommand as its docs give it: a task on torch_npu's queue with a custom handler.
+    "torch_npu/csrc/framework/OpCommand.h": """
+        #pragma once
+        #include <functional>
+        #include <string>
+        namespace at_npu {
+        namespace native {
+        using PROC_FUNC = std::function<int()>;
+        class OpCommand {
+        public:
+            OpCommand();
+            ~OpCommand();
+            OpCommand& Name(const std::string& name);
+            OpCommand& SetCustomHandler(PROC_FUNC func);
+            void Run();
+        };
+        }
+        }
     """,
     "torch_npu/csrc/core/npu/NPUFormat.h": """
         #pragma once
@@ -354,9 +403,26 @@ def test_adapter_type_checks_against_torch_and_documented_cann_declarations(tmp_
         (tmp_path / name).write_text(textwrap.dedent(text))
     includes = [f"-I{p}" for p in torch_ext.include_paths()] + [
         f"-I{tmp_path}", f"-I{ROOT}", f"-I{ROOT / 'op_host'}", f"-I{ROOT / 'op_host' / 'cann'}"]
-    result = subprocess.run(["g++", "-std=c++20", "-fsyntax-only", *includes, str(ADAPTER)],
-                            capture_output=True, text=True, timeout=120)
-    assert result.returncode == 0, result.stderr[-3000:]
+    sources = (ADAPTER, ACLNN_ADAPTER)
+    compiles = [subprocess.Popen(["g++", "-std=c++20", "-O0", "-c", *includes, str(source), "-o",
+                                  str(tmp_path / (source.stem + ".o"))],
+                                 stdout=subprocess.PIPE, stderr=subprocess.PIPE, text=True)
+                for source in sources]  # concurrently: each takes most of the time of torch's headers
+    for compile_ in compiles:
+        _, stderr = compile_.communicate(timeout=300)
+        assert compile_.returncode == 0, stderr[-3000:]
+    undefined = {source.name: subprocess.run(["nm", "-uC", str(tmp_path / (source.stem + ".o"))],
+                                             capture_output=True, text=True, timeout=30).stdout
+                 for source in sources}
+    # Capture safety, as the compiled code references it: no stream or device synchronization, no
+    # tensor copy to the device; the only host-to-device copy is the tiling cache's one-time upload.
+    for name, symbols in undefined.items():
+        assert "aclrtSynchronize" not in symbols, name
+        assert "_ops::to_" not in symbols and "_ops::_to_copy" not in symbols and "copy_" not in symbols, name
+    assert "aclrtMemcpy" in undefined[ADAPTER.name] and "aclrtMemcpy" not in undefined[ACLNN_ADAPTER.name]
+    assert "aclmdlRICaptureGetInfo" in undefined[ADAPTER.name]
+    assert "at_npu::native::OpCommand::SetCustomHandler" in undefined[ADAPTER.name]
+    assert "aclCreateTensor" in undefined[ACLNN_ADAPTER.name] and "dlopen" in undefined[ACLNN_ADAPTER.name]
 
 
 def test_adapter_brings_every_operand_to_row_major_layout():

@@ -17,7 +17,8 @@ Gradients: each call is one ``nn.Cell`` whose ``bprop`` runs the backward kernel
 dL/dtarget); weight and pos_weight get zeros, as on the CPU target. CustomOpBuilder ops are
 PyNative-only (MindSpore 2.10 compiles them into graphs only through an op_def YAML and a graph
 KernelMod, which this path does not provide): GRAPH_MODE raises ``AscendUnavailableError`` instead
-of running anything else.
+of running anything else. It is the route when the op package is not installed; with the package,
+``ascend_bce.mindspore._aclnn`` runs its aclnn ops in every mode.
 """
 from __future__ import annotations
 
@@ -91,7 +92,8 @@ def check_pynative() -> None:
         raise AscendUnavailableError(
             f"{_FN}: on device_target 'Ascend' the kernels run in PyNative mode only "
             "(mindspore.set_context(mode=mindspore.PYNATIVE_MODE)): they are CustomOpBuilder PyNative ops, "
-            "which GRAPH_MODE and mindspore.jit cannot compile")
+            "which GRAPH_MODE and mindspore.jit cannot compile; for graph mode install the op package "
+            "(scripts/build_opp.sh), whose aclnn ops MindSpore compiles into graphs")
 
 
 class _KernelOps:

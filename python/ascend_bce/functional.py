@@ -15,6 +15,9 @@ from ._frameworks import binding_call, framework_of, from_numpy, to_numpy
 SOCS = ("910B1", "910B2", "910B3", "910B4")
 _MAX_BLOCKS_CAP = 2**32 - 1  # the tiling's uint32 field; any larger cap means no cap at all
 _last_stats: Optional[Any] = None
+# _C.mindspore_aot.launch_count() when _last_stats was set: a MindSpore aot launch since (the CPU
+# target's graph ops launch from C++) makes its stats the last ones.
+_aot_launches_seen = 0
 # soc/max_blocks of a call that goes through a framework binding's op (which has no place for them).
 _sim_options: contextvars.ContextVar[tuple[str, Optional[int]]] = contextvars.ContextVar(
     "ascend_bce_sim_options", default=("910B1", None))
@@ -31,8 +34,17 @@ def _simulating(soc: str, max_blocks: Optional[int]) -> Iterator[None]:
 
 def last_kernel_stats() -> Optional[Any]:
     """What the last call's simulated launch did (a KernelStats); None before the first call and
-    after a call that launched nothing (an empty input)."""
+    after a call that launched nothing (an empty input). MindSpore's CPU-target ops launch from
+    C++ (their aot entry points): their last launch counts too."""
+    if _C.mindspore_aot.launch_count() != _aot_launches_seen:
+        return _C.mindspore_aot.last_stats()
     return _last_stats
+
+
+def _set_last_stats(stats: Optional[Any]) -> None:
+    global _last_stats, _aot_launches_seen
+    _last_stats = stats
+    _aot_launches_seen = _C.mindspore_aot.launch_count()
 
 
 def _as_array(name: str, value: Any, fn: str = "binary_cross_entropy_with_logits") -> tuple[np.ndarray, str]:
@@ -94,15 +106,14 @@ def _launch_buffers(args: dict) -> tuple[np.ndarray, np.ndarray]:
 
 def _launch(x: np.ndarray, y: np.ndarray, weight: Optional[np.ndarray], pos_weight: Optional[np.ndarray],
             reduction: str, soc: str, max_blocks: Optional[int]) -> np.ndarray:
-    global _last_stats
     out = np.empty(x.shape if reduction == "none" else (), dtype=x.dtype)
     if reduction == "none" and x.size == 0:
-        _last_stats = None  # nothing launched: no stale stats of an earlier call
+        _set_last_stats(None)  # nothing launched: no stale stats of an earlier call
         return out
     raw_tiling, workspace = _launch_buffers(_tiling_args(x, reduction, weight, pos_weight, soc, max_blocks))
-    _last_stats = _C.launch_bce_with_logits(
+    _set_last_stats(_C.launch_bce_with_logits(
         x, y, weight, pos_weight, out.reshape(-1), workspace, raw_tiling, soc
-    )
+    ))
     return out
 
 
@@ -111,16 +122,15 @@ def _launch_grad(kernel: str, g: np.ndarray, x: np.ndarray, y: np.ndarray, weigh
                  max_blocks: Optional[int]) -> np.ndarray:
     """One launch of the backward kernel: kernel 'backward' gives dL/dinput, 'backward_target'
     dL/dtarget."""
-    global _last_stats
     grad = np.empty(x.shape, dtype=x.dtype)
     if x.size == 0:
-        _last_stats = None  # nothing launched: no stale stats of an earlier call
+        _set_last_stats(None)  # nothing launched: no stale stats of an earlier call
         return grad
     raw_tiling, workspace = _launch_buffers(
         _tiling_args(x, reduction, weight, pos_weight, soc, max_blocks, kernel=kernel))
-    _last_stats = _C.launch_bce_with_logits_grad(
+    _set_last_stats(_C.launch_bce_with_logits_grad(
         x, y, weight, pos_weight, g.reshape(-1), grad.reshape(-1), workspace, raw_tiling, soc
-    )
+    ))
     return grad
 
 

@@ -17,6 +17,9 @@ void BindSim(pybind11::module_& m);
 // The bce_with_logits kernel launcher (_C.launch_bce_with_logits).
 void BindKernel(pybind11::module_& m);
 
+// The MindSpore CPU aot entry points' introspection (_C.mindspore_aot).
+void BindMindSporeAot(pybind11::module_& m);
+
 // cpu_sim::Launch with the GIL released that honours Ctrl-C: signals are checked (with the GIL)
 // every few ms while the blocks run, and a pending KeyboardInterrupt (or whatever the signal
 // handler raised) stops the blocks and propagates. Defined with the simulator bindings.

@@ -9,4 +9,5 @@ PYBIND11_MODULE(_C, m)
     BindSim(m);
     BindHost(m);
     BindKernel(m);
+    BindMindSporeAot(m);
 }

@@ -16,7 +16,7 @@ from mindspore.ops import constexpr
 
 from .. import _C
 from .._dtypes import check_reduction
-from ._primitive import primitive
+from ._aot import primitive
 
 _FN = "ascend_bce.mindspore.binary_cross_entropy_with_logits"
 _KERNEL_DTYPES = ((mindspore.float32, "float32"), (mindspore.float16, "float16"), (mindspore.bfloat16, "bfloat16"))
@@ -45,24 +45,20 @@ def _static(shape: Any) -> bool:
     return shape is not None and all(d is not None and d >= 0 for d in shape)
 
 
-def _wire_name(name: Optional[str], shape: Any) -> Optional[str]:
-    """0-d bf16 travels as float32 (exact): it is reshaped to [1], and the CPU Reshape has no bf16."""
-    return "float32" if name == "bfloat16" and _is_scalar(shape) else name
-
-
 @constexpr
-def _plan(reduction: Any, input_dtype: Any, target_dtype: Any, weight_dtype: Any, pos_weight_dtype: Any,
-          input_shape: Any = (1,), weight_shape: Any = (1,), pos_weight_shape: Any = (1,)) -> tuple:
-    """(kernel dtype of input and target, weight's and pos_weight's or None). As mint: a target of
+def _plan(reduction: Any, input_dtype: Any, target_dtype: Any, weight_dtype: Any, pos_weight_dtype: Any) -> str:
+    """The kernel dtype of input and target; weight's and pos_weight's are checked (the kernels
+    read any of the three float dtypes for them, each its own). As mint: a target of
     another floating dtype is accepted and the loss has the target's dtype; mixed input/target are
     computed in float32, which holds both exactly (the kernel computes in float32 anyway, so the
     loss is the float32 result rounded once)."""
     check_reduction(reduction)
     x, y = _kernel_dtype("input", input_dtype), _kernel_dtype("target", target_dtype)
-    w = None if weight_dtype is None else _kernel_dtype("weight", weight_dtype)
-    pw = None if pos_weight_dtype is None else _kernel_dtype("pos_weight", pos_weight_dtype)
-    compute = x if x == y else "float32"
-    return _wire_name(compute, input_shape), _wire_name(w, weight_shape), _wire_name(pw, pos_weight_shape)
+    if weight_dtype is not None:
+        _kernel_dtype("weight", weight_dtype)
+    if pos_weight_dtype is not None:
+        _kernel_dtype("pos_weight", pos_weight_dtype)
+    return x if x == y else "float32"
 
 
 @constexpr
@@ -89,13 +85,8 @@ def _is_empty(shape: Any) -> bool:
 
 
 @constexpr
-def _is_scalar(shape: Any) -> bool:
-    return shape is not None and len(shape) == 0
-
-
-@constexpr
-def _cpu_primitive(reduction: str, dtype: str, weight_dtype: Optional[str], pos_weight_dtype: Optional[str]):
-    return primitive(reduction, dtype, weight_dtype, pos_weight_dtype)
+def _cpu_primitive(reduction: str, has_weight: bool, has_pos_weight: bool):
+    return primitive(reduction, has_weight, has_pos_weight)
 
 
 @constexpr
@@ -113,8 +104,14 @@ def _validate(input: Tensor, target: Tensor, weight: Optional[Tensor], pos_weigh
 
 @constexpr
 def _ascend_cell(reduction: str, has_weight: bool, has_pos_weight: bool) -> nn.Cell:
-    """The Ascend path's cell (imported only there: it builds and loads the NPU ops). Raises
-    AscendUnavailableError in graph mode, at compile time."""
+    """The Ascend route's Cell, chosen at construction or compile time from what is installed:
+    the op package's aclnn ops (GRAPH_MODE, jit and PyNative) when MindSpore can find them, else
+    the kernel-launch CustomOpBuilder ops (PyNative only: AscendUnavailableError in graph mode,
+    at compile time). Imported only here: they build and load NPU code."""
+    from . import _aclnn
+
+    if _aclnn.package_installed():
+        return _aclnn.loss_cell(reduction, has_weight, has_pos_weight)
     from .. import _mindspore_ascend
 
     cell = _mindspore_ascend.loss_cell(reduction, has_weight, has_pos_weight, _validate)
@@ -135,16 +132,6 @@ def _call(op: Any, x: Tensor, y: Tensor, weight: Optional[Tensor], pos_weight: O
 
 def _cast(t: Tensor, dtype: Any) -> Tensor:
     return t if t.dtype == dtype else ops.cast(t, dtype)
-
-
-def _at_least_1d(t: Optional[Tensor]) -> Optional[Tensor]:
-    """0-d operands go to the pyfunc as [1]: it would receive a 0-d tensor as a Python float, and
-    graph mode never runs the bprop of a 0-d pyfunc output."""
-    if t is None:
-        return t
-    if _is_scalar(t.shape):
-        return ops.reshape(t, (1,))
-    return t
 
 
 def _empty_loss(input: Tensor, reduction: str, dtype: Any) -> Tensor:
@@ -172,10 +159,8 @@ def binary_cross_entropy_with_logits(input: Tensor, target: Tensor, weight: Opti
     """``mindspore.mint.nn.functional.binary_cross_entropy_with_logits`` through the fused kernels,
     in PyNative, GRAPH_MODE and ``mindspore.jit``."""
     _check_tensors(input, target, weight, pos_weight)
-    dtype, weight_dtype, pos_weight_dtype = _plan(
-        reduction, input.dtype, target.dtype, None if weight is None else weight.dtype,
-        None if pos_weight is None else pos_weight.dtype, input.shape,
-        None if weight is None else weight.shape, None if pos_weight is None else pos_weight.shape)
+    dtype = _plan(reduction, input.dtype, target.dtype, None if weight is None else weight.dtype,
+                  None if pos_weight is None else pos_weight.dtype)
     _check_shapes(input.shape, target.shape, None if weight is None else weight.shape,
                   None if pos_weight is None else pos_weight.shape)
     if _is_empty(input.shape):
@@ -184,13 +169,7 @@ def binary_cross_entropy_with_logits(input: Tensor, target: Tensor, weight: Opti
     if _device_target() == "Ascend":
         out = _call(_ascend_cell(reduction, weight is not None, pos_weight is not None), x, y, weight, pos_weight)
     else:
-        op = _cpu_primitive(reduction, dtype, weight_dtype, pos_weight_dtype)
-        weight = None if weight is None else _cast(weight, _ms_dtype(weight_dtype))
-        pos_weight = None if pos_weight is None else _cast(pos_weight, _ms_dtype(pos_weight_dtype))
-        out = _call(op, _at_least_1d(x), _at_least_1d(y), _at_least_1d(weight), _at_least_1d(pos_weight))
-        # mean/sum and 0-d 'none' travel as [1]. Reshape first: the CPU Reshape kernel has no bf16.
-        if reduction != "none" or _is_scalar(input.shape):
-            out = ops.reshape(out, ())
+        out = _call(_cpu_primitive(reduction, weight is not None, pos_weight is not None), x, y, weight, pos_weight)
     return out if out.dtype == target.dtype else ops.cast(out, target.dtype)
 
 

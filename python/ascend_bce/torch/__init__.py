@@ -7,6 +7,7 @@ CPU simulator and fake kernels, vmap, autocast, autograd), torch's functional an
 - autocast.py   fp32 under autocast, as torch's policy for this op
 - functional.py torch's signature, promotion, float64 (reference.py), rank > 8 (shapes.py)
 - module.py     BCEWithLogitsLoss
+- torchair_converter.py  GE-mode converters to the op package's IR (registered when torchair is installed)
 """
 from .._dtypes import REDUCTION_CODES
 from .._frameworks import register_binding_call
@@ -15,8 +16,10 @@ from . import autograd as _autograd  # noqa: F401  (registers the ops' autograd)
 from .functional import binary_cross_entropy_with_logits, neutral_call
 from .module import BCEWithLogitsLoss
 from .ops import NPU_LIBRARY_ENV, NPU_LIBRARY_NAME, load_npu_library
+from .torchair_converter import register as _register_torchair_converters
 
 _autocast.register()
 register_binding_call("torch", neutral_call)
+_register_torchair_converters()
 
 __all__ = ["BCEWithLogitsLoss", "binary_cross_entropy_with_logits", "load_npu_library", "REDUCTION_CODES"]
