@@ -248,11 +248,11 @@ def test_mode_periodic():
     pw = t["pos_weight"]
     assert pw["mode"] == "PERIODIC" and pw["period"] == 1000 and pw["period_aligned"] == 1000
     assert pw["numel"] == 1000 and pw["strides"] == [0, 1]
-    t = tiling([3, 4, 7, 5], weight_shape=[4, 1, 5])
+    t = tiling([300, 4, 7, 5], weight_shape=[4, 1, 5])
     w = t["weight"]
     assert (w["mode"], w["period"], w["period_aligned"], w["numel"]) == ("PERIODIC", 140, 280, 20)
     assert w["strides"] == [0, 5, 0, 1]
-    t = tiling([10, 3], weight_shape=[3])  # period 3 -> lcm(3, 8) = 24
+    t = tiling([1000, 3], weight_shape=[3])  # period 3 -> lcm(3, 8) = 24
     assert (t["weight"]["mode"], t["weight"]["period_aligned"]) == ("PERIODIC", 24)
 
 
@@ -265,10 +265,11 @@ def test_mode_generic():
 
 def test_mode_periodic_limit_counts_dtype_casts():
     # fp32 cost 8P, 16-bit cost 4P + 2P + 4P: P = 6000 fits 48 KiB only in fp32.
-    assert tiling([8, 6000], weight_shape=[6000])["weight"]["mode"] == "PERIODIC"
-    assert tiling([8, 6000], weight_shape=[6000], weight_dtype="float16")["weight"]["mode"] == "GENERIC"
-    assert tiling([8, 6144], weight_shape=[6144])["weight"]["mode"] == "PERIODIC"  # exactly 48 KiB
-    assert tiling([8, 6152], weight_shape=[6152])["weight"]["mode"] == "GENERIC"
+    # (300 rows: every block reads more than a period, so PERIODIC is worth its set-up.)
+    assert tiling([300, 6000], weight_shape=[6000])["weight"]["mode"] == "PERIODIC"
+    assert tiling([300, 6000], weight_shape=[6000], weight_dtype="float16")["weight"]["mode"] == "GENERIC"
+    assert tiling([300, 6144], weight_shape=[6144])["weight"]["mode"] == "PERIODIC"  # exactly 48 KiB
+    assert tiling([300, 6152], weight_shape=[6152])["weight"]["mode"] == "GENERIC"
     assert tiling([4, 100000], pos_weight_shape=[100000])["pos_weight"]["mode"] == "GENERIC"
 
 
@@ -478,8 +479,8 @@ TILING_FORMAT = "<3Q4I8Q" + "2I3Q2I8q" * 3 + "2Q2I"  # weight, pos_weight, grad_
 
 
 def test_tiling_bytes_layout():
-    args = ([3, 4, 7, 5], "float16", "sum")
-    kw = dict(weight_shape=[4, 1, 5], weight_dtype="bfloat16", pos_weight_shape=[3, 4, 7, 5], max_blocks=3)
+    args = ([100, 4, 7, 5], "float16", "sum")
+    kw = dict(weight_shape=[4, 1, 5], weight_dtype="bfloat16", pos_weight_shape=[100, 4, 7, 5], max_blocks=3)
     raw = host.tiling_bytes(*args, **kw)
     assert isinstance(raw, bytes) and len(raw) == host.TILING_SIZE == struct.calcsize(TILING_FORMAT) == 440
     v = struct.unpack(TILING_FORMAT, raw)
@@ -488,7 +489,7 @@ def test_tiling_bytes_layout():
     assert list(v[7:7 + t["rank"]]) == t["dims"] and set(v[7 + t["rank"]:15]) == {0}
     w, pw, g = v[15:30], v[30:45], v[45:60]
     assert w[:7] == (2, 2, 20, 140, 280, 0, 0) and list(w[7:7 + t["rank"]]) == t["weight"]["strides"]
-    assert pw[:7] == (3, 0, 420, 0, 0, 2, 0) and list(pw[7:7 + t["rank"]]) == [140, 35, 5, 1]
+    assert pw[:7] == (3, 0, 14000, 0, 0, 2, 0) and list(pw[7:7 + t["rank"]]) == [140, 35, 5, 1]
     assert g[:7] == (0, 1, 0, 0, 0, 0, 0)  # forward: no grad_output (ABSENT, float16)
     # kernel 0 = forward; 256 B of UB are the framework's
     assert v[60:] == (t["workspace_bytes"], t["partial_group_length"], UB - 256, 0)
@@ -546,3 +547,9 @@ def test_small_reductions_use_every_core(n, dtype):
     assert busiest <= align_up(-(-n // 48), align)  # the UB-sized tile would give 14 tiles at 65536
     assert t["block_dim"] == min(48, t["num_tiles"])
     assert tiling([n], dtype, "mean", soc="910B3")["tile_length"] == t["tile_length"]
+
+
+def test_small_inputs_gather_instead_of_expanding_a_period():
+    # A block of 10 x 1001 reads 209 elements: expanding lcm(1001, 8) = 8008 would cost more.
+    assert tiling([10, 1001], pos_weight_shape=[1001])["pos_weight"]["mode"] == "GENERIC"
+    assert tiling([400, 1001], pos_weight_shape=[1001])["pos_weight"]["mode"] == "PERIODIC"

@@ -20,10 +20,11 @@ DTYPES = {"float32": np.float32, "float16": np.float16, "bfloat16": ml_dtypes.bf
 
 PERIODIC_CASES = [
     # shape, weight shape, pos_weight shape
+    # (inputs large enough that each block reads more than lcm(P, 8) elements: PERIODIC pays off)
     ((96, 1000), None, (1000,)),           # pw[C], 32-B multiple period
-    ((40, 1001), None, (1001,)),           # odd period: lcm(P, 8) = 8 P
-    ((3, 5, 7), (5, 1), None),             # inner broadcast dim: weight[c] repeated along h
-    ((2, 5, 3, 7), (1, 5, 1, 7), (7,)),    # two non-broadcast dims in the period, and a pw[C]
+    ((400, 1001), None, (1001,)),          # odd period: lcm(P, 8) = 8 P
+    ((400, 5, 7), (5, 1), None),           # inner broadcast dim: weight[c] repeated along h
+    ((400, 5, 3, 7), (1, 5, 1, 7), (7,)),  # two non-broadcast dims in the period, and a pw[C]
 ]
 
 

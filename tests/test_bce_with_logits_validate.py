@@ -87,7 +87,7 @@ def test_validate_accepts_edge_tilings(shape, kw, reduction):
 
 # ---------------------------------------------------------------- forged fields are named
 
-BASE = dict(shape=[6, 1000], dtype="float32", reduction="mean", weight_shape=[1000], pos_weight_shape=[6, 1000])
+BASE = dict(shape=[600, 1000], dtype="float32", reduction="mean", weight_shape=[1000], pos_weight_shape=[600, 1000])
 
 
 def base_raw(**kw) -> bytes:
@@ -97,7 +97,7 @@ def base_raw(**kw) -> bytes:
 
 @pytest.mark.parametrize("name,value,message", [
     ("rank", 0, "rank = 0"), ("rank", 9, "rank = 9"), ("dims[0]", 0, "dims[0] = 0"),
-    ("dims[3]", 5, "dims[3] = 5: must be 0 beyond rank"), ("totalLength", 6001, "totalLength"),
+    ("dims[3]", 5, "dims[3] = 5: must be 0 beyond rank"), ("totalLength", 600001, "totalLength"),
     ("tileLength", 0, "tileLength = 0"), ("tileLength", 2**40, "tileLength"),
     ("numTiles", 7, "numTiles = 7"), ("blockDim", 0, "blockDim = 0"), ("blockDim", 49, "blockDim = 49"),
     ("dtype", 3, "dtype = 3"), ("reduction", 7, "reduction = 7"), ("kernel", 3, "kernel = 3"),
