@@ -69,12 +69,30 @@ bool HasPartials(const TilingData& t)
     return !IsBackward(t) && t.reduction != static_cast<uint32_t>(Reduction::NONE);
 }
 
+bool IsGeneric(const OperandTiling& op) { return op.mode == static_cast<uint32_t>(OperandMode::GENERIC); }
+
+// UB a GENERIC operand holds for the whole launch: the operand itself when resident, else its
+// per-tile span buffers.
+uint64_t GenericFixedBytes(const OperandTiling& op)
+{
+    const uint64_t sOp = DTypeBytes(static_cast<DType>(op.dtype));
+    if (op.gatherSpan == GATHER_RESIDENT) {
+        return AlignUp(op.numel * sOp, BLOCK_BYTES);
+    }
+    if (op.gatherSpan == GATHER_SCALAR_WALK) {
+        return 0;
+    }
+    return op.bufferNum * AlignUp(static_cast<uint64_t>(op.gatherSpan) * sOp, BLOCK_BYTES);
+}
+
 uint64_t FixedBytes(const TilingData& t)
 {
     uint64_t bytes = HasPartials(t) ? REDUCE_FIXED_BYTES : 0;
     for (const OperandTiling* op : {&t.weight, &t.posWeight}) {
         if (op->mode == static_cast<uint32_t>(OperandMode::PERIODIC)) {
             bytes += PeriodicFixedBytes(*op);
+        } else if (IsGeneric(*op)) {
+            bytes += GenericFixedBytes(*op);
         }
     }
     return bytes;
@@ -92,18 +110,24 @@ uint64_t BytesPerElem(const TilingData& t)
         const auto mode = static_cast<OperandMode>(op->mode);
         if (mode == OperandMode::FULL) {
             bytes += op->bufferNum * DTypeBytes(static_cast<DType>(op->dtype));  // streamed like x
-        } else if (mode == OperandMode::PERIODIC || mode == OperandMode::GENERIC) {
+        } else if (mode == OperandMode::PERIODIC) {
             bytes += FP32_BYTES;  // the operand expanded to one fp32 tile
+        } else if (mode == OperandMode::GENERIC) {
+            bytes += GENERIC_FP32_TILES * FP32_BYTES;  // expanded tile, gather offsets, index ramp
         }
     }
     return bytes;
 }
 
+// GENERIC starts resident when the operand fits MAX_RESIDENT_BYTES; otherwise PlanGenericSpans
+// sizes its per-tile span once the tile length is known.
 void MakeGeneric(OperandTiling& op)
 {
     op.mode = static_cast<uint32_t>(OperandMode::GENERIC);
     op.period = 0;
     op.periodAligned = 0;
+    const uint64_t bytes = op.numel * DTypeBytes(static_cast<DType>(op.dtype));
+    op.gatherSpan = bytes <= MAX_RESIDENT_BYTES ? GATHER_RESIDENT : 1;
 }
 
 // dL/d(loss) of the backward: streamed like x for 'none', one scalar for mean/sum.
@@ -184,7 +208,7 @@ uint64_t TileLengthFor(const TilingData& t)
     return std::min(tile, AlignUp(std::max<uint64_t>(t.totalLength, 1), align));
 }
 
-// Streamed (FULL) operands share the VECIN event ids with x and y: double buffered while every
+// Streamed operands (FULL, and GENERIC spans) share the VECIN event ids with x and y: double buffered while every
 // VECIN buffer of the core stays within MAX_VECIN_BUFFERS, single buffered after that.
 void ChooseOperandBuffers(TilingData& t)
 {
@@ -192,11 +216,16 @@ void ChooseOperandBuffers(TilingData& t)
     uint32_t used = BUFFER_NUM * (1 + (readsTarget ? 1 : 0));
     OperandTiling* streamed[] = {&t.gradOutput, &t.weight, &t.posWeight};
     uint32_t left = 0;
+    const auto isStreamed = [](const OperandTiling& op) {
+        return op.mode == static_cast<uint32_t>(OperandMode::FULL) ||
+               (op.mode == static_cast<uint32_t>(OperandMode::GENERIC) && op.gatherSpan != GATHER_RESIDENT &&
+                op.gatherSpan != GATHER_SCALAR_WALK);
+    };
     for (OperandTiling* op : streamed) {
-        left += op->mode == static_cast<uint32_t>(OperandMode::FULL) ? 1 : 0;
+        left += isStreamed(*op) ? 1 : 0;
     }
     for (OperandTiling* op : streamed) {
-        if (op->mode != static_cast<uint32_t>(OperandMode::FULL)) {
+        if (!isStreamed(*op)) {
             op->bufferNum = 0;
             continue;
         }
@@ -207,13 +236,31 @@ void ChooseOperandBuffers(TilingData& t)
     }
 }
 
+// Sizes every spanned GENERIC operand's buffer for the current tile length. A shorter tile never
+// needs a longer span, so planning the span, then the tile with it, stays consistent.
+void PlanGenericSpans(TilingData& t)
+{
+    for (OperandTiling* op : {&t.weight, &t.posWeight}) {
+        if (IsGeneric(*op) && op->gatherSpan != GATHER_RESIDENT && op->gatherSpan != GATHER_SCALAR_WALK) {
+            const uint64_t span = MaxTileSpan(t, *op);
+            const uint64_t bytes = span * DTypeBytes(static_cast<DType>(op->dtype));
+            op->gatherSpan = bytes <= MAX_SPAN_BYTES ? static_cast<uint32_t>(span) : GATHER_SCALAR_WALK;
+        }
+    }
+}
+
 // Sets t.tileLength; when UB is too small, demotes the costliest PERIODIC operand to GENERIC.
 void ChooseTileLength(TilingData& t)
 {
     for (;;) {
         t.tileLength = TileLengthFor(t);
         if (t.tileLength >= TileAlign(t)) {
-            return;
+            PlanGenericSpans(t);
+            ChooseOperandBuffers(t);
+            t.tileLength = TileLengthFor(t);
+            if (t.tileLength >= TileAlign(t)) {
+                return;
+            }
         }
         OperandTiling* costliest = nullptr;
         for (OperandTiling* op : {&t.weight, &t.posWeight}) {
@@ -228,6 +275,43 @@ void ChooseTileLength(TilingData& t)
                                      std::to_string(REPEAT_ELEMS_FP32) + " elements");
         }
         MakeGeneric(*costliest);
+    }
+}
+
+// Blocks assumed when weighing a resident GENERIC operand against per-tile spans: a constant (the
+// reduction spread), so the choice, and with it the tile length and any summation order, never
+// depends on the block count or the A2 variant.
+constexpr uint64_t PLANNED_BLOCKS = 48;
+
+// A resident operand is read in full by every block; the spans a block's tiles touch can be far
+// less (weight[N, 1]: a few rows per tile). Switches such operands to spans and re-plans the UB.
+void PreferSpans(TilingData& t)
+{
+    bool changed = false;
+    const uint64_t tiles = (std::max<uint64_t>(t.totalLength, 1) + t.tileLength - 1) / t.tileLength;
+    const uint64_t tilesPerBlock = (tiles + PLANNED_BLOCKS - 1) / PLANNED_BLOCKS;
+    // A PERIODIC set-up expands lcm(P, 8) elements per block: more than a small input's block ever
+    // reads (pw[1001] on 10 x 1001: 8008 per block for 209 elements). Gathering per tile is cheaper.
+    const uint64_t elemsPerBlock = (std::max<uint64_t>(t.totalLength, 1) + PLANNED_BLOCKS - 1) / PLANNED_BLOCKS;
+    for (OperandTiling* op : {&t.weight, &t.posWeight}) {
+        if (op->mode == static_cast<uint32_t>(OperandMode::PERIODIC) && elemsPerBlock < op->periodAligned) {
+            MakeGeneric(*op);
+            changed = true;
+        }
+    }
+    for (OperandTiling* op : {&t.weight, &t.posWeight}) {
+        if (!IsGeneric(*op) || op->gatherSpan != GATHER_RESIDENT) {
+            continue;
+        }
+        const uint64_t span = MaxTileSpan(t, *op);
+        if (span * DTypeBytes(static_cast<DType>(op->dtype)) <= MAX_SPAN_BYTES && tilesPerBlock * span < op->numel) {
+            op->gatherSpan = static_cast<uint32_t>(span);
+            changed = true;
+        }
+    }
+    if (changed) {
+        ChooseOperandBuffers(t);
+        ChooseTileLength(t);
     }
 }
 
@@ -267,7 +351,36 @@ void BalanceTileLength(TilingData& t, uint32_t blocks)
     t.tileLength = floorWork <= balancedWork * (1.0 + BALANCE_SLACK) ? floor : balanced;
 }
 
+// Reductions of small inputs: tiles short enough that there are REDUCTION_SPREAD_TILES of them, so
+// every core gets work (a UB-sized tile gives 256 x 256 fp32 elements 14 tiles, 14 busy cores).
+// A constant, not the SoC's or the launch's core count: the summation order, fixed by the tile
+// length, stays the same for every block count and every A2 variant.
+constexpr uint64_t REDUCTION_SPREAD_TILES = 48;
+
+void SpreadReduction(TilingData& t)
+{
+    const uint64_t align = TileAlign(t);
+    const uint64_t total = std::max<uint64_t>(t.totalLength, 1);
+    const uint64_t spread = AlignUp((total + REDUCTION_SPREAD_TILES - 1) / REDUCTION_SPREAD_TILES, align);
+    t.tileLength = std::min<uint64_t>(t.tileLength, std::max<uint64_t>(spread, align));
+}
+
 }  // namespace
+
+uint64_t MaxTileSpan(const TilingData& t, const OperandTiling& op)
+{
+    const uint64_t reach = t.tileLength > 0 ? t.tileLength - 1 : 0;  // flat distance first -> last
+    uint64_t inner = 1;
+    uint64_t innerExtent = 0;  // sum over the dims inside D of stride * (dim - 1)
+    uint64_t span = 1;
+    for (uint32_t d = t.rank; d-- > 0;) {
+        const uint64_t steps = std::min<uint64_t>(t.dims[d] - 1, (reach + inner - 1) / inner);
+        span = std::max<uint64_t>(span, steps * static_cast<uint64_t>(op.strides[d]) + innerExtent + 1);
+        innerExtent += static_cast<uint64_t>(op.strides[d]) * (t.dims[d] - 1);
+        inner *= t.dims[d];
+    }
+    return span;
+}
 
 SocInfo GetSocInfo(const std::string& name)
 {
@@ -315,11 +428,14 @@ TilingData ComputeTiling(const TilingRequest& req)
     // Depends on N, dtypes and UB only, never on the block count: the reduction chunks (and so
     // the fp32 summation order) must be identical for any number of blocks.
     ChooseTileLength(t);
+    PreferSpans(t);
     const uint32_t blockCap = req.maxBlocks != 0 ? std::min(req.soc.vectorCores, req.maxBlocks)
                                                  : req.soc.vectorCores;
     if (!HasPartials(t)) {
         // Elementwise kernels have no summation order to keep: even out the blocks' work.
         BalanceTileLength(t, blockCap);
+    } else {
+        SpreadReduction(t);
     }
     t.numTiles = (t.totalLength + t.tileLength - 1) / t.tileLength;
     // Partials are combined in two levels: groups that fill one input buffer, then at most

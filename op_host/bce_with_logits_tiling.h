@@ -14,6 +14,7 @@ namespace BceWithLogits {
 // MAX_PERIOD_BYTES live in op_kernel/bce_with_logits_tiling.h, shared with the kernel.
 // UbBytesUsed() must equal what the kernel passes to InitBuffer.
 constexpr uint32_t REDUCE_FIXED_BYTES = 2 * BLOCK_BYTES;  // reductions: partial sum + combine scratch
+constexpr uint32_t GENERIC_FP32_TILES = 3;  // GENERIC: expanded tile, gather offsets, index ramp
 
 struct SocInfo {
     std::string name;
@@ -51,6 +52,11 @@ uint32_t DTypeBytes(DType dtype);
 // std::runtime_error if no tile of >= 64 elements fits the UB. Allocates nothing that
 // scales with N, so any N up to INT64_MAX is fine.
 TilingData ComputeTiling(const TilingRequest& req);
+
+// Largest operand index range a tile of t.tileLength touches (GENERIC span buffers): over the
+// outermost dim D whose coordinate changes inside the tile, D's steps times its stride plus the
+// full extent of the dims inside D. The kernel copies exactly this kind of range per tile.
+uint64_t MaxTileSpan(const TilingData& t, const OperandTiling& op);
 
 // Total UB bytes the kernel allocates with this tiling: fixed + tileLength * bytes per element.
 uint64_t UbBytesUsed(const TilingData& tiling);

@@ -139,6 +139,26 @@ void CheckPeriod(const TilingData& t, const OperandTiling& op, const std::string
             "must be lcm(period, " + std::to_string(ALIGN_ELEMS_FP32) + ") = " + std::to_string(aligned));
 }
 
+// GENERIC: resident only within MAX_RESIDENT_BYTES; a span buffer holds every tile's span.
+void CheckGatherSpan(const TilingData& t, const OperandTiling& op, const std::string& name)
+{
+    if (!Is(op, OperandMode::GENERIC)) {
+        Require(op.gatherSpan == 0, name + ".gatherSpan", op.gatherSpan, "must be 0 unless the mode is GENERIC");
+        return;
+    }
+    if (op.gatherSpan == GATHER_RESIDENT) {
+        Require(op.numel * DTypeBytes(static_cast<DType>(op.dtype)) <= MAX_RESIDENT_BYTES, name + ".gatherSpan",
+                op.gatherSpan, "resident (0) needs the operand within " + std::to_string(MAX_RESIDENT_BYTES) + " B");
+    } else if (op.gatherSpan != GATHER_SCALAR_WALK) {
+        const uint64_t need = MaxTileSpan(t, op);
+        Require(op.gatherSpan >= need && op.gatherSpan * uint64_t{DTypeBytes(static_cast<DType>(op.dtype))} <=
+                                             MAX_SPAN_BYTES,
+                name + ".gatherSpan", op.gatherSpan,
+                "must hold the largest span a tile touches (" + std::to_string(need) + ") within " +
+                    std::to_string(MAX_SPAN_BYTES) + " B");
+    }
+}
+
 // numel, buffers, period and strides of one operand against its mode and the dims.
 void CheckOperand(const TilingData& t, const OperandTiling& op, const std::string& name)
 {
@@ -153,13 +173,17 @@ void CheckOperand(const TilingData& t, const OperandTiling& op, const std::strin
     } else {
         CheckStrides(t, op, name);
     }
-    if (mode == OperandMode::FULL) {
+    const bool spanned = mode == OperandMode::GENERIC && op.gatherSpan != GATHER_RESIDENT &&
+                         op.gatherSpan != GATHER_SCALAR_WALK;
+    if (mode == OperandMode::FULL || spanned) {
         Require(op.bufferNum == 1 || op.bufferNum == 2, name + ".bufferNum", op.bufferNum,
-                "must be 1 or 2 for a FULL operand");
+                "must be 1 or 2 for a FULL operand or a GENERIC one with a span");
     } else {
-        Require(op.bufferNum == 0, name + ".bufferNum", op.bufferNum, "must be 0 unless the mode is FULL");
+        Require(op.bufferNum == 0, name + ".bufferNum", op.bufferNum,
+                "must be 0 unless the operand is streamed (FULL, GENERIC with a span)");
     }
     CheckPeriod(t, op, name);
+    CheckGatherSpan(t, op, name);
 }
 
 // gradOutput follows the kernel kind; every VECIN buffer holds one of MAX_VECIN_BUFFERS event ids.

@@ -49,8 +49,9 @@ public:
         pipe_.InitBuffer(tmpA_, fp32TileBytes);
         pipe_.InitBuffer(tmpB_, fp32TileBytes);
         pipe_.InitBuffer(tmpC_, fp32TileBytes);
-        weight_.Init(pipe_, args.weight, tiling.weight, tiling);
-        posWeight_.Init(pipe_, args.posWeight, tiling.posWeight, tiling);
+        const SetupScratch scratch{{tmpA_.Get<float>(), tmpB_.Get<float>(), tmpC_.Get<float>()}, tileLength_};
+        weight_.Init(pipe_, args.weight, tiling_.weight, tiling_, scratch);
+        posWeight_.Init(pipe_, args.posWeight, tiling_.posWeight, tiling_, scratch);
     }
 
     __aicore__ inline void Process()
@@ -103,27 +104,29 @@ private:
         SoftplusPair(b, c, Widen(input, c, count), a, count);
         LocalTensor<float> y = Widen(target, a, count);
         AscendC::Mul(c, c, y, count);             // c = y * softplus(-x)
-        AscendC::Muls(a, y, -1.0f, count);
-        AscendC::Adds(a, a, 1.0f, count);         // 1 - y is exact for y in [0.5, 1] (Sterbenz)
-        AscendC::Mul(b, b, a, count);             // b = (1 - y) * softplus(x); a is free again
+        // b = (y - 1) * softplus(x) = -(1 - y) * softplus(x) exactly (round-to-nearest is odd-
+        // symmetric), so the loss is c - b: one pass for 1 - y where -y + 1 took two. Same bits as
+        // c + (1 - y) * softplus(x) but for the sign of a zero loss when c = -0 and y = 1.
+        AscendC::Adds(a, y, -1.0f, count);        // y - 1 is exact for y in [0.5, 1] (Sterbenz)
+        AscendC::Mul(b, b, a, count);             // a is free again
         posWeight_.Apply(c, a, offset, count);    // c = pw * y * softplus(-x)
         if constexpr (IS_FP32) {
             if (!reduce_) {
                 // fp32 'none' writes the loss straight into the output tile.
                 LocalTensor<float> out = outQueue_.AllocTensor<float>();
-                AscendC::Add(out, b, c, count);
+                AscendC::Sub(out, c, b, count);
                 weight_.Apply(out, a, offset, count);
                 outQueue_.EnQue(out);
                 FreeInputs(input, target);
                 return;
             }
         }
-        AscendC::Add(b, b, c, count);
+        AscendC::Sub(b, c, b, count);
         weight_.Apply(b, a, offset, count);
         FreeInputs(input, target);
         if (reduce_) {
             LocalTensor<float> partial = outQueue_.AllocTensor<float>();
-            PairwiseSum(partial, b, a, count);
+            PairwiseSum(partial, b, count);
             outQueue_.EnQue(partial);
         } else {
             LocalTensor<T> out = outQueue_.AllocTensor<T>();
@@ -152,7 +155,6 @@ private:
     // operands streamed the queues hold all 8 of them.
     __aicore__ inline void CombinePartials()
     {
-        LocalTensor<float> groupSum = tmpA_.Get<float>();
         LocalTensor<float> reduceTmp = tmpB_.Get<float>();
         LocalTensor<float> groupSums = tmpC_.Get<float>();
         const uint64_t groupLength = tiling_.partialGroupLength;
@@ -166,16 +168,12 @@ private:
             inQueueX_.EnQue(partials);
             partials = inQueueX_.DeQue<float>();
             ZeroPairwiseTail(partials, count);
-            PairwiseSum(groupSum, partials, reduceTmp, count);
+            // The group's sum lands in groupSums[group] from the vector pipe itself.
+            PairwiseSum(groupSums[static_cast<uint32_t>(group)], partials, count);
             inQueueX_.FreeTensor(partials);
-            // dav_c220's ReduceSum already ends with a scalar store, but its page promises only
-            // the value: order the scalar read after the vector pipe ourselves.
-            WaitPipe<AscendC::HardEvent::V_S>(pipe_);
-            groupSums.SetValue(static_cast<uint32_t>(group), groupSum.GetValue(0));
         }
-        WaitPipe<AscendC::HardEvent::S_V>(pipe_);
         LocalTensor<float> sum = outQueue_.AllocTensor<float>();
-        PairwiseSum(sum, groupSums, reduceTmp, static_cast<uint32_t>(numGroups));
+        PairwiseSum(sum, groupSums, static_cast<uint32_t>(numGroups));
         if (static_cast<Reduction>(tiling_.reduction) == Reduction::MEAN) {
             // Div, not Muls by 1/N: one rounding. N = 0 gives 0/0 = NaN, as torch.
             AscendC::Duplicate(reduceTmp, static_cast<float>(tiling_.totalLength), ALIGN_ELEMS_FP32);

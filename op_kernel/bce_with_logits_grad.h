@@ -50,10 +50,11 @@ public:
         pipe_.InitBuffer(tmpB_, fp32TileBytes);
         pipe_.InitBuffer(tmpC_, fp32TileBytes);
         pipe_.InitBuffer(tmpD_, fp32TileBytes);
-        weight_.Init(pipe_, args.weight, tiling.weight, tiling);
-        posWeight_.Init(pipe_, args.posWeight, tiling.posWeight, tiling);
+        const SetupScratch scratch{{tmpA_.Get<float>(), tmpB_.Get<float>(), tmpC_.Get<float>()}, tileLength_};
+        weight_.Init(pipe_, args.weight, tiling_.weight, tiling_, scratch);
+        posWeight_.Init(pipe_, args.posWeight, tiling_.posWeight, tiling_, scratch);
         hasPosWeight_ = static_cast<OperandMode>(tiling.posWeight.mode) != OperandMode::ABSENT;
-        gradOutput_.Init(pipe_, args.gradOutput, tiling.gradOutput, tiling);
+        gradOutput_.Init(pipe_, args.gradOutput, tiling_.gradOutput, tiling_, scratch);
         // mean/sum: every element gets dout (/ N for mean), folded into one scalar factor.
         scalarGrad_ = static_cast<OperandMode>(tiling.gradOutput.mode) == OperandMode::SCALAR;
         if (scalarGrad_) {

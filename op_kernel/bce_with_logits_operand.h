@@ -6,6 +6,7 @@
 
 #include "kernel_operator.h"
 #include "bce_with_logits_copy.h"
+#include "bce_with_logits_period.h"
 #include "bce_with_logits_sync.h"
 #include "bce_with_logits_tiling.h"
 
@@ -35,9 +36,13 @@ class BroadcastOperand {
 public:
     __aicore__ inline BroadcastOperand() {}
 
-    __aicore__ inline void Init(TPipe& pipe, GM_ADDR gm, const OperandTiling& operand, const TilingData& tiling)
+    // `scratch`: fp32 tiles the PERIODIC set-up may use (the kernel's compute tiles, still free).
+    // `tiling` must outlive the operand (the kernel's own copy).
+    __aicore__ inline void Init(TPipe& pipe, GM_ADDR gm, const OperandTiling& operand, const TilingData& tiling,
+                                const SetupScratch& scratch)
     {
         pipe_ = &pipe;
+        tiling_ = &tiling;
         gm_ = gm;
         op_ = operand;
         rank_ = tiling.rank;
@@ -51,7 +56,7 @@ public:
                 break;
             case OperandMode::PERIODIC:
                 pipe.InitBuffer(expanded_, (op_.periodAligned + tileLength_) * FP32_BYTES);
-                Dispatch<ExpandPeriodTag>(pipe);
+                Dispatch<ExpandPeriodTag>(pipe, scratch, tiling);
                 break;
             case OperandMode::FULL:
                 // Single or double buffered as the host tiling decided: all VECIN queues of a core
@@ -60,6 +65,12 @@ public:
                 break;
             case OperandMode::GENERIC:
                 pipe.InitBuffer(expanded_, tileLength_ * FP32_BYTES);
+                pipe.InitBuffer(offsets_, tileLength_ * FP32_BYTES);
+                pipe.InitBuffer(ramp_, tileLength_ * FP32_BYTES);
+                if (op_.gatherSpan != GATHER_SCALAR_WALK) {
+                    BuildRamp(ramp_.Get<float>(), tileLength_);
+                    Dispatch<InitGatherTag>(pipe);
+                }
                 break;
             default:
                 break;
@@ -69,11 +80,14 @@ public:
     // SCALAR: the operand's one value (read once per block, in fp32).
     __aicore__ inline float ScalarValue() const { return scalar_; }
 
-    // Issues the copy-in of one tile for a streamed (FULL) operand; nothing for the other modes.
+    // Issues the copy-in of one tile for a streamed operand (FULL, or the span a GENERIC tile
+    // touches); nothing for the other modes.
     __aicore__ inline void CopyIn(uint64_t offset, uint32_t count)
     {
         if (static_cast<OperandMode>(op_.mode) == OperandMode::FULL) {
             Dispatch<CopyInTag>(offset, count);
+        } else if (IsSpanned()) {
+            Dispatch<CopySpanTag>(offset, count);
         }
     }
 
@@ -95,7 +109,11 @@ public:
                 Dispatch<ApplyStreamTag>(dst, scratch, count);
                 break;
             case OperandMode::GENERIC:
-                ExpandTile(offset, count);
+                if (op_.gatherSpan == GATHER_SCALAR_WALK) {
+                    ExpandTile(offset, count);
+                } else {
+                    Dispatch<GatherTileTag>(scratch, offset, count);
+                }
                 AscendC::Mul(dst, dst, expanded_.Get<float>(), count);
                 break;
             default:
@@ -107,6 +125,84 @@ private:
     struct ExpandPeriodTag {};
     struct CopyInTag {};
     struct ApplyStreamTag {};
+    struct InitGatherTag {};
+    struct CopySpanTag {};
+    struct GatherTileTag {};
+
+    __aicore__ inline bool IsSpanned() const
+    {
+        return static_cast<OperandMode>(op_.mode) == OperandMode::GENERIC && op_.gatherSpan != GATHER_RESIDENT &&
+               op_.gatherSpan != GATHER_SCALAR_WALK;
+    }
+
+    // GENERIC set-up: a resident operand is copied to UB once (as stored in GM); a spanned one
+    // gets its VECIN buffers, single or double as the host decided (they share the V_MTE2 ids).
+    template <typename U>
+    __aicore__ inline void Run(InitGatherTag, TPipe& pipe)
+    {
+        if (op_.gatherSpan == GATHER_RESIDENT) {
+            const uint32_t numel = static_cast<uint32_t>(op_.numel);
+            pipe.InitBuffer(staging_, numel * sizeof(U));
+            CopyAnyAddress(staging_.Get<U>(), OperandGm<U>(gm_, op_.numel), numel);
+            WaitPipe<AscendC::HardEvent::MTE2_V>(pipe);
+        } else {
+            pipe.InitBuffer(stream_, static_cast<uint8_t>(op_.bufferNum), op_.gatherSpan * sizeof(U));
+        }
+    }
+
+    // One run from any GM element address: DataCopyPad has no GM alignment rule.
+    template <typename U>
+    __aicore__ inline void CopyAnyAddress(const LocalTensor<U>& dst, const GlobalTensor<U>& src, uint32_t count)
+    {
+        AscendC::DataCopyPad(dst, src, OneRun<U>(count), AscendC::DataCopyPadExtParams<U>());
+    }
+
+    __aicore__ inline GatherWindow TileOffsets(const LocalTensor<float>& scratch, uint64_t offset, uint32_t count)
+    {
+        const GatherTiles tiles{expanded_.Get<float>(), scratch, offsets_.Get<float>()};
+        return GatherOffsets(tiles, ramp_.Get<float>(), offset, count, op_, *tiling_, 0, true, ElemBytes());
+    }
+
+    // The GM span of the operand that this tile reads, into a fresh span buffer. Its window is
+    // recomputed in Apply: the same O(rank) scalar arithmetic, no state between the two.
+    template <typename U>
+    __aicore__ inline void Run(CopySpanTag, uint64_t offset, uint32_t count)
+    {
+        const GatherWindow window = SpanOf(offset, count);
+        LocalTensor<U> local = stream_.AllocTensor<U>();
+        CopyAnyAddress(local, OperandGm<U>(gm_, op_.numel)[window.base], static_cast<uint32_t>(window.span));
+        stream_.EnQue(local);
+    }
+
+    // base and span of a tile's window without the vector work (scalar arithmetic only).
+    __aicore__ inline GatherWindow SpanOf(uint64_t offset, uint32_t count) const
+    {
+        return ShapeOf(offset, count, op_, *tiling_, 0, true).window;
+    }
+
+    // GENERIC tile: offsets on the vector pipe, one Gather from the resident operand or the tile's
+    // span buffer, widened to fp32 for a 16-bit operand. `scratch` is a free fp32 tile.
+    template <typename U>
+    __aicore__ inline void Run(GatherTileTag, const LocalTensor<float>& scratch, uint64_t offset, uint32_t count)
+    {
+        const GatherWindow window = TileOffsets(scratch, offset, count);
+        const LocalTensor<uint32_t> offsets = offsets_.Get<uint32_t>();
+        LocalTensor<float> expanded = expanded_.Get<float>();
+        const bool resident = op_.gatherSpan == GATHER_RESIDENT;
+        LocalTensor<U> source = resident ? staging_.Get<U>() : stream_.DeQue<U>();
+        const uint32_t baseBytes =
+            window.baseBytes + (resident ? static_cast<uint32_t>(window.base * sizeof(U)) : 0);
+        if constexpr (std::is_same<U, float>::value) {
+            AscendC::Gather(expanded, source, offsets, baseBytes, count);
+        } else {
+            LocalTensor<U> gathered = scratch.ReinterpretCast<U>();
+            AscendC::Gather(gathered, source, offsets, baseBytes, count);
+            AscendC::Cast(expanded, gathered, AscendC::RoundMode::CAST_NONE, count);
+        }
+        if (!resident) {
+            stream_.FreeTensor(source);
+        }
+    }
 
     __aicore__ inline uint32_t ElemBytes() const
     {
@@ -143,57 +239,32 @@ private:
     }
 
     // PERIODIC set-up: the operand (small by construction) is copied to UB once, widened to
-    // fp32, expanded over one aligned period by the scalar unit, then replicated by doubling
-    // vector copies so that any tile start finds one contiguous, 32-B aligned run.
+    // fp32, gathered over one aligned period by the vector unit (bce_with_logits_period.h), then
+    // replicated by doubling vector copies so that any tile start finds one contiguous, 32-B
+    // aligned run. The not yet replicated tail of `expanded` holds the gather's index ramp.
     template <typename U>
-    __aicore__ inline void Run(ExpandPeriodTag, TPipe& pipe)
+    __aicore__ inline void Run(ExpandPeriodTag, TPipe& pipe, const SetupScratch& scratch, const TilingData& tiling)
     {
         const uint32_t numel = static_cast<uint32_t>(op_.numel);
         pipe.InitBuffer(staging_, numel * sizeof(U));
         LocalTensor<U> raw = staging_.Get<U>();
         CopyContiguous(raw, OperandGm<U>(gm_, op_.numel), numel);
+        WaitPipe<AscendC::HardEvent::MTE2_V>(pipe);
         LocalTensor<float> values;
         if constexpr (std::is_same<U, float>::value) {
-            WaitPipe<AscendC::HardEvent::MTE2_S>(pipe);
             values = raw;
         } else {
             pipe.InitBuffer(widened_, numel * FP32_BYTES);
             values = widened_.Get<float>();
-            WaitPipe<AscendC::HardEvent::MTE2_V>(pipe);
             AscendC::Cast(values, raw, AscendC::RoundMode::CAST_NONE, numel);
-            WaitPipe<AscendC::HardEvent::V_S>(pipe);
         }
         LocalTensor<float> expanded = expanded_.Get<float>();
-        FillPeriod(expanded, values);
-        WaitPipe<AscendC::HardEvent::S_V>(*pipe_);
+        GatherPeriod(expanded, values, expanded[static_cast<uint32_t>(op_.periodAligned)], op_, tiling, scratch);
         const uint64_t total = op_.periodAligned + tileLength_;
         for (uint64_t filled = op_.periodAligned; filled < total;) {
             const uint64_t chunk = filled < total - filled ? filled : total - filled;
             AscendC::Muls(expanded[filled], expanded, 1.0f, static_cast<int32_t>(chunk));  // exact copy
             filled += chunk;
-        }
-    }
-
-    // expanded[j] = operand at flat index j (j < periodAligned); the period's dims start at the
-    // operand's first non-broadcast dim, so flat index j and j mod period give the same value.
-    __aicore__ inline void FillPeriod(const LocalTensor<float>& expanded, const LocalTensor<float>& values)
-    {
-        uint32_t lead = 0;
-        while (lead + 1 < rank_ && op_.strides[lead] == 0) {
-            ++lead;
-        }
-        uint64_t coord[MAX_DIMS] = {0};
-        uint64_t src = 0;
-        for (uint64_t j = 0; j < op_.periodAligned; ++j) {
-            expanded.SetValue(static_cast<uint32_t>(j), values.GetValue(static_cast<uint32_t>(src)));
-            for (int32_t d = static_cast<int32_t>(rank_) - 1; d >= static_cast<int32_t>(lead); --d) {
-                src += op_.strides[d];
-                if (++coord[d] < dims_[d]) {
-                    break;
-                }
-                src -= op_.strides[d] * dims_[d];
-                coord[d] = 0;
-            }
         }
     }
 
@@ -270,6 +341,7 @@ private:
     }
 
     TPipe* pipe_ = nullptr;
+    const TilingData* tiling_ = nullptr;
     GM_ADDR gm_ = nullptr;
     OperandTiling op_{};
     uint32_t rank_ = 1;
@@ -277,7 +349,9 @@ private:
     uint64_t dims_[MAX_DIMS] = {0};
     float scalar_ = 1.0f;
     TBuf<TPosition::VECCALC> expanded_;
-    TBuf<TPosition::VECCALC> staging_;  // PERIODIC: the operand as stored in GM
+    TBuf<TPosition::VECCALC> offsets_;  // GENERIC: gather offsets of a tile
+    TBuf<TPosition::VECCALC> ramp_;     // GENERIC: 0, 1, ..., tileLength - 1
+    TBuf<TPosition::VECCALC> staging_;  // PERIODIC, resident GENERIC: the operand as stored in GM
     TBuf<TPosition::VECCALC> widened_;  // PERIODIC: the operand in fp32 (fp16/bf16 operands)
     TQue<TPosition::VECIN, QUEUE_DEPTH> stream_;
 };

@@ -22,9 +22,12 @@ __aicore__ inline uint32_t PairwiseSpan(uint32_t count)
 
 // dst[0] = sum of src[0, count). src[count, PairwiseSpan(count)) must hold zeros; src is
 // consumed. Halving with Add is a pairwise sum (error O(log n) ulps) where A2's ReduceSum adds
-// repeats one after another; ReduceSum only finishes the last repeat, a tree inside 256 B.
+// repeats one after another; the last repeat is finished by ReduceRepeat's vcadd tree inside 256 B,
+// which writes dst[0] from the vector pipe: no V_S/S_V round trip through the scalar unit (A2's
+// ReduceSum issues the same vcadd, then reads the result back with the scalar unit), so the next
+// tile's copy-in is not held behind this tile's vector work. dst needs only element alignment.
 __aicore__ inline void PairwiseSum(const AscendC::LocalTensor<float>& dst, const AscendC::LocalTensor<float>& src,
-                                   const AscendC::LocalTensor<float>& work, uint32_t count)
+                                   uint32_t count)
 {
     uint32_t len = PairwiseSpan(count);
     while (len > REPEAT_ELEMS_FP32) {
@@ -32,7 +35,13 @@ __aicore__ inline void PairwiseSum(const AscendC::LocalTensor<float>& dst, const
         AscendC::Add(src, src, src[half], static_cast<int32_t>(len - half));
         len = half;
     }
-    AscendC::ReduceSum(dst, src, work, static_cast<int32_t>(len));
+    constexpr int32_t oneRepeat = 1;
+    constexpr int32_t dstRepStride = 1;           // unused with one repeat
+    constexpr int32_t srcBlkStride = 1;           // contiguous blocks
+    constexpr int32_t srcRepStride = REPEAT_BYTES / BLOCK_BYTES;
+    AscendC::ReduceRepeat<AscendC::ReduceType::SUM, float, float>(dst, src, static_cast<int32_t>(REPEAT_ELEMS_FP32),
+                                                                  oneRepeat, dstRepStride, srcBlkStride,
+                                                                  srcRepStride);
 }
 
 // Zeroes what PairwiseSum reads of a tile before the tile's `count` valid elements are

@@ -50,8 +50,18 @@ enum class OperandMode : uint32_t {
     PERIODIC = 2,  // expanded value repeats with period `period` over the flat index:
                    // one period (+ one tile) is expanded in UB once per block
     FULL = 3,      // same shape as the input: streamed tile by tile like x and y
-    GENERIC = 4,   // any other pattern: expanded per tile from GM by the scalar unit
+    GENERIC = 4,   // any other pattern: gathered per tile (vector Gather by computed offsets)
+                   // from the whole operand kept in UB (gatherSpan == GATHER_RESIDENT), or from
+                   // the GM span the tile touches, copied in per tile (gatherSpan elements)
 };
+
+// OperandTiling::gatherSpan of a GENERIC operand.
+constexpr uint32_t GATHER_RESIDENT = 0;           // the whole operand is copied to UB once per block
+constexpr uint32_t MAX_RESIDENT_BYTES = 96 * 1024;  // UB cap for a resident GENERIC operand
+constexpr uint32_t MAX_SPAN_BYTES = 32 * 1024;      // UB cap for one per-tile span buffer
+// Neither fits (an operand over MAX_RESIDENT_BYTES whose tiles touch more than MAX_SPAN_BYTES of
+// it, e.g. pos_weight[C] with C > 24576 fp32): the scalar unit walks each tile's runs.
+constexpr uint32_t GATHER_SCALAR_WALK = 0xFFFFFFFFu;
 
 struct OperandTiling {
     uint32_t mode;            // OperandMode
@@ -59,8 +69,10 @@ struct OperandTiling {
     uint64_t numel;           // elements of the operand in GM
     uint64_t period;          // PERIODIC: P, elements of the flat index per period
     uint64_t periodAligned;   // PERIODIC: lcm(P, 8), so every period copy starts 32-B aligned in fp32
-    uint32_t bufferNum;       // FULL: VECIN buffers of its stream (1 or 2, see MAX_VECIN_BUFFERS)
-    uint32_t reserved;        // keeps strides 8-B aligned
+    uint32_t bufferNum;       // FULL and GENERIC with a span: VECIN buffers of its stream (1 or 2,
+                              // see MAX_VECIN_BUFFERS)
+    uint32_t gatherSpan;      // GENERIC: GATHER_RESIDENT, or the elements of the per-tile GM span
+                              // buffer (>= the largest span a tile touches); else 0
     int64_t strides[MAX_DIMS];  // element stride of the operand per collapsed dim (0 = broadcast)
 };
 

@@ -107,8 +107,8 @@ def test_small_ub_tiling_demotes_periodic_operands_and_stays_exact(rng, dtype):
     # must give the same answer from that tiling.
     from ascend_bce import _C
 
-    x, y, w, pw = _inputs(rng, (30, 2000), DTYPES[dtype], (2000,), (2000,), np.float32, np.float16)
-    args = dict(input_shape=[30, 2000], dtype=dtype, reduction="none", weight_shape=[2000],
+    x, y, w, pw = _inputs(rng, (60, 2000), DTYPES[dtype], (2000,), (2000,), np.float32, np.float16)
+    args = dict(input_shape=[60, 2000], dtype=dtype, reduction="none", weight_shape=[2000],
                 weight_dtype="float32", pos_weight_shape=[2000], pos_weight_dtype="float16", ub_bytes=37888)
     tiling = _C.host.compute_tiling(**args)
     assert tiling["pos_weight"]["mode"] == "GENERIC" and tiling["weight"]["mode"] == "PERIODIC"

@@ -42,8 +42,14 @@ def reference_ub(t):
         s_op = DTYPE_BYTES[op["dtype"]]
         if op["mode"] == "FULL":
             per_elem += buffers[name] * s_op
-        elif op["mode"] in ("PERIODIC", "GENERIC"):
+        elif op["mode"] == "PERIODIC":
             per_elem += 4
+        elif op["mode"] == "GENERIC":
+            per_elem += 3 * 4  # expanded tile, gather offsets, index ramp
+            if op["gather_span"] == 0:  # resident: the whole operand, once
+                fixed += align_up(op["numel"] * s_op, 32)
+            elif op["gather_span"] != 2**32 - 1:  # per-tile span buffers (not the scalar walk)
+                fixed += buffers[name] * align_up(op["gather_span"] * s_op, 32)
         if op["mode"] == "PERIODIC":
             fixed += op["period_aligned"] * 4 + align_up(op["numel"] * s_op, 32)
             fixed += align_up(op["numel"] * 4, 32) if s_op != 4 else 0
@@ -51,11 +57,13 @@ def reference_ub(t):
 
 
 def expected_stream_buffers(t):
-    """VECIN buffers of each streamed (FULL) operand: every freed VECIN buffer holds one of A2's 8
-    V_MTE2 event ids, so x and y (double buffered) and the streams share 8; streams are double
-    buffered in the order grad_output, weight, pos_weight while the rest can still get one."""
+    """VECIN buffers of each streamed operand (FULL, or GENERIC with a per-tile span): every freed
+    VECIN buffer holds one of A2's 8 V_MTE2 event ids, so x and y (double buffered) and the streams
+    share 8; streams are double buffered in the order grad_output, weight, pos_weight while the rest
+    can still get one."""
     used = 2 * (2 if t["kernel"] != "backward_target" else 1)
-    full = [k for k in ("grad_output", "weight", "pos_weight") if t[k]["mode"] == "FULL"]
+    full = [k for k in ("grad_output", "weight", "pos_weight")
+            if t[k]["mode"] == "FULL" or (t[k]["mode"] == "GENERIC" and t[k]["gather_span"] not in (0, 2**32 - 1))]
     out = {}
     for i, name in enumerate(full):
         out[name] = 2 if used + 2 + (len(full) - i - 1) <= 8 else 1
@@ -217,14 +225,14 @@ def test_mode_absent():
     t = tiling([4, 5])
     for op in (t["weight"], t["pos_weight"]):
         assert op == {"mode": "ABSENT", "dtype": "float32", "numel": 0, "period": 0,
-                      "period_aligned": 0, "buffer_num": 0, "strides": [0]}
+                      "period_aligned": 0, "buffer_num": 0, "gather_span": 0, "strides": [0]}
 
 
 @pytest.mark.parametrize("shape", [[], [1], [1, 1]])
 def test_mode_scalar(shape):
     t = tiling([7, 9], weight_shape=shape, weight_dtype="bfloat16")
     assert t["weight"] == {"mode": "SCALAR", "dtype": "bfloat16", "numel": 1, "period": 0,
-                           "period_aligned": 0, "buffer_num": 0, "strides": [0]}
+                           "period_aligned": 0, "buffer_num": 0, "gather_span": 0, "strides": [0]}
 
 
 def test_mode_full():
@@ -240,11 +248,11 @@ def test_mode_periodic():
     pw = t["pos_weight"]
     assert pw["mode"] == "PERIODIC" and pw["period"] == 1000 and pw["period_aligned"] == 1000
     assert pw["numel"] == 1000 and pw["strides"] == [0, 1]
-    t = tiling([3, 4, 7, 5], weight_shape=[4, 1, 5])
+    t = tiling([300, 4, 7, 5], weight_shape=[4, 1, 5])
     w = t["weight"]
     assert (w["mode"], w["period"], w["period_aligned"], w["numel"]) == ("PERIODIC", 140, 280, 20)
     assert w["strides"] == [0, 5, 0, 1]
-    t = tiling([10, 3], weight_shape=[3])  # period 3 -> lcm(3, 8) = 24
+    t = tiling([1000, 3], weight_shape=[3])  # period 3 -> lcm(3, 8) = 24
     assert (t["weight"]["mode"], t["weight"]["period_aligned"]) == ("PERIODIC", 24)
 
 
@@ -257,10 +265,11 @@ def test_mode_generic():
 
 def test_mode_periodic_limit_counts_dtype_casts():
     # fp32 cost 8P, 16-bit cost 4P + 2P + 4P: P = 6000 fits 48 KiB only in fp32.
-    assert tiling([8, 6000], weight_shape=[6000])["weight"]["mode"] == "PERIODIC"
-    assert tiling([8, 6000], weight_shape=[6000], weight_dtype="float16")["weight"]["mode"] == "GENERIC"
-    assert tiling([8, 6144], weight_shape=[6144])["weight"]["mode"] == "PERIODIC"  # exactly 48 KiB
-    assert tiling([8, 6152], weight_shape=[6152])["weight"]["mode"] == "GENERIC"
+    # (300 rows: every block reads more than a period, so PERIODIC is worth its set-up.)
+    assert tiling([300, 6000], weight_shape=[6000])["weight"]["mode"] == "PERIODIC"
+    assert tiling([300, 6000], weight_shape=[6000], weight_dtype="float16")["weight"]["mode"] == "GENERIC"
+    assert tiling([300, 6144], weight_shape=[6144])["weight"]["mode"] == "PERIODIC"  # exactly 48 KiB
+    assert tiling([300, 6152], weight_shape=[6152])["weight"]["mode"] == "GENERIC"
     assert tiling([4, 100000], pos_weight_shape=[100000])["pos_weight"]["mode"] == "GENERIC"
 
 
@@ -308,7 +317,8 @@ def expected_tile_length(t, n, fixed, per_elem, blocks=48):
     longest = min((usable_ub(t) - fixed) // per_elem // a * a, align_up(max(n, 1), a))
     assert longest >= a
     if t["kernel"] == "forward" and t["reduction"] != "none":
-        return longest
+        # Spread over 48 tiles (every core busy), whatever the SoC or block count.
+        return min(longest, max(a, align_up(-(-max(n, 1) // 48), a)))
     total = max(n, 1)
     per_block = -(-total // (longest * blocks))
     balanced = align_up(-(-total // (per_block * blocks)), 16)
@@ -349,7 +359,8 @@ def test_reduction_tiles_independent_of_blocks_and_soc(shape, kw):
 
 def test_tiny_inputs_get_small_tiles():
     assert tiling([1])["tile_length"] == 64
-    assert tiling([100])["tile_length"] == 128
+    assert tiling([100])["tile_length"] == 64  # mean: spread over 48 tiles, at least one repeat
+    assert tiling([100], reduction="none")["tile_length"] == 16
     assert tiling([])["tile_length"] == 64
     assert tiling([0])["tile_length"] == 64
 
@@ -468,8 +479,8 @@ TILING_FORMAT = "<3Q4I8Q" + "2I3Q2I8q" * 3 + "2Q2I"  # weight, pos_weight, grad_
 
 
 def test_tiling_bytes_layout():
-    args = ([3, 4, 7, 5], "float16", "sum")
-    kw = dict(weight_shape=[4, 1, 5], weight_dtype="bfloat16", pos_weight_shape=[3, 4, 7, 5], max_blocks=3)
+    args = ([100, 4, 7, 5], "float16", "sum")
+    kw = dict(weight_shape=[4, 1, 5], weight_dtype="bfloat16", pos_weight_shape=[100, 4, 7, 5], max_blocks=3)
     raw = host.tiling_bytes(*args, **kw)
     assert isinstance(raw, bytes) and len(raw) == host.TILING_SIZE == struct.calcsize(TILING_FORMAT) == 440
     v = struct.unpack(TILING_FORMAT, raw)
@@ -478,7 +489,7 @@ def test_tiling_bytes_layout():
     assert list(v[7:7 + t["rank"]]) == t["dims"] and set(v[7 + t["rank"]:15]) == {0}
     w, pw, g = v[15:30], v[30:45], v[45:60]
     assert w[:7] == (2, 2, 20, 140, 280, 0, 0) and list(w[7:7 + t["rank"]]) == t["weight"]["strides"]
-    assert pw[:7] == (3, 0, 420, 0, 0, 2, 0) and list(pw[7:7 + t["rank"]]) == [140, 35, 5, 1]
+    assert pw[:7] == (3, 0, 14000, 0, 0, 2, 0) and list(pw[7:7 + t["rank"]]) == [140, 35, 5, 1]
     assert g[:7] == (0, 1, 0, 0, 0, 0, 0)  # forward: no grad_output (ABSENT, float16)
     # kernel 0 = forward; 256 B of UB are the framework's
     assert v[60:] == (t["workspace_bytes"], t["partial_group_length"], UB - 256, 0)
@@ -523,3 +534,22 @@ def test_small_elementwise_inputs_stay_balanced_rather_than_keep_16_kib_copies()
     assert blocks == 48 and busiest <= 1.05 * n / blocks
     # Large inputs keep their 16 KiB copies (their imbalance is small anyway).
     assert tiling([1 << 24], "float32", "none")["tile_length"] * 4 >= 16 * 1024
+
+
+@pytest.mark.parametrize("n", [48 * 64, 65536, 256 * 1000])
+@pytest.mark.parametrize("dtype", ["float32", "float16"])
+def test_small_reductions_use_every_core(n, dtype):
+    # A UB-sized tile would leave most cores idle (65536 fp32 elements: 14 tiles); the spread does
+    # not depend on the SoC, so 910B3's 40 cores see the same tiles and the same summation order.
+    t = tiling([n], dtype, "mean")
+    align = 64 * 4 // DTYPE_BYTES[dtype]
+    busiest = -(-t["num_tiles"] // t["block_dim"]) * t["tile_length"]
+    assert busiest <= align_up(-(-n // 48), align)  # the UB-sized tile would give 14 tiles at 65536
+    assert t["block_dim"] == min(48, t["num_tiles"])
+    assert tiling([n], dtype, "mean", soc="910B3")["tile_length"] == t["tile_length"]
+
+
+def test_small_inputs_gather_instead_of_expanding_a_period():
+    # A block of 10 x 1001 reads 209 elements: expanding lcm(1001, 8) = 8008 would cost more.
+    assert tiling([10, 1001], pos_weight_shape=[1001])["pos_weight"]["mode"] == "GENERIC"
+    assert tiling([400, 1001], pos_weight_shape=[1001])["pos_weight"]["mode"] == "PERIODIC"

@@ -1,5 +1,5 @@
 """mean/sum follow the documented summation order bit for bit: per tile a pairwise halving sum
-finished by A2's ReduceSum tree inside one 256-B repeat, then block 0 sums the per-tile partials
+finished by the vcadd tree inside one 256-B repeat (ReduceRepeat<SUM>; ReduceSum issues the same), then block 0 sums the per-tile partials
 the same way in groups, then the group sums (bce_with_logits_reduce.h). A NumPy model of that
 order, fed the kernel's own per-element fp32 losses (its 'none' output), must give the same bits;
 and a dynamic-range pattern that a sequential sum gets wrong stays within 1e-6."""

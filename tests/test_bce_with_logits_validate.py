@@ -14,7 +14,7 @@ from ascend_bce import _C
 SOCS = ("910B1", "910B2", "910B3", "910B4")
 DTYPES = {"float32": np.float32, "float16": np.float16, "bfloat16": ml_dtypes.bfloat16}
 # TilingData (op_kernel/bce_with_logits_tiling.h) as named fields; operands weight, posWeight, gradOutput.
-OPERAND_FIELDS = ["mode", "dtype", "numel", "period", "periodAligned", "bufferNum", "reserved"] + \
+OPERAND_FIELDS = ["mode", "dtype", "numel", "period", "periodAligned", "bufferNum", "gatherSpan"] + \
     [f"strides[{i}]" for i in range(8)]
 FIELDS = ["totalLength", "tileLength", "numTiles", "blockDim", "reduction", "dtype", "rank"] + \
     [f"dims[{i}]" for i in range(8)] + \
@@ -87,7 +87,7 @@ def test_validate_accepts_edge_tilings(shape, kw, reduction):
 
 # ---------------------------------------------------------------- forged fields are named
 
-BASE = dict(shape=[6, 1000], dtype="float32", reduction="mean", weight_shape=[1000], pos_weight_shape=[6, 1000])
+BASE = dict(shape=[600, 1000], dtype="float32", reduction="mean", weight_shape=[1000], pos_weight_shape=[600, 1000])
 
 
 def base_raw(**kw) -> bytes:
@@ -97,7 +97,7 @@ def base_raw(**kw) -> bytes:
 
 @pytest.mark.parametrize("name,value,message", [
     ("rank", 0, "rank = 0"), ("rank", 9, "rank = 9"), ("dims[0]", 0, "dims[0] = 0"),
-    ("dims[3]", 5, "dims[3] = 5: must be 0 beyond rank"), ("totalLength", 6001, "totalLength"),
+    ("dims[3]", 5, "dims[3] = 5: must be 0 beyond rank"), ("totalLength", 600001, "totalLength"),
     ("tileLength", 0, "tileLength = 0"), ("tileLength", 2**40, "tileLength"),
     ("numTiles", 7, "numTiles = 7"), ("blockDim", 0, "blockDim = 0"), ("blockDim", 49, "blockDim = 49"),
     ("dtype", 3, "dtype = 3"), ("reduction", 7, "reduction = 7"), ("kernel", 3, "kernel = 3"),
@@ -107,7 +107,7 @@ def base_raw(**kw) -> bytes:
     ("posWeight.numel", 5, "posWeight.numel = 5"), ("posWeight.bufferNum", 3, "posWeight.bufferNum = 3"),
     ("gradOutput.mode", 3, "gradOutput.numel = 0: must equal totalLength"), ("gradOutput.dtype", 1, "gradOutput.dtype = 1"),
     ("partialGroupLength", 0, "partialGroupLength = 0"), ("workspaceBytes", 0, "workspaceBytes = 0"),
-    ("ubBytes", 1 << 20, "ubBytes = 1048576"), ("ubBytes", 60000, "ubBytes = 60000: the kernel would allocate"), ("ubBytes", 4096, "tileLength = "),
+    ("ubBytes", 1 << 20, "ubBytes = 1048576"), ("ubBytes", 8000, "ubBytes = 8000: the kernel would allocate"), ("ubBytes", 100, "tileLength = "),
 ])
 def test_validate_names_the_forged_field(name, value, message):
     raw = base_raw()
@@ -266,3 +266,16 @@ def test_forged_tiling_fuzz_never_crashes(kind, reduction):
         outcomes["ran"] += 1
         np.testing.assert_allclose(out, truth, rtol=1e-6, atol=0)
     assert outcomes["rejected"] > 100 and outcomes["ran"] > 0, outcomes
+
+
+def test_gather_span_must_hold_every_tile_span():
+    raw = raw_tiling([7, 3, 4001], "float32", "none", weight_shape=[7, 1, 4001])
+    span = field(raw, "weight.gatherSpan")
+    assert 0 < span < 2**32 - 1  # a per-tile span buffer
+    _C.host.validate_tiling(raw)
+    with pytest.raises(ValueError, match=r"weight.gatherSpan = \d+: must hold the largest span"):
+        _C.host.validate_tiling(set_field(raw, "weight.gatherSpan", span - 1))
+    with pytest.raises(ValueError, match=r"weight.gatherSpan = 0: resident \(0\) needs the operand within"):
+        _C.host.validate_tiling(set_field(set_field(raw, "weight.gatherSpan", 0), "weight.bufferNum", 0))
+    with pytest.raises(ValueError, match=r"posWeight.gatherSpan = 5: must be 0 unless the mode is GENERIC"):
+        _C.host.validate_tiling(set_field(raw, "posWeight.gatherSpan", 5))

@@ -11,3 +11,5 @@
 #include "sim/vector.h"
 #include "sim/cast.h"
 #include "sim/sync.h"
+#include "sim/gather.h"
+#include "sim/reduce_repeat.h"

@@ -6,6 +6,14 @@
 extern "C" void st_add_f32(GM_ADDR x, GM_ADDR y, GM_ADDR z, GM_ADDR workspace, GM_ADDR tiling);
 
 namespace cpu_sim_selftest {
+// st_gather_reduce.cpp
+void st_Gather_f32(GM_ADDR* gm, GM_ADDR tiling);
+void st_Gather_f16(GM_ADDR* gm, GM_ADDR tiling);
+void st_CreateVecIndex_f32(GM_ADDR* gm, GM_ADDR tiling);
+void st_CreateVecIndex_i32(GM_ADDR* gm, GM_ADDR tiling);
+void st_ReduceRepeat_f32(GM_ADDR* gm, GM_ADDR tiling);
+void st_ReduceRepeat_f16(GM_ADDR* gm, GM_ADDR tiling);
+void st_ReduceRepeat_scalar_race(GM_ADDR* gm, GM_ADDR tiling);
 void st_Duplicate_f32(GM_ADDR* gm, GM_ADDR tiling);
 void st_Duplicate_f16(GM_ADDR* gm, GM_ADDR tiling);
 void st_Duplicate_bf16(GM_ADDR* gm, GM_ADDR tiling);
@@ -132,6 +140,13 @@ namespace cpu_sim {
 const std::vector<SelfTestKernel>& SelfTestKernels() {
     static const std::vector<SelfTestKernel> kernels = {
         {"add_f32", 3, [](uint8_t** gm, uint8_t* tiling) { st_add_f32(gm[0], gm[1], gm[2], nullptr, tiling); }},
+        {"Gather_f32", 3, &cpu_sim_selftest::st_Gather_f32},
+        {"Gather_f16", 3, &cpu_sim_selftest::st_Gather_f16},
+        {"CreateVecIndex_f32", 1, &cpu_sim_selftest::st_CreateVecIndex_f32},
+        {"CreateVecIndex_i32", 1, &cpu_sim_selftest::st_CreateVecIndex_i32},
+        {"ReduceRepeat_f32", 2, &cpu_sim_selftest::st_ReduceRepeat_f32},
+        {"ReduceRepeat_f16", 2, &cpu_sim_selftest::st_ReduceRepeat_f16},
+        {"ReduceRepeat_scalar_race", 2, &cpu_sim_selftest::st_ReduceRepeat_scalar_race},
         {"Duplicate_f32", 2, &cpu_sim_selftest::st_Duplicate_f32},
         {"Duplicate_f16", 2, &cpu_sim_selftest::st_Duplicate_f16},
         {"Duplicate_bf16", 2, &cpu_sim_selftest::st_Duplicate_bf16},

@@ -71,6 +71,7 @@ py::dict OperandToDict(const OperandTiling& op, uint32_t rank)
     d["period"] = op.period;
     d["period_aligned"] = op.periodAligned;
     d["buffer_num"] = op.bufferNum;
+    d["gather_span"] = op.gatherSpan;
     d["strides"] = FirstN(op.strides, rank);
     return d;
 }

@@ -1,0 +1,209 @@
+// Gather offsets of a broadcast operand of bce_with_logits, computed on the vector pipe: for the
+// flat indices first + i (i < count) of the iteration space, the byte offset of the operand element
+// each one reads. The scalar unit only does O(rank) arithmetic per call (coordinates of the first
+// and last index); no element is touched by it. Used by PERIODIC set-up and by GENERIC tiles.
+#ifndef BCE_WITH_LOGITS_GATHER_H
+#define BCE_WITH_LOGITS_GATHER_H
+
+#include "kernel_operator.h"
+#include "bce_with_logits_tiling.h"
+
+namespace BceWithLogits {
+
+// Gather's count form holds its repeat count in a uint8_t (dav_c220): at most 255 whole repeats.
+constexpr uint32_t MAX_GATHER_ELEMS_FP32 = 255 * REPEAT_ELEMS_FP32;
+// Index arithmetic runs in fp32 on integers below 2^17 (exact); an inner block longer than this
+// (> any window) is handled as "crossed at most once" so that no value exceeds 2 * SMALL_INNER.
+constexpr uint64_t SMALL_INNER = 1u << 15;
+constexpr float HALF_STEP = 0.5f;
+
+// fp32 tiles an offset computation works in; each holds at least the window's count.
+struct GatherTiles {
+    AscendC::LocalTensor<float> term;     // one dim's coordinate
+    AscendC::LocalTensor<float> work;     // scratch of the modulo
+    AscendC::LocalTensor<float> offsets;  // the sum, returned as uint32 byte offsets
+};
+
+// What the offsets are relative to.
+struct GatherWindow {
+    uint64_t base;       // operand element the offsets count from (0 unless relative)
+    uint64_t span;       // operand elements from `base` the window reads (relative windows)
+    uint32_t baseBytes;  // Gather's srcBaseOffset: constant terms of the window, in bytes
+};
+
+// ramp[i] = i for i < length: CreateVecIndex for one repeat (its first block is written by the
+// scalar unit), then doubling Adds, log2(length / 64) instructions instead of length / 64.
+__aicore__ inline void BuildRamp(const AscendC::LocalTensor<float>& ramp, uint32_t length)
+{
+    const uint32_t first = length < REPEAT_ELEMS_FP32 ? length : REPEAT_ELEMS_FP32;
+    AscendC::CreateVecIndex(ramp, 0.0f, first);
+    for (uint32_t done = first; done < length; done *= 2) {
+        const uint32_t count = done < length - done ? done : length - done;
+        AscendC::Adds(ramp[done], ramp, static_cast<float>(done), static_cast<int32_t>(count));
+    }
+}
+
+// dst = floor((src + addend + 1/2) / divisor) for integer-valued src + addend in [0, 2^17): the half
+// keeps the exact quotient at least 1/(2 divisor) from an integer, over 20 times the error of the
+// product with fl(1/divisor), so Cast's floor is exact. dst may be src.
+__aicore__ inline void FloorDiv(const AscendC::LocalTensor<float>& dst, const AscendC::LocalTensor<float>& src,
+                                float addend, float divisor, uint32_t count)
+{
+    AscendC::Adds(dst, src, addend + HALF_STEP, static_cast<int32_t>(count));
+    AscendC::Muls(dst, dst, 1.0f / divisor, static_cast<int32_t>(count));
+    AscendC::LocalTensor<int32_t> asInt = dst.ReinterpretCast<int32_t>();
+    AscendC::Cast(asInt, dst, AscendC::RoundMode::CAST_FLOOR, count);
+    AscendC::Cast(dst, asInt, AscendC::RoundMode::CAST_NONE, count);
+}
+
+// How one dim's coordinate moves over a window: q(i) = floor((i + rem) / inner), i < count.
+struct DimStep {
+    uint64_t rem;    // (after the large-inner rewrite) offset of the window's first index
+    uint64_t inner;  // (after the rewrite) flat length of one step of this dim
+    bool constant;   // q is 0 over the whole window
+};
+
+__aicore__ inline DimStep StepOf(uint64_t first, uint64_t inner, uint32_t count)
+{
+    const uint64_t rem = first % inner;
+    if (inner <= SMALL_INNER) {
+        return DimStep{rem, inner, false};
+    }
+    // i < count <= SMALL_INNER < inner: q is 1 from i = inner - rem on, if that comes at all.
+    const uint64_t toNext = inner - rem;
+    if (toNext >= count) {
+        return DimStep{0, 1, true};
+    }
+    return DimStep{SMALL_INNER - toNext, SMALL_INNER, false};
+}
+
+// tiles.term (as int32) = start + q(i), mod dim when `wraps`; q from the ramp. A step count that
+// needs neither start nor wrap stays in int32 straight from Cast's floor (3 passes).
+__aicore__ inline AscendC::LocalTensor<int32_t> Coordinate(const GatherTiles& tiles,
+                                                           const AscendC::LocalTensor<float>& ramp,
+                                                           const DimStep& step, uint64_t start, uint64_t dim,
+                                                           bool wraps, uint32_t count)
+{
+    const int32_t n = static_cast<int32_t>(count);
+    const AscendC::LocalTensor<int32_t> asInt = tiles.term.ReinterpretCast<int32_t>();
+    if (step.inner == 1) {
+        AscendC::Adds(tiles.term, ramp, static_cast<float>(start + step.rem), n);
+    } else {
+        AscendC::Adds(tiles.term, ramp, static_cast<float>(step.rem) + HALF_STEP, n);
+        AscendC::Muls(tiles.term, tiles.term, 1.0f / static_cast<float>(step.inner), n);
+        AscendC::Cast(asInt, tiles.term, AscendC::RoundMode::CAST_FLOOR, count);
+        if (start == 0 && !wraps) {
+            return asInt;
+        }
+        AscendC::Cast(tiles.term, asInt, AscendC::RoundMode::CAST_NONE, count);
+        if (start != 0) {
+            AscendC::Adds(tiles.term, tiles.term, static_cast<float>(start), n);
+        }
+    }
+    if (wraps) {
+        const float d = static_cast<float>(dim);
+        FloorDiv(tiles.work, tiles.term, 0.0f, d, count);
+        AscendC::Muls(tiles.work, tiles.work, d, n);
+        AscendC::Sub(tiles.term, tiles.term, tiles.work, n);
+    }
+    AscendC::Cast(asInt, tiles.term, AscendC::RoundMode::CAST_RINT, count);
+    return asInt;
+}
+
+// Where a window of flat indices first + i (i < count) reads the operand. `relative` (GENERIC:
+// real indices): base is the operand element of the window's fixed outer coordinates, and the
+// outermost dim that changes inside the window (`outer`) counts its steps from there, so no value
+// grows with N; span is what the window reads from base. Otherwise (PERIODIC: virtual indices
+// below lcm(P, 8)) every dim from `fromDim` is a wrapped absolute coordinate and base is 0.
+struct WindowShape {
+    uint64_t inners[MAX_DIMS];  // flat length of one step of each dim
+    uint32_t outer;             // first dim whose coordinate is computed per element
+    GatherWindow window;
+};
+
+__aicore__ inline WindowShape ShapeOf(uint64_t first, uint32_t count, const OperandTiling& op,
+                                      const TilingData& tiling, uint32_t fromDim, bool relative)
+{
+    const uint32_t rank = tiling.rank;
+    const uint64_t last = first + count - 1;
+    WindowShape shape{};
+    uint64_t inner = 1;
+    for (uint32_t d = rank; d-- > 0;) {
+        shape.inners[d] = inner;
+        inner *= tiling.dims[d];
+    }
+    shape.window = GatherWindow{0, 1, 0};
+    shape.outer = fromDim;
+    if (!relative) {
+        return shape;
+    }
+    shape.outer = rank;
+    for (uint32_t d = 0; d < rank; ++d) {
+        if (first / shape.inners[d] != last / shape.inners[d]) {
+            shape.outer = d;
+            break;
+        }
+    }
+    for (uint32_t d = 0; d < rank && d <= shape.outer; ++d) {
+        shape.window.base += static_cast<uint64_t>(op.strides[d]) * (first / shape.inners[d] % tiling.dims[d]);
+    }
+    uint64_t extent = 1;
+    for (uint32_t d = shape.outer; d < rank; ++d) {
+        const uint64_t steps =
+            d == shape.outer ? last / shape.inners[d] - first / shape.inners[d] : tiling.dims[d] - 1;
+        extent += static_cast<uint64_t>(op.strides[d]) * steps;
+    }
+    const uint64_t left = op.numel - shape.window.base;
+    shape.window.span = extent < left ? extent : left;
+    return shape;
+}
+
+// Byte offsets (elemBytes per operand element) of the window's elements relative to
+// window.base + window.baseBytes, as uint32 in tiles.offsets (see ShapeOf). The coordinates are
+// integers below 2^17, exact in fp32; the byte offsets are summed in int32.
+__aicore__ inline GatherWindow GatherOffsets(const GatherTiles& tiles, const AscendC::LocalTensor<float>& ramp,
+                                             uint64_t first, uint32_t count, const OperandTiling& op,
+                                             const TilingData& tiling, uint32_t fromDim, bool relative,
+                                             uint32_t elemBytes)
+{
+    const WindowShape shape = ShapeOf(first, count, op, tiling, fromDim, relative);
+    GatherWindow window = shape.window;
+    const uint32_t outer = shape.outer;
+    const uint32_t rank = tiling.rank;
+    bool empty = true;
+    uint64_t constantBytes = 0;
+    const int32_t n = static_cast<int32_t>(count);
+    const AscendC::LocalTensor<int32_t> offsets = tiles.offsets.ReinterpretCast<int32_t>();
+    for (uint32_t d = outer; d < rank; ++d) {
+        if (op.strides[d] == 0) {
+            continue;
+        }
+        const int32_t byteStride = static_cast<int32_t>(static_cast<uint64_t>(op.strides[d]) * elemBytes);
+        const DimStep step = StepOf(first, shape.inners[d], count);
+        const bool steps = relative && d == outer;  // counts from base: start 0, never wraps
+        const uint64_t start = steps ? 0 : first / shape.inners[d] % tiling.dims[d];
+        if (step.constant) {
+            constantBytes += static_cast<uint64_t>(byteStride) * start;
+            continue;
+        }
+        const uint64_t maxStep = (count - 1 + step.rem) / step.inner;
+        const AscendC::LocalTensor<int32_t> term =
+            Coordinate(tiles, ramp, step, start, tiling.dims[d], !steps && start + maxStep >= tiling.dims[d], count);
+        if (empty) {
+            AscendC::Muls(offsets, term, byteStride, n);
+            empty = false;
+        } else {
+            AscendC::Muls(term, term, byteStride, n);
+            AscendC::Add(offsets, offsets, term, n);
+        }
+    }
+    if (empty) {
+        AscendC::Duplicate(offsets, 0, n);
+    }
+    window.baseBytes = static_cast<uint32_t>(constantBytes);
+    return window;
+}
+
+}  // namespace BceWithLogits
+
+#endif  // BCE_WITH_LOGITS_GATHER_H
