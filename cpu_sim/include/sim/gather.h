@@ -64,8 +64,8 @@ void Gather(const LocalTensor<T>& dst, const LocalTensor<T>& src, const LocalTen
     }
     cpu_sim::HazardWrite(api, d, dstBytes, cpu_sim::PIPE_BIT_V);
     const uint32_t whole = count / perRepeat;
-    if (whole != 0) cpu_sim::CountInstr(api, whole);
-    if (count % perRepeat != 0) cpu_sim::CountInstr(api, 1);
+    if (whole != 0) cpu_sim::CountInstr(api, whole, sizeof(T));
+    if (count % perRepeat != 0) cpu_sim::CountInstr(api, 1, sizeof(T));
 }
 
 // dst[i] = firstValue + i. dav_c220's CreateVecIndexCalc: the scalar unit writes the first 32-B

@@ -77,7 +77,7 @@ void ReduceRepeat(const LocalTensor<T>& dst, const LocalTensor<U>& src, const in
         d[static_cast<uint64_t>(r) * dstRepStride] = results[r];
         cpu_sim::HazardWrite(api, &d[static_cast<uint64_t>(r) * dstRepStride], sizeof(T), cpu_sim::PIPE_BIT_V);
     }
-    cpu_sim::CountInstr(api, static_cast<uint64_t>(repeatTime));
+    cpu_sim::CountInstr(api, static_cast<uint64_t>(repeatTime), sizeof(T));
 }
 
 }  // namespace AscendC
