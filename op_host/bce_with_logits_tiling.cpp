@@ -477,6 +477,8 @@ TilingData ComputeTiling(const TilingRequest& req)
     } else {
         SpreadReduction(t);
     }
+    // The final, shorter tile may need a smaller span buffer than the UB plan's tile.
+    PlanGenericSpans(t);
     t.numTiles = (t.totalLength + t.tileLength - 1) / t.tileLength;
     // Partials are combined in two levels: groups that fill one input buffer, then at most
     // tileLength group sums (one fp32 tile).
