@@ -144,3 +144,30 @@ def test_wide_pos_weight_needs_no_scalar_loop(rng, dtype, reduction, shape, pw_s
     check_grad(x, y, None, pw, reduction, grad_output_for(rng, x, reduction))
     stats = ascend_bce.last_kernel_stats()
     assert stats.scalar_accesses <= SCALAR_ACCESSES_PER_BLOCK * stats.block_dim
+
+
+PIECE_CASES = [
+    # shape, weight shape: a tile crossing the outer dim would span more than the 32 KiB buffer
+    ((2, 10000, 4), (2, 10000, 1)),  # broadcast innermost dim: pieces of the outermost dim
+    ((3, 4, 9000), (3, 1, 9000)),    # broadcast middle dim: pieces are rows of the innermost dim
+]
+
+
+@pytest.mark.parametrize("reduction", ["none", "sum"])
+@pytest.mark.parametrize("shape, w_shape", PIECE_CASES)
+def test_pieces_match_the_full_operand_bit_for_bit(rng, reduction, shape, w_shape):
+    x = (rng.standard_normal(shape) * 4).astype(np.float32)
+    y = rng.random(shape).astype(np.float32)
+    w = _operand(rng, w_shape, np.float32)
+    tiling = _tiling(shape, "float32", reduction, w, None)
+    assert tiling["weight"]["mode"] == "GENERIC" and tiling["weight"]["gather_span"] != 0
+    out = bce(x, y, w, reduction, None)
+    stats = ascend_bce.last_kernel_stats()
+    full = bce(x, y, np.broadcast_to(w, shape).copy(), reduction, None)
+    if reduction == "none":
+        np.testing.assert_array_equal(out.view(np.uint32), full.view(np.uint32))
+    else:
+        losses = bce(x, y, w, "none", None)
+        want = model_sum(losses.reshape(-1), tiling["tile_length"], tiling["partial_group_length"])
+        assert np.asarray(out).view(np.uint32) == want.view(np.uint32)
+    assert stats.scalar_accesses <= SCALAR_ACCESSES_PER_BLOCK * stats.block_dim
