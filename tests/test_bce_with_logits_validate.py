@@ -271,7 +271,7 @@ def test_forged_tiling_fuzz_never_crashes(kind, reduction):
 def test_gather_span_must_hold_every_tile_span():
     raw = raw_tiling([7, 3, 4001], "float32", "none", weight_shape=[7, 1, 4001])
     span = field(raw, "weight.gatherSpan")
-    assert 0 < span < 2**32 - 1  # a per-tile span buffer
+    assert 0 < span  # a per-tile span buffer
     _C.host.validate_tiling(raw)
     with pytest.raises(ValueError, match=r"weight.gatherSpan = \d+: must hold the largest span"):
         _C.host.validate_tiling(set_field(raw, "weight.gatherSpan", span - 1))
