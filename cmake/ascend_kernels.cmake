@@ -62,4 +62,17 @@ function(bce_add_kernels target)
   # kernel requests with the __schedmode__(1) qualifier (asc-devkit SIMD built-in keywords).
   ascendc_compile_definitions(${target} PRIVATE HAVE_WORKSPACE HAVE_TILING
                               "BCE_BATCH_SCHEDULE=__schedmode__(1)")
+  # ReduceRepeat exists from CANN 8.5.0 on (before: WholeReduceSum, op_kernel/bce_with_logits_reduce_compat.h):
+  # the toolkit's reduce interface header says which name it has.
+  file(GLOB_RECURSE BCE_REDUCE_INTF "${ASCEND_CANN_PACKAGE_PATH}/*/kernel_operator_vec_reduce_intf.h")
+  set(BCE_HAS_REDUCE_REPEAT FALSE)
+  foreach(header IN LISTS BCE_REDUCE_INTF)
+    file(STRINGS "${header}" declared REGEX "void ReduceRepeat\\(")
+    if(declared)
+      set(BCE_HAS_REDUCE_REPEAT TRUE)
+    endif()
+  endforeach()
+  if(BCE_REDUCE_INTF AND NOT BCE_HAS_REDUCE_REPEAT)
+    ascendc_compile_definitions(${target} PRIVATE BCE_ASCENDC_WHOLE_REDUCE_SUM)
+  endif()
 endfunction()

@@ -2,6 +2,7 @@
 #include "bce_with_logits_tiling.h"
 
 #include <algorithm>
+#include <cstdint>
 #include <numeric>
 #include <stdexcept>
 
@@ -78,9 +79,6 @@ uint64_t GenericFixedBytes(const OperandTiling& op)
     const uint64_t sOp = DTypeBytes(static_cast<DType>(op.dtype));
     if (op.gatherSpan == GATHER_RESIDENT) {
         return AlignUp(op.numel * sOp, BLOCK_BYTES);
-    }
-    if (op.gatherSpan == GATHER_SCALAR_WALK) {
-        return 0;
     }
     return op.bufferNum * AlignUp(static_cast<uint64_t>(op.gatherSpan) * sOp, BLOCK_BYTES);
 }
@@ -205,7 +203,10 @@ uint64_t TileLengthFor(const TilingData& t)
     const uint64_t align = TileAlign(t);
     const uint64_t tile = AlignDown((t.ubBytes - fixed) / BytesPerElem(t), align);
     // Tiny inputs get a tile just big enough, not the whole UB.
-    return std::min(tile, AlignUp(std::max<uint64_t>(t.totalLength, 1), align));
+    const uint64_t fitted = std::min(tile, AlignUp(std::max<uint64_t>(t.totalLength, 1), align));
+    // A GENERIC tile is gathered by one Gather call: at most MAX_GATHER_REPEATS repeats.
+    return IsGeneric(t.weight) || IsGeneric(t.posWeight) ? std::min<uint64_t>(fitted, AlignDown(MAX_GATHER_ELEMS_FP32, align))
+                                                         : fitted;
 }
 
 // Streamed operands (FULL, and GENERIC spans) share the VECIN event ids with x and y: double buffered while every
@@ -218,8 +219,7 @@ void ChooseOperandBuffers(TilingData& t)
     uint32_t left = 0;
     const auto isStreamed = [](const OperandTiling& op) {
         return op.mode == static_cast<uint32_t>(OperandMode::FULL) ||
-               (op.mode == static_cast<uint32_t>(OperandMode::GENERIC) && op.gatherSpan != GATHER_RESIDENT &&
-                op.gatherSpan != GATHER_SCALAR_WALK);
+               (op.mode == static_cast<uint32_t>(OperandMode::GENERIC) && op.gatherSpan != GATHER_RESIDENT);
     };
     for (OperandTiling* op : streamed) {
         left += isStreamed(*op) ? 1 : 0;
@@ -236,28 +236,38 @@ void ChooseOperandBuffers(TilingData& t)
     }
 }
 
-// Sizes every spanned GENERIC operand's buffer for the current tile length. A shorter tile never
-// needs a longer span, so planning the span, then the tile with it, stays consistent.
-void PlanGenericSpans(TilingData& t)
+// Sizes every spanned GENERIC operand's buffer for the current tile length; false when some
+// operand's span (or pieces) exceeds MAX_SPAN_BYTES at this length. A shorter tile never needs a
+// longer span, so planning the span, then the tile with it, stays consistent.
+bool PlanGenericSpans(TilingData& t)
 {
     for (OperandTiling* op : {&t.weight, &t.posWeight}) {
-        if (IsGeneric(*op) && op->gatherSpan != GATHER_RESIDENT && op->gatherSpan != GATHER_SCALAR_WALK) {
+        if (IsGeneric(*op) && op->gatherSpan != GATHER_RESIDENT) {
             const uint64_t span = MaxTileSpan(t, *op);
-            const uint64_t bytes = span * DTypeBytes(static_cast<DType>(op->dtype));
-            op->gatherSpan = bytes <= MAX_SPAN_BYTES ? static_cast<uint32_t>(span) : GATHER_SCALAR_WALK;
+            if (span * DTypeBytes(static_cast<DType>(op->dtype)) > MAX_SPAN_BYTES) {
+                return false;
+            }
+            op->gatherSpan = static_cast<uint32_t>(span);
         }
     }
+    return true;
 }
 
-// Sets t.tileLength; when UB is too small, demotes the costliest PERIODIC operand to GENERIC.
+// Sets t.tileLength; when UB is too small, demotes the costliest PERIODIC operand to GENERIC. A
+// span that does not fit MAX_SPAN_BYTES halves the tile until it does (the pieces of a tile need
+// about the tile's length, so some length fits).
 void ChooseTileLength(TilingData& t)
 {
+    uint64_t cap = UINT64_MAX;
     for (;;) {
-        t.tileLength = TileLengthFor(t);
+        t.tileLength = std::min(TileLengthFor(t), cap);
         if (t.tileLength >= TileAlign(t)) {
-            PlanGenericSpans(t);
+            if (!PlanGenericSpans(t)) {
+                cap = AlignDown(t.tileLength / 2, TileAlign(t));
+                continue;
+            }
             ChooseOperandBuffers(t);
-            t.tileLength = TileLengthFor(t);
+            t.tileLength = std::min(TileLengthFor(t), cap);
             if (t.tileLength >= TileAlign(t)) {
                 return;
             }
@@ -370,16 +380,46 @@ void SpreadReduction(TilingData& t)
 uint64_t MaxTileSpan(const TilingData& t, const OperandTiling& op)
 {
     const uint64_t reach = t.tileLength > 0 ? t.tileLength - 1 : 0;  // flat distance first -> last
+    const uint64_t blockElems = BLOCK_BYTES / DTypeBytes(static_cast<DType>(op.dtype));
+    const uint32_t pieceDim = PieceDim(op, t.rank);
+    uint64_t inners[MAX_DIMS] = {0};
     uint64_t inner = 1;
+    for (uint32_t d = t.rank; d-- > 0;) {
+        inners[d] = inner;
+        inner *= t.dims[d];
+    }
     uint64_t innerExtent = 0;  // sum over the dims inside D of stride * (dim - 1)
     uint64_t span = 1;
     for (uint32_t d = t.rank; d-- > 0;) {
-        const uint64_t steps = std::min<uint64_t>(t.dims[d] - 1, (reach + inner - 1) / inner);
-        span = std::max<uint64_t>(span, steps * static_cast<uint64_t>(op.strides[d]) + innerExtent + 1);
+        const uint64_t steps = std::min<uint64_t>(t.dims[d] - 1, (reach + inners[d] - 1) / inners[d]);
+        uint64_t need = steps * static_cast<uint64_t>(op.strides[d]) + innerExtent + 1;
+        // A tile whose outermost changing dim is d may copy pieces instead (the kernel's choice when
+        // its single span exceeds the buffer): one per cell of P = max(d, PieceDim) it touches, each
+        // reading at most its own elements, plus under one block of alignment per piece.
+        const uint32_t piece = std::max(d, pieceDim);
+        if (steps > 0 && piece + 1 < t.rank) {
+            const uint64_t pieces = (reach + inners[piece] - 1) / inners[piece] + 1;
+            if (pieces <= MAX_SPAN_PIECES) {
+                need = std::min(need, t.tileLength + pieces * blockElems);
+            }
+        }
+        span = std::max(span, need);
         innerExtent += static_cast<uint64_t>(op.strides[d]) * (t.dims[d] - 1);
-        inner *= t.dims[d];
     }
     return span;
+}
+
+uint32_t PieceDim(const OperandTiling& op, uint32_t rank)
+{
+    bool strided = false;
+    for (uint32_t d = rank; d-- > 0;) {
+        if (op.strides[d] != 0) {
+            strided = true;
+        } else if (strided) {
+            return d;
+        }
+    }
+    return 0;
 }
 
 SocInfo GetSocInfo(const std::string& name)
@@ -437,6 +477,8 @@ TilingData ComputeTiling(const TilingRequest& req)
     } else {
         SpreadReduction(t);
     }
+    // The final, shorter tile may need a smaller span buffer than the UB plan's tile.
+    PlanGenericSpans(t);
     t.numTiles = (t.totalLength + t.tileLength - 1) / t.tileLength;
     // Partials are combined in two levels: groups that fill one input buffer, then at most
     // tileLength group sums (one fp32 tile).

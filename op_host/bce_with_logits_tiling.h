@@ -53,10 +53,16 @@ uint32_t DTypeBytes(DType dtype);
 // scales with N, so any N up to INT64_MAX is fine.
 TilingData ComputeTiling(const TilingRequest& req);
 
-// Largest operand index range a tile of t.tileLength touches (GENERIC span buffers): over the
-// outermost dim D whose coordinate changes inside the tile, D's steps times its stride plus the
-// full extent of the dims inside D. The kernel copies exactly this kind of range per tile.
+// Elements a GENERIC span buffer needs for tiles of t.tileLength: per outermost dim D whose
+// coordinate changes inside a tile, the smaller of the single span (D's steps times its stride
+// plus the full extent of the dims inside D) and, where allowed, the tile's pieces (one per cell
+// of max(D, PieceDim) touched, at most MAX_SPAN_PIECES; the tile's length plus one 32-B block per
+// piece). The kernel copies the single span when it fits the buffer, else the pieces.
 uint64_t MaxTileSpan(const TilingData& t, const OperandTiling& op);
+
+// Outermost collapsed dim whose inside has strided dims followed only by broadcast ones (the
+// kernel's piece cells, op_kernel/bce_with_logits_gather.h PieceDim).
+uint32_t PieceDim(const OperandTiling& op, uint32_t rank);
 
 // Total UB bytes the kernel allocates with this tiling: fixed + tileLength * bytes per element.
 uint64_t UbBytesUsed(const TilingData& tiling);

@@ -146,10 +146,13 @@ void CheckGatherSpan(const TilingData& t, const OperandTiling& op, const std::st
         Require(op.gatherSpan == 0, name + ".gatherSpan", op.gatherSpan, "must be 0 unless the mode is GENERIC");
         return;
     }
+    Require(t.tileLength <= MAX_GATHER_ELEMS_FP32, "tileLength", t.tileLength,
+            "must be at most " + std::to_string(MAX_GATHER_ELEMS_FP32) + " with a GENERIC " + name +
+                " (one Gather per tile: at most " + std::to_string(MAX_GATHER_REPEATS) + " repeats)");
     if (op.gatherSpan == GATHER_RESIDENT) {
         Require(op.numel * DTypeBytes(static_cast<DType>(op.dtype)) <= MAX_RESIDENT_BYTES, name + ".gatherSpan",
                 op.gatherSpan, "resident (0) needs the operand within " + std::to_string(MAX_RESIDENT_BYTES) + " B");
-    } else if (op.gatherSpan != GATHER_SCALAR_WALK) {
+    } else {
         const uint64_t need = MaxTileSpan(t, op);
         Require(op.gatherSpan >= need && op.gatherSpan * uint64_t{DTypeBytes(static_cast<DType>(op.dtype))} <=
                                              MAX_SPAN_BYTES,
@@ -173,8 +176,7 @@ void CheckOperand(const TilingData& t, const OperandTiling& op, const std::strin
     } else {
         CheckStrides(t, op, name);
     }
-    const bool spanned = mode == OperandMode::GENERIC && op.gatherSpan != GATHER_RESIDENT &&
-                         op.gatherSpan != GATHER_SCALAR_WALK;
+    const bool spanned = mode == OperandMode::GENERIC && op.gatherSpan != GATHER_RESIDENT;
     if (mode == OperandMode::FULL || spanned) {
         Require(op.bufferNum == 1 || op.bufferNum == 2, name + ".bufferNum", op.bufferNum,
                 "must be 1 or 2 for a FULL operand or a GENERIC one with a span");

@@ -10,8 +10,6 @@
 
 namespace BceWithLogits {
 
-// Gather's count form holds its repeat count in a uint8_t (dav_c220): at most 255 whole repeats.
-constexpr uint32_t MAX_GATHER_ELEMS_FP32 = 255 * REPEAT_ELEMS_FP32;
 // Index arithmetic runs in fp32 on integers below 2^17 (exact); an inner block longer than this
 // (> any window) is handled as "crossed at most once" so that no value exceeds 2 * SMALL_INNER.
 constexpr uint64_t SMALL_INNER = 1u << 15;
@@ -158,32 +156,127 @@ __aicore__ inline WindowShape ShapeOf(uint64_t first, uint32_t count, const Oper
     return shape;
 }
 
+// A window whose single span exceeds the span buffer is copied as pieces: one per cell of dim
+// `dim` it touches (cells: flat index / inners[dim]), piece k into the slot at k * slot - headSkip
+// (piece 0 from its 32-B aligned start headSkip), so that the operand element with cell step k and
+// in-cell offset r sits at k * slot + r - headSkip. Inside `dim` only dims with a non-zero stride
+// may precede a broadcast one (PieceDim), so the in-cell offset never decreases along a piece: a
+// piece reads an index range no longer than its element count.
+struct PiecePlan {
+    uint32_t dim;        // the dim whose cells are the pieces
+    uint32_t pieces;     // cells the window touches
+    uint64_t firstCell;  // first / inners[dim]
+    uint64_t extent;     // operand elements one whole cell reads: 1 + sum stride * (dim - 1) inside
+    uint64_t slot;       // extent rounded up to a 32-B block of the operand dtype
+    uint64_t headSkip;   // the window's first in-cell offset, rounded down to a block
+    uint64_t tailEnd;    // the window's last in-cell offset + 1
+};
+
+struct PieceCopy {
+    uint64_t gmStart;  // operand element
+    uint32_t ubStart;  // element of the span buffer, 32-B aligned
+    uint32_t length;   // elements
+};
+
+// Outermost dim whose inside is a run of strided dims followed only by broadcast ones.
+__aicore__ inline uint32_t PieceDim(const OperandTiling& op, uint32_t rank)
+{
+    bool strided = false;
+    for (uint32_t d = rank; d-- > 0;) {
+        if (op.strides[d] != 0) {
+            strided = true;
+        } else if (strided) {
+            return d;
+        }
+    }
+    return 0;
+}
+
+// Operand offset of flat index `index` over the dims inside `dim`.
+__aicore__ inline uint64_t InCellOffset(const WindowShape& shape, uint64_t index, const OperandTiling& op,
+                                        const TilingData& tiling, uint32_t dim)
+{
+    uint64_t rel = 0;
+    for (uint32_t e = dim + 1; e < tiling.rank; ++e) {
+        rel += static_cast<uint64_t>(op.strides[e]) * (index / shape.inners[e] % tiling.dims[e]);
+    }
+    return rel;
+}
+
+__aicore__ inline PiecePlan PiecesOf(const WindowShape& shape, uint64_t first, uint32_t count,
+                                     const OperandTiling& op, const TilingData& tiling, uint32_t blockElems)
+{
+    PiecePlan plan{};
+    const uint32_t pieceDim = PieceDim(op, tiling.rank);
+    plan.dim = shape.outer > pieceDim ? shape.outer : pieceDim;
+    const uint64_t last = first + count - 1;
+    const uint64_t inner = shape.inners[plan.dim];
+    plan.firstCell = first / inner;
+    plan.pieces = static_cast<uint32_t>(last / inner - plan.firstCell + 1);
+    plan.extent = 1;
+    for (uint32_t e = plan.dim + 1; e < tiling.rank; ++e) {
+        plan.extent += static_cast<uint64_t>(op.strides[e]) * (tiling.dims[e] - 1);
+    }
+    plan.slot = (plan.extent + blockElems - 1) / blockElems * blockElems;
+    plan.headSkip = InCellOffset(shape, first, op, tiling, plan.dim) / blockElems * blockElems;
+    plan.tailEnd = InCellOffset(shape, last, op, tiling, plan.dim) + 1;
+    return plan;
+}
+
+// Where piece k of the plan comes from in GM and goes to in the span buffer.
+__aicore__ inline PieceCopy PieceOf(const PiecePlan& plan, const WindowShape& shape, uint32_t k,
+                                    const OperandTiling& op, const TilingData& tiling)
+{
+    const uint64_t cellStart = (plan.firstCell + k) * shape.inners[plan.dim];
+    uint64_t base = 0;
+    for (uint32_t d = 0; d <= plan.dim; ++d) {
+        base += static_cast<uint64_t>(op.strides[d]) * (cellStart / shape.inners[d] % tiling.dims[d]);
+    }
+    const uint64_t from = k == 0 ? plan.headSkip : 0;
+    const uint64_t to = k + 1 == plan.pieces ? plan.tailEnd : plan.extent;
+    const uint64_t ubStart = k == 0 ? 0 : k * plan.slot - plan.headSkip;
+    return PieceCopy{base + from, static_cast<uint32_t>(ubStart), static_cast<uint32_t>(to - from)};
+}
+
+// Elements of the span buffer a plan fills.
+__aicore__ inline uint64_t PiecesLength(const PiecePlan& plan)
+{
+    return (plan.pieces - 1) * plan.slot + plan.tailEnd - plan.headSkip;
+}
+
 // Byte offsets (elemBytes per operand element) of the window's elements relative to
 // window.base + window.baseBytes, as uint32 in tiles.offsets (see ShapeOf). The coordinates are
-// integers below 2^17, exact in fp32; the byte offsets are summed in int32.
+// integers below 2^17, exact in fp32; the byte offsets are summed in int32. With `plan`, relative
+// to the plan's span buffer instead: its dim steps by one slot, and the head skip is subtracted.
 __aicore__ inline GatherWindow GatherOffsets(const GatherTiles& tiles, const AscendC::LocalTensor<float>& ramp,
                                              uint64_t first, uint32_t count, const OperandTiling& op,
                                              const TilingData& tiling, uint32_t fromDim, bool relative,
-                                             uint32_t elemBytes)
+                                             uint32_t elemBytes, const PiecePlan* plan = nullptr)
 {
-    const WindowShape shape = ShapeOf(first, count, op, tiling, fromDim, relative);
+    WindowShape shape = ShapeOf(first, count, op, tiling, fromDim, relative);
+    if (plan != nullptr) {
+        shape.outer = plan->dim;
+        shape.window.base = 0;
+    }
     GatherWindow window = shape.window;
     const uint32_t outer = shape.outer;
     const uint32_t rank = tiling.rank;
     bool empty = true;
-    uint64_t constantBytes = 0;
+    int64_t constantBytes = 0;
     const int32_t n = static_cast<int32_t>(count);
     const AscendC::LocalTensor<int32_t> offsets = tiles.offsets.ReinterpretCast<int32_t>();
     for (uint32_t d = outer; d < rank; ++d) {
-        if (op.strides[d] == 0) {
+        const bool pieceStep = plan != nullptr && d == outer;
+        const uint64_t stride = pieceStep ? plan->slot : static_cast<uint64_t>(op.strides[d]);
+        if (stride == 0) {
             continue;
         }
-        const int32_t byteStride = static_cast<int32_t>(static_cast<uint64_t>(op.strides[d]) * elemBytes);
+        const int32_t byteStride = static_cast<int32_t>(stride * elemBytes);
         const DimStep step = StepOf(first, shape.inners[d], count);
         const bool steps = relative && d == outer;  // counts from base: start 0, never wraps
         const uint64_t start = steps ? 0 : first / shape.inners[d] % tiling.dims[d];
         if (step.constant) {
-            constantBytes += static_cast<uint64_t>(byteStride) * start;
+            constantBytes += static_cast<int64_t>(byteStride) * static_cast<int64_t>(start);
             continue;
         }
         const uint64_t maxStep = (count - 1 + step.rem) / step.inner;
@@ -199,6 +292,14 @@ __aicore__ inline GatherWindow GatherOffsets(const GatherTiles& tiles, const Asc
     }
     if (empty) {
         AscendC::Duplicate(offsets, 0, n);
+    }
+    if (plan != nullptr) {
+        constantBytes -= static_cast<int64_t>(plan->headSkip * elemBytes);
+    }
+    if (constantBytes < 0) {
+        // Only a piece plan's head skip: every element's total offset is still >= 0.
+        AscendC::Adds(offsets, offsets, static_cast<int32_t>(constantBytes), n);
+        constantBytes = 0;
     }
     window.baseBytes = static_cast<uint32_t>(constantBytes);
     return window;

@@ -41,15 +41,10 @@ public:
     __aicore__ inline void Init(TPipe& pipe, GM_ADDR gm, const OperandTiling& operand, const TilingData& tiling,
                                 const SetupScratch& scratch)
     {
-        pipe_ = &pipe;
         tiling_ = &tiling;
         gm_ = gm;
         op_ = operand;
-        rank_ = tiling.rank;
         tileLength_ = static_cast<uint32_t>(tiling.tileLength);
-        for (uint32_t d = 0; d < MAX_DIMS; ++d) {
-            dims_[d] = tiling.dims[d];
-        }
         switch (static_cast<OperandMode>(op_.mode)) {
             case OperandMode::SCALAR:
                 scalar_ = ReadGm(0);
@@ -67,10 +62,8 @@ public:
                 pipe.InitBuffer(expanded_, tileLength_ * FP32_BYTES);
                 pipe.InitBuffer(offsets_, tileLength_ * FP32_BYTES);
                 pipe.InitBuffer(ramp_, tileLength_ * FP32_BYTES);
-                if (op_.gatherSpan != GATHER_SCALAR_WALK) {
-                    BuildRamp(ramp_.Get<float>(), tileLength_);
-                    Dispatch<InitGatherTag>(pipe);
-                }
+                BuildRamp(ramp_.Get<float>(), tileLength_);
+                Dispatch<InitGatherTag>(pipe);
                 break;
             default:
                 break;
@@ -109,11 +102,7 @@ public:
                 Dispatch<ApplyStreamTag>(dst, scratch, count);
                 break;
             case OperandMode::GENERIC:
-                if (op_.gatherSpan == GATHER_SCALAR_WALK) {
-                    ExpandTile(offset, count);
-                } else {
-                    Dispatch<GatherTileTag>(scratch, offset, count);
-                }
+                Dispatch<GatherTileTag>(scratch, offset, count);
                 AscendC::Mul(dst, dst, expanded_.Get<float>(), count);
                 break;
             default:
@@ -131,8 +120,7 @@ private:
 
     __aicore__ inline bool IsSpanned() const
     {
-        return static_cast<OperandMode>(op_.mode) == OperandMode::GENERIC && op_.gatherSpan != GATHER_RESIDENT &&
-               op_.gatherSpan != GATHER_SCALAR_WALK;
+        return static_cast<OperandMode>(op_.mode) == OperandMode::GENERIC && op_.gatherSpan != GATHER_RESIDENT;
     }
 
     // GENERIC set-up: a resident operand is copied to UB once (as stored in GM); a spanned one
@@ -160,24 +148,33 @@ private:
     __aicore__ inline GatherWindow TileOffsets(const LocalTensor<float>& scratch, uint64_t offset, uint32_t count)
     {
         const GatherTiles tiles{expanded_.Get<float>(), scratch, offsets_.Get<float>()};
-        return GatherOffsets(tiles, ramp_.Get<float>(), offset, count, op_, *tiling_, 0, true, ElemBytes());
+        const WindowShape shape = ShapeOf(offset, count, op_, *tiling_, 0, true);
+        if (op_.gatherSpan == GATHER_RESIDENT || shape.window.span <= op_.gatherSpan) {
+            return GatherOffsets(tiles, ramp_.Get<float>(), offset, count, op_, *tiling_, 0, true, ElemBytes());
+        }
+        const PiecePlan plan = PiecesOf(shape, offset, count, op_, *tiling_, BLOCK_BYTES / ElemBytes());
+        return GatherOffsets(tiles, ramp_.Get<float>(), offset, count, op_, *tiling_, 0, true, ElemBytes(), &plan);
     }
 
-    // The GM span of the operand that this tile reads, into a fresh span buffer. Its window is
-    // recomputed in Apply: the same O(rank) scalar arithmetic, no state between the two.
+    // The GM span of the operand that this tile reads, into a fresh span buffer: one copy, or one
+    // per piece when the span exceeds the buffer (gather.h PiecesOf; the host sized the buffer for
+    // either). Apply recomputes the same window: O(rank) scalar arithmetic, no state between the two.
     template <typename U>
     __aicore__ inline void Run(CopySpanTag, uint64_t offset, uint32_t count)
     {
-        const GatherWindow window = SpanOf(offset, count);
+        const WindowShape shape = ShapeOf(offset, count, op_, *tiling_, 0, true);
+        const GlobalTensor<U> operand = OperandGm<U>(gm_, op_.numel);
         LocalTensor<U> local = stream_.AllocTensor<U>();
-        CopyAnyAddress(local, OperandGm<U>(gm_, op_.numel)[window.base], static_cast<uint32_t>(window.span));
+        if (shape.window.span <= op_.gatherSpan) {
+            CopyAnyAddress(local, operand[shape.window.base], static_cast<uint32_t>(shape.window.span));
+        } else {
+            const PiecePlan plan = PiecesOf(shape, offset, count, op_, *tiling_, BLOCK_BYTES / sizeof(U));
+            for (uint32_t k = 0; k < plan.pieces; ++k) {
+                const PieceCopy piece = PieceOf(plan, shape, k, op_, *tiling_);
+                CopyAnyAddress(local[piece.ubStart], operand[piece.gmStart], piece.length);
+            }
+        }
         stream_.EnQue(local);
-    }
-
-    // base and span of a tile's window without the vector work (scalar arithmetic only).
-    __aicore__ inline GatherWindow SpanOf(uint64_t offset, uint32_t count) const
-    {
-        return ShapeOf(offset, count, op_, *tiling_, 0, true).window;
     }
 
     // GENERIC tile: offsets on the vector pipe, one Gather from the resident operand or the tile's
@@ -288,65 +285,10 @@ private:
         stream_.FreeTensor(local);
     }
 
-    // GENERIC: the scalar unit walks the tile with an odometer over the collapsed dims. Runs
-    // along a broadcast innermost dim are filled with one Duplicate from their first 32-B
-    // boundary, so a per-row weight ([N, 1] on [N, C]) costs one instruction per row.
-    __aicore__ inline void ExpandTile(uint64_t offset, uint32_t count)
-    {
-        LocalTensor<float> expanded = expanded_.Get<float>();
-        // The previous tile's Mul may still be reading `expanded` on the vector pipe.
-        WaitPipe<AscendC::HardEvent::V_S>(*pipe_);
-        uint64_t coord[MAX_DIMS] = {0};
-        uint64_t rest = offset;
-        uint64_t src = 0;
-        for (int32_t d = static_cast<int32_t>(rank_) - 1; d >= 0; --d) {
-            coord[d] = rest % dims_[d];
-            rest /= dims_[d];
-            src += coord[d] * op_.strides[d];
-        }
-        const uint32_t inner = rank_ - 1;
-        for (uint32_t j = 0; j < count;) {
-            const uint64_t left = dims_[inner] - coord[inner];
-            const uint32_t run = static_cast<uint32_t>(left < count - j ? left : count - j);
-            if (op_.strides[inner] == 0) {
-                FillConstant(expanded, j, run, ReadGm(src));
-            } else {
-                for (uint32_t k = 0; k < run; ++k) {
-                    expanded.SetValue(j + k, ReadGm(src + k * op_.strides[inner]));
-                }
-                src += run * op_.strides[inner];
-            }
-            j += run;
-            coord[inner] += run;
-            for (int32_t d = static_cast<int32_t>(inner); d > 0 && coord[d] == dims_[d]; --d) {
-                src -= op_.strides[d] * dims_[d];
-                coord[d] = 0;
-                ++coord[d - 1];
-                src += op_.strides[d - 1];
-            }
-        }
-        WaitPipe<AscendC::HardEvent::S_V>(*pipe_);
-    }
-
-    __aicore__ inline void FillConstant(const LocalTensor<float>& expanded, uint32_t start, uint32_t run, float value)
-    {
-        uint32_t j = start;
-        const uint32_t end = start + run;
-        while (j < end && j % ALIGN_ELEMS_FP32 != 0) {
-            expanded.SetValue(j++, value);
-        }
-        if (j < end) {
-            AscendC::Duplicate(expanded[j], value, static_cast<int32_t>(end - j));
-        }
-    }
-
-    TPipe* pipe_ = nullptr;
     const TilingData* tiling_ = nullptr;
     GM_ADDR gm_ = nullptr;
     OperandTiling op_{};
-    uint32_t rank_ = 1;
     uint32_t tileLength_ = 0;
-    uint64_t dims_[MAX_DIMS] = {0};
     float scalar_ = 1.0f;
     TBuf<TPosition::VECCALC> expanded_;
     TBuf<TPosition::VECCALC> offsets_;  // GENERIC: gather offsets of a tile

@@ -4,6 +4,7 @@
 #define BCE_WITH_LOGITS_REDUCE_H
 
 #include "kernel_operator.h"
+#include "bce_with_logits_reduce_compat.h"
 #include "bce_with_logits_tiling.h"
 
 namespace BceWithLogits {
@@ -39,9 +40,8 @@ __aicore__ inline void PairwiseSum(const AscendC::LocalTensor<float>& dst, const
     constexpr int32_t dstRepStride = 1;           // unused with one repeat
     constexpr int32_t srcBlkStride = 1;           // contiguous blocks
     constexpr int32_t srcRepStride = REPEAT_BYTES / BLOCK_BYTES;
-    AscendC::ReduceRepeat<AscendC::ReduceType::SUM, float, float>(dst, src, static_cast<int32_t>(REPEAT_ELEMS_FP32),
-                                                                  oneRepeat, dstRepStride, srcBlkStride,
-                                                                  srcRepStride);
+    SumEachRepeat<float>(dst, src, static_cast<int32_t>(REPEAT_ELEMS_FP32), oneRepeat, dstRepStride, srcBlkStride,
+                         srcRepStride);
 }
 
 // Zeroes what PairwiseSum reads of a tile before the tile's `count` valid elements are

@@ -59,9 +59,14 @@ enum class OperandMode : uint32_t {
 constexpr uint32_t GATHER_RESIDENT = 0;           // the whole operand is copied to UB once per block
 constexpr uint32_t MAX_RESIDENT_BYTES = 96 * 1024;  // UB cap for a resident GENERIC operand
 constexpr uint32_t MAX_SPAN_BYTES = 32 * 1024;      // UB cap for one per-tile span buffer
-// Neither fits (an operand over MAX_RESIDENT_BYTES whose tiles touch more than MAX_SPAN_BYTES of
-// it, e.g. pos_weight[C] with C > 24576 fp32): the scalar unit walks each tile's runs.
-constexpr uint32_t GATHER_SCALAR_WALK = 0xFFFFFFFFu;
+// A tile whose single span exceeds the buffer (pos_weight[C] with C > 8192 fp32: a tile crossing a
+// row boundary spans the whole row) copies one piece per cell it touches instead, each into its own
+// 32-B aligned slot (bce_with_logits_gather.h PiecesOf); at most this many pieces per tile.
+constexpr uint32_t MAX_SPAN_PIECES = 8;
+// Gather's count form holds its repeat count in a uint8_t (dav_c220): at most 255 whole repeats, so
+// a GENERIC tile (gathered in one call) has at most this many elements.
+constexpr uint32_t MAX_GATHER_REPEATS = 255;
+constexpr uint32_t MAX_GATHER_ELEMS_FP32 = MAX_GATHER_REPEATS * REPEAT_ELEMS_FP32;
 
 struct OperandTiling {
     uint32_t mode;            // OperandMode
@@ -72,7 +77,7 @@ struct OperandTiling {
     uint32_t bufferNum;       // FULL and GENERIC with a span: VECIN buffers of its stream (1 or 2,
                               // see MAX_VECIN_BUFFERS)
     uint32_t gatherSpan;      // GENERIC: GATHER_RESIDENT, or the elements of the per-tile GM span
-                              // buffer (>= the largest span a tile touches); else 0
+                              // buffer (>= the largest span, or pieces, a tile touches); else 0
     int64_t strides[MAX_DIMS];  // element stride of the operand per collapsed dim (0 = broadcast)
 };
 

@@ -131,8 +131,8 @@ def test_last_kernel_stats_are_not_stale_after_an_empty_call(rng):
 def test_scalar_work_is_counted(rng):
     # Partials stay in the vector pipe and a GENERIC operand (w[4, 1, 100] on [4, 6, 100]) is
     # gathered by the vector unit: only CreateVecIndex's first block (8 fp32) is a scalar store.
-    # An operand that fits neither UB nor a per-tile span falls back to the scalar walk, which the
-    # counter sees element by element.
+    # An operand that fits neither UB nor one per-tile span is copied per row piece: still no
+    # scalar work per element (test_cpu_sim_timeline counts a scalar loop's stores one by one).
     x = rng.standard_normal((4, 6, 100)).astype(np.float32)
     bce(x, x, reduction="sum")
     assert ascend_bce.last_kernel_stats().scalar_accesses == 0
@@ -143,6 +143,6 @@ def test_scalar_work_is_counted(rng):
     wide = rng.standard_normal((2, 40000)).astype(np.float32)
     pw = rng.uniform(0.5, 2, 40000).astype(np.float32)
     bce(wide, wide, pos_weight=pw, reduction="sum")
-    walk = ascend_bce.last_kernel_stats()
-    assert walk.scalar_accesses >= wide.size  # one scalar read and write per expanded element
-    assert sum(b["scalar_accesses"] for b in walk.blocks) == walk.scalar_accesses
+    pieces = ascend_bce.last_kernel_stats()
+    assert 0 < pieces.scalar_accesses <= 8 * pieces.block_dim
+    assert sum(b["scalar_accesses"] for b in pieces.blocks) == pieces.scalar_accesses

@@ -48,7 +48,7 @@ def reference_ub(t):
             per_elem += 3 * 4  # expanded tile, gather offsets, index ramp
             if op["gather_span"] == 0:  # resident: the whole operand, once
                 fixed += align_up(op["numel"] * s_op, 32)
-            elif op["gather_span"] != 2**32 - 1:  # per-tile span buffers (not the scalar walk)
+            else:  # per-tile span buffers
                 fixed += buffers[name] * align_up(op["gather_span"] * s_op, 32)
         if op["mode"] == "PERIODIC":
             fixed += op["period_aligned"] * 4 + align_up(op["numel"] * s_op, 32)
@@ -63,7 +63,7 @@ def expected_stream_buffers(t):
     can still get one."""
     used = 2 * (2 if t["kernel"] != "backward_target" else 1)
     full = [k for k in ("grad_output", "weight", "pos_weight")
-            if t[k]["mode"] == "FULL" or (t[k]["mode"] == "GENERIC" and t[k]["gather_span"] not in (0, 2**32 - 1))]
+            if t[k]["mode"] == "FULL" or (t[k]["mode"] == "GENERIC" and t[k]["gather_span"] != 0)]
     out = {}
     for i, name in enumerate(full):
         out[name] = 2 if used + 2 + (len(full) - i - 1) <= 8 else 1
@@ -553,3 +553,16 @@ def test_small_inputs_gather_instead_of_expanding_a_period():
     # A block of 10 x 1001 reads 209 elements: expanding lcm(1001, 8) = 8008 would cost more.
     assert tiling([10, 1001], pos_weight_shape=[1001])["pos_weight"]["mode"] == "GENERIC"
     assert tiling([400, 1001], pos_weight_shape=[1001])["pos_weight"]["mode"] == "PERIODIC"
+
+
+@pytest.mark.parametrize("dtype", ["float32", "float16"])
+def test_generic_tiles_stay_within_255_gather_repeats(dtype):
+    # A UB eight times A2's: without the cap a tile would take it all; Gather keeps its repeat
+    # count in a uint8_t, so a GENERIC tile (one Gather) has at most 255 fp32 repeats.
+    big_ub = 8 * 196608
+    shape, pw = [64, 1 << 16], [1, 1 << 16]
+    t = _C.host.compute_tiling(shape, dtype, "none", ub_bytes=big_ub)
+    assert t["tile_length"] > 255 * 64  # no GENERIC operand: no cap
+    t = _C.host.compute_tiling(shape, dtype, "none", None, dtype, pw, dtype, ub_bytes=big_ub)
+    assert t["pos_weight"]["mode"] == "GENERIC"
+    assert 0 < t["tile_length"] <= 255 * 64
