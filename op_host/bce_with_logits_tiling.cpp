@@ -452,12 +452,30 @@ TilingData ComputeTiling(const TilingRequest& req)
     }
     t.blockDim = static_cast<uint32_t>(std::max<uint64_t>(std::min<uint64_t>(blockCap, t.numTiles), 1));
     t.workspaceBytes = HasPartials(t) ? AlignUp(t.numTiles * FP32_BYTES, BLOCK_BYTES) : 0;
+    // Bank-group pads only from the room the tile left: they never shorten a tile, so the tiles
+    // (and every summation order) are the same with or without them.
+    const uint64_t pads = TempBankPadBytes(t);
+    t.bankPadBytes = UbBytesUsed(t) + pads <= t.ubBytes ? pads : 0;
     return t;
 }
 
 uint64_t UbBytesUsed(const TilingData& tiling)
 {
-    return FixedBytes(tiling) + tiling.tileLength * BytesPerElem(tiling);
+    return FixedBytes(tiling) + tiling.tileLength * BytesPerElem(tiling) + tiling.bankPadBytes;
+}
+
+uint64_t TempBankPadBytes(const TilingData& t)
+{
+    const uint64_t tileBytes = t.tileLength * FP32_BYTES;
+    const uint32_t temps = IsBackward(t) ? GRAD_FP32_TEMPS : FP32_TEMPS;
+    uint64_t end = tileBytes;  // tmpA from offset 0
+    uint64_t pads = 0;
+    for (uint32_t k = 1; k < temps; ++k) {
+        const uint64_t pad = (BANK_HALF_PHASE + BANK_CYCLE_BYTES - end % BANK_CYCLE_BYTES) % BANK_CYCLE_BYTES;
+        pads += pad;
+        end += pad + tileBytes;
+    }
+    return pads;
 }
 
 }  // namespace BceWithLogits

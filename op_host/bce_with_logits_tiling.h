@@ -58,8 +58,14 @@ TilingData ComputeTiling(const TilingRequest& req);
 // full extent of the dims inside D. The kernel copies exactly this kind of range per tile.
 uint64_t MaxTileSpan(const TilingData& t, const OperandTiling& op);
 
-// Total UB bytes the kernel allocates with this tiling: fixed + tileLength * bytes per element.
+// Total UB bytes the kernel allocates with this tiling: fixed + tileLength * bytes per element,
+// plus tiling.bankPadBytes.
 uint64_t UbBytesUsed(const TilingData& tiling);
+
+// The pads the kernel puts before its fp32 temps after the first (tmpA at UB offset 0, phase 0 mod
+// BANK_CYCLE_BYTES; every later one at BANK_HALF_PHASE), for t.tileLength: TilingData.bankPadBytes
+// when the UB plan has room for them.
+uint64_t TempBankPadBytes(const TilingData& t);
 
 }  // namespace BceWithLogits
 
