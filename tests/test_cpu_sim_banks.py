@@ -142,3 +142,26 @@ def test_kernel_temps_at_bank_phases_change_only_the_time(kernel, dtype, reducti
     assert slow.ub_peak_bytes == used - tiling["bank_pad_bytes"]
     assert fast.bank_conflict_repeats < slow.bank_conflict_repeats
     assert fast.modelled_a2_us < slow.modelled_a2_us
+
+
+@pytest.mark.parametrize("dst,conflicting", [(0x4000, True), (0x10000, False)])
+def test_narrowing_cast_meets_its_source_bank_by_width(dst, conflicting):
+    # fp32 -> fp16: a repeat reads 8 blocks of src and writes 4 of dst, so dst never lies
+    # bank-for-bank on src; in one 64-KiB bank row they share a bank in the repeats where dst's 4
+    # bank groups fall inside src's 8.
+    x = np.random.default_rng(3).standard_normal(FLOATS).astype(np.float32)
+    z = np.zeros(FLOATS, np.float32)
+    tiling = np.zeros(16, np.uint32)
+    tiling[:6] = 0, 0x8000, dst, FLOATS, 0, 1
+    stats = _C.selftest.run("bank_add", [x, np.zeros(FLOATS, np.float32), z], block_dim=1, tiling=tiling)
+    np.testing.assert_array_equal(z.view(np.float16)[:FLOATS], x.astype(np.float16))
+    want = 0
+    for r in range(REPEATS):
+        src_banks = {bank(256 * r + BLOCK * k) for k in range(8)}
+        dst_banks = {bank(dst + 128 * r + BLOCK * k) for k in range(4)}
+        want += bool(src_banks & dst_banks)
+    assert want == (REPEATS // 2 if conflicting else 0)
+    assert stats.bank_conflicts == ({"Cast": want} if want else {})
+    busy_v = stats.as_dict()["blocks"][0]["busy_us"]["V"] * COST["clock_hz"] / 1e6
+    assert busy_v == pytest.approx(COST["vector_issue_cycles"] + REPEATS * COST["simple_repeat_cycles"] +
+                                   want * COST["read_write_conflict_cycles"], rel=1e-9)

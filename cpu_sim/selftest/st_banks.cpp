@@ -2,7 +2,8 @@
 // sample of asc-devkit reduced to its core. One UB buffer from offset 0; x is copied in at src0,
 // y at src1 (unless src1 == src0), then Add(dst, src0, src1) runs `adds` times over the floats and dst goes back to GM.
 // gm: x, y, z (floats). Tiling words: [0] src0, [1] src1, [2] dst (UB byte offsets, 32-B
-// aligned), [3] floats, [4] Adds.
+// aligned), [3] floats, [4] Adds; [5] = 1: Cast(dst as half, src0, CAST_RINT) instead of the Adds
+// (its narrow side spans 4 blocks a repeat).
 #include "st_common.h"
 
 namespace cpu_sim_selftest {
@@ -23,6 +24,13 @@ void st_bank_add(GM_ADDR* gm, GM_ADDR tiling) {
     DataCopy(a, xGm, floats);
     if (src1 != src0) DataCopy(b, yGm, floats);  // src0 == src1: Add(dst, x, x)
     Sync<HardEvent::MTE2_V>(pipe);
+    if (TilingU32(tiling, 5) == 1) {
+        LocalTensor<half> h = z.ReinterpretCast<half>();
+        Cast(h, a, RoundMode::CAST_RINT, floats);
+        Sync<HardEvent::V_MTE3>(pipe);
+        DataCopy(zGm, z, floats / 2);  // the halves, packed two per float
+        return;
+    }
     for (uint32_t i = 0; i < adds; ++i) Add(z, a, b, static_cast<int32_t>(floats));
     Sync<HardEvent::V_MTE3>(pipe);
     DataCopy(zGm, z, floats);

@@ -28,23 +28,24 @@ inline uint32_t UbBank(uint32_t ubOffset) {
     return UbBankGroup(ubOffset) + kUbBankGroups * (ubOffset >> kUbBankIdShift);
 }
 
-// One operand of a vector instruction: its UB offset, and its block and repeat strides in 32-B
-// blocks (the repeat-parameter form; a count form is stride 1 and 8).
+// One operand of a vector instruction: its UB offset, its block and repeat strides in 32-B blocks
+// (the repeat-parameter form; a count form is stride 1 and `blocks`), and the blocks a full repeat
+// of it spans (8; 4 for the narrow side of a widening or narrowing Cast).
 struct UbOperand {
     uint32_t offset = 0;
     uint32_t blockStride = 1;
     uint32_t repeatStride = kBlocksPerRepeat;
+    uint32_t blocks = kBlocksPerRepeat;
 };
 
-// The UB accesses of one vector instruction: a destination, up to two sources, `repeats` repeats
-// of `blocks` 32-B blocks each per operand, the last repeat `lastBlocks` (1..8) of them.
+// The UB accesses of one vector instruction: a destination, up to two sources, `repeats` repeats,
+// the last one `lastEighths` eighths (1..8) of a full repeat.
 struct VectorAccess {
     UbOperand dst;
     UbOperand src[2];
     uint32_t srcCount = 0;
     uint64_t repeats = 0;
-    uint32_t blocks = kBlocksPerRepeat;
-    uint32_t lastBlocks = kBlocksPerRepeat;
+    uint32_t lastEighths = kBlocksPerRepeat;
 };
 
 struct BankConflicts {
@@ -57,5 +58,8 @@ BankConflicts CountBankConflicts(const VectorAccess& access);
 // A count-form instruction over `bytes` contiguous bytes per operand (every operand the same
 // length): dst, and srcs[0..srcCount) as UB offsets.
 VectorAccess ContiguousAccess(uint32_t dst, const uint32_t* srcs, uint32_t srcCount, uint64_t bytes);
+// A count-form Cast of `count` elements from srcBytes- to dstBytes-B elements (a repeat is 256 B of
+// the wider side).
+VectorAccess CastAccess(uint32_t dst, uint32_t src, uint64_t count, uint32_t dstBytes, uint32_t srcBytes);
 
 }  // namespace cpu_sim
