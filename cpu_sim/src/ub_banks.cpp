@@ -16,20 +16,20 @@ uint32_t BlockOffset(const UbOperand& op, uint64_t repeat, uint32_t block) {
                                                  kUbBlockBytes);
 }
 
-// Beats one operand set needs: the most rows any bank group serves. Blocks an operand reads twice
-// in a repeat (block stride 0) are read once (the sample's scenarios 7 and 8).
 // Blocks of `op` in a repeat that runs `eighths` eighths of a full one.
 uint32_t BlocksOf(const UbOperand& op, uint32_t eighths) {
     return (op.blocks * eighths + kBlocksPerRepeat - 1) / kBlocksPerRepeat;
 }
 
+// Beats one operand set needs (at least one): the most rows any bank group serves. Blocks an
+// operand reads twice in a repeat (block stride 0) are read once (the sample's scenarios 7 and 8).
 uint32_t Beats(const UbOperand* ops, uint32_t count, uint64_t repeat, uint32_t eighths) {
     uint32_t rows[kUbBankGroups] = {};
     for (uint32_t k = 0; k < count; ++k) {
         const uint32_t distinct = ops[k].blockStride == 0 ? 1 : BlocksOf(ops[k], eighths);
         for (uint32_t b = 0; b < distinct; ++b) rows[UbBankGroup(BlockOffset(ops[k], repeat, b))]++;
     }
-    return *std::max_element(rows, rows + kUbBankGroups);
+    return std::max<uint32_t>(1, *std::max_element(rows, rows + kUbBankGroups));
 }
 
 bool ReadWriteConflict(const UbOperand& dst, const UbOperand& src, uint64_t repeat, uint32_t eighths) {
