@@ -66,6 +66,10 @@ uint64_t UbBytesUsed(const TilingData& tiling);
 // BANK_CYCLE_BYTES; every later one at BANK_HALF_PHASE), for t.tileLength: TilingData.bankPadBytes
 // when the UB plan has room for them.
 uint64_t TempBankPadBytes(const TilingData& t);
+// fp32 kernels that read the target: the pad before the target queue (at phase 0 after the padded
+// temps and the input queue) plus the rounding of its buffers up to BANK_CYCLE_BYTES; else 0.
+// bankPadBytes is 0, TempBankPadBytes, or their sum with this, as the room allows.
+uint64_t TargetBankPadBytes(const TilingData& t);
 
 }  // namespace BceWithLogits
 

@@ -38,6 +38,9 @@ constexpr uint32_t GRAD_FP32_TEMPS = 4;        // backward: n1, n2, 1 + e and a 
 // 2201 bank guide). The fp32 temp tiles are placed so that the hot two-source instructions read
 // opposite halves: tmpA at phase 0 mod BANK_CYCLE_BYTES, every later temp at the half phase, each
 // behind a pad of less than BANK_CYCLE_BYTES when the UB plan leaves room (TilingData.bankPadBytes).
+// fp32 kernels that read the target then also put both target buffers at phase 0 (a pad before the
+// queue, buffers rounded up to BANK_CYCLE_BYTES), opposite the temps they are multiplied with,
+// when the room left holds that too.
 constexpr uint32_t BANK_CYCLE_BYTES = 512;
 constexpr uint32_t BANK_HALF_PHASE = BANK_CYCLE_BYTES / 2;
 constexpr uint32_t MAX_PERIOD_BYTES = 48 * 1024;  // UB cap for one expanded PERIODIC operand
@@ -104,8 +107,9 @@ struct TilingData {
                                   // multiple of 64 that fits one input buffer (tileLength * sizeof(T) B)
     uint32_t ubBytes;         // UB size the tiling was made for
     uint32_t kernel;          // KernelKind
-    uint64_t bankPadBytes;    // UB pads that place the fp32 temps at their bank-group phases (see
-                              // BANK_CYCLE_BYTES); 0 = no room, temps back to back
+    uint64_t bankPadBytes;    // UB pads that place the fp32 temps (and fp32 target buffers) at their
+                              // bank-group phases (see BANK_CYCLE_BYTES): 0 = no room, temps back to
+                              // back; the temps' pads; or those plus the target queue's
 };
 
 }  // namespace BceWithLogits

@@ -302,8 +302,9 @@ def test_tile_length_matches_ub_plan(shape, kw, dtype, reduction, kernel):
     want = expected_tile_length(t, math.prod(shape), fixed, per_elem)
     assert t["tile_length"] == want
     used = host.ub_bytes_used(shape, dtype, reduction, **kw)
-    pads = expected_bank_pads(t)
-    pads = pads if fixed + want * per_elem + pads <= usable_ub(t) else 0  # only from the room left
+    temps, target = expected_bank_pads(t)
+    room = usable_ub(t) - fixed - want * per_elem  # pads only from the room the tile left
+    pads = temps + target if temps + target <= room else (temps if temps <= room else 0)
     assert t["bank_pad_bytes"] == pads
     assert used == fixed + want * per_elem + pads and used <= usable_ub(t) == t["ub_bytes"]
     for name, num in expected_stream_buffers(t).items():
@@ -313,15 +314,20 @@ def test_tile_length_matches_ub_plan(shape, kw, dtype, reduction, kernel):
 
 
 def expected_bank_pads(t):
-    """Pads before the fp32 temps after the first: tmpA at UB offset 0, the others at 256 mod 512
-    (the other half of the 16 bank groups of 32 B)."""
+    """(temps, target): pads before the fp32 temps after the first (tmpA at UB offset 0, the others
+    at 256 mod 512: the other half of the 16 bank groups of 32 B); for fp32 kernels that read the
+    target, the pad that puts its queue at 0 mod 512 after the input queue plus its two buffers
+    rounded up to 512 B."""
     tile_bytes = t["tile_length"] * 4
     end, pads = tile_bytes, 0
     for _ in range((4 if t["kernel"] != "forward" else 3) - 1):
         pad = (256 - end) % 512
         pads += pad
         end += pad + tile_bytes
-    return pads
+    if t["dtype"] != "float32" or t["kernel"] == "backward_target":
+        return pads, 0
+    start = end + 2 * tile_bytes
+    return pads, (-start) % 512 + 2 * ((-tile_bytes) % 512)
 
 
 def expected_tile_length(t, n, fixed, per_elem, blocks=48):

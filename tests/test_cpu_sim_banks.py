@@ -128,7 +128,8 @@ def _launch(kernel, x, y, pw, reduction, pad):
 
 @pytest.mark.parametrize("kernel,dtype,reduction,with_pw", [
     ("forward", np.float32, "none", False), ("forward", np.float16, "mean", True),
-    ("backward", np.float32, "mean", False), ("backward", np.float16, "none", True)])
+    ("backward", np.float32, "mean", False), ("backward", np.float16, "none", True),
+    ("backward", np.float32, "none", True)])
 def test_kernel_temps_at_bank_phases_change_only_the_time(kernel, dtype, reduction, with_pw):
     rng = np.random.default_rng(7)
     x = rng.standard_normal((96, 1000)).astype(dtype)
