@@ -494,12 +494,44 @@ TilingData ComputeTiling(const TilingRequest& req)
     }
     t.blockDim = static_cast<uint32_t>(std::max<uint64_t>(std::min<uint64_t>(blockCap, t.numTiles), 1));
     t.workspaceBytes = HasPartials(t) ? AlignUp(t.numTiles * FP32_BYTES, BLOCK_BYTES) : 0;
+    // Bank-group pads only from the room the tile left: they never shorten a tile, so the tiles
+    // (and every summation order) are the same with or without them.
+    const uint64_t used = UbBytesUsed(t);
+    const uint64_t temps = TempBankPadBytes(t), target = TargetBankPadBytes(t);
+    t.bankPadBytes = used + temps + target <= t.ubBytes ? temps + target : (used + temps <= t.ubBytes ? temps : 0);
     return t;
 }
 
 uint64_t UbBytesUsed(const TilingData& tiling)
 {
-    return FixedBytes(tiling) + tiling.tileLength * BytesPerElem(tiling);
+    return FixedBytes(tiling) + tiling.tileLength * BytesPerElem(tiling) + tiling.bankPadBytes;
+}
+
+uint64_t TempBankPadBytes(const TilingData& t)
+{
+    const uint64_t tileBytes = t.tileLength * FP32_BYTES;
+    const uint32_t temps = IsBackward(t) ? GRAD_FP32_TEMPS : FP32_TEMPS;
+    uint64_t end = tileBytes;  // tmpA from offset 0
+    uint64_t pads = 0;
+    for (uint32_t k = 1; k < temps; ++k) {
+        const uint64_t pad = (BANK_HALF_PHASE + BANK_CYCLE_BYTES - end % BANK_CYCLE_BYTES) % BANK_CYCLE_BYTES;
+        pads += pad;
+        end += pad + tileBytes;
+    }
+    return pads;
+}
+
+uint64_t TargetBankPadBytes(const TilingData& t)
+{
+    const bool readsTarget = t.kernel != static_cast<uint32_t>(KernelKind::BACKWARD_TARGET);
+    if (t.dtype != static_cast<uint32_t>(DType::FLOAT32) || !readsTarget) {
+        return 0;
+    }
+    const uint64_t tileBytes = t.tileLength * FP32_BYTES;
+    const uint32_t temps = IsBackward(t) ? GRAD_FP32_TEMPS : FP32_TEMPS;
+    const uint64_t start = temps * tileBytes + TempBankPadBytes(t) + BUFFER_NUM * tileBytes;  // after x
+    const uint64_t pad = (BANK_CYCLE_BYTES - start % BANK_CYCLE_BYTES) % BANK_CYCLE_BYTES;
+    return pad + BUFFER_NUM * (AlignUp(tileBytes, BANK_CYCLE_BYTES) - tileBytes);
 }
 
 }  // namespace BceWithLogits

@@ -64,8 +64,18 @@ uint64_t MaxTileSpan(const TilingData& t, const OperandTiling& op);
 // kernel's piece cells, op_kernel/bce_with_logits_gather.h PieceDim).
 uint32_t PieceDim(const OperandTiling& op, uint32_t rank);
 
-// Total UB bytes the kernel allocates with this tiling: fixed + tileLength * bytes per element.
+// Total UB bytes the kernel allocates with this tiling: fixed + tileLength * bytes per element,
+// plus tiling.bankPadBytes.
 uint64_t UbBytesUsed(const TilingData& tiling);
+
+// The pads the kernel puts before its fp32 temps after the first (tmpA at UB offset 0, phase 0 mod
+// BANK_CYCLE_BYTES; every later one at BANK_HALF_PHASE), for t.tileLength: TilingData.bankPadBytes
+// when the UB plan has room for them.
+uint64_t TempBankPadBytes(const TilingData& t);
+// fp32 kernels that read the target: the pad before the target queue (at phase 0 after the padded
+// temps and the input queue) plus the rounding of its buffers up to BANK_CYCLE_BYTES; else 0.
+// bankPadBytes is 0, TempBankPadBytes, or their sum with this, as the room allows.
+uint64_t TargetBankPadBytes(const TilingData& t);
 
 }  // namespace BceWithLogits
 

@@ -246,6 +246,11 @@ void Validate(const TilingData& tiling, const SocInfo& soc)
     CheckTiles(tiling, soc);
     CheckOperands(tiling);
     CheckReduction(tiling);
+    const uint64_t tempPads = TempBankPadBytes(tiling), targetPads = TargetBankPadBytes(tiling);
+    Require(tiling.bankPadBytes == 0 || tiling.bankPadBytes == tempPads || tiling.bankPadBytes == tempPads + targetPads,
+            "bankPadBytes", tiling.bankPadBytes,
+            "must be 0 or the temps' bank-group pads for this tileLength (" + std::to_string(tempPads) +
+                "), with the target queue's (" + std::to_string(tempPads + targetPads) + ")");
     // Bounded operands and tile length above: the UB plan cannot overflow uint64.
     const uint64_t used = UbBytesUsed(tiling);
     Require(used <= tiling.ubBytes, "ubBytes", tiling.ubBytes,

@@ -302,11 +302,32 @@ def test_tile_length_matches_ub_plan(shape, kw, dtype, reduction, kernel):
     want = expected_tile_length(t, math.prod(shape), fixed, per_elem)
     assert t["tile_length"] == want
     used = host.ub_bytes_used(shape, dtype, reduction, **kw)
-    assert used == fixed + want * per_elem and used <= usable_ub(t) == t["ub_bytes"]
+    temps, target = expected_bank_pads(t)
+    room = usable_ub(t) - fixed - want * per_elem  # pads only from the room the tile left
+    pads = temps + target if temps + target <= room else (temps if temps <= room else 0)
+    assert t["bank_pad_bytes"] == pads
+    assert used == fixed + want * per_elem + pads and used <= usable_ub(t) == t["ub_bytes"]
     for name, num in expected_stream_buffers(t).items():
         assert t[name]["buffer_num"] == num
     vecin = 2 * (2 if kernel != "backward_target" else 1) + sum(expected_stream_buffers(t).values())
     assert vecin <= 8
+
+
+def expected_bank_pads(t):
+    """(temps, target): pads before the fp32 temps after the first (tmpA at UB offset 0, the others
+    at 256 mod 512: the other half of the 16 bank groups of 32 B); for fp32 kernels that read the
+    target, the pad that puts its queue at 0 mod 512 after the input queue plus its two buffers
+    rounded up to 512 B."""
+    tile_bytes = t["tile_length"] * 4
+    end, pads = tile_bytes, 0
+    for _ in range((4 if t["kernel"] != "forward" else 3) - 1):
+        pad = (256 - end) % 512
+        pads += pad
+        end += pad + tile_bytes
+    if t["dtype"] != "float32" or t["kernel"] == "backward_target":
+        return pads, 0
+    start = end + 2 * tile_bytes
+    return pads, (-start) % 512 + 2 * ((-tile_bytes) % 512)
 
 
 def expected_tile_length(t, n, fixed, per_elem, blocks=48):
@@ -475,14 +496,14 @@ def test_two_level_reduction_limit():
 
 # ---------------------------------------------------------------- raw bytes, presets, misc
 
-TILING_FORMAT = "<3Q4I8Q" + "2I3Q2I8q" * 3 + "2Q2I"  # weight, pos_weight, grad_output
+TILING_FORMAT = "<3Q4I8Q" + "2I3Q2I8q" * 3 + "2Q2IQ"  # weight, pos_weight, grad_output
 
 
 def test_tiling_bytes_layout():
     args = ([100, 4, 7, 5], "float16", "sum")
     kw = dict(weight_shape=[4, 1, 5], weight_dtype="bfloat16", pos_weight_shape=[100, 4, 7, 5], max_blocks=3)
     raw = host.tiling_bytes(*args, **kw)
-    assert isinstance(raw, bytes) and len(raw) == host.TILING_SIZE == struct.calcsize(TILING_FORMAT) == 440
+    assert isinstance(raw, bytes) and len(raw) == host.TILING_SIZE == struct.calcsize(TILING_FORMAT) == 448
     v = struct.unpack(TILING_FORMAT, raw)
     t = host.compute_tiling(*args, **kw)
     assert v[:7] == (t["total_length"], t["tile_length"], t["num_tiles"], t["block_dim"], 2, 1, t["rank"])
@@ -492,7 +513,7 @@ def test_tiling_bytes_layout():
     assert pw[:7] == (3, 0, 14000, 0, 0, 2, 0) and list(pw[7:7 + t["rank"]]) == [140, 35, 5, 1]
     assert g[:7] == (0, 1, 0, 0, 0, 0, 0)  # forward: no grad_output (ABSENT, float16)
     # kernel 0 = forward; 256 B of UB are the framework's
-    assert v[60:] == (t["workspace_bytes"], t["partial_group_length"], UB - 256, 0)
+    assert v[60:] == (t["workspace_bytes"], t["partial_group_length"], UB - 256, 0, t["bank_pad_bytes"])
 
 
 def test_soc_info():

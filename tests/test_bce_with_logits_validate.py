@@ -19,8 +19,8 @@ OPERAND_FIELDS = ["mode", "dtype", "numel", "period", "periodAligned", "bufferNu
 FIELDS = ["totalLength", "tileLength", "numTiles", "blockDim", "reduction", "dtype", "rank"] + \
     [f"dims[{i}]" for i in range(8)] + \
     [f"{op}.{f}" for op in ("weight", "posWeight", "gradOutput") for f in OPERAND_FIELDS] + \
-    ["workspaceBytes", "partialGroupLength", "ubBytes", "kernel"]
-FORMAT = "<3Q4I8Q" + "2I3Q2I8q" * 3 + "2Q2I"
+    ["workspaceBytes", "partialGroupLength", "ubBytes", "kernel", "bankPadBytes"]
+FORMAT = "<3Q4I8Q" + "2I3Q2I8q" * 3 + "2Q2IQ"
 assert struct.calcsize(FORMAT) == _C.host.TILING_SIZE and len(struct.unpack(FORMAT, bytes(struct.calcsize(FORMAT)))) == len(FIELDS)
 
 
@@ -107,6 +107,7 @@ def base_raw(**kw) -> bytes:
     ("posWeight.numel", 5, "posWeight.numel = 5"), ("posWeight.bufferNum", 3, "posWeight.bufferNum = 3"),
     ("gradOutput.mode", 3, "gradOutput.numel = 0: must equal totalLength"), ("gradOutput.dtype", 1, "gradOutput.dtype = 1"),
     ("partialGroupLength", 0, "partialGroupLength = 0"), ("workspaceBytes", 0, "workspaceBytes = 0"),
+    ("bankPadBytes", 32, "bankPadBytes = 32: must be 0 or the temps' bank-group pads"),
     ("ubBytes", 1 << 20, "ubBytes = 1048576"), ("ubBytes", 8000, "ubBytes = 8000: the kernel would allocate"), ("ubBytes", 100, "tileLength = "),
 ])
 def test_validate_names_the_forged_field(name, value, message):

@@ -132,6 +132,7 @@ void st_mix_kernel(GM_ADDR* gm, GM_ADDR tiling);
 void st_timeline_tiles(GM_ADDR* gm, GM_ADDR tiling);
 void st_timeline_scalar_loop(GM_ADDR* gm, GM_ADDR tiling);
 void st_timeline_sync_all(GM_ADDR* gm, GM_ADDR tiling);
+void st_bank_add(GM_ADDR* gm, GM_ADDR tiling);
 void st_aiv_kernel(GM_ADDR* gm, GM_ADDR tiling);
 }  // namespace cpu_sim_selftest
 
@@ -239,6 +240,7 @@ const std::vector<SelfTestKernel>& SelfTestKernels() {
         {"timeline_tiles", 2, &cpu_sim_selftest::st_timeline_tiles},
         {"timeline_scalar_loop", 2, &cpu_sim_selftest::st_timeline_scalar_loop},
         {"timeline_sync_all", 2, &cpu_sim_selftest::st_timeline_sync_all},
+        {"bank_add", 3, &cpu_sim_selftest::st_bank_add},
         {"aiv_kernel", 2, &cpu_sim_selftest::st_aiv_kernel},
         {"bad_datacopy_count", 2, &cpu_sim_selftest::st_bad_datacopy_count},
         {"bad_pad_blockcount", 2, &cpu_sim_selftest::st_bad_pad_blockcount},

@@ -50,12 +50,18 @@ uint64_t KernelStats::ScalarAccesses() const {
     for (const auto& b : blocks) s += b.scalarAccesses;
     return s;
 }
+uint64_t KernelStats::BankConflictRepeats() const {
+    uint64_t s = 0;
+    for (const auto& b : blocks) s += b.bankConflictRepeats;
+    return s;
+}
 std::map<std::string, InstrStat> KernelStats::Instructions() const {
     std::map<std::string, InstrStat> out;
     for (const auto& b : blocks) {
         for (const auto& [name, st] : b.instructions) {
             out[name].count += st.count;
             out[name].repeats += st.repeats;
+            out[name].bankConflictRepeats += st.bankConflictRepeats;
         }
     }
     return out;

@@ -372,7 +372,8 @@ void CheckGm(const char* api, const void* p, uint64_t bytes) {
                 (unsigned long long)bytes, p));
 }
 
-void CountInstr(const char* name, uint64_t repeats, uint32_t elemBytes) {
+namespace {
+void CountInstrWithConflicts(const char* name, uint64_t repeats, uint32_t elemBytes, const BankConflicts& bank) {
     BlockContext& c = Ctx();
     if (c.stop != nullptr && c.stop->load(std::memory_order_relaxed)) {
         throw LaunchInterrupted(Format("%s: launch interrupted", name));
@@ -380,7 +381,28 @@ void CountInstr(const char* name, uint64_t repeats, uint32_t elemBytes) {
     InstrStat& s = c.stats.instructions[name];
     s.count += 1;
     s.repeats += repeats;
-    TimeInstr(name, repeats, elemBytes);
+    s.bankConflictRepeats += bank.repeats;
+    c.stats.bankConflictRepeats += bank.repeats;
+    c.stats.bankConflictCycles += bank.cycles;
+    TimeInstr(name, repeats, elemBytes, bank.cycles);
+}
+}  // namespace
+
+void CountInstr(const char* name, uint64_t repeats, uint32_t elemBytes) {
+    CountInstrWithConflicts(name, repeats, elemBytes, BankConflicts{});
+}
+
+void CountInstr(const char* name, uint64_t repeats, uint32_t elemBytes, const VectorAccess& access) {
+    CountInstrWithConflicts(name, repeats, elemBytes, CountBankConflicts(access));
+}
+
+VectorAccess ContiguousOperands(const void* dst, const void* src0, const void* src1, uint64_t bytes) {
+    uint32_t srcs[2] = {};
+    uint32_t n = 0;
+    for (const void* s : {src0, src1}) {
+        if (s != nullptr) srcs[n++] = UbOffset(s);
+    }
+    return ContiguousAccess(UbOffset(dst), srcs, n, bytes);
 }
 
 void CountInstr(const char* name, uint64_t repeats) { CountInstr(name, repeats, sizeof(float)); }

@@ -82,7 +82,7 @@ void TimelineStart(BlockContext& c) {
     c.timeline.bytesPerCycle = cost::CoreBytesPerCycle(c.blockNum, c.soc->vectorCores);
 }
 
-void TimeInstr(const char* name, uint64_t repeats, uint32_t elemBytes) {
+void TimeInstr(const char* name, uint64_t repeats, uint32_t elemBytes, double extraCycles) {
     BlockContext& c = Ctx();
     PipeTimeline& t = c.timeline;
     const uint64_t read = c.stats.gmBytesRead - t.gmReadMark;
@@ -102,7 +102,7 @@ void TimeInstr(const char* name, uint64_t repeats, uint32_t elemBytes) {
         start = std::max(start, issue + cost::kFlagLatencyCycles);
         t.scalarSinceVectorSync = false;
     }
-    const double cycles = cost::VectorCycles(name, repeats, elemBytes);
+    const double cycles = cost::VectorCycles(name, repeats, elemBytes) + extraCycles;
     Finish(t, V, start + cycles, cycles);
     t.vectorSinceScalarSync = true;
 }

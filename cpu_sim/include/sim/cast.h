@@ -217,7 +217,8 @@ void Cast(const LocalTensor<T>& dst, const LocalTensor<U>& src, const RoundMode&
         }
     }
     cpu_sim::HazardWrite(api, d, dBytes, cpu_sim::PIPE_BIT_V);
-    cpu_sim::CountInstr(api, cpu_sim::Repeats(count, sizeof(T) > sizeof(U) ? sizeof(T) : sizeof(U)));
+    cpu_sim::CountInstr(api, cpu_sim::Repeats(count, sizeof(T) > sizeof(U) ? sizeof(T) : sizeof(U)), sizeof(float),
+                        cpu_sim::CastAccess(cpu_sim::UbOffset(d), cpu_sim::UbOffset(s), count, sizeof(T), sizeof(U)));
 }
 
 // Scalar Cast<src T, dst U, mode>: float -> half (CAST_ODD) and float -> int32 (ROUND/CEIL/FLOOR/RINT).

@@ -12,6 +12,7 @@
 #include "sim/launch.h"
 #include "sim/timeline.h"
 #include "sim/types.h"
+#include "sim/ub_banks.h"
 
 namespace cpu_sim {
 
@@ -166,6 +167,10 @@ void CheckGm(const char* api, const void* p, uint64_t bytes);
 // 4 B: only Exp/Ln/Sqrt/Div cost more per repeat on 2-B elements).
 void CountInstr(const char* name, uint64_t repeats);
 void CountInstr(const char* name, uint64_t repeats, uint32_t elemBytes);
+// A vector instruction with its UB operands: also charges its bank conflicts (ub_banks.h).
+void CountInstr(const char* name, uint64_t repeats, uint32_t elemBytes, const VectorAccess& access);
+// The count form's operands (same byte length each): dst and up to two sources, as UB pointers.
+VectorAccess ContiguousOperands(const void* dst, const void* src0, const void* src1, uint64_t bytes);
 // A scalar-unit load or store (GetValue/SetValue, an API call's own scalar access): counted in
 // BlockStats::scalarAccesses and timed on the S pipe; `ub` for UB (LocalTensor), else GM.
 void ScalarAccess(bool ub);

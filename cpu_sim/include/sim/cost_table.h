@@ -70,6 +70,29 @@ constexpr const char* kSimpleRepeatOps[] = {
     "Not", "ShiftLeft", "ShiftRight", "CreateVecIndex",
 };
 
+// UB bank conflicts (ub_banks.h). Source: asc-devkit's bank_conflict_ub sample
+// (examples/01_simd_cpp_api/05_best_practices/04_memory_access/bank_conflict_ub/README.md, measured
+// on an A2): 1000 fp32 Adds of 64 repeats timed with GetSystemCycle (a 50 MHz counter on A2) take
+// 2390 ticks without conflict (scenario 1), 4167 with src0 and src1 in one bank group every repeat
+// (scenarios 2, 3: read-read) and 3751 with dst in the bank of src0, not block-aligned (scenario 5:
+// read-write). The UB serves one 32-B row per bank group per beat (the 2201 bank guide), so a
+// read-read conflict is one more beat per repeat: (4167 - 2390) ticks = 1.03 cycles per repeat;
+// the read-write conflict costs (3751 - 2390) ticks = 0.79 cycles per repeat. The add sample's
+// Case 5 -> 6 (aiv_vec_time 12.846 -> 6.954 us, 86 Adds of 128 conflicting repeats -> 127 clean
+// ones per core) gives (12.846 us x 1.85 GHz - 86 x 23) / (86 x 128) = 1.98 cycles per repeat
+// with the conflict, one beat more than 1: the same number.
+constexpr double kSystemCounterHz = 50e6;  // GetSystemCycle on A2
+constexpr double kBankSampleRepeats = 1000.0 * 64;
+constexpr double kBankSampleCleanTicks = 2390;
+constexpr double kBankSampleReadReadTicks = 4167;
+constexpr double kBankSampleReadWriteTicks = 3751;
+constexpr double kTicksToRepeatCycles = kClockHz / kSystemCounterHz / kBankSampleRepeats;
+// One extra beat of a repeat (read-read and write-write: rows queued on one bank group).
+constexpr double kBankConflictBeatCycles = (kBankSampleReadReadTicks - kBankSampleCleanTicks) * kTicksToRepeatCycles;
+// A repeat whose write hits the bank one of its reads uses (unless block-aligned, see ub_banks.h).
+constexpr double kReadWriteConflictCycles =
+    (kBankSampleReadWriteTicks - kBankSampleCleanTicks) * kTicksToRepeatCycles;
+
 // The scalar unit. Huawei's add tuning guide, Case 0: one A2 core adds two 8192x8192 half tensors
 // in a loop of x.GetValue(i), y.GetValue(i), z.SetValue(i, x + y) in 1,239,689.1 us, 99.5 % of it
 // scalar: 34.2 cycles per element. The simulator sees the loads and stores, not the loop, so each

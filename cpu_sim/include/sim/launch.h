@@ -45,6 +45,7 @@ const SocSpec& GetSoc(const std::string& name);
 struct InstrStat {
     uint64_t count = 0;
     uint64_t repeats = 0;
+    uint64_t bankConflictRepeats = 0;  // repeats that queued on a UB bank or bank group (ub_banks.h)
 };
 
 // The per-pipe timeline of one block (cpu_sim/include/sim/timeline.h), in cycles of the SoC's
@@ -67,6 +68,9 @@ struct BlockStats {
     // GetValue/SetValue on LocalTensor or GlobalTensor: element-wise work of the scalar unit,
     // which the vector and copy counters do not show (A2 runs such loops at tens of cycles each).
     uint64_t scalarAccesses = 0;
+    // Vector repeats that hit a UB bank conflict (ub_banks.h), and the cycles they added on V.
+    uint64_t bankConflictRepeats = 0;
+    double bankConflictCycles = 0;
     std::map<std::string, InstrStat> instructions;
     BlockTimeline timeline;
 };
@@ -94,6 +98,7 @@ struct KernelStats {
     uint64_t UbPeakBytes() const;   // max over blocks
     uint64_t SyncAllCount() const;  // max over blocks (barriers executed by the launch)
     uint64_t ScalarAccesses() const;  // summed over blocks
+    uint64_t BankConflictRepeats() const;  // summed over blocks
     std::map<std::string, InstrStat> Instructions() const;  // summed over blocks
     LaunchTimeline timeline;  // filled by Launch
 };

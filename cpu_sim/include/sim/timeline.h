@@ -51,7 +51,8 @@ struct BlockContext;
 void TimelineStart(BlockContext& c);
 // Every instruction, from CountInstr: a copy if the GM counters moved since the last one (MTE2 for
 // bytes read, MTE3 for bytes written), else a vector instruction over `elemBytes`-B elements.
-void TimeInstr(const char* name, uint64_t repeats, uint32_t elemBytes);
+// `extraCycles`: a vector instruction's UB bank conflicts (ub_banks.h).
+void TimeInstr(const char* name, uint64_t repeats, uint32_t elemBytes, double extraCycles = 0);
 // A GetValue/SetValue (or an API call's own scalar load/store): `ub` for a LocalTensor.
 void TimeScalarAccess(BlockContext& c, bool ub);
 void TimeSetFlag(AscendC::HardEvent event, int32_t id);

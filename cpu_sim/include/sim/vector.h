@@ -63,7 +63,8 @@ void UnaryImpl(const char* api, const LocalTensor<T>& dst, const LocalTensor<T>&
     const T* s = src.GetPhyAddr();
     for (int32_t i = 0; i < count; ++i) d[i] = Store<T>(f(Load(s[i])));
     cpu_sim::HazardWrite(api, d, bytes, cpu_sim::PIPE_BIT_V);
-    cpu_sim::CountInstr(api, cpu_sim::Repeats(count, sizeof(T)), sizeof(T));
+    cpu_sim::CountInstr(api, cpu_sim::Repeats(count, sizeof(T)), sizeof(T),
+                        cpu_sim::ContiguousOperands(d, s, nullptr, bytes));
 }
 
 // v moved by `steps` units in the last place of T (half or float), staying finite and nonzero;
@@ -128,7 +129,8 @@ void BinaryImpl(const char* api, const LocalTensor<T>& dst, const LocalTensor<T>
     const T* b = src1.GetPhyAddr();
     for (int32_t i = 0; i < count; ++i) d[i] = Store<T>(f(Load(a[i]), Load(b[i])));
     cpu_sim::HazardWrite(api, d, bytes, cpu_sim::PIPE_BIT_V);
-    cpu_sim::CountInstr(api, cpu_sim::Repeats(count, sizeof(T)), sizeof(T));
+    cpu_sim::CountInstr(api, cpu_sim::Repeats(count, sizeof(T)), sizeof(T),
+                        cpu_sim::ContiguousOperands(d, a, b, bytes));
 }
 
 template <typename T> constexpr bool IsHF = OneOf<T, half, float>;

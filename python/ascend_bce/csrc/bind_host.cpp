@@ -94,6 +94,7 @@ py::dict TilingToDict(const TilingData& t)
     d["workspace_bytes"] = t.workspaceBytes;
     d["ub_bytes"] = t.ubBytes;
     d["kernel"] = NameOf(t.kernel, KERNEL_NAMES);
+    d["bank_pad_bytes"] = t.bankPadBytes;
     return d;
 }
 

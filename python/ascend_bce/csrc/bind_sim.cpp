@@ -21,6 +21,15 @@ py::dict InstrDict(const std::map<std::string, cpu_sim::InstrStat>& m, bool repe
     return d;
 }
 
+// Per instruction kind: the repeats that hit a UB bank conflict (only kinds that had any).
+py::dict ConflictDict(const std::map<std::string, cpu_sim::InstrStat>& m) {
+    py::dict d;
+    for (const auto& [name, st] : m) {
+        if (st.bankConflictRepeats != 0) d[py::str(name)] = st.bankConflictRepeats;
+    }
+    return d;
+}
+
 constexpr double kUsPerCycle = 1e6 / cpu_sim::cost::kClockHz;
 
 py::dict PipeDict(const double (&cycles)[cpu_sim::kTimelinePipes]) {
@@ -55,6 +64,8 @@ py::dict BlockDict(const cpu_sim::BlockStats& b) {
     d["scalar_accesses"] = b.scalarAccesses;
     d["instructions"] = InstrDict(b.instructions, false);
     d["repeats"] = InstrDict(b.instructions, true);
+    d["bank_conflict_repeats"] = b.bankConflictRepeats;
+    d["bank_conflict_us"] = b.bankConflictCycles * kUsPerCycle;
     d["end_us"] = b.timeline.endCycles * kUsPerCycle;
     d["busy_us"] = PipeDict(b.timeline.busyCycles);
     d["stall_us"] = PipeDict(b.timeline.stallCycles);
@@ -81,6 +92,8 @@ py::dict StatsDict(const cpu_sim::KernelStats& s) {
     d["scalar_accesses"] = s.ScalarAccesses();
     d["instructions"] = InstrDict(s.Instructions(), false);
     d["repeats"] = InstrDict(s.Instructions(), true);
+    d["bank_conflict_repeats"] = s.BankConflictRepeats();
+    d["bank_conflicts"] = ConflictDict(s.Instructions());
     d["blocks"] = BlockList(s);
     d["modelled_a2_us"] = s.timeline.modelledUs;
     d["timeline"] = TimelineDict(s);
@@ -97,6 +110,8 @@ py::dict CostTable() {
     d["vector_issue_cycles"] = c::kVectorIssueCycles;
     d["copy_issue_cycles"] = c::kCopyIssueCycles;
     d["simple_repeat_cycles"] = c::kSimpleRepeatCycles;
+    d["bank_conflict_beat_cycles"] = c::kBankConflictBeatCycles;
+    d["read_write_conflict_cycles"] = c::kReadWriteConflictCycles;
     d["transcendental_elems_per_cycle"] = c::kTranscendentalElemsPerCycle;
     py::list simple;
     for (const char* name : c::kSimpleRepeatOps) simple.append(name);
@@ -208,6 +223,13 @@ void BindSim(py::module_& m) {
                                [](const cpu_sim::KernelStats& s) { return InstrDict(s.Instructions(), false); })
         .def_property_readonly("repeats",
                                [](const cpu_sim::KernelStats& s) { return InstrDict(s.Instructions(), true); })
+        .def_property_readonly("bank_conflict_repeats", &cpu_sim::KernelStats::BankConflictRepeats,
+                               "Vector repeats (all blocks) that queued on a UB bank or bank group; each "
+                               "costs cost_table()['bank_conflict_beat_cycles'] per extra beat and/or "
+                               "['read_write_conflict_cycles'] on the vector pipe.")
+        .def_property_readonly("bank_conflicts",
+                               [](const cpu_sim::KernelStats& s) { return ConflictDict(s.Instructions()); },
+                               "Conflicted repeats per instruction kind (kinds with none left out).")
         .def_property_readonly("blocks", &BlockList)
         .def_property_readonly("modelled_a2_us", [](const cpu_sim::KernelStats& s) { return s.timeline.modelledUs; },
                                "Modelled A2 time of the launch in us: launch cost + the slowest block's critical "

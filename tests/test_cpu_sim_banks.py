@@ -1,0 +1,168 @@
+"""cpu_sim's UB bank conflicts on A2 (cpu_sim/include/sim/ub_banks.h): the layouts of asc-devkit's
+bank_conflict_ub sample (examples/01_simd_cpp_api/05_best_practices/04_memory_access/
+bank_conflict_ub), run as a reduced kernel (cpu_sim/selftest/st_banks.cpp) that places src0, src1
+and dst at given UB offsets and adds them. The bank rules are restated here from the 2201 bank guide
+and the vector time worked out from the cost table (`_C.cost_table()`)."""
+from __future__ import annotations
+
+import numpy as np
+import pytest
+
+from ascend_bce import _C
+
+COST = _C.cost_table()
+FLOATS = 4096              # the sample's length: 64 fp32 repeats
+REPEATS = FLOATS * 4 // 256
+ADDS = 3
+BLOCK = 32                 # UB row: one 32-B block
+GROUPS = 16                # bank groups; bank_id = address bits 16-17
+
+
+def bank_group(addr: int) -> int:
+    return addr // BLOCK % GROUPS
+
+
+def bank(addr: int) -> int:
+    return bank_group(addr) + GROUPS * (addr >> 16)
+
+
+def expected_conflict(src0: int, src1: int, dst: int) -> tuple[bool, bool]:
+    """(read-read, read-write) for one repeat of contiguous operands: two sources in one bank group,
+    or dst in a source's bank without lying block-for-block on it (then the write waits a repeat)."""
+    blocks = [[a + BLOCK * k for k in range(8)] for a in (src0, src1, dst)]
+    reads = [bank_group(a) for a in blocks[0] + blocks[1]]
+    read_read = len(set(reads)) < len(reads)
+    read_write = False
+    for src in blocks[:2]:
+        shared = {bank(a) for a in src} & {bank(a) for a in blocks[2]}
+        aligned = all(bank(s) == bank(d) for s, d in zip(src, blocks[2]))
+        read_write |= bool(shared) and not aligned
+    return read_read, read_write
+
+
+def run_add(src0: int, src1: int, dst: int):
+    rng = np.random.default_rng(src1 + dst)
+    x, y = rng.standard_normal(FLOATS).astype(np.float32), rng.standard_normal(FLOATS).astype(np.float32)
+    z = np.zeros(FLOATS, np.float32)
+    tiling = np.zeros(16, np.uint32)
+    tiling[:5] = src0, src1, dst, FLOATS, ADDS
+    stats = _C.selftest.run("bank_add", [x, y, z], block_dim=1, tiling=tiling)
+    np.testing.assert_array_equal(z, x + (y if src1 != src0 else x))  # addresses change the time only
+    return stats
+
+
+# (src0, src1, dst): the sample's scenarios 1-5, the add sample's 256-B shift, and src0 == src1.
+LAYOUTS = {
+    "clean": (0x0, 0x10100, 0x20000),
+    "read_read_same_bank": (0x0, 0x4000, 0x10000),
+    "read_read_same_group": (0x0, 0x10000, 0x14100),
+    "read_read_fixed_by_256B": (0x0, 0x4100, 0x10000),
+    "write_lies_on_src0": (0x0, 0x10100, 0x4000),
+    "read_write": (0x0, 0x10100, 0x4020),
+    "same_source_twice": (0x0, 0x0, 0x10000),
+}
+CONFLICTS = {
+    "clean": (False, False),
+    "read_read_same_bank": (True, False),
+    "read_read_same_group": (True, False),
+    "read_read_fixed_by_256B": (False, False),
+    "write_lies_on_src0": (False, False),
+    "read_write": (False, True),
+    "same_source_twice": (True, False),
+}
+
+
+@pytest.mark.parametrize("name", LAYOUTS)
+def test_add_is_charged_its_documented_conflicts(name):
+    src0, src1, dst = LAYOUTS[name]
+    read_read, read_write = expected_conflict(src0, src1, dst)
+    assert (read_read, read_write) == CONFLICTS[name]  # the restated rule agrees with the sample
+    stats = run_add(src0, src1, dst)
+    conflicted = ADDS * REPEATS if (read_read or read_write) else 0
+    assert stats.bank_conflict_repeats == conflicted
+    assert stats.bank_conflicts == ({"Add": conflicted} if conflicted else {})
+    per_repeat = COST["simple_repeat_cycles"] + read_read * COST["bank_conflict_beat_cycles"] + \
+        read_write * COST["read_write_conflict_cycles"]
+    want_v = ADDS * (COST["vector_issue_cycles"] + REPEATS * per_repeat)
+    busy_v = stats.as_dict()["blocks"][0]["busy_us"]["V"] * COST["clock_hz"] / 1e6
+    assert busy_v == pytest.approx(want_v, rel=1e-9)
+
+
+def test_penalties_reproduce_the_sample_measurements():
+    # bank_conflict_ub README: 1000 Adds of 64 repeats take 2390 / 4167 / 3751 ticks of the 50 MHz
+    # system counter without conflict / with read-read / with read-write conflicts.
+    ticks_to_cycles = COST["clock_hz"] / 50e6
+    clean = 1000 * (COST["vector_issue_cycles"] + 64 * COST["simple_repeat_cycles"])
+    assert clean == pytest.approx(2390 * ticks_to_cycles, rel=0.02)
+    assert clean + 64000 * COST["bank_conflict_beat_cycles"] == pytest.approx(4167 * ticks_to_cycles, rel=0.02)
+    assert clean + 64000 * COST["read_write_conflict_cycles"] == pytest.approx(3751 * ticks_to_cycles, rel=0.02)
+    # add_high_performance Case 5 -> 6 on A2: one extra beat per conflicted repeat is its 1.85x.
+    case5_cycles = 12.846e-6 * COST["clock_hz"]
+    modelled = 86 * (COST["vector_issue_cycles"] + 128 * (1 + COST["bank_conflict_beat_cycles"]))
+    assert modelled == pytest.approx(case5_cycles, rel=0.05)
+
+
+# ---------------------------------------------------------------- the kernels' temp placement
+
+BANK_PAD_OFFSET = 440  # TilingData.bankPadBytes: the last field (tests/test_bce_with_logits_host.py)
+
+
+def _launch(kernel, x, y, pw, reduction, pad):
+    args = dict(kernel=kernel, input_shape=list(x.shape), dtype=np.dtype(x.dtype).name, reduction=reduction,
+                pos_weight_shape=None if pw is None else list(pw.shape), pos_weight_dtype=np.dtype(x.dtype).name)
+    tiling = _C.host.compute_tiling(**args)
+    raw = np.frombuffer(_C.host.tiling_bytes(**args), np.uint8).copy()
+    if not pad:  # the same tiling with the temps back to back (Validate accepts bankPadBytes = 0)
+        raw[BANK_PAD_OFFSET:BANK_PAD_OFFSET + 8] = 0
+    _C.host.validate_tiling(raw.tobytes())
+    workspace = np.zeros(max(int(tiling["workspace_bytes"]), 32), np.uint8)
+    if kernel == "forward":
+        out = np.empty(x.shape if reduction == "none" else (), x.dtype)
+        stats = _C.launch_bce_with_logits(x, y, None, pw, out.reshape(-1), workspace, raw, "910B1")
+    else:
+        out = np.empty_like(x)
+        g = np.ones(x.size if reduction == "none" else 1, x.dtype)
+        stats = _C.launch_bce_with_logits_grad(x, y, None, pw, g, out.reshape(-1), workspace, raw, "910B1")
+    return out, stats, tiling, _C.host.ub_bytes_used(**args)
+
+
+@pytest.mark.parametrize("kernel,dtype,reduction,with_pw", [
+    ("forward", np.float32, "none", False), ("forward", np.float16, "mean", True),
+    ("backward", np.float32, "mean", False), ("backward", np.float16, "none", True),
+    ("backward", np.float32, "none", True)])
+def test_kernel_temps_at_bank_phases_change_only_the_time(kernel, dtype, reduction, with_pw):
+    rng = np.random.default_rng(7)
+    x = rng.standard_normal((96, 1000)).astype(dtype)
+    y = rng.random((96, 1000)).astype(dtype)
+    pw = (rng.random(1000) + 0.5).astype(dtype) if with_pw else None
+    padded, fast, tiling, used = _launch(kernel, x, y, pw, reduction, pad=True)
+    packed, slow, _, _ = _launch(kernel, x, y, pw, reduction, pad=False)
+    assert tiling["bank_pad_bytes"] > 0
+    assert padded.tobytes() == packed.tobytes()  # bit-identical
+    assert fast.ub_peak_bytes == used  # the kernel allocates exactly the host's plan, pads included
+    assert slow.ub_peak_bytes == used - tiling["bank_pad_bytes"]
+    assert fast.bank_conflict_repeats < slow.bank_conflict_repeats
+    assert fast.modelled_a2_us < slow.modelled_a2_us
+
+
+@pytest.mark.parametrize("dst,conflicting", [(0x4000, True), (0x10000, False)])
+def test_narrowing_cast_meets_its_source_bank_by_width(dst, conflicting):
+    # fp32 -> fp16: a repeat reads 8 blocks of src and writes 4 of dst, so dst never lies
+    # bank-for-bank on src; in one 64-KiB bank row they share a bank in the repeats where dst's 4
+    # bank groups fall inside src's 8.
+    x = np.random.default_rng(3).standard_normal(FLOATS).astype(np.float32)
+    z = np.zeros(FLOATS, np.float32)
+    tiling = np.zeros(16, np.uint32)
+    tiling[:6] = 0, 0x8000, dst, FLOATS, 0, 1
+    stats = _C.selftest.run("bank_add", [x, np.zeros(FLOATS, np.float32), z], block_dim=1, tiling=tiling)
+    np.testing.assert_array_equal(z.view(np.float16)[:FLOATS], x.astype(np.float16))
+    want = 0
+    for r in range(REPEATS):
+        src_banks = {bank(256 * r + BLOCK * k) for k in range(8)}
+        dst_banks = {bank(dst + 128 * r + BLOCK * k) for k in range(4)}
+        want += bool(src_banks & dst_banks)
+    assert want == (REPEATS // 2 if conflicting else 0)
+    assert stats.bank_conflicts == ({"Cast": want} if want else {})
+    busy_v = stats.as_dict()["blocks"][0]["busy_us"]["V"] * COST["clock_hz"] / 1e6
+    assert busy_v == pytest.approx(COST["vector_issue_cycles"] + REPEATS * COST["simple_repeat_cycles"] +
+                                   want * COST["read_write_conflict_cycles"], rel=1e-9)
