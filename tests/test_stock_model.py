@@ -9,7 +9,8 @@ from ascend_bce.assumptions import BASE, SENSITIVITY_FACTORS, scaled, sources, v
 from ascend_bce.bench_cases import Case
 from ascend_bce.bench_model import run_case
 from ascend_bce.bench_targets import sensitivity
-from ascend_bce.stock_model import StockCall, launch_us, stock_gm_bytes, stock_launches, stock_time
+from ascend_bce.stock_model import (ELEMS_PER_REPEAT, StockCall, launch_us, pipelined_cycles, stock_gm_bytes,
+                                    stock_launches, stock_time)
 
 N_ROWS, C = 64, 1000
 N = N_ROWS * C
@@ -65,13 +66,39 @@ def test_intermediates_that_fit_in_l2_are_priced_at_l2_bandwidth():
     l2_cycles = per_core_bytes / (BASE.l2_bytes_per_s / BASE.clock_hz / BASE.vector_cores)
     tiles = -(-4096 * 1000 // BASE.vector_cores // BASE.stock_tile_elems)
     copy = l2_cycles + tiles * BASE.copy_issue_cycles
-    want = BASE.launch_us + copy / BASE.clock_hz * 1e6 + BASE.sync_all_us
+    # ReduceMean's one Add pass overlaps the copies except for one tile's worth.
+    vector = (reduce.elements / BASE.vector_cores / ELEMS_PER_REPEAT * BASE.vector_repeat_cycles
+              + tiles * BASE.vector_issue_cycles)
+    assert vector < copy
+    want = BASE.launch_us + (copy + vector / tiles) / BASE.clock_hz * 1e6 + BASE.sync_all_us
     assert launch_us(reduce, BASE) == pytest.approx(want)
     # With an L2 too small for the loss, the same read comes from HBM and takes longer.
     tiny_l2 = scaled(BASE, "l2_bytes", 1e-6)
     hbm_cycles = per_core_bytes / (BASE.hbm_bytes_per_s / BASE.clock_hz / BASE.vector_cores)
     assert launch_us(reduce, tiny_l2) == pytest.approx(
         want + (hbm_cycles - l2_cycles) / BASE.clock_hz * 1e6, rel=1e-3)
+
+
+def test_a_tile_loop_overlaps_copy_and_compute_except_the_first_and_last_tile():
+    # One tile: copy-in, compute and copy-out run one after the other.
+    assert pipelined_cycles(300.0, 200.0, 1) == 500.0
+    # Ten tiles of 30 copy and 20 vector cycles: the copies run back to back and the last tile's
+    # compute follows them (the copy-out is part of the copy time).
+    assert pipelined_cycles(300.0, 200.0, 10) == 300.0 + 20.0
+    assert pipelined_cycles(200.0, 300.0, 10) == 300.0 + 20.0
+    # Many tiles approach perfect overlap.
+    assert pipelined_cycles(300.0, 200.0, 10**6) == pytest.approx(300.0)
+
+
+def test_a_small_stock_launch_pays_its_copies_and_compute_in_series():
+    call = StockCall((1, 1000), "float32", "none", pos_weight_shape=(1000,))
+    fused, = stock_launches(call)
+    a = BASE
+    per_core = fused.elements / a.vector_cores
+    copy = fused.gm_bytes / a.vector_cores / a.core_bytes_per_cycle(a.vector_cores) + fused.streams * a.copy_issue_cycles
+    vector = (per_core / ELEMS_PER_REPEAT * (fused.vector_ops + fused.slow_ops * a.slow_op_factor) * a.vector_repeat_cycles
+              + (fused.vector_ops + fused.slow_ops) * a.vector_issue_cycles)
+    assert launch_us(fused, a) == pytest.approx(a.launch_us + (copy + vector) / a.clock_hz * 1e6)
 
 
 def test_every_assumption_names_its_source():
