@@ -112,6 +112,9 @@ uint64_t BytesPerElem(const TilingData& t)
             bytes += FP32_BYTES;  // the operand expanded to one fp32 tile
         } else if (mode == OperandMode::GENERIC) {
             bytes += GENERIC_FP32_TILES * FP32_BYTES;  // expanded tile, gather offsets, index ramp
+        } else if (mode == OperandMode::ROW) {
+            const uint64_t sOp = DTypeBytes(static_cast<DType>(op->dtype));
+            bytes += sOp + (sOp != FP32_BYTES ? FP32_BYTES : 0);  // one chunk buffer, its fp32 widening
         }
     }
     return bytes;
@@ -223,8 +226,16 @@ void ChooseOperandBuffers(TilingData& t)
     };
     for (OperandTiling* op : streamed) {
         left += isStreamed(*op) ? 1 : 0;
+        // A ROW chunk changes a few times per block: one buffer, taken before the double buffers.
+        if (op->mode == static_cast<uint32_t>(OperandMode::ROW)) {
+            op->bufferNum = 1;
+            ++used;
+        }
     }
     for (OperandTiling* op : streamed) {
+        if (op->mode == static_cast<uint32_t>(OperandMode::ROW)) {
+            continue;
+        }
         if (!isStreamed(*op)) {
             op->bufferNum = 0;
             continue;
@@ -323,6 +334,70 @@ void PreferSpans(TilingData& t)
         ChooseOperandBuffers(t);
         ChooseTileLength(t);
     }
+}
+
+// Row tiles (TilingData.rowLength): a rank-2 [R, C] space whose broadcast operands are row vectors
+// (strides {0, 1}, GENERIC: too long for a PERIODIC expansion) and otherwise SCALAR or FULL. Every
+// tile then lies in one row and reads one contiguous chunk of the operand (OperandMode::ROW), with no
+// Gather (about 25 simple passes of vector time per element on A2), no offsets and no resident copy
+// of the operand (87 KB for pos_weight[21841] fp32, which shortened every tile).
+bool IsRowVector(const TilingData& t, const OperandTiling& op)
+{
+    return t.rank == 2 && op.strides[0] == 0 && op.strides[1] == 1;
+}
+
+bool RowTilesApply(const TilingData& t)
+{
+    bool rowOperand = false;
+    for (const OperandTiling* op : {&t.weight, &t.posWeight}) {
+        const auto mode = static_cast<OperandMode>(op->mode);
+        if (mode == OperandMode::GENERIC && IsRowVector(t, *op)) {
+            rowOperand = true;
+        } else if (mode != OperandMode::ABSENT && mode != OperandMode::SCALAR && mode != OperandMode::FULL) {
+            return false;  // PERIODIC and other GENERIC operands assume flat, 32-B aligned tile starts
+        }
+    }
+    return rowOperand;
+}
+
+// Switches eligible operands to ROW and re-plans the UB. Always the cheaper plan: a Gather costs
+// every element about 25 simple vector passes plus its offsets, a row tile only its copies' and
+// instructions' issue (even rows of 1537, the shortest a length-limited PERIODIC leaves GENERIC);
+// and ROW holds one chunk, not the operand or a span with offsets and a ramp.
+void PreferRowTiles(TilingData& t)
+{
+    if (!RowTilesApply(t)) {
+        return;
+    }
+    for (OperandTiling* op : {&t.weight, &t.posWeight}) {
+        if (op->mode == static_cast<uint32_t>(OperandMode::GENERIC)) {
+            op->mode = static_cast<uint32_t>(OperandMode::ROW);
+            op->gatherSpan = 0;
+        }
+    }
+    t.rowLength = t.dims[1];
+    ChooseOperandBuffers(t);
+    ChooseTileLength(t);
+}
+
+// Cuts each row into rowChunks chunks of at most the planned tile: ceil(C / K) rounded up to the
+// alignment (the last chunk shorter by under one unit per chunk), and up to PLANNED_BLOCKS tiles in
+// all when there are few rows.
+// Depends on the shape, dtypes and UB only, like the flat tile.
+void ChunkRows(TilingData& t)
+{
+    if (t.rowLength == 0) {
+        return;
+    }
+    const uint64_t align = HasPartials(t) ? TileAlign(t) : ELEMENTWISE_ALIGN_ELEMS;
+    const uint64_t rows = t.totalLength / t.rowLength;
+    const uint64_t byTile = (t.rowLength + t.tileLength - 1) / t.tileLength;
+    // Few rows: as many chunks as give every planned block one tile, not one block two.
+    const uint64_t byBlocks = std::max<uint64_t>(PLANNED_BLOCKS / rows, 1);
+    const uint64_t most = (t.rowLength + align - 1) / align;  // chunks of one alignment unit
+    const uint64_t chunks = std::min(std::max(byTile, byBlocks), most);
+    t.tileLength = AlignUp((t.rowLength + chunks - 1) / chunks, align);
+    t.rowChunks = (t.rowLength + t.tileLength - 1) / t.tileLength;
 }
 
 // Elements the busiest block handles when `total` elements are cut into tiles of `tile`.
@@ -469,6 +544,7 @@ TilingData ComputeTiling(const TilingRequest& req)
     // the fp32 summation order) must be identical for any number of blocks.
     ChooseTileLength(t);
     PreferSpans(t);
+    PreferRowTiles(t);
     const uint32_t blockCap = req.maxBlocks != 0 ? std::min(req.soc.vectorCores, req.maxBlocks)
                                                  : req.soc.vectorCores;
     if (!HasPartials(t)) {
@@ -477,9 +553,11 @@ TilingData ComputeTiling(const TilingRequest& req)
     } else {
         SpreadReduction(t);
     }
+    ChunkRows(t);
     // The final, shorter tile may need a smaller span buffer than the UB plan's tile.
     PlanGenericSpans(t);
-    t.numTiles = (t.totalLength + t.tileLength - 1) / t.tileLength;
+    t.numTiles = t.rowLength != 0 ? t.rowChunks * (t.totalLength / t.rowLength)
+                                  : (t.totalLength + t.tileLength - 1) / t.tileLength;
     // Partials are combined in two levels: groups that fill one input buffer, then at most
     // tileLength group sums (one fp32 tile).
     if (HasPartials(t)) {

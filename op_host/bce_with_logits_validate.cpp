@@ -13,7 +13,7 @@ namespace {
 constexpr uint32_t MAX_DTYPE = static_cast<uint32_t>(DType::BFLOAT16);
 constexpr uint32_t MAX_REDUCTION = static_cast<uint32_t>(Reduction::SUM);
 constexpr uint32_t MAX_KERNEL = static_cast<uint32_t>(KernelKind::BACKWARD_TARGET);
-constexpr uint32_t MAX_MODE = static_cast<uint32_t>(OperandMode::GENERIC);
+constexpr uint32_t MAX_MODE = static_cast<uint32_t>(OperandMode::ROW);
 constexpr uint64_t INT64_LIMIT = static_cast<uint64_t>(std::numeric_limits<int64_t>::max());
 
 // "tiling.<field> = <value>: <rule>", the message of every rejection.
@@ -44,7 +44,7 @@ void CheckCodes(const TilingData& t)
         {&t.weight, "weight"}, {&t.posWeight, "posWeight"}, {&t.gradOutput, "gradOutput"}};
     for (const auto& [op, name] : operands) {
         Require(op->mode <= MAX_MODE, std::string(name) + ".mode", op->mode,
-                "must be 0..4 (ABSENT, SCALAR, PERIODIC, FULL, GENERIC)");
+                "must be 0..5 (ABSENT, SCALAR, PERIODIC, FULL, GENERIC, ROW)");
         Require(op->dtype <= MAX_DTYPE, std::string(name) + ".dtype", op->dtype,
                 "must be 0 (float32), 1 (float16) or 2 (bfloat16)");
     }
@@ -86,9 +86,21 @@ void CheckTiles(const TilingData& t, const SocInfo& soc)
     Require(t.tileLength % align == 0, "tileLength", t.tileLength,
             "must be a multiple of " + std::to_string(align) +
                 (HasPartials(t) ? " (one fp32 repeat of partials per input buffer)" : " (32 B of 16-bit data)"));
-    const uint64_t tiles = t.totalLength / t.tileLength + (t.totalLength % t.tileLength != 0 ? 1 : 0);
-    Require(t.numTiles == tiles, "numTiles", t.numTiles,
-            "must be ceil(totalLength / tileLength) = " + std::to_string(tiles));
+    uint64_t tiles = t.totalLength / t.tileLength + (t.totalLength % t.tileLength != 0 ? 1 : 0);
+    if (t.rowLength == 0) {
+        Require(t.rowChunks == 0, "rowChunks", t.rowChunks, "must be 0 without row tiles (rowLength = 0)");
+        Require(t.numTiles == tiles, "numTiles", t.numTiles,
+                "must be ceil(totalLength / tileLength) = " + std::to_string(tiles));
+    } else {
+        // Row tiles: TileAt divides by the row count and every chunk start lies inside the row.
+        Require(t.rank == 2 && t.rowLength == t.dims[1], "rowLength", t.rowLength,
+                "row tiles need a rank-2 space and rowLength = dims[1]");
+        const uint64_t chunks = (t.rowLength + t.tileLength - 1) / t.tileLength;
+        Require(t.rowChunks == chunks, "rowChunks", t.rowChunks,
+                "must be ceil(rowLength / tileLength) = " + std::to_string(chunks));
+        tiles = chunks * t.dims[0];
+        Require(t.numTiles == tiles, "numTiles", t.numTiles, "must be rowChunks * dims[0] = " + std::to_string(tiles));
+    }
     const uint64_t maxBlocks = std::min<uint64_t>(soc.vectorCores, std::max<uint64_t>(tiles, 1));
     Require(t.blockDim >= 1 && t.blockDim <= maxBlocks, "blockDim", t.blockDim,
             "must be in [1, min(vector cores of " + soc.name + " = " + std::to_string(soc.vectorCores) +
@@ -176,8 +188,19 @@ void CheckOperand(const TilingData& t, const OperandTiling& op, const std::strin
     } else {
         CheckStrides(t, op, name);
     }
+    if (mode == OperandMode::ROW) {
+        // One contiguous chunk per tile: a row vector under row tiles, one VECIN buffer.
+        Require(t.rowLength != 0 && op.strides[0] == 0 && op.strides[1] == 1 && op.numel == t.rowLength,
+                name + ".mode", op.mode, "ROW needs row tiles (rowLength != 0) and a row vector (strides {0, 1})");
+        Require(op.bufferNum == 1, name + ".bufferNum", op.bufferNum, "must be 1 for a ROW operand");
+    } else if (t.rowLength != 0) {
+        Require(mode == OperandMode::ABSENT || mode == OperandMode::SCALAR || mode == OperandMode::FULL,
+                name + ".mode", op.mode, "row tiles start at unaligned flat indices: only ABSENT, SCALAR, FULL or ROW");
+    }
     const bool spanned = mode == OperandMode::GENERIC && op.gatherSpan != GATHER_RESIDENT;
-    if (mode == OperandMode::FULL || spanned) {
+    if (mode == OperandMode::ROW) {
+        // checked above
+    } else if (mode == OperandMode::FULL || spanned) {
         Require(op.bufferNum == 1 || op.bufferNum == 2, name + ".bufferNum", op.bufferNum,
                 "must be 1 or 2 for a FULL operand or a GENERIC one with a span");
     } else {

@@ -66,12 +66,15 @@ public:
     __aicore__ inline void Process()
     {
         for (uint64_t tile = tiles_.first; tile < tiles_.end; ++tile) {
-            const uint64_t offset = tile * tileLength_;
-            const uint32_t count = TileCount(tiling_, tile);
+            const TileSpan span = TileAt(tiling_, tile);
+            const uint64_t offset = span.offset;
+            const uint32_t count = span.count;
             CopyIn(offset, count);
             Compute(offset, count);
             CopyOut(tile, offset, count);
         }
+        weight_.Release();
+        posWeight_.Release();
         if (reduce_) {
             // Every block's partials must be in GM before block 0 combines them: SyncAll starts
             // with PipeBarrier<PIPE_ALL> (dav_c220 SyncAllImpl), so the copies are done.

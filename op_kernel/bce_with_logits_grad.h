@@ -76,8 +76,9 @@ public:
     __aicore__ inline void Process()
     {
         for (uint64_t tile = tiles_.first; tile < tiles_.end; ++tile) {
-            const uint64_t offset = tile * tileLength_;
-            const uint32_t count = TileCount(tiling_, tile);
+            const TileSpan span = TileAt(tiling_, tile);
+            const uint64_t offset = span.offset;
+            const uint32_t count = span.count;
             CopyIn(offset, count);
             if (targetGrad_) {
                 ComputeTargetGrad(offset, count);
@@ -86,6 +87,8 @@ public:
             }
             CopyOut(offset, count);
         }
+        weight_.Release();
+        posWeight_.Release();
     }
 
 private:

@@ -32,6 +32,9 @@ __aicore__ inline GlobalTensor<U> OperandGm(GM_ADDR gm, uint64_t numel)
     return tensor;
 }
 
+// ROW: no chunk copied in yet (no real chunk index reaches it).
+constexpr uint64_t NO_CHUNK = ~static_cast<uint64_t>(0);
+
 class BroadcastOperand {
 public:
     __aicore__ inline BroadcastOperand() {}
@@ -65,8 +68,26 @@ public:
                 BuildRamp(ramp_.Get<float>(), tileLength_);
                 Dispatch<InitGatherTag>(pipe);
                 break;
+            case OperandMode::ROW:
+                // One VECIN buffer (the host counted it among the V_MTE2 ids); a 16-bit chunk is
+                // widened once per load into its own fp32 tile, so tiles never repeat the Cast.
+                pipe.InitBuffer(stream_, 1, tileLength_ * ElemBytes());
+                if (static_cast<DType>(op_.dtype) != DType::FLOAT32) {
+                    pipe.InitBuffer(expanded_, tileLength_ * FP32_BYTES);
+                }
+                break;
             default:
                 break;
+        }
+    }
+
+    // End of the tile loop: a ROW operand gives back the fp32 chunk it still holds (its buffer's
+    // V_MTE2 event, like any FreeTensor). Nothing for the other modes.
+    __aicore__ inline void Release()
+    {
+        if (holdsChunk_) {
+            stream_.FreeTensor(heldChunk_);
+            holdsChunk_ = false;
         }
     }
 
@@ -81,6 +102,11 @@ public:
             Dispatch<CopyInTag>(offset, count);
         } else if (IsSpanned()) {
             Dispatch<CopySpanTag>(offset, count);
+        } else if (static_cast<OperandMode>(op_.mode) == OperandMode::ROW) {
+            const uint64_t chunk = offset % op_.numel / tileLength_;
+            if (chunk != loadedChunk_) {
+                Dispatch<LoadChunkTag>(chunk, count);
+            }
         }
     }
 
@@ -105,6 +131,14 @@ public:
                 Dispatch<GatherTileTag>(scratch, offset, count);
                 AscendC::Mul(dst, dst, expanded_.Get<float>(), count);
                 break;
+            case OperandMode::ROW:
+                if (chunkQueued_) {
+                    Dispatch<TakeChunkTag>(count);
+                }
+                AscendC::Mul(dst, dst, static_cast<DType>(op_.dtype) == DType::FLOAT32 ? heldChunk_
+                                                                                      : expanded_.Get<float>(),
+                             count);
+                break;
             default:
                 break;
         }
@@ -117,6 +151,8 @@ private:
     struct InitGatherTag {};
     struct CopySpanTag {};
     struct GatherTileTag {};
+    struct LoadChunkTag {};
+    struct TakeChunkTag {};
 
     __aicore__ inline bool IsSpanned() const
     {
@@ -285,6 +321,34 @@ private:
         stream_.FreeTensor(local);
     }
 
+    // ROW: chunk `chunk` of the operand row (every tile of a chunk has the same count), copied in
+    // after giving back the previous fp32 chunk: this CopyIn follows the Compute of the last tile
+    // that read it, so the queue's V_MTE2 wait orders the overwrite after those reads.
+    template <typename U>
+    __aicore__ inline void Run(LoadChunkTag, uint64_t chunk, uint32_t count)
+    {
+        Release();
+        CopyInTile(stream_, OperandGm<U>(gm_, op_.numel)[chunk * tileLength_], count);
+        loadedChunk_ = chunk;
+        chunkQueued_ = true;
+    }
+
+    // ROW, first tile of a chunk: an fp32 chunk is kept in its queue buffer until the next load; a
+    // 16-bit one is widened into expanded_ and its buffer freed at once.
+    template <typename U>
+    __aicore__ inline void Run(TakeChunkTag, uint32_t count)
+    {
+        LocalTensor<U> local = stream_.DeQue<U>();
+        if constexpr (std::is_same<U, float>::value) {
+            heldChunk_ = local;
+            holdsChunk_ = true;
+        } else {
+            AscendC::Cast(expanded_.Get<float>(), local, AscendC::RoundMode::CAST_NONE, count);
+            stream_.FreeTensor(local);
+        }
+        chunkQueued_ = false;
+    }
+
     const TilingData* tiling_ = nullptr;
     GM_ADDR gm_ = nullptr;
     OperandTiling op_{};
@@ -296,6 +360,10 @@ private:
     TBuf<TPosition::VECCALC> staging_;  // PERIODIC, resident GENERIC: the operand as stored in GM
     TBuf<TPosition::VECCALC> widened_;  // PERIODIC: the operand in fp32 (fp16/bf16 operands)
     TQue<TPosition::VECIN, QUEUE_DEPTH> stream_;
+    LocalTensor<float> heldChunk_;          // ROW, fp32: the chunk the current tiles read
+    uint64_t loadedChunk_ = NO_CHUNK;       // ROW: the chunk last copied in
+    bool chunkQueued_ = false;              // ROW: copied in, not yet taken by Apply
+    bool holdsChunk_ = false;               // ROW, fp32: heldChunk_ is a live queue buffer
 };
 
 }  // namespace BceWithLogits

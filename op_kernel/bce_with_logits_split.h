@@ -23,11 +23,27 @@ __aicore__ inline TileRange BlockTiles(const TilingData& tiling)
     return TileRange{first, first + base + (blockIdx < extra ? 1 : 0)};
 }
 
-// Elements of `tile` (all but the last tile are full).
-__aicore__ inline uint32_t TileCount(const TilingData& tiling, uint64_t tile)
+// Where a tile lies in the flat index space.
+struct TileSpan {
+    uint64_t offset;  // flat index of its first element
+    uint32_t count;   // its elements
+};
+
+// Flat tiles: all but the last are full. Row tiles (tiling.rowLength != 0): chunk-major, so that a
+// block's consecutive tiles are the same chunk of consecutive rows; only a row's last chunk is short.
+// O(1) scalar work per tile.
+__aicore__ inline TileSpan TileAt(const TilingData& tiling, uint64_t tile)
 {
-    const uint64_t left = tiling.totalLength - tile * tiling.tileLength;
-    return left < tiling.tileLength ? static_cast<uint32_t>(left) : static_cast<uint32_t>(tiling.tileLength);
+    if (tiling.rowLength == 0) {
+        const uint64_t offset = tile * tiling.tileLength;
+        const uint64_t left = tiling.totalLength - offset;
+        return TileSpan{offset, static_cast<uint32_t>(left < tiling.tileLength ? left : tiling.tileLength)};
+    }
+    const uint64_t rows = tiling.totalLength / tiling.rowLength;
+    const uint64_t chunkStart = tile / rows * tiling.tileLength;
+    const uint64_t left = tiling.rowLength - chunkStart;
+    return TileSpan{tile % rows * tiling.rowLength + chunkStart,
+                    static_cast<uint32_t>(left < tiling.tileLength ? left : tiling.tileLength)};
 }
 
 }  // namespace BceWithLogits

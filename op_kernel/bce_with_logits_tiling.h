@@ -64,6 +64,11 @@ enum class OperandMode : uint32_t {
     GENERIC = 4,   // any other pattern: gathered per tile (vector Gather by computed offsets)
                    // from the whole operand kept in UB (gatherSpan == GATHER_RESIDENT), or from
                    // the GM span the tile touches, copied in per tile (gatherSpan elements)
+    ROW = 5,       // one row along the last of two collapsed dims (strides {0, 1}) under row tiles
+                   // (TilingData.rowLength != 0): every tile lies in one row, so it reads one
+                   // contiguous chunk of the operand, copied in when the chunk changes and applied
+                   // with Mul. No Gather: a wide pos_weight[C] costs what a FULL operand costs
+                   // in vector work, and its GM is read once per chunk per block.
 };
 
 // OperandTiling::gatherSpan of a GENERIC operand.
@@ -115,6 +120,12 @@ struct TilingData {
     uint64_t bankPadBytes;    // UB pads that place the fp32 temps (and fp32 target buffers) at their
                               // bank-group phases (see BANK_CYCLE_BYTES): 0 = no room, temps back to
                               // back; the temps' pads; or those plus the target queue's
+    uint64_t rowLength;       // 0: flat tiles, tile t = [t * tileLength, + tileLength). Else C = dims[1]
+                              // of a rank-2 [R, C] space: row tiles, every one a chunk of one row,
+                              // numbered chunk-major (tile t = chunk t / R of row t % R), so that a
+                              // block's consecutive tiles share their ROW operand chunk
+    uint64_t rowChunks;       // row tiles: chunks per row (K); numTiles = K * R, chunk k covers
+                              // [k * tileLength, min((k + 1) * tileLength, C)) of its row; else 0
 };
 
 }  // namespace BceWithLogits

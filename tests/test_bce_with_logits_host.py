@@ -267,10 +267,13 @@ def test_mode_periodic_limit_counts_dtype_casts():
     # fp32 cost 8P, 16-bit cost 4P + 2P + 4P: P = 6000 fits 48 KiB only in fp32.
     # (300 rows: every block reads more than a period, so PERIODIC is worth its set-up.)
     assert tiling([300, 6000], weight_shape=[6000])["weight"]["mode"] == "PERIODIC"
-    assert tiling([300, 6000], weight_shape=[6000], weight_dtype="float16")["weight"]["mode"] == "GENERIC"
+    # Not PERIODIC: a row vector of a rank-2 space is read by row tiles (ROW), chunk by chunk.
+    assert tiling([300, 6000], weight_shape=[6000], weight_dtype="float16")["weight"]["mode"] == "ROW"
     assert tiling([300, 6144], weight_shape=[6144])["weight"]["mode"] == "PERIODIC"  # exactly 48 KiB
-    assert tiling([300, 6152], weight_shape=[6152])["weight"]["mode"] == "GENERIC"
-    assert tiling([4, 100000], pos_weight_shape=[100000])["pos_weight"]["mode"] == "GENERIC"
+    assert tiling([300, 6152], weight_shape=[6152])["weight"]["mode"] == "ROW"
+    assert tiling([4, 100000], pos_weight_shape=[100000])["pos_weight"]["mode"] == "ROW"
+    # Elsewhere (not a row vector) the same length limit leaves GENERIC.
+    assert tiling([300, 2, 6152], weight_shape=[300, 1, 6152])["weight"]["mode"] == "GENERIC"
 
 
 # ---------------------------------------------------------------- tile length and UB
@@ -425,6 +428,27 @@ def test_backward_has_no_two_level_reduction_limit():
     assert t["num_tiles"] == -(-(1 << 62) // t["tile_length"]) and t["block_dim"] == 48
 
 
+def tile_spans(t):
+    """(offset, count) of every tile, as the kernels' TileAt: flat, or row tiles chunk-major."""
+    n, tile = t["total_length"], t["tile_length"]
+    if not t["row_length"]:
+        return [(o, min(tile, n - o)) for o in range(0, n, tile)]
+    c, rows = t["row_length"], n // t["row_length"]
+    return [(r * c + k * tile, min(tile, c - k * tile)) for k in range(t["row_chunks"]) for r in range(rows)]
+
+
+def assert_tiles_cover_the_input(t):
+    """Tile count and lengths: ceil(N / tile) flat tiles, or rowChunks chunks (the last shorter) of
+    each row; every element in exactly one tile (counted, not listed: N may be huge)."""
+    n, tile = t["total_length"], t["tile_length"]
+    if not t["row_length"]:
+        assert t["row_chunks"] == 0 and t["num_tiles"] * tile >= n > (t["num_tiles"] - 1) * tile
+        return
+    c, k = t["row_length"], t["row_chunks"]
+    assert t["rank"] == 2 and t["dims"][1] == c and n % c == 0
+    assert (k - 1) * tile < c <= k * tile and t["num_tiles"] == k * (n // c)
+
+
 def test_random_configs_fit_ub():
     rng = np.random.default_rng(99)
     for _ in range(300):
@@ -437,8 +461,7 @@ def test_random_configs_fit_ub():
         align = 16 if args[2] == "none" else 64  # elementwise tiles are balanced in steps of 16
         assert align <= t["tile_length"] and t["tile_length"] % align == 0
         assert host.ub_bytes_used(*args, **kw) <= UB
-        tiles, tile = t["num_tiles"], t["tile_length"]
-        assert tiles * tile >= t["total_length"] > (tiles - 1) * tile
+        assert_tiles_cover_the_input(t)
 
 
 # ---------------------------------------------------------------- blocks, tiles, workspace
@@ -483,7 +506,8 @@ def test_huge_inputs_without_allocation(shape):
     start = time.perf_counter()
     t = tiling(shape, "float16", "mean", weight_shape=[shape[-1]], pos_weight_shape=[1])
     assert time.perf_counter() - start < 0.5  # nothing proportional to N is touched
-    assert t["total_length"] == n and t["num_tiles"] == -(-n // t["tile_length"])
+    assert t["total_length"] == n
+    assert_tiles_cover_the_input(t)
     assert t["workspace_bytes"] == align_up(t["num_tiles"] * 4, 32)
     assert t["block_dim"] == 48 and t["weight"]["numel"] == shape[-1]
 
@@ -496,14 +520,14 @@ def test_two_level_reduction_limit():
 
 # ---------------------------------------------------------------- raw bytes, presets, misc
 
-TILING_FORMAT = "<3Q4I8Q" + "2I3Q2I8q" * 3 + "2Q2IQ"  # weight, pos_weight, grad_output
+TILING_FORMAT = "<3Q4I8Q" + "2I3Q2I8q" * 3 + "2Q2I3Q"  # weight, pos_weight, grad_output
 
 
 def test_tiling_bytes_layout():
     args = ([100, 4, 7, 5], "float16", "sum")
     kw = dict(weight_shape=[4, 1, 5], weight_dtype="bfloat16", pos_weight_shape=[100, 4, 7, 5], max_blocks=3)
     raw = host.tiling_bytes(*args, **kw)
-    assert isinstance(raw, bytes) and len(raw) == host.TILING_SIZE == struct.calcsize(TILING_FORMAT) == 448
+    assert isinstance(raw, bytes) and len(raw) == host.TILING_SIZE == struct.calcsize(TILING_FORMAT) == 464
     v = struct.unpack(TILING_FORMAT, raw)
     t = host.compute_tiling(*args, **kw)
     assert v[:7] == (t["total_length"], t["tile_length"], t["num_tiles"], t["block_dim"], 2, 1, t["rank"])
@@ -513,7 +537,7 @@ def test_tiling_bytes_layout():
     assert pw[:7] == (3, 0, 14000, 0, 0, 2, 0) and list(pw[7:7 + t["rank"]]) == [140, 35, 5, 1]
     assert g[:7] == (0, 1, 0, 0, 0, 0, 0)  # forward: no grad_output (ABSENT, float16)
     # kernel 0 = forward; 256 B of UB are the framework's
-    assert v[60:] == (t["workspace_bytes"], t["partial_group_length"], UB - 256, 0, t["bank_pad_bytes"])
+    assert v[60:] == (t["workspace_bytes"], t["partial_group_length"], UB - 256, 0, t["bank_pad_bytes"], 0, 0)
 
 
 def test_soc_info():
@@ -570,10 +594,14 @@ def test_small_reductions_use_every_core(n, dtype):
     assert tiling([n], dtype, "mean", soc="910B3")["tile_length"] == t["tile_length"]
 
 
-def test_small_inputs_gather_instead_of_expanding_a_period():
-    # A block of 10 x 1001 reads 209 elements: expanding lcm(1001, 8) = 8008 would cost more.
-    assert tiling([10, 1001], pos_weight_shape=[1001])["pos_weight"]["mode"] == "GENERIC"
+def test_small_inputs_read_chunks_instead_of_expanding_a_period():
+    # A block of 10 x 1001 reads 209 elements: expanding lcm(1001, 8) = 8008 would cost more, so
+    # the rows are cut into chunks, one tile each, that read their pos_weight chunk as it is.
+    t = tiling([10, 1001], pos_weight_shape=[1001])
+    assert t["pos_weight"]["mode"] == "ROW" and t["num_tiles"] <= 48
     assert tiling([400, 1001], pos_weight_shape=[1001])["pos_weight"]["mode"] == "PERIODIC"
+    # Not a row vector: gathered.
+    assert tiling([10, 3, 1001], weight_shape=[10, 1, 1001])["weight"]["mode"] == "GENERIC"
 
 
 @pytest.mark.parametrize("dtype", ["float32", "float16"])
@@ -581,9 +609,70 @@ def test_generic_tiles_stay_within_255_gather_repeats(dtype):
     # A UB eight times A2's: without the cap a tile would take it all; Gather keeps its repeat
     # count in a uint8_t, so a GENERIC tile (one Gather) has at most 255 fp32 repeats.
     big_ub = 8 * 196608
-    shape, pw = [64, 1 << 16], [1, 1 << 16]
+    shape, pw = [64, 2, 1 << 15], [64, 1, 1 << 15]  # not a row vector: GENERIC
     t = _C.host.compute_tiling(shape, dtype, "none", ub_bytes=big_ub)
     assert t["tile_length"] > 255 * 64  # no GENERIC operand: no cap
     t = _C.host.compute_tiling(shape, dtype, "none", None, dtype, pw, dtype, ub_bytes=big_ub)
     assert t["pos_weight"]["mode"] == "GENERIC"
     assert 0 < t["tile_length"] <= 255 * 64
+
+
+# ---------------------------------------------------------------- row tiles (OperandMode ROW)
+
+
+@pytest.mark.parametrize("dtype", ["float32", "float16", "bfloat16"])
+@pytest.mark.parametrize("reduction", REDUCTIONS)
+@pytest.mark.parametrize("kernel", ["forward", "backward", "backward_target"])
+def test_wide_pos_weight_gets_row_tiles(dtype, reduction, kernel):
+    # pos_weight[21841] on [188, 21841]: lcm(21841, 8) fp32 is far over the PERIODIC budget.
+    rows, c = 188, 21841
+    t = host.compute_tiling([rows, c], dtype, reduction, pos_weight_shape=[c], kernel=kernel)
+    pw = t["pos_weight"]
+    assert pw["mode"] == "ROW" and pw["buffer_num"] == 1 and pw["gather_span"] == 0 and pw["strides"] == [0, 1]
+    assert t["row_length"] == c
+    assert_tiles_cover_the_input(t)
+    # Near-equal chunks: ceil(C / K) rounded up to the alignment, so the last one is shorter by less
+    # than one alignment unit per chunk.
+    align = 16 if reduction == "none" or kernel != "forward" else 64 * 4 // DTYPE_BYTES[dtype]
+    last = c - (t["row_chunks"] - 1) * t["tile_length"]
+    assert t["tile_length"] % align == 0 and last > t["tile_length"] - t["row_chunks"] * align
+    # No Gather cap, no resident operand: a longer tile than the same operand gathered.
+    gathered = host.compute_tiling([rows, 2, c // 2 + 1], dtype, reduction,
+                                   pos_weight_shape=[rows, 1, c // 2 + 1], kernel=kernel)
+    assert gathered["pos_weight"]["mode"] == "GENERIC" and t["tile_length"] > gathered["tile_length"]
+    assert host.ub_bytes_used([rows, c], dtype, reduction, pos_weight_shape=[c], kernel=kernel) <= UB
+
+
+def test_row_tiles_give_few_rows_one_tile_per_block():
+    for rows in (1, 2, 3, 7, 10):
+        t = tiling([rows, 21841], pos_weight_shape=[21841], reduction="none")
+        if rows == 1:  # rank 1 after collapsing: pw is the whole input
+            assert t["pos_weight"]["mode"] == "FULL"
+            continue
+        # At least a chunk per planned block; more where the (balanced) tile asks for more.
+        assert t["pos_weight"]["mode"] == "ROW" and t["row_chunks"] >= 48 // rows
+        if rows <= 3:
+            assert t["num_tiles"] == t["block_dim"] == 48
+
+
+def test_row_tiles_take_scalar_full_and_row_operands_only():
+    shape = [188, 21841]
+    both = tiling(shape, weight_shape=[21841], weight_dtype="float16", pos_weight_shape=[21841])
+    assert both["weight"]["mode"] == both["pos_weight"]["mode"] == "ROW"
+    assert tiling(shape, weight_shape=shape, pos_weight_shape=[21841])["weight"]["mode"] == "FULL"
+    assert tiling(shape, weight_shape=[1], pos_weight_shape=[21841])["row_length"] == 21841
+    # A row weight [N, 1] is gathered per flat tile, so the pos_weight is too: flat tiles.
+    mixed = tiling(shape, weight_shape=[188, 1], pos_weight_shape=[21841])
+    assert mixed["row_length"] == 0 and mixed["pos_weight"]["mode"] == "GENERIC"
+    # A PERIODIC operand needs 32-B aligned flat tile starts: flat tiles.
+    assert tiling([400, 1001], pos_weight_shape=[1001])["row_length"] == 0
+
+
+def test_row_tiles_keep_the_reduction_order_for_any_block_count():
+    # The chunking depends on the shape, dtypes and UB, never on the SoC or max_blocks.
+    base = tiling([188, 21841], reduction="sum", pos_weight_shape=[21841])
+    for soc in SOCS:
+        for max_blocks in (1, 7, 0):
+            t = tiling([188, 21841], reduction="sum", pos_weight_shape=[21841], soc=soc, max_blocks=max_blocks)
+            assert (t["tile_length"], t["row_chunks"], t["num_tiles"]) == (
+                base["tile_length"], base["row_chunks"], base["num_tiles"])

@@ -42,7 +42,22 @@ def pairwise_sum(values: np.ndarray) -> np.float32:
 
 
 def model_sum(losses: np.ndarray, tile: int, group: int) -> np.float32:
-    partials = np.array([pairwise_sum(losses[i:i + tile]) for i in range(0, losses.size, tile)], np.float32)
+    return _combine([pairwise_sum(losses[i:i + tile]) for i in range(0, losses.size, tile)], group)
+
+
+def model_sum_of_tiling(losses: np.ndarray, tiling: dict) -> np.float32:
+    """The documented order for any tiling: one pairwise partial per tile in tile order (flat tiles,
+    or row tiles chunk-major, as the kernels' TileAt), then the two-level combine."""
+    n, tile = tiling["total_length"], tiling["tile_length"]
+    if not tiling["row_length"]:
+        return model_sum(losses, tile, tiling["partial_group_length"])
+    c, rows = tiling["row_length"], n // tiling["row_length"]
+    spans = [(r * c + k * tile, min(tile, c - k * tile)) for k in range(tiling["row_chunks"]) for r in range(rows)]
+    return _combine([pairwise_sum(losses[o:o + count]) for o, count in spans], tiling["partial_group_length"])
+
+
+def _combine(partials: list, group: int) -> np.float32:
+    partials = np.array(partials, np.float32)
     groups = np.array([pairwise_sum(partials[i:i + group]) for i in range(0, partials.size, group)], np.float32)
     return pairwise_sum(groups)
 

@@ -10,7 +10,7 @@ import pytest
 import ascend_bce
 from ascend_bce import _C
 from ascend_bce import functional as F
-from test_bce_with_logits_reduction_order import model_sum
+from test_bce_with_logits_reduction_order import model_sum, model_sum_of_tiling
 
 bce = ascend_bce.binary_cross_entropy_with_logits
 # CreateVecIndex writes its first 32-B block (8 fp32) with the scalar unit: the whole set-up's
@@ -72,19 +72,21 @@ def test_periodic_backward_has_no_scalar_loop(rng, shape, w_shape, pw_shape):
 
 
 GENERIC_CASES = [
-    # shape, weight shape, pos_weight shape, expected gather kind of the GENERIC operand
-    ((64, 1537), None, (1537,), "resident"),         # lcm(P, 8) too long for PERIODIC
+    # shape, weight shape, pos_weight shape, expected kind of the GENERIC (or ROW) operand
+    ((64, 1537), None, (1537,), "row"),              # lcm(P, 8) too long for PERIODIC: row tiles
+    ((64, 2, 1537), (64, 1, 1537), None, None),      # the same length, not a row vector: gathered
     ((40, 3, 1537), (3, 1537), None, None),          # kept in UB, or (short reduction tiles) per-row pieces
     ((300, 70), (300, 1), None, "span"),             # row weight: a few rows per tile
     ((50, 6, 100), (50, 1, 100), None, "span"),      # w[a, 1, c] on [a, b, c]
     ((13, 3, 4001), (13, 1, 4001), None, "span"),    # too big to keep: the tile's GM span per tile
-    ((3, 60000), None, (60000,), "span"),            # too wide for UB and for one span: pieces per row
-    ((64, 30000), None, (30000,), None),             # multi-label pw[C]: pieces (fp32), resident (fp16)
+    ((3, 60000), None, (60000,), "row"),             # too wide for UB: chunks of the row
+    ((64, 30000), None, (30000,), "row"),            # multi-label pw[C]: chunks of the row
+    ((64, 2, 30000), (64, 1, 30000), None, "span"),  # too wide, not a row vector: pieces per row
 ]
 
 
 def _gather_kind(op):
-    return "resident" if op["gather_span"] == 0 else "span"
+    return "row" if op["mode"] == "ROW" else "resident" if op["gather_span"] == 0 else "span"
 
 
 @pytest.mark.parametrize("reduction", ["none", "sum"])
@@ -96,7 +98,7 @@ def test_generic_operands_are_gathered_bit_identically(rng, dtype, reduction, sh
     y = rng.random(shape).astype(dt)
     w, pw = _operand(rng, w_shape, dt), _operand(rng, pw_shape, dt)
     tiling = _tiling(shape, dtype, reduction, w, pw)
-    generic = [tiling[name] for name in ("weight", "pos_weight") if tiling[name]["mode"] == "GENERIC"]
+    generic = [tiling[name] for name in ("weight", "pos_weight") if tiling[name]["mode"] in ("GENERIC", "ROW")]
     assert kind is None or [_gather_kind(op) for op in generic][:1] == [kind], tiling
     out = bce(x, y, w, reduction, pw)
     stats = ascend_bce.last_kernel_stats()
@@ -106,9 +108,11 @@ def test_generic_operands_are_gathered_bit_identically(rng, dtype, reduction, sh
     if reduction == "sum" and dtype == "float32":
         # The tile length (so the summation order) depends on the UB plan: the documented order,
         # fed this kernel's own losses, gives the bits.
-        want = model_sum(losses.reshape(-1), tiling["tile_length"], tiling["partial_group_length"])
+        want = model_sum_of_tiling(losses.reshape(-1), tiling)
         assert np.asarray(out).view(np.uint32) == want.view(np.uint32)
     assert stats.scalar_accesses <= RAMP_SCALAR_STORES * stats.block_dim * 2
+    if kind == "row":
+        assert "Gather" not in stats.instructions
     if kind == "resident":
         partials = 0 if reduction == "none" else tiling["num_tiles"] * 4
         operand_bytes = sum(op.nbytes for op in (w, pw) if op is not None)
@@ -116,9 +120,9 @@ def test_generic_operands_are_gathered_bit_identically(rng, dtype, reduction, sh
 
 
 
-# Operands too wide for UB and for one span (a tile crossing a row boundary spans the whole row):
-# copied as one piece per row, never element by element.
-WIDE_ROW_CASES = [((64, 30000), (30000,)), ((4, 49152), (49152,))]
+# Operands too wide for UB: a row vector is read in chunks by row tiles; any other as one piece per
+# row; never element by element.
+WIDE_ROW_CASES = [((64, 30000), (30000,)), ((4, 49152), (49152,)), ((32, 2, 30000), (32, 1, 30000))]
 # Scalar work per block that does not grow with the elements: tiling words, ramp set-up, loop
 # bookkeeping (measured: 8 per block; a bound well below one access per tile element).
 SCALAR_ACCESSES_PER_BLOCK = 16
@@ -133,7 +137,7 @@ def test_wide_pos_weight_needs_no_scalar_loop(rng, dtype, reduction, shape, pw_s
 
     x, y, _, pw = _inputs(rng, shape, DTYPES[dtype], pw_shape=pw_shape)
     tiling = _tiling(shape, dtype, reduction, None, pw)
-    assert tiling["pos_weight"]["mode"] == "GENERIC" and tiling["tile_length"] <= 255 * 64
+    assert tiling["pos_weight"]["mode"] == ("ROW" if len(shape) == 2 else "GENERIC")
     check_forward(x, y, None, pw, reduction)
     stats = ascend_bce.last_kernel_stats()
     assert stats.scalar_accesses <= SCALAR_ACCESSES_PER_BLOCK * stats.block_dim

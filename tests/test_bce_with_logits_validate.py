@@ -19,8 +19,8 @@ OPERAND_FIELDS = ["mode", "dtype", "numel", "period", "periodAligned", "bufferNu
 FIELDS = ["totalLength", "tileLength", "numTiles", "blockDim", "reduction", "dtype", "rank"] + \
     [f"dims[{i}]" for i in range(8)] + \
     [f"{op}.{f}" for op in ("weight", "posWeight", "gradOutput") for f in OPERAND_FIELDS] + \
-    ["workspaceBytes", "partialGroupLength", "ubBytes", "kernel", "bankPadBytes"]
-FORMAT = "<3Q4I8Q" + "2I3Q2I8q" * 3 + "2Q2IQ"
+    ["workspaceBytes", "partialGroupLength", "ubBytes", "kernel", "bankPadBytes", "rowLength", "rowChunks"]
+FORMAT = "<3Q4I8Q" + "2I3Q2I8q" * 3 + "2Q2I3Q"
 assert struct.calcsize(FORMAT) == _C.host.TILING_SIZE and len(struct.unpack(FORMAT, bytes(struct.calcsize(FORMAT)))) == len(FIELDS)
 
 
@@ -284,11 +284,42 @@ def test_gather_span_must_hold_every_tile_span():
 
 def test_generic_tile_stays_within_255_gather_repeats():
     # A tiny UB-light plan: fp16 'none' with a resident GENERIC pos_weight.
-    raw = raw_tiling([4096, 1537], "float16", "none", pos_weight_shape=[1537])
+    raw = raw_tiling([64, 3, 1537], "float16", "none", pos_weight_shape=[64, 1, 1537])
     assert field(raw, "posWeight.mode") == 4 and field(raw, "tileLength") <= 255 * 64
     _C.host.validate_tiling(raw)
     long_tile = 256 * 64
     tiles = -(-field(raw, "totalLength") // long_tile)
-    bad = set_field(set_field(raw, "tileLength", long_tile), "numTiles", tiles)
+    bad = set_field(set_field(set_field(raw, "tileLength", long_tile), "numTiles", tiles), "blockDim", tiles)
     with pytest.raises(ValueError, match=r"tileLength = 16384: must be at most 16320 with a GENERIC posWeight"):
         _C.host.validate_tiling(bad)
+
+
+def test_row_tiles_are_checked_field_by_field():
+    raw = raw_tiling([188, 21841], "float32", "sum", pos_weight_shape=[21841])
+    assert field(raw, "posWeight.mode") == 5 and field(raw, "rowLength") == 21841
+    _C.host.validate_tiling(raw)
+    chunks, tiles = field(raw, "rowChunks"), field(raw, "numTiles")
+    with pytest.raises(ValueError, match=r"rowChunks = %d: must be ceil\(rowLength / tileLength\)" % (chunks + 1)):
+        _C.host.validate_tiling(set_field(set_field(raw, "rowChunks", chunks + 1), "numTiles", tiles + 188))
+    with pytest.raises(ValueError, match=r"numTiles = %d: must be rowChunks \* dims\[0\]" % (tiles - 1)):
+        _C.host.validate_tiling(set_field(raw, "numTiles", tiles - 1))
+    with pytest.raises(ValueError, match=r"rowLength = 21840: row tiles need a rank-2 space and rowLength = dims\[1\]"):
+        _C.host.validate_tiling(set_field(raw, "rowLength", 21840))
+    with pytest.raises(ValueError, match=r"posWeight.mode = 5: ROW needs row tiles"):
+        flat_tiles = -(-188 * 21841 // field(raw, "tileLength"))
+        _C.host.validate_tiling(set_field(set_field(set_field(raw, "rowLength", 0), "rowChunks", 0),
+                                          "numTiles", flat_tiles))
+    with pytest.raises(ValueError, match=r"posWeight.bufferNum = 2: must be 1 for a ROW operand"):
+        _C.host.validate_tiling(set_field(raw, "posWeight.bufferNum", 2))
+    with pytest.raises(ValueError, match=r"rowChunks = 3: must be 0 without row tiles"):
+        _C.host.validate_tiling(set_field(raw_tiling([188, 21841], "float32", "sum"), "rowChunks", 3))
+
+
+def test_row_tiles_refuse_operands_that_need_flat_tiles():
+    # A PERIODIC weight reads expanded[offset % period] from 32-B aligned flat tile starts only.
+    raw = raw_tiling([188, 21841], "float32", "none", pos_weight_shape=[21841])
+    forged = set_field(set_field(raw, "weight.mode", 1), "weight.numel", 1)
+    _C.host.validate_tiling(forged)  # a SCALAR weight is fine
+    forged = set_field(set_field(set_field(raw, "weight.mode", 4), "weight.numel", 21841), "weight.strides[1]", 1)
+    with pytest.raises(ValueError, match=r"weight.mode = 4: row tiles start at unaligned flat indices"):
+        _C.host.validate_tiling(forged)

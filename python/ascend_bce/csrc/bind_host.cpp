@@ -17,7 +17,7 @@ namespace {
 
 constexpr const char* DTYPE_NAMES[] = {"float32", "float16", "bfloat16"};
 constexpr const char* REDUCTION_NAMES[] = {"none", "mean", "sum"};
-constexpr const char* MODE_NAMES[] = {"ABSENT", "SCALAR", "PERIODIC", "FULL", "GENERIC"};
+constexpr const char* MODE_NAMES[] = {"ABSENT", "SCALAR", "PERIODIC", "FULL", "GENERIC", "ROW"};
 constexpr const char* KERNEL_NAMES[] = {"forward", "backward", "backward_target"};
 
 // Index of `value` in `names`; std::invalid_argument (ValueError) listing the valid names.
@@ -95,6 +95,8 @@ py::dict TilingToDict(const TilingData& t)
     d["ub_bytes"] = t.ubBytes;
     d["kernel"] = NameOf(t.kernel, KERNEL_NAMES);
     d["bank_pad_bytes"] = t.bankPadBytes;
+    d["row_length"] = t.rowLength;
+    d["row_chunks"] = t.rowChunks;
     return d;
 }
 

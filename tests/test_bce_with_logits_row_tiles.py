@@ -1,0 +1,123 @@
+"""Row tiles (TilingData.rowLength, OperandMode ROW): a row-vector operand too long for a PERIODIC
+expansion (pos_weight[C] of a multi-label batch with many classes) is read chunk by chunk by tiles
+that each lie in one row. Checked against float64 truth and against the same operand given in full
+(bit for bit where the tiles are the same), in the documented reduction order for row tiles, for
+any block count; with no Gather, no scalar loop, and the operand read once per chunk and block."""
+from __future__ import annotations
+
+import ml_dtypes
+import numpy as np
+import pytest
+
+import ascend_bce
+from ascend_bce import _C
+from ascend_bce import functional as F
+from test_bce_with_logits_backward import GRADS, check as check_grad, grad_output_for
+from test_bce_with_logits_forward import _check as check_forward, _inputs
+from test_bce_with_logits_reduction_order import model_sum_of_tiling
+
+DTYPES = {"float32": np.float32, "float16": np.float16, "bfloat16": ml_dtypes.bfloat16}
+bce = ascend_bce.binary_cross_entropy_with_logits
+# Scalar work per block that does not grow with the tiles (tiling words, loop bookkeeping).
+SCALAR_ACCESSES_PER_BLOCK = 16
+
+CASES = [
+    # shape, weight shape, pos_weight shape: rows of C too long for lcm(C, 8) in 48 KiB
+    ((37, 3001), None, (3001,)),          # odd C: chunks start anywhere in a 32-B block of GM
+    ((6, 20011), (20011,), (20011,)),     # both operands ROW; few rows: several chunks per row
+    ((24, 12289), (24, 12289), (12289,)), # a FULL weight streamed beside a ROW pos_weight
+    ((9, 7, 4099), (), (4099,)),          # a SCALAR weight; [9, 7] collapses to 63 rows
+]
+
+
+def _tiling(x, reduction, w, pw, kernel="forward"):
+    shape = lambda a: None if a is None else list(a.shape)
+    dtype = lambda a: "float32" if a is None else str(np.dtype(a.dtype)) if a.dtype != ml_dtypes.bfloat16 else "bfloat16"
+    return _C.host.compute_tiling(list(x.shape), dtype(x), reduction, shape(w), dtype(w), shape(pw), dtype(pw),
+                                  kernel=kernel)
+
+
+def _row_operands(t):
+    return [name for name in ("weight", "pos_weight") if t[name]["mode"] == "ROW"]
+
+
+@pytest.mark.parametrize("reduction", ["none", "mean", "sum"])
+@pytest.mark.parametrize("dtype", sorted(DTYPES))
+@pytest.mark.parametrize("shape, w_shape, pw_shape", CASES)
+def test_row_tiles_match_float64_truth(rng, dtype, reduction, shape, w_shape, pw_shape):
+    x, y, w, pw = _inputs(rng, shape, DTYPES[dtype], w_shape, pw_shape, w_dtype=np.float16, pw_dtype=np.float32)
+    t = _tiling(x, reduction, w, pw)
+    assert t["row_length"] == shape[-1] and _row_operands(t), t
+    check_forward(x, y, w, pw, reduction)
+    stats = ascend_bce.last_kernel_stats()
+    assert "Gather" not in stats.instructions
+    assert stats.scalar_accesses <= SCALAR_ACCESSES_PER_BLOCK * stats.block_dim
+
+
+@pytest.mark.parametrize("dtype", sorted(DTYPES))
+@pytest.mark.parametrize("shape, w_shape, pw_shape", CASES)
+def test_row_operands_match_the_full_operand_bit_for_bit(rng, dtype, shape, w_shape, pw_shape):
+    # 'none': the same fp32 factors multiplied in the same order as a streamed FULL operand.
+    x, y, w, pw = _inputs(rng, shape, DTYPES[dtype], w_shape, pw_shape)
+    out = bce(x, y, w, "none", pw)
+    full = [None if a is None else np.broadcast_to(a, shape).copy() for a in (w, pw)]
+    np.testing.assert_array_equal(out.view(np.uint8), bce(x, y, full[0], "none", full[1]).view(np.uint8))
+
+
+@pytest.mark.parametrize("shape, w_shape, pw_shape", CASES)
+def test_row_tile_sums_follow_the_documented_order_for_any_block_count(rng, shape, w_shape, pw_shape):
+    x, y, w, pw = _inputs(rng, shape, np.float32, w_shape, pw_shape)
+    t = _tiling(x, "sum", w, pw)
+    want = model_sum_of_tiling(bce(x, y, w, "none", pw).reshape(-1), t)
+    for blocks in (1, 5, None):
+        got = bce(x, y, w, "sum", pw, max_blocks=blocks)
+        assert np.asarray(got).view(np.uint32) == want.view(np.uint32), blocks
+        mean = bce(x, y, w, "mean", pw, max_blocks=blocks)
+        assert np.asarray(mean).view(np.uint32) == np.float32(want / np.float32(x.size)).view(np.uint32)
+
+
+def _chunk_loads(t, blocks):
+    """Chunks each block copies in: its tiles are consecutive in chunk-major order, and a ROW operand
+    is copied when the chunk changes from one tile to the next."""
+    rows, tile, c = t["total_length"] // t["row_length"], t["tile_length"], t["row_length"]
+    base, extra = divmod(t["num_tiles"], blocks)
+    elements = 0
+    for b in range(blocks):
+        first = b * base + min(b, extra)
+        tiles = range(first, first + base + (b < extra))
+        chunks = sorted({tile_index // rows for tile_index in tiles})
+        elements += sum(min(tile, c - k * tile) for k in chunks)
+    return elements
+
+
+@pytest.mark.parametrize("reduction", ["none", "mean"])
+@pytest.mark.parametrize("shape, w_shape, pw_shape", [CASES[0], CASES[1]])
+def test_row_operand_is_read_once_per_chunk_and_block(rng, reduction, shape, w_shape, pw_shape):
+    x, y, w, pw = _inputs(rng, shape, np.float32, w_shape, pw_shape, w_dtype=np.float16)
+    t = _tiling(x, reduction, w, pw)
+    bce(x, y, w, reduction, pw)
+    stats = ascend_bce.last_kernel_stats()
+    loads = _chunk_loads(t, stats.block_dim)
+    operand_bytes = sum(a.itemsize for a in (w, pw) if a is not None) * loads
+    partials = 0 if reduction == "none" else t["num_tiles"] * 4
+    assert stats.gm_bytes_read == x.nbytes + y.nbytes + operand_bytes + partials
+    # Every block reads about its share: never more than twice the operand's elements in all.
+    assert loads <= 2 * shape[-1] + stats.block_dim * t["tile_length"]
+
+
+@pytest.mark.parametrize("wrt", GRADS)
+@pytest.mark.parametrize("reduction", ["none", "mean"])
+@pytest.mark.parametrize("dtype", ["float32", "bfloat16"])
+@pytest.mark.parametrize("shape, w_shape, pw_shape", CASES)
+def test_row_tile_gradients_match_float64_truth(rng, dtype, reduction, shape, w_shape, pw_shape, wrt):
+    x, y, w, pw = _inputs(rng, shape, DTYPES[dtype], w_shape, pw_shape, pw_dtype=np.float32)
+    kernel = "backward" if wrt == "input" else "backward_target"
+    assert _tiling(x, reduction, w, pw, kernel)["row_length"] == shape[-1]
+    g = grad_output_for(rng, x, reduction)
+    got = check_grad(x, y, w, pw, reduction, g, wrt)
+    stats = ascend_bce.last_kernel_stats()
+    assert "Gather" not in stats.instructions
+    if reduction == "none" and wrt == "input":
+        full = [None if a is None else np.broadcast_to(a, shape).copy() for a in (w, pw)]
+        expected = F.binary_cross_entropy_with_logits_backward(g, x, y, full[0], full[1], "none")
+        np.testing.assert_array_equal(np.asarray(got).view(np.uint8), np.asarray(expected).view(np.uint8))
