@@ -336,46 +336,60 @@ void PreferSpans(TilingData& t)
     }
 }
 
-// Row tiles (TilingData.rowLength): a rank-2 [R, C] space whose broadcast operands are row vectors
-// (strides {0, 1}, GENERIC: too long for a PERIODIC expansion) and otherwise SCALAR or FULL. Every
-// tile then lies in one row and reads one contiguous chunk of the operand (OperandMode::ROW), with no
-// Gather (about 25 simple passes of vector time per element on A2), no offsets and no resident copy
-// of the operand (87 KB for pos_weight[21841] fp32, which shortened every tile).
+// Rank-2 [R, C] spaces with GENERIC operands that are row vectors (strides {0, 1}, pos_weight[C] too
+// long for a PERIODIC expansion) or column vectors (strides {1, 0}, weight[N, 1]) need no Gather,
+// which costs every element about 25 simple vector passes plus its offsets:
+// - row tiles (TilingData.rowLength): every tile lies in one row, so a row vector is one contiguous
+//   chunk (OperandMode::ROW) and a column vector one value per tile;
+// - a column vector with rows of at least MIN_COLUMN_RUN scales each row piece of a tile with one
+//   Muls (OperandMode::COLUMN), under row tiles or under flat tiles whose row pieces start 32-B
+//   aligned (C a multiple of ALIGN_ELEMS_FP32).
+// Row tiles start anywhere in a row, so they take no PERIODIC or other GENERIC operand.
 bool IsRowVector(const TilingData& t, const OperandTiling& op)
 {
-    return t.rank == 2 && op.strides[0] == 0 && op.strides[1] == 1;
+    return t.rank == 2 && op.mode == static_cast<uint32_t>(OperandMode::GENERIC) && op.strides[0] == 0 &&
+           op.strides[1] == 1;
 }
 
-bool RowTilesApply(const TilingData& t)
+bool IsColumnVector(const TilingData& t, const OperandTiling& op)
 {
-    bool rowOperand = false;
+    return t.rank == 2 && op.mode == static_cast<uint32_t>(OperandMode::GENERIC) && op.strides[0] == 1 &&
+           op.strides[1] == 0 && t.dims[1] >= MIN_COLUMN_RUN;
+}
+
+// Switches eligible operands to ROW / COLUMN (with row tiles where needed) and re-plans the UB.
+// Always the cheaper plan: a row tile costs only its copies' and instructions' issue (even rows of
+// 1537, the shortest a length-limited PERIODIC leaves GENERIC), and neither mode holds the operand,
+// a span, offsets or a ramp in UB.
+void PreferRowsAndColumns(TilingData& t)
+{
+    bool rowsAllowed = t.rank == 2, rowsWanted = false;
     for (const OperandTiling* op : {&t.weight, &t.posWeight}) {
         const auto mode = static_cast<OperandMode>(op->mode);
-        if (mode == OperandMode::GENERIC && IsRowVector(t, *op)) {
-            rowOperand = true;
-        } else if (mode != OperandMode::ABSENT && mode != OperandMode::SCALAR && mode != OperandMode::FULL) {
-            return false;  // PERIODIC and other GENERIC operands assume flat, 32-B aligned tile starts
+        if (IsRowVector(t, *op) || (IsColumnVector(t, *op) && t.dims[1] % ALIGN_ELEMS_FP32 != 0)) {
+            rowsWanted = true;
+        } else if (!IsColumnVector(t, *op) && mode != OperandMode::ABSENT && mode != OperandMode::SCALAR &&
+                   mode != OperandMode::FULL) {
+            rowsAllowed = false;  // PERIODIC and other GENERIC operands assume flat, aligned tile starts
         }
     }
-    return rowOperand;
-}
-
-// Switches eligible operands to ROW and re-plans the UB. Always the cheaper plan: a Gather costs
-// every element about 25 simple vector passes plus its offsets, a row tile only its copies' and
-// instructions' issue (even rows of 1537, the shortest a length-limited PERIODIC leaves GENERIC);
-// and ROW holds one chunk, not the operand or a span with offsets and a ramp.
-void PreferRowTiles(TilingData& t)
-{
-    if (!RowTilesApply(t)) {
+    const bool rows = rowsAllowed && rowsWanted;
+    bool changed = false;
+    for (OperandTiling* op : {&t.weight, &t.posWeight}) {
+        if (rows && IsRowVector(t, *op)) {
+            op->mode = static_cast<uint32_t>(OperandMode::ROW);
+        } else if (IsColumnVector(t, *op) && (rows || t.dims[1] % ALIGN_ELEMS_FP32 == 0)) {
+            op->mode = static_cast<uint32_t>(OperandMode::COLUMN);
+        } else {
+            continue;
+        }
+        op->gatherSpan = 0;
+        changed = true;
+    }
+    if (!changed) {
         return;
     }
-    for (OperandTiling* op : {&t.weight, &t.posWeight}) {
-        if (op->mode == static_cast<uint32_t>(OperandMode::GENERIC)) {
-            op->mode = static_cast<uint32_t>(OperandMode::ROW);
-            op->gatherSpan = 0;
-        }
-    }
-    t.rowLength = t.dims[1];
+    t.rowLength = rows ? t.dims[1] : 0;
     ChooseOperandBuffers(t);
     ChooseTileLength(t);
 }
@@ -544,7 +558,7 @@ TilingData ComputeTiling(const TilingRequest& req)
     // the fp32 summation order) must be identical for any number of blocks.
     ChooseTileLength(t);
     PreferSpans(t);
-    PreferRowTiles(t);
+    PreferRowsAndColumns(t);
     const uint32_t blockCap = req.maxBlocks != 0 ? std::min(req.soc.vectorCores, req.maxBlocks)
                                                  : req.soc.vectorCores;
     if (!HasPartials(t)) {

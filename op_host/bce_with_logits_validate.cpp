@@ -13,7 +13,7 @@ namespace {
 constexpr uint32_t MAX_DTYPE = static_cast<uint32_t>(DType::BFLOAT16);
 constexpr uint32_t MAX_REDUCTION = static_cast<uint32_t>(Reduction::SUM);
 constexpr uint32_t MAX_KERNEL = static_cast<uint32_t>(KernelKind::BACKWARD_TARGET);
-constexpr uint32_t MAX_MODE = static_cast<uint32_t>(OperandMode::ROW);
+constexpr uint32_t MAX_MODE = static_cast<uint32_t>(OperandMode::COLUMN);
 constexpr uint64_t INT64_LIMIT = static_cast<uint64_t>(std::numeric_limits<int64_t>::max());
 
 // "tiling.<field> = <value>: <rule>", the message of every rejection.
@@ -44,7 +44,7 @@ void CheckCodes(const TilingData& t)
         {&t.weight, "weight"}, {&t.posWeight, "posWeight"}, {&t.gradOutput, "gradOutput"}};
     for (const auto& [op, name] : operands) {
         Require(op->mode <= MAX_MODE, std::string(name) + ".mode", op->mode,
-                "must be 0..5 (ABSENT, SCALAR, PERIODIC, FULL, GENERIC, ROW)");
+                "must be 0..6 (ABSENT, SCALAR, PERIODIC, FULL, GENERIC, ROW, COLUMN)");
         Require(op->dtype <= MAX_DTYPE, std::string(name) + ".dtype", op->dtype,
                 "must be 0 (float32), 1 (float16) or 2 (bfloat16)");
     }
@@ -193,9 +193,17 @@ void CheckOperand(const TilingData& t, const OperandTiling& op, const std::strin
         Require(t.rowLength != 0 && op.strides[0] == 0 && op.strides[1] == 1 && op.numel == t.rowLength,
                 name + ".mode", op.mode, "ROW needs row tiles (rowLength != 0) and a row vector (strides {0, 1})");
         Require(op.bufferNum == 1, name + ".bufferNum", op.bufferNum, "must be 1 for a ROW operand");
+    } else if (mode == OperandMode::COLUMN) {
+        // One Muls per row piece of a tile: pieces start 32-B aligned, and there are few of them.
+        Require(t.rank == 2 && op.strides[0] == 1 && op.strides[1] == 0 && op.numel == t.dims[0] &&
+                    t.dims[1] >= MIN_COLUMN_RUN && (t.rowLength != 0 || t.dims[1] % ALIGN_ELEMS_FP32 == 0),
+                name + ".mode", op.mode,
+                "COLUMN needs a column vector (strides {1, 0}) of rows of at least " + std::to_string(MIN_COLUMN_RUN) +
+                    ", with row tiles or rows a multiple of " + std::to_string(ALIGN_ELEMS_FP32));
     } else if (t.rowLength != 0) {
         Require(mode == OperandMode::ABSENT || mode == OperandMode::SCALAR || mode == OperandMode::FULL,
-                name + ".mode", op.mode, "row tiles start at unaligned flat indices: only ABSENT, SCALAR, FULL or ROW");
+                name + ".mode", op.mode,
+                "row tiles start at unaligned flat indices: only ABSENT, SCALAR, FULL, ROW or COLUMN");
     }
     const bool spanned = mode == OperandMode::GENERIC && op.gatherSpan != GATHER_RESIDENT;
     if (mode == OperandMode::ROW) {

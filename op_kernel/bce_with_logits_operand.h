@@ -131,6 +131,9 @@ public:
                 Dispatch<GatherTileTag>(scratch, offset, count);
                 AscendC::Mul(dst, dst, expanded_.Get<float>(), count);
                 break;
+            case OperandMode::COLUMN:
+                ScaleRowPieces(dst, offset, count);
+                break;
             case OperandMode::ROW:
                 if (chunkQueued_) {
                     Dispatch<TakeChunkTag>(count);
@@ -319,6 +322,20 @@ private:
             AscendC::Mul(dst, dst, scratch, count);
         }
         stream_.FreeTensor(local);
+    }
+
+    // COLUMN: dst[i] *= operand[row of offset + i], one Muls per row piece of the tile (O(rows) scalar
+    // reads of an input, never of the vector pipe's results: no V_S wait).
+    __aicore__ inline void ScaleRowPieces(const LocalTensor<float>& dst, uint64_t offset, uint32_t count)
+    {
+        const uint64_t rowLength = tiling_->dims[1];
+        uint64_t row = offset / rowLength;
+        for (uint32_t start = 0; start < count; ++row) {
+            const uint64_t rowEnd = (row + 1) * rowLength - offset;
+            const uint32_t end = rowEnd < count ? static_cast<uint32_t>(rowEnd) : count;
+            AscendC::Muls(dst[start], dst[start], ReadGm(row), static_cast<int32_t>(end - start));
+            start = end;
+        }
     }
 
     // ROW: chunk `chunk` of the operand row (every tile of a chunk has the same count), copied in

@@ -69,7 +69,15 @@ enum class OperandMode : uint32_t {
                    // contiguous chunk of the operand, copied in when the chunk changes and applied
                    // with Mul. No Gather: a wide pos_weight[C] costs what a FULL operand costs
                    // in vector work, and its GM is read once per chunk per block.
+    COLUMN = 6,    // one value per row of a rank-2 [R, C] space (weight[N, 1]: strides {1, 0}),
+                   // C >= MIN_COLUMN_RUN: each row piece of a tile is scaled by its row's value
+                   // with one Muls, the value read from GM by the scalar unit (an input: no pipe
+                   // sync). Row pieces start 32-B aligned: row tiles, or flat tiles with C a
+                   // multiple of ALIGN_ELEMS_FP32.
 };
+// Shortest row a COLUMN operand is applied to piece by piece: at most tileLength / this + 1 Muls
+// per tile, where a Gather costs the whole tile about 25 simple passes.
+constexpr uint64_t MIN_COLUMN_RUN = 256;
 
 // OperandTiling::gatherSpan of a GENERIC operand.
 constexpr uint32_t GATHER_RESIDENT = 0;           // the whole operand is copied to UB once per block

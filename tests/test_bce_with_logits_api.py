@@ -7,6 +7,7 @@ import pytest
 import torch
 
 import ascend_bce
+from ascend_bce import _C
 from ascend_bce.reference import bce_with_logits_reference
 from conftest import assert_close_to_truth
 
@@ -131,8 +132,9 @@ def test_last_kernel_stats_are_not_stale_after_an_empty_call(rng):
 def test_scalar_work_is_counted(rng):
     # Partials stay in the vector pipe and a GENERIC operand (w[4, 1, 100] on [4, 6, 100]) is
     # gathered by the vector unit: only CreateVecIndex's first block (8 fp32) is a scalar store.
-    # An operand that fits neither UB nor one per-tile span is copied per row piece: still no
-    # scalar work per element (test_cpu_sim_timeline counts a scalar loop's stores one by one).
+    # A wide row vector is read chunk by chunk by row tiles (no ramp: no scalar work at all); a
+    # column vector costs one scalar read per row piece: still no scalar work per element
+    # (test_cpu_sim_timeline counts a scalar loop's stores one by one).
     x = rng.standard_normal((4, 6, 100)).astype(np.float32)
     bce(x, x, reduction="sum")
     assert ascend_bce.last_kernel_stats().scalar_accesses == 0
@@ -143,6 +145,11 @@ def test_scalar_work_is_counted(rng):
     wide = rng.standard_normal((2, 40000)).astype(np.float32)
     pw = rng.uniform(0.5, 2, 40000).astype(np.float32)
     bce(wide, wide, pos_weight=pw, reduction="sum")
+    rows = ascend_bce.last_kernel_stats()
+    assert rows.scalar_accesses == 0 and "Gather" not in rows.instructions
+    column = rng.uniform(0.5, 2, (2, 1)).astype(np.float32)
+    bce(wide, wide, weight=column, pos_weight=pw, reduction="sum")
     pieces = ascend_bce.last_kernel_stats()
-    assert 0 < pieces.scalar_accesses <= 8 * pieces.block_dim
+    assert 0 < pieces.scalar_accesses <= 2 * _C.host.compute_tiling([2, 40000], "float32", "sum", [2, 1], "float32",
+                                                                        [40000], "float32")["num_tiles"]
     assert sum(b["scalar_accesses"] for b in pieces.blocks) == pieces.scalar_accesses

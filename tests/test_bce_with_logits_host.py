@@ -257,10 +257,31 @@ def test_mode_periodic():
 
 
 def test_mode_generic():
+    t = tiling([4096, 10, 100], weight_shape=[4096, 1, 100])
+    w = t["weight"]
+    assert w["mode"] == "GENERIC" and w["strides"] == [100, 0, 1]
+    assert w["period"] == 0 and w["period_aligned"] == 0 and w["numel"] == 409600
+    # A column vector with short rows (under MIN_COLUMN_RUN = 256 elements) is gathered too.
+    assert tiling([4096, 100], weight_shape=[4096, 1])["weight"]["mode"] == "GENERIC"
+
+
+def test_mode_column():
+    # weight[N, 1] on [N, C]: one Muls per row piece. Rows a multiple of 8 fp32 start 32-B aligned in
+    # flat tiles; other rows get row tiles.
     t = tiling([4096, 1000], weight_shape=[4096, 1])
     w = t["weight"]
-    assert w["mode"] == "GENERIC" and w["strides"] == [1, 0]
-    assert w["period"] == 0 and w["period_aligned"] == 0 and w["numel"] == 4096
+    assert w["mode"] == "COLUMN" and w["strides"] == [1, 0] and w["numel"] == 4096
+    assert w["buffer_num"] == 0 and w["gather_span"] == 0 and t["row_length"] == 0
+    odd = tiling([300, 1001], weight_shape=[300, 1])
+    assert odd["weight"]["mode"] == "COLUMN" and odd["row_length"] == 1001
+    assert_tiles_cover_the_input(odd)
+    # Beside a PERIODIC pos_weight (flat tiles only): COLUMN only with aligned rows.
+    assert tiling([4096, 1000], weight_shape=[4096, 1], pos_weight_shape=[1000])["weight"]["mode"] == "COLUMN"
+    mixed = tiling([4000, 1001], weight_shape=[4000, 1], pos_weight_shape=[1001])
+    assert (mixed["weight"]["mode"], mixed["pos_weight"]["mode"], mixed["row_length"]) == ("GENERIC", "PERIODIC", 0)
+    # Beside a ROW pos_weight: both under row tiles.
+    both = tiling([300, 21841], weight_shape=[300, 1], pos_weight_shape=[21841])
+    assert (both["weight"]["mode"], both["pos_weight"]["mode"], both["row_length"]) == ("COLUMN", "ROW", 21841)
 
 
 def test_mode_periodic_limit_counts_dtype_casts():
@@ -655,15 +676,14 @@ def test_row_tiles_give_few_rows_one_tile_per_block():
             assert t["num_tiles"] == t["block_dim"] == 48
 
 
-def test_row_tiles_take_scalar_full_and_row_operands_only():
+def test_row_tiles_take_scalar_full_row_and_column_operands_only():
     shape = [188, 21841]
     both = tiling(shape, weight_shape=[21841], weight_dtype="float16", pos_weight_shape=[21841])
     assert both["weight"]["mode"] == both["pos_weight"]["mode"] == "ROW"
     assert tiling(shape, weight_shape=shape, pos_weight_shape=[21841])["weight"]["mode"] == "FULL"
     assert tiling(shape, weight_shape=[1], pos_weight_shape=[21841])["row_length"] == 21841
-    # A row weight [N, 1] is gathered per flat tile, so the pos_weight is too: flat tiles.
-    mixed = tiling(shape, weight_shape=[188, 1], pos_weight_shape=[21841])
-    assert mixed["row_length"] == 0 and mixed["pos_weight"]["mode"] == "GENERIC"
+    # A row weight [N, 1] is a COLUMN beside it (in rank 2 every operand pattern is one of these).
+    assert tiling(shape, weight_shape=[188, 1], pos_weight_shape=[21841])["weight"]["mode"] == "COLUMN"
     # A PERIODIC operand needs 32-B aligned flat tile starts: flat tiles.
     assert tiling([400, 1001], pos_weight_shape=[1001])["row_length"] == 0
 

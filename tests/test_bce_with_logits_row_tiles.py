@@ -1,6 +1,7 @@
 """Row tiles (TilingData.rowLength, OperandMode ROW): a row-vector operand too long for a PERIODIC
 expansion (pos_weight[C] of a multi-label batch with many classes) is read chunk by chunk by tiles
-that each lie in one row. Checked against float64 truth and against the same operand given in full
+that each lie in one row; a column vector (weight[N, 1], OperandMode COLUMN) scales each row piece
+of a tile with one Muls. Checked against float64 truth and against the same operand given in full
 (bit for bit where the tiles are the same), in the documented reduction order for row tiles, for
 any block count; with no Gather, no scalar loop, and the operand read once per chunk and block."""
 from __future__ import annotations
@@ -121,3 +122,42 @@ def test_row_tile_gradients_match_float64_truth(rng, dtype, reduction, shape, w_
         full = [None if a is None else np.broadcast_to(a, shape).copy() for a in (w, pw)]
         expected = F.binary_cross_entropy_with_logits_backward(g, x, y, full[0], full[1], "none")
         np.testing.assert_array_equal(np.asarray(got).view(np.uint8), np.asarray(expected).view(np.uint8))
+
+
+COLUMN_CASES = [
+    # shape, weight shape (a column vector [N, 1]), pos_weight shape
+    ((96, 1000), (96, 1), None),           # rows a multiple of 8 fp32: flat tiles, aligned pieces
+    ((96, 1000), (96, 1), (1000,)),        # beside a PERIODIC pos_weight (flat tiles)
+    ((40, 1001), (40, 1), (1001,)),        # odd rows: row tiles, beside a ROW pos_weight
+    ((64, 300), (64, 1), None),            # rows of 300: row tiles
+]
+
+
+@pytest.mark.parametrize("reduction", ["none", "mean", "sum"])
+@pytest.mark.parametrize("dtype", sorted(DTYPES))
+@pytest.mark.parametrize("shape, w_shape, pw_shape", COLUMN_CASES)
+def test_column_weights_scale_row_pieces(rng, dtype, reduction, shape, w_shape, pw_shape):
+    x, y, w, pw = _inputs(rng, shape, DTYPES[dtype], w_shape, pw_shape, w_dtype=np.float32)
+    t = _tiling(x, reduction, w, pw)
+    assert t["weight"]["mode"] == "COLUMN", t
+    out = check_forward(x, y, w, pw, reduction)
+    stats = ascend_bce.last_kernel_stats()
+    assert "Gather" not in stats.instructions or t["pos_weight"]["mode"] == "PERIODIC"
+    # One scalar read of the weight per row piece of a tile: O(rows + tiles), not O(elements).
+    assert stats.scalar_accesses <= SCALAR_ACCESSES_PER_BLOCK * stats.block_dim + t["num_tiles"] + shape[0]
+    full = bce(x, y, np.broadcast_to(w, shape).copy(), "none", pw)
+    if reduction == "none":
+        np.testing.assert_array_equal(out.view(np.uint8), full.view(np.uint8))
+    elif reduction == "sum" and dtype == "float32":
+        want = model_sum_of_tiling(bce(x, y, w, "none", pw).reshape(-1), t)
+        assert np.asarray(out).view(np.uint32) == want.view(np.uint32)
+
+
+@pytest.mark.parametrize("wrt", GRADS)
+@pytest.mark.parametrize("reduction", ["none", "sum"])
+@pytest.mark.parametrize("shape, w_shape, pw_shape", COLUMN_CASES)
+def test_column_weight_gradients_match_float64_truth(rng, reduction, shape, w_shape, pw_shape, wrt):
+    x, y, w, pw = _inputs(rng, shape, np.float32, w_shape, pw_shape)
+    kernel = "backward" if wrt == "input" else "backward_target"
+    assert _tiling(x, reduction, w, pw, kernel)["weight"]["mode"] == "COLUMN"
+    check_grad(x, y, w, pw, reduction, grad_output_for(rng, x, reduction), wrt)

@@ -323,3 +323,21 @@ def test_row_tiles_refuse_operands_that_need_flat_tiles():
     forged = set_field(set_field(set_field(raw, "weight.mode", 4), "weight.numel", 21841), "weight.strides[1]", 1)
     with pytest.raises(ValueError, match=r"weight.mode = 4: row tiles start at unaligned flat indices"):
         _C.host.validate_tiling(forged)
+
+
+def test_column_operands_are_checked():
+    raw = raw_tiling([4096, 1000], "float32", "mean", weight_shape=[4096, 1])
+    assert field(raw, "weight.mode") == 6 and field(raw, "rowLength") == 0
+    _C.host.validate_tiling(raw)
+    # Rows that do not start 32-B aligned in flat tiles, or too short to be worth a Muls each.
+    odd = raw_tiling([300, 1001], "float32", "none", weight_shape=[300, 1])
+    assert field(odd, "rowLength") == 1001
+    flat_tiles = -(-300 * 1001 // field(odd, "tileLength"))
+    flat = set_field(set_field(set_field(odd, "rowLength", 0), "rowChunks", 0), "numTiles", flat_tiles)
+    with pytest.raises(ValueError, match=r"weight.mode = 6: COLUMN needs a column vector"):
+        _C.host.validate_tiling(set_field(flat, "blockDim", min(48, flat_tiles)))
+    # Rows of 200 (under MIN_COLUMN_RUN) forged onto a column plan.
+    short = raw_tiling([4096, 200], "float32", "mean", weight_shape=[4096, 1])
+    assert field(short, "weight.mode") == 4
+    with pytest.raises(ValueError, match=r"weight.mode = 6: COLUMN needs a column vector"):
+        _C.host.validate_tiling(set_field(set_field(short, "weight.mode", 6), "weight.gatherSpan", 0))

@@ -17,7 +17,7 @@ namespace {
 
 constexpr const char* DTYPE_NAMES[] = {"float32", "float16", "bfloat16"};
 constexpr const char* REDUCTION_NAMES[] = {"none", "mean", "sum"};
-constexpr const char* MODE_NAMES[] = {"ABSENT", "SCALAR", "PERIODIC", "FULL", "GENERIC", "ROW"};
+constexpr const char* MODE_NAMES[] = {"ABSENT", "SCALAR", "PERIODIC", "FULL", "GENERIC", "ROW", "COLUMN"};
 constexpr const char* KERNEL_NAMES[] = {"forward", "backward", "backward_target"};
 
 // Index of `value` in `names`; std::invalid_argument (ValueError) listing the valid names.
