@@ -88,6 +88,50 @@ def test_add_is_charged_its_documented_conflicts(name):
     assert busy_v == pytest.approx(want_v, rel=1e-9)
 
 
+def delayed_write_conflicts(src0: int, src1: int, dst: int, repeats: int) -> int:
+    """Repeats of one contiguous Add with a read-write conflict when the hardware delays a write that
+    lies bank-for-bank on a source by one repeat (the sample's scenarios 4 and 6): that write then
+    happens in the next repeat's beat, next to that repeat's reads; an undelayed write meets its own."""
+    def banks(addr, r):
+        return {bank(addr + 256 * r + BLOCK * k) for k in range(8)}
+    conflicted, waiting = 0, set()
+    for r in range(repeats):
+        reads = banks(src0, r) | banks(src1, r)
+        own = banks(dst, r)
+        delayed = any(all(bank(dst + 256 * r + BLOCK * k) == bank(s + 256 * r + BLOCK * k) for k in range(8))
+                      for s in (src0, src1))
+        conflicted += bool(((set() if delayed else own) | waiting) & reads)
+        waiting = own if delayed else set()
+    return conflicted
+
+
+# In-place Add(src0, src0, src1): dst lies on src0, so each write lands one repeat late, where the
+# next repeat reads src1 from the same bank groups when src1 sits at the opposite half phase. In
+# src0's 64-KiB bank row that is a read-write conflict in every repeat after the first; in another
+# bank row (bank_id) it is none, as in the sample's scenarios 4 and 6 (measured clean).
+@pytest.mark.parametrize("src1,conflicted", [(0x4100, REPEATS - 1), (0x10100, 0), (0x4000, 0)])
+def test_delayed_write_meets_the_next_repeats_reads(src1, conflicted):
+    assert delayed_write_conflicts(0x0, src1, 0x0, REPEATS) == conflicted  # the rule restated
+    rng = np.random.default_rng(src1)
+    x, y = rng.standard_normal(FLOATS).astype(np.float32), rng.standard_normal(FLOATS).astype(np.float32)
+    z = np.zeros(FLOATS, np.float32)
+    tiling = np.zeros(16, np.uint32)
+    tiling[:5] = 0x0, src1, 0x0, FLOATS, ADDS
+    stats = _C.selftest.run("bank_add", [x, y, z], block_dim=1, tiling=tiling)
+    want = x.copy()
+    for _ in range(ADDS):
+        want = want + y  # the in-place Adds, rounded in fp32 one by one
+    np.testing.assert_array_equal(z, want)
+    # src1 == src0's phase (0x4000): the same groups every repeat, a read-read conflict instead.
+    read_read = src1 % 512 == 0
+    assert stats.bank_conflict_repeats == ADDS * (REPEATS if read_read else conflicted)
+    per_repeat = read_read * COST["bank_conflict_beat_cycles"]
+    want_v = ADDS * (COST["vector_issue_cycles"] + REPEATS * (COST["simple_repeat_cycles"] + per_repeat) +
+                     conflicted * COST["read_write_conflict_cycles"])
+    busy_v = stats.as_dict()["blocks"][0]["busy_us"]["V"] * COST["clock_hz"] / 1e6
+    assert busy_v == pytest.approx(want_v, rel=1e-9)
+
+
 def test_penalties_reproduce_the_sample_measurements():
     # bank_conflict_ub README: 1000 Adds of 64 repeats take 2390 / 4167 / 3751 ticks of the 50 MHz
     # system counter without conflict / with read-read / with read-write conflicts.
