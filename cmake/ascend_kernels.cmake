@@ -62,7 +62,7 @@ function(bce_add_kernels target)
   # kernel requests with the __schedmode__(1) qualifier (asc-devkit SIMD built-in keywords).
   ascendc_compile_definitions(${target} PRIVATE HAVE_WORKSPACE HAVE_TILING
                               "BCE_BATCH_SCHEDULE=__schedmode__(1)")
-  # ReduceRepeat exists from CANN 8.5.0 on (before: WholeReduceSum, op_kernel/bce_with_logits_reduce_compat.h):
+  # ReduceRepeat exists from CANN 9.1.0 on (9.0.0 and before: WholeReduceSum, op_kernel/bce_with_logits_reduce_compat.h):
   # the toolkit's reduce interface header says which name it has.
   file(GLOB_RECURSE BCE_REDUCE_INTF "${ASCEND_CANN_PACKAGE_PATH}/*/kernel_operator_vec_reduce_intf.h")
   set(BCE_HAS_REDUCE_REPEAT FALSE)

@@ -1,6 +1,7 @@
 // One sum per 256-B repeat on the vector pipe, under either name the toolkit knows: ReduceRepeat<SUM>
-// since CANN 8.5.0, WholeReduceSum<T> before (asc-devkit docs/zh/api/附录/接口变更说明.md: renamed,
-// same operands in the same order, same vcadd per repeat). cmake/ascend_kernels.cmake defines
+// since CANN 9.1.0, WholeReduceSum<T> in 9.0.0 and before (asc-devkit docs/zh/api/附录/接口变更说明.md,
+// the table of interfaces changed in 9.1.0: renamed, same operands in the same order, same vcadd per
+// repeat; 9.1.0 keeps WholeReduceSum as a deprecated alias). cmake/ascend_kernels.cmake defines
 // BCE_ASCENDC_WHOLE_REDUCE_SUM when the toolkit's headers declare no ReduceRepeat; cpu_sim has both.
 #ifndef BCE_WITH_LOGITS_REDUCE_COMPAT_H
 #define BCE_WITH_LOGITS_REDUCE_COMPAT_H

@@ -88,6 +88,95 @@ def test_add_is_charged_its_documented_conflicts(name):
     assert busy_v == pytest.approx(want_v, rel=1e-9)
 
 
+def delayed_write_conflicts(src0: int, src1: int, dst: int, repeats: int) -> int:
+    """Repeats of one contiguous Add with a read-write conflict when the hardware delays a write that
+    lies bank-for-bank on a source by one repeat (the sample's scenarios 4 and 6): that write then
+    happens in the next repeat's beat, next to that repeat's reads; an undelayed write meets its own."""
+    def banks(addr, r):
+        return {bank(addr + 256 * r + BLOCK * k) for k in range(8)}
+    conflicted, waiting = 0, set()
+    for r in range(repeats):
+        reads = banks(src0, r) | banks(src1, r)
+        own = banks(dst, r)
+        delayed = any(all(bank(dst + 256 * r + BLOCK * k) == bank(s + 256 * r + BLOCK * k) for k in range(8))
+                      for s in (src0, src1))
+        conflicted += bool(((set() if delayed else own) | waiting) & reads)
+        waiting = own if delayed else set()
+    return conflicted
+
+
+# In-place Add(src0, src0, src1): dst lies on src0, so each write lands one repeat late, where the
+# next repeat reads src1 from the same bank groups when src1 sits at the opposite half phase. In
+# src0's 64-KiB bank row that is a read-write conflict in every repeat after the first; in another
+# bank row (bank_id) it is none, as in the sample's scenarios 4 and 6 (measured clean).
+@pytest.mark.parametrize("src1,conflicted", [(0x4100, REPEATS - 1), (0x10100, 0), (0x4000, 0)])
+def test_delayed_write_meets_the_next_repeats_reads(src1, conflicted):
+    assert delayed_write_conflicts(0x0, src1, 0x0, REPEATS) == conflicted  # the rule restated
+    rng = np.random.default_rng(src1)
+    x, y = rng.standard_normal(FLOATS).astype(np.float32), rng.standard_normal(FLOATS).astype(np.float32)
+    z = np.zeros(FLOATS, np.float32)
+    tiling = np.zeros(16, np.uint32)
+    tiling[:5] = 0x0, src1, 0x0, FLOATS, ADDS
+    stats = _C.selftest.run("bank_add", [x, y, z], block_dim=1, tiling=tiling)
+    want = x.copy()
+    for _ in range(ADDS):
+        want = want + y  # the in-place Adds, rounded in fp32 one by one
+    np.testing.assert_array_equal(z, want)
+    # src1 == src0's phase (0x4000): the same groups every repeat, a read-read conflict instead.
+    read_read = src1 % 512 == 0
+    assert stats.bank_conflict_repeats == ADDS * (REPEATS if read_read else conflicted)
+    per_repeat = read_read * COST["bank_conflict_beat_cycles"]
+    want_v = ADDS * (COST["vector_issue_cycles"] + REPEATS * (COST["simple_repeat_cycles"] + per_repeat) +
+                     conflicted * COST["read_write_conflict_cycles"])
+    busy_v = stats.as_dict()["blocks"][0]["busy_us"]["V"] * COST["clock_hz"] / 1e6
+    assert busy_v == pytest.approx(want_v, rel=1e-9)
+
+
+def restated_cycles(src0: int, src1: int, dst: int, nbytes: int) -> tuple[int, float]:
+    """Conflicted repeats and their extra V cycles for one contiguous fp32 Add of `nbytes` per operand
+    (the last repeat partial), by the rules restated above: rows per bank group over both sources'
+    blocks, and a write meeting a read in one bank in its beat (a write lying on a source waits a repeat)."""
+    conflicted, cycles, waiting = 0, 0.0, set()
+    for r in range(-(-nbytes // 256)):
+        blocks = min(8, -(-(nbytes - 256 * r) // BLOCK))
+        ops = [[a + 256 * r + BLOCK * k for k in range(blocks)] for a in (src0, src1, dst)]
+        rows = [sum(bank_group(a) == g for a in ops[0] + ops[1]) for g in range(GROUPS)]
+        reads = {bank(a) for a in ops[0] + ops[1]}
+        own = {bank(a) for a in ops[2]}
+        delayed = any(all(bank(s) == bank(d) for s, d in zip(src, ops[2])) for src in ops[:2])
+        read_write = bool(((set() if delayed else own) | waiting) & reads)
+        waiting = own if delayed else set()
+        if max(rows) > 1 or read_write:
+            conflicted += 1
+            cycles += (max(rows) - 1) * COST["bank_conflict_beat_cycles"] + read_write * COST["read_write_conflict_cycles"]
+    return conflicted, cycles
+
+
+def test_random_layouts_match_the_restated_rules():
+    rng = np.random.default_rng(11)
+    for _ in range(24):
+        floats = 8 * int(rng.integers(1, 300))
+        span = floats * 4
+        while True:  # 32-B aligned, no partial overlap; dst may be src0 (in place) a third of the time
+            src0, src1 = (32 * int(rng.integers(0, (0x28000 - span) // 32)) for _ in range(2))
+            dst = src0 if rng.random() < 1 / 3 else 32 * int(rng.integers(0, (0x28000 - span) // 32))
+            pairs = ((src0, src1), (src0, dst), (src1, dst))
+            if all(a == b and (a, b) != (src0, src1) or a + span <= b or b + span <= a for a, b in pairs):
+                break
+        x, y = rng.standard_normal(floats).astype(np.float32), rng.standard_normal(floats).astype(np.float32)
+        z = np.zeros(floats, np.float32)
+        tiling = np.zeros(16, np.uint32)
+        tiling[:5] = src0, src1, dst, floats, 1
+        stats = _C.selftest.run("bank_add", [x, y, z], block_dim=1, tiling=tiling)
+        np.testing.assert_array_equal(z, x + y)
+        conflicted, cycles = restated_cycles(src0, src1, dst, span)
+        assert stats.bank_conflict_repeats == conflicted, (hex(src0), hex(src1), hex(dst), floats)
+        repeats = -(-span // 256)
+        busy_v = stats.as_dict()["blocks"][0]["busy_us"]["V"] * COST["clock_hz"] / 1e6
+        want_v = COST["vector_issue_cycles"] + repeats * COST["simple_repeat_cycles"] + cycles
+        assert busy_v == pytest.approx(want_v, rel=1e-9)
+
+
 def test_penalties_reproduce_the_sample_measurements():
     # bank_conflict_ub README: 1000 Adds of 64 repeats take 2390 / 4167 / 3751 ticks of the 50 MHz
     # system counter without conflict / with read-read / with read-write conflicts.

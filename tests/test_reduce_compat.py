@@ -1,5 +1,5 @@
 """op_kernel/bce_with_logits_reduce_compat.h: the kernels' per-repeat sum builds under both toolkit
-names, ReduceRepeat<SUM> (CANN 8.5.0 on) and WholeReduceSum<T> (before; BCE_ASCENDC_WHOLE_REDUCE_SUM,
+names, ReduceRepeat<SUM> (CANN 9.1.0 on) and WholeReduceSum<T> (9.0.0 and before; BCE_ASCENDC_WHOLE_REDUCE_SUM,
 which cmake/ascend_kernels.cmake sets when the toolkit's headers lack ReduceRepeat), compiled with
 g++ against cpu_sim's declarations of both."""
 from __future__ import annotations

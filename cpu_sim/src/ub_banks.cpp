@@ -32,32 +32,46 @@ uint32_t Beats(const UbOperand* ops, uint32_t count, uint64_t repeat, uint32_t e
     return std::max<uint32_t>(1, *std::max_element(rows, rows + kUbBankGroups));
 }
 
-bool ReadWriteConflict(const UbOperand& dst, const UbOperand& src, uint64_t repeat, uint32_t eighths) {
-    const uint32_t srcBlocks = BlocksOf(src, eighths), dstBlocks = BlocksOf(dst, eighths);
-    bool aligned = srcBlocks == dstBlocks;  // block-for-bank: only operands of one width
-    bool shared = false;
-    bool srcBanks[kMaxBanks] = {};
-    for (uint32_t b = 0; b < srcBlocks; ++b) srcBanks[UbBank(BlockOffset(src, repeat, b)) % kMaxBanks] = true;
-    for (uint32_t b = 0; b < dstBlocks; ++b) {
-        const uint32_t d = UbBank(BlockOffset(dst, repeat, b)) % kMaxBanks;
-        shared = shared || srcBanks[d];
-        aligned = aligned && d == UbBank(BlockOffset(src, repeat, b)) % kMaxBanks;
+// The banks an operand's blocks use in a repeat, one bit per bank (48 on A2, within 64 bits).
+uint64_t BanksOf(const UbOperand& op, uint64_t repeat, uint32_t eighths) {
+    uint64_t banks = 0;
+    for (uint32_t b = 0; b < BlocksOf(op, eighths); ++b) {
+        banks |= uint64_t{1} << (UbBank(BlockOffset(op, repeat, b)) % kMaxBanks);
     }
-    return shared && !aligned;
+    return banks;
+}
+
+// dst lies bank-for-bank on src in this repeat: the hardware writes it one repeat later (only
+// operands of one width: a Cast's narrow side never does).
+bool LiesOn(const UbOperand& dst, const UbOperand& src, uint64_t repeat, uint32_t eighths) {
+    const uint32_t blocks = BlocksOf(dst, eighths);
+    if (blocks != BlocksOf(src, eighths)) return false;
+    for (uint32_t b = 0; b < blocks; ++b) {
+        if (UbBank(BlockOffset(dst, repeat, b)) != UbBank(BlockOffset(src, repeat, b))) return false;
+    }
+    return true;
 }
 
 }  // namespace
 
 BankConflicts CountBankConflicts(const VectorAccess& a) {
     BankConflicts r;
+    uint64_t waitingWrite = 0;  // banks of the previous repeat's write, delayed into this repeat
     for (uint64_t repeat = 0; repeat < a.repeats; ++repeat) {
         const uint32_t eighths = repeat + 1 == a.repeats ? a.lastEighths : kBlocksPerRepeat;
         const uint32_t extraReads = Beats(a.src, a.srcCount, repeat, eighths) - 1;
         const uint32_t extraWrites = Beats(&a.dst, 1, repeat, eighths) - 1;
-        bool readWrite = false;
+        uint64_t reads = 0;
+        bool delayed = false;
         for (uint32_t k = 0; k < a.srcCount; ++k) {
-            readWrite = readWrite || ReadWriteConflict(a.dst, a.src[k], repeat, eighths);
+            reads |= BanksOf(a.src[k], repeat, eighths);
+            delayed = delayed || LiesOn(a.dst, a.src[k], repeat, eighths);
         }
+        // The writes of this repeat's beat: its own, unless the hardware delays it a repeat, and
+        // the previous repeat's delayed one (which meets this repeat's reads).
+        const uint64_t own = BanksOf(a.dst, repeat, eighths);
+        const bool readWrite = (((delayed ? 0 : own) | waitingWrite) & reads) != 0;
+        waitingWrite = delayed ? own : 0;
         const uint32_t extraBeats = std::max(extraReads, extraWrites);
         if (extraBeats == 0 && !readWrite) continue;
         r.repeats += 1;

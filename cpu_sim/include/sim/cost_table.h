@@ -50,7 +50,7 @@ struct VectorRate {
 };
 constexpr VectorRate kVectorRates[] = {
     {"Exp", 2, 4}, {"Ln", 2, 4}, {"Sqrt", 2, 4}, {"Div", 2, 4},  // 32 elements per cycle
-    // vcadd across a repeat: ReduceRepeat (WholeReduceSum before CANN 8.5), 64/7 fp32 or 128/7
+    // vcadd across a repeat: ReduceRepeat (WholeReduceSum up to CANN 9.0), 64/7 fp32 or 128/7
     // fp16 elements per cycle (ReduceSum's count form is one vcadd on dav_c220).
     {"ReduceSum", 7, 7}, {"ReduceRepeat", 7, 7}, {"WholeReduceSum", 7, 7},
     {"ReduceDataBlock", 1, 7}, {"BlockReduceSum", 1, 7},  // 64 fp32, 128/7 fp16 elements per cycle

@@ -80,7 +80,7 @@ void ReduceRepeat(const LocalTensor<T>& dst, const LocalTensor<U>& src, const in
     cpu_sim::CountInstr(api, static_cast<uint64_t>(repeatTime), sizeof(T));
 }
 
-// WholeReduceSum<T> (continuous mask): the name ReduceRepeat<SUM> had before CANN 8.5.0, same
+// WholeReduceSum<T> (continuous mask): the name ReduceRepeat<SUM> had up to CANN 9.0.0, same
 // operands and the same vcadd per repeat; kept so that kernels for older toolkits build here too.
 template <typename T, bool isSetMask = true>
 void WholeReduceSum(const LocalTensor<T>& dst, const LocalTensor<T>& src, const int32_t mask, const int32_t repeatTime,

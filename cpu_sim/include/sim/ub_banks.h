@@ -7,9 +7,12 @@
 //                one group, or one source's blocks in one group by its block stride): the repeat
 //                takes max rows per group beats;
 //   write-write: the same for the destination's blocks;
-//   read-write:  a destination block in the bank of a source block of the same repeat, except when
-//                the destination's blocks lie bank-for-bank on that source's (the hardware then
-//                writes one repeat later: scenarios 4 and 6 of the sample).
+//   read-write:  a write in the bank of a read of the same beat. A repeat's write goes with its
+//                reads, except when the destination's blocks lie bank-for-bank on a source's: the
+//                hardware then writes them one repeat later (scenarios 4 and 6 of the sample), in
+//                the next repeat's beat, where they meet that repeat's reads (e.g. an in-place
+//                Add(a, a, b) with b at the other half phase in a's 64-KiB bank row: every repeat
+//                after the first).
 // Two sources reading the same block count as two reads (the guide calls any two reads of one bank
 // group a conflict and documents no exception for it).
 #pragma once
