@@ -29,7 +29,7 @@ ROOT="$(cd "$(dirname "${BASH_SOURCE[0]}")/.." && pwd)"
 source "$ROOT/scripts/lib_cann.sh"
 SOC="Ascend910B1"
 BUILD_DIR="$ROOT/build/npu"
-JOBS="$(nproc 2>/dev/null || echo 4)"
+JOBS="$(default_jobs)"
 PYTHON_BIN="${PYTHON:-python3}"
 CLEAN=0
 
@@ -39,28 +39,12 @@ while [[ $# -gt 0 ]]; do
             usage
             exit 0
             ;;
-        --soc)
-            need_value "$1" $#
-            SOC="$2"
-            shift 2
-            ;;
         --soc=*)
             SOC="${1#*=}"
             shift
             ;;
-        --build-dir)
-            need_value "$1" $#
-            BUILD_DIR="$2"
-            shift 2
-            ;;
-        --jobs)
-            need_value "$1" $#
-            JOBS="$2"
-            shift 2
-            ;;
-        --python)
-            need_value "$1" $#
-            PYTHON_BIN="$2"
+        --soc | --build-dir | --jobs | --python)
+            set_option_value "$@"
             shift 2
             ;;
         --clean)

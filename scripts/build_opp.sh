@@ -32,7 +32,7 @@ ROOT="$(cd "$(dirname "${BASH_SOURCE[0]}")/.." && pwd)"
 # shellcheck source=lib_cann.sh
 source "$ROOT/scripts/lib_cann.sh"
 BUILD_DIR="$ROOT/build/opp"
-JOBS="$(nproc 2>/dev/null || echo 4)"
+JOBS="$(default_jobs)"
 INSTALL_PATH=""
 CLEAN=0
 DRY_RUN="${ASCEND_BCE_NPU_DRY_RUN:-0}"
@@ -43,19 +43,8 @@ while [[ $# -gt 0 ]]; do
             usage
             exit 0
             ;;
-        --build-dir)
-            need_value "$1" $#
-            BUILD_DIR="$2"
-            shift 2
-            ;;
-        --jobs)
-            need_value "$1" $#
-            JOBS="$2"
-            shift 2
-            ;;
-        --install-path)
-            need_value "$1" $#
-            INSTALL_PATH="$2"
+        --build-dir | --jobs | --install-path)
+            set_option_value "$@"
             shift 2
             ;;
         --clean)

@@ -17,6 +17,35 @@ need_value() {
     [[ $2 -ge 2 ]] || die "$1 needs a value"
 }
 
+# The variable a valued option of these scripts sets (each script's own case lists the options
+# it takes).
+option_variable() {
+    case "$1" in
+        --soc) echo SOC ;;
+        --build-dir) echo BUILD_DIR ;;
+        --jobs) echo JOBS ;;
+        --python) echo PYTHON_BIN ;;
+        --cases) echo CASES ;;
+        --install-path) echo INSTALL_PATH ;;
+        *) die "internal error: option $1 has no variable" 1 ;;
+    esac
+}
+
+# Called with the script's remaining words ("$@") at a valued option: sets its variable to the
+# next word (the caller then shifts 2), or exits when there is none.
+set_option_value() {
+    need_value "$1" $#
+    local variable
+    variable="$(option_variable "$1")"
+    printf -v "$variable" '%s' "$2"
+}
+
+# Parallel build jobs by default: the CPUs nproc counts, else this many.
+readonly FALLBACK_JOBS=4
+default_jobs() {
+    nproc 2>/dev/null || echo "$FALLBACK_JOBS"
+}
+
 require_positive_jobs() {
     [[ "$1" =~ ^[1-9][0-9]*$ ]] || die "--jobs must be a positive integer, got '$1'"
 }

@@ -35,7 +35,7 @@ source "$ROOT/scripts/lib_cann.sh"
 SOC="Ascend910B1"
 BUILD_DIR="$ROOT/build/cann_sim"
 CASES=""
-JOBS="$(nproc 2>/dev/null || echo 4)"
+JOBS="$(default_jobs)"
 PYTHON_BIN="${PYTHON:-python3}"
 LIST=0
 DRY_RUN="${ASCEND_BCE_NPU_DRY_RUN:-0}"
@@ -46,29 +46,8 @@ while [[ $# -gt 0 ]]; do
             usage
             exit 0
             ;;
-        --soc)
-            need_value "$1" $#
-            SOC="$2"
-            shift 2
-            ;;
-        --build-dir)
-            need_value "$1" $#
-            BUILD_DIR="$2"
-            shift 2
-            ;;
-        --cases)
-            need_value "$1" $#
-            CASES="$2"
-            shift 2
-            ;;
-        --jobs)
-            need_value "$1" $#
-            JOBS="$2"
-            shift 2
-            ;;
-        --python)
-            need_value "$1" $#
-            PYTHON_BIN="$2"
+        --soc | --build-dir | --cases | --jobs | --python)
+            set_option_value "$@"
             shift 2
             ;;
         --list)
