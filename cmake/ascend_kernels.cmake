@@ -18,18 +18,8 @@ if(NOT SOC_VERSION IN_LIST BCE_A2_SOCS)
   message(FATAL_ERROR "SOC_VERSION=${SOC_VERSION} is not an Atlas A2 SoC; use one of: ${BCE_A2_SOCS}")
 endif()
 
-# CANN location: -DASCEND_CANN_PACKAGE_PATH, else $ASCEND_CANN_PACKAGE_PATH, else $ASCEND_HOME_PATH
-# (set by CANN's set_env.sh).
-if(NOT ASCEND_CANN_PACKAGE_PATH)
-  if(DEFINED ENV{ASCEND_CANN_PACKAGE_PATH})
-    set(ASCEND_CANN_PACKAGE_PATH "$ENV{ASCEND_CANN_PACKAGE_PATH}")
-  elseif(DEFINED ENV{ASCEND_HOME_PATH})
-    set(ASCEND_CANN_PACKAGE_PATH "$ENV{ASCEND_HOME_PATH}")
-  else()
-    message(FATAL_ERROR "Set ASCEND_CANN_PACKAGE_PATH or ASCEND_HOME_PATH (source <CANN>/set_env.sh)")
-  endif()
-endif()
-set(ASCEND_CANN_PACKAGE_PATH "${ASCEND_CANN_PACKAGE_PATH}" CACHE PATH "CANN toolkit installation directory")
+include("${CMAKE_CURRENT_LIST_DIR}/cann_package_path.cmake")
+bce_find_cann_package_path()
 
 # ascendc.cmake lives in compiler/tikcpp/ascendc_kernel_cmake (CANN 8.x) or tools/tikcpp/ascendc_kernel_cmake
 # (earlier layouts), as in CANN's own kernel-launch samples.

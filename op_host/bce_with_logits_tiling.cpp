@@ -470,22 +470,16 @@ uint64_t MaxTileSpan(const TilingData& t, const OperandTiling& op)
 {
     const uint64_t reach = t.tileLength > 0 ? t.tileLength - 1 : 0;  // flat distance first -> last
     const uint64_t blockElems = BLOCK_BYTES / DTypeBytes(static_cast<DType>(op.dtype));
-    const uint32_t pieceDim = PieceDim(op, t.rank);
     uint64_t inners[MAX_DIMS] = {0};
-    uint64_t inner = 1;
-    for (uint32_t d = t.rank; d-- > 0;) {
-        inners[d] = inner;
-        inner *= t.dims[d];
-    }
-    uint64_t innerExtent = 0;  // sum over the dims inside D of stride * (dim - 1)
+    FlatInners(t, inners);
     uint64_t span = 1;
     for (uint32_t d = t.rank; d-- > 0;) {
         const uint64_t steps = std::min<uint64_t>(t.dims[d] - 1, (reach + inners[d] - 1) / inners[d]);
-        uint64_t need = steps * static_cast<uint64_t>(op.strides[d]) + innerExtent + 1;
+        uint64_t need = SingleSpan(op, t, d, steps);
         // A tile whose outermost changing dim is d may copy pieces instead (the kernel's choice when
         // its single span exceeds the buffer): one per cell of P = max(d, PieceDim) it touches, each
         // reading at most its own elements, plus under one block of alignment per piece.
-        const uint32_t piece = std::max(d, pieceDim);
+        const uint32_t piece = PieceCellDim(op, t.rank, d);
         if (steps > 0 && piece + 1 < t.rank) {
             const uint64_t pieces = (reach + inners[piece] - 1) / inners[piece] + 1;
             if (pieces <= MAX_SPAN_PIECES) {
@@ -493,22 +487,8 @@ uint64_t MaxTileSpan(const TilingData& t, const OperandTiling& op)
             }
         }
         span = std::max(span, need);
-        innerExtent += static_cast<uint64_t>(op.strides[d]) * (t.dims[d] - 1);
     }
     return span;
-}
-
-uint32_t PieceDim(const OperandTiling& op, uint32_t rank)
-{
-    bool strided = false;
-    for (uint32_t d = rank; d-- > 0;) {
-        if (op.strides[d] != 0) {
-            strided = true;
-        } else if (strided) {
-            return d;
-        }
-    }
-    return 0;
 }
 
 SocInfo GetSocInfo(const std::string& name)

@@ -5,6 +5,7 @@
 #include <cstdint>
 #include <string>
 
+#include "../op_kernel/bce_with_logits_span.h"  // the span-window arithmetic shared with the kernel
 #include "../op_kernel/bce_with_logits_tiling.h"
 #include "bce_with_logits_shape.h"
 
@@ -59,10 +60,6 @@ TilingData ComputeTiling(const TilingRequest& req);
 // of max(D, PieceDim) touched, at most MAX_SPAN_PIECES; the tile's length plus one 32-B block per
 // piece). The kernel copies the single span when it fits the buffer, else the pieces.
 uint64_t MaxTileSpan(const TilingData& t, const OperandTiling& op);
-
-// Outermost collapsed dim whose inside has strided dims followed only by broadcast ones (the
-// kernel's piece cells, op_kernel/bce_with_logits_gather.h PieceDim).
-uint32_t PieceDim(const OperandTiling& op, uint32_t rank);
 
 // Total UB bytes the kernel allocates with this tiling: fixed + tileLength * bytes per element,
 // plus tiling.bankPadBytes.

@@ -7,6 +7,7 @@
 
 #include "kernel_operator.h"
 #include "bce_with_logits_tiling.h"
+#include "bce_with_logits_span.h"
 
 namespace BceWithLogits {
 
@@ -125,11 +126,7 @@ __aicore__ inline WindowShape ShapeOf(uint64_t first, uint32_t count, const Oper
     const uint32_t rank = tiling.rank;
     const uint64_t last = first + count - 1;
     WindowShape shape{};
-    uint64_t inner = 1;
-    for (uint32_t d = rank; d-- > 0;) {
-        shape.inners[d] = inner;
-        inner *= tiling.dims[d];
-    }
+    FlatInners(tiling, shape.inners);
     shape.window = GatherWindow{0, 1, 0};
     shape.outer = fromDim;
     if (!relative) {
@@ -145,12 +142,9 @@ __aicore__ inline WindowShape ShapeOf(uint64_t first, uint32_t count, const Oper
     for (uint32_t d = 0; d < rank && d <= shape.outer; ++d) {
         shape.window.base += static_cast<uint64_t>(op.strides[d]) * (first / shape.inners[d] % tiling.dims[d]);
     }
-    uint64_t extent = 1;
-    for (uint32_t d = shape.outer; d < rank; ++d) {
-        const uint64_t steps =
-            d == shape.outer ? last / shape.inners[d] - first / shape.inners[d] : tiling.dims[d] - 1;
-        extent += static_cast<uint64_t>(op.strides[d]) * steps;
-    }
+    const uint64_t outerSteps =
+        shape.outer < rank ? last / shape.inners[shape.outer] - first / shape.inners[shape.outer] : 0;
+    const uint64_t extent = SingleSpan(op, tiling, shape.outer, outerSteps);
     const uint64_t left = op.numel - shape.window.base;
     shape.window.span = extent < left ? extent : left;
     return shape;
@@ -178,20 +172,6 @@ struct PieceCopy {
     uint32_t length;   // elements
 };
 
-// Outermost dim whose inside is a run of strided dims followed only by broadcast ones.
-__aicore__ inline uint32_t PieceDim(const OperandTiling& op, uint32_t rank)
-{
-    bool strided = false;
-    for (uint32_t d = rank; d-- > 0;) {
-        if (op.strides[d] != 0) {
-            strided = true;
-        } else if (strided) {
-            return d;
-        }
-    }
-    return 0;
-}
-
 // Operand offset of flat index `index` over the dims inside `dim`.
 __aicore__ inline uint64_t InCellOffset(const WindowShape& shape, uint64_t index, const OperandTiling& op,
                                         const TilingData& tiling, uint32_t dim)
@@ -207,16 +187,12 @@ __aicore__ inline PiecePlan PiecesOf(const WindowShape& shape, uint64_t first, u
                                      const OperandTiling& op, const TilingData& tiling, uint32_t blockElems)
 {
     PiecePlan plan{};
-    const uint32_t pieceDim = PieceDim(op, tiling.rank);
-    plan.dim = shape.outer > pieceDim ? shape.outer : pieceDim;
+    plan.dim = PieceCellDim(op, tiling.rank, shape.outer);
     const uint64_t last = first + count - 1;
     const uint64_t inner = shape.inners[plan.dim];
     plan.firstCell = first / inner;
     plan.pieces = static_cast<uint32_t>(last / inner - plan.firstCell + 1);
-    plan.extent = 1;
-    for (uint32_t e = plan.dim + 1; e < tiling.rank; ++e) {
-        plan.extent += static_cast<uint64_t>(op.strides[e]) * (tiling.dims[e] - 1);
-    }
+    plan.extent = CellExtent(op, tiling, plan.dim);
     plan.slot = (plan.extent + blockElems - 1) / blockElems * blockElems;
     plan.headSkip = InCellOffset(shape, first, op, tiling, plan.dim) / blockElems * blockElems;
     plan.tailEnd = InCellOffset(shape, last, op, tiling, plan.dim) + 1;

@@ -24,15 +24,12 @@ After the build: export ASCEND_BCE_NPU_LIB=<printed path> (or ascend_bce.torch.l
 EOF
 }
 
-die() {
-    echo "build_npu.sh: $1" >&2
-    exit "${2:-2}"
-}
-
 ROOT="$(cd "$(dirname "${BASH_SOURCE[0]}")/.." && pwd)"
+# shellcheck source=lib_cann.sh
+source "$ROOT/scripts/lib_cann.sh"
 SOC="Ascend910B1"
 BUILD_DIR="$ROOT/build/npu"
-JOBS="$(nproc 2>/dev/null || echo 4)"
+JOBS="$(default_jobs)"
 PYTHON_BIN="${PYTHON:-python3}"
 CLEAN=0
 
@@ -42,28 +39,12 @@ while [[ $# -gt 0 ]]; do
             usage
             exit 0
             ;;
-        --soc)
-            [[ $# -ge 2 ]] || die "--soc needs a value"
-            SOC="$2"
-            shift 2
-            ;;
         --soc=*)
             SOC="${1#*=}"
             shift
             ;;
-        --build-dir)
-            [[ $# -ge 2 ]] || die "--build-dir needs a value"
-            BUILD_DIR="$2"
-            shift 2
-            ;;
-        --jobs)
-            [[ $# -ge 2 ]] || die "--jobs needs a value"
-            JOBS="$2"
-            shift 2
-            ;;
-        --python)
-            [[ $# -ge 2 ]] || die "--python needs a value"
-            PYTHON_BIN="$2"
+        --soc | --build-dir | --jobs | --python)
+            set_option_value "$@"
             shift 2
             ;;
         --clean)
@@ -77,33 +58,11 @@ while [[ $# -gt 0 ]]; do
     esac
 done
 
-case "$SOC" in
-    Ascend910B1 | Ascend910B2 | Ascend910B3 | Ascend910B4) ;;
-    *) die "--soc $SOC is not an Atlas A2 SoC (Ascend910B1, Ascend910B2, Ascend910B3, Ascend910B4)" ;;
-esac
-[[ "$JOBS" =~ ^[1-9][0-9]*$ ]] || die "--jobs must be a positive integer, got '$JOBS'"
+require_a2_soc "$SOC"
+require_positive_jobs "$JOBS"
 
-if [[ -z "${ASCEND_HOME_PATH:-}" && -z "${ASCEND_CANN_PACKAGE_PATH:-}" ]]; then
-    die "neither ASCEND_HOME_PATH nor ASCEND_CANN_PACKAGE_PATH is set; install the CANN toolkit and
-run 'source /usr/local/Ascend/ascend-toolkit/set_env.sh' (or export ASCEND_CANN_PACKAGE_PATH=<CANN dir>)"
-fi
-CANN_PATH="${ASCEND_CANN_PACKAGE_PATH:-$ASCEND_HOME_PATH}"
-[[ -d "$CANN_PATH" ]] || die "CANN directory '$CANN_PATH' does not exist"
-
-# set_env.sh sets ASCEND_HOME_PATH, PATH (compiler) and LD_LIBRARY_PATH; source it when only
-# ASCEND_CANN_PACKAGE_PATH was given. It is not written for 'set -u'.
-if [[ -z "${ASCEND_HOME_PATH:-}" ]]; then
-    for env_script in "$CANN_PATH/set_env.sh" "$CANN_PATH/../set_env.sh" "$CANN_PATH/bin/setenv.bash"; do
-        if [[ -f "$env_script" ]]; then
-            echo "build_npu.sh: sourcing $env_script"
-            set +u
-            # shellcheck disable=SC1090
-            source "$env_script"
-            set -u
-            break
-        fi
-    done
-fi
+CANN_PATH="$(cann_toolkit_path)"
+source_cann_set_env "$CANN_PATH"
 
 command -v cmake >/dev/null 2>&1 || die "cmake is not on PATH"
 command -v "$PYTHON_BIN" >/dev/null 2>&1 || die "Python interpreter '$PYTHON_BIN' not found (use --python)"

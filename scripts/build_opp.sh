@@ -28,14 +28,11 @@ Environment:
 EOF_USAGE
 }
 
-die() {
-    echo "build_opp.sh: $1" >&2
-    exit "${2:-2}"
-}
-
 ROOT="$(cd "$(dirname "${BASH_SOURCE[0]}")/.." && pwd)"
+# shellcheck source=lib_cann.sh
+source "$ROOT/scripts/lib_cann.sh"
 BUILD_DIR="$ROOT/build/opp"
-JOBS="$(nproc 2>/dev/null || echo 4)"
+JOBS="$(default_jobs)"
 INSTALL_PATH=""
 CLEAN=0
 DRY_RUN="${ASCEND_BCE_NPU_DRY_RUN:-0}"
@@ -46,19 +43,8 @@ while [[ $# -gt 0 ]]; do
             usage
             exit 0
             ;;
-        --build-dir)
-            [[ $# -ge 2 ]] || die "--build-dir needs a value"
-            BUILD_DIR="$2"
-            shift 2
-            ;;
-        --jobs)
-            [[ $# -ge 2 ]] || die "--jobs needs a value"
-            JOBS="$2"
-            shift 2
-            ;;
-        --install-path)
-            [[ $# -ge 2 ]] || die "--install-path needs a value"
-            INSTALL_PATH="$2"
+        --build-dir | --jobs | --install-path)
+            set_option_value "$@"
             shift 2
             ;;
         --clean)
@@ -80,43 +66,15 @@ done
 if [[ -n "$INSTALL_PATH" && "$INSTALL_PATH" != /* ]]; then
     INSTALL_PATH="$PWD/$INSTALL_PATH"
 fi
-[[ "$JOBS" =~ ^[1-9][0-9]*$ ]] || die "--jobs must be a positive integer, got '$JOBS'"
-[[ "$DRY_RUN" == 0 || "$DRY_RUN" == 1 ]] || die "ASCEND_BCE_NPU_DRY_RUN must be 0 or 1, got '$DRY_RUN'"
+require_positive_jobs "$JOBS"
+require_dry_run_flag "$DRY_RUN"
 
-if [[ -z "${ASCEND_HOME_PATH:-}" && -z "${ASCEND_CANN_PACKAGE_PATH:-}" ]]; then
-    die "neither ASCEND_HOME_PATH nor ASCEND_CANN_PACKAGE_PATH is set; install the CANN toolkit and
-run 'source /usr/local/Ascend/ascend-toolkit/set_env.sh' (or export ASCEND_CANN_PACKAGE_PATH=<CANN dir>)"
-fi
-CANN_PATH="${ASCEND_CANN_PACKAGE_PATH:-$ASCEND_HOME_PATH}"
-[[ -d "$CANN_PATH" ]] || die "CANN directory '$CANN_PATH' does not exist"
+CANN_PATH="$(cann_toolkit_path)"
 ASC_CMAKE_DIR="$CANN_PATH/compiler/tikcpp/ascendc_kernel_cmake"
 [[ -d "$ASC_CMAKE_DIR" ]] || die "'$ASC_CMAKE_DIR' is missing: this CANN has no ASC CMake modules (npu_op_package)"
 
-# Runs a command, or prints it (shell-quoted, one line) in a dry run.
-run() {
-    if [[ "$DRY_RUN" == 1 ]]; then
-        printf '+'
-        printf ' %q' "$@"
-        printf '\n'
-    else
-        "$@"
-    fi
-}
-
-# set_env.sh sets ASCEND_HOME_PATH, PATH (compiler) and LD_LIBRARY_PATH; source it when only
-# ASCEND_CANN_PACKAGE_PATH was given. It is not written for 'set -u'.
-if [[ -z "${ASCEND_HOME_PATH:-}" && "$DRY_RUN" == 0 ]]; then
-    for env_script in "$CANN_PATH/set_env.sh" "$CANN_PATH/../set_env.sh" "$CANN_PATH/bin/setenv.bash"; do
-        if [[ -f "$env_script" ]]; then
-            echo "build_opp.sh: sourcing $env_script"
-            set +u
-            # shellcheck disable=SC1090
-            source "$env_script"
-            set -u
-            break
-        fi
-    done
-fi
+# A dry run only prints commands: it needs none of the toolkit's environment.
+[[ "$DRY_RUN" == 1 ]] || source_cann_set_env "$CANN_PATH"
 
 command -v cmake >/dev/null 2>&1 || die "cmake is not on PATH"
 

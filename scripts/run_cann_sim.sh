@@ -29,23 +29,16 @@ Exit status: 0 all cases match, 1 a mismatch or a failed run, 2 a usage or setup
 EOF_USAGE
 }
 
-die() {
-    echo "run_cann_sim.sh: $1" >&2
-    exit "${2:-2}"
-}
-
 ROOT="$(cd "$(dirname "${BASH_SOURCE[0]}")/.." && pwd)"
+# shellcheck source=lib_cann.sh
+source "$ROOT/scripts/lib_cann.sh"
 SOC="Ascend910B1"
 BUILD_DIR="$ROOT/build/cann_sim"
 CASES=""
-JOBS="$(nproc 2>/dev/null || echo 4)"
+JOBS="$(default_jobs)"
 PYTHON_BIN="${PYTHON:-python3}"
 LIST=0
 DRY_RUN="${ASCEND_BCE_NPU_DRY_RUN:-0}"
-
-need_value() {
-    [[ $2 -ge 2 ]] || die "$1 needs a value"
-}
 
 while [[ $# -gt 0 ]]; do
     case "$1" in
@@ -53,29 +46,8 @@ while [[ $# -gt 0 ]]; do
             usage
             exit 0
             ;;
-        --soc)
-            need_value "$1" $#
-            SOC="$2"
-            shift 2
-            ;;
-        --build-dir)
-            need_value "$1" $#
-            BUILD_DIR="$2"
-            shift 2
-            ;;
-        --cases)
-            need_value "$1" $#
-            CASES="$2"
-            shift 2
-            ;;
-        --jobs)
-            need_value "$1" $#
-            JOBS="$2"
-            shift 2
-            ;;
-        --python)
-            need_value "$1" $#
-            PYTHON_BIN="$2"
+        --soc | --build-dir | --cases | --jobs | --python)
+            set_option_value "$@"
             shift 2
             ;;
         --list)
@@ -93,12 +65,9 @@ while [[ $# -gt 0 ]]; do
     esac
 done
 
-case "$SOC" in
-    Ascend910B1 | Ascend910B2 | Ascend910B3 | Ascend910B4) ;;
-    *) die "--soc $SOC is not an Atlas A2 SoC (Ascend910B1, Ascend910B2, Ascend910B3, Ascend910B4)" ;;
-esac
-[[ "$JOBS" =~ ^[1-9][0-9]*$ ]] || die "--jobs must be a positive integer, got '$JOBS'"
-[[ "$DRY_RUN" == 0 || "$DRY_RUN" == 1 ]] || die "ASCEND_BCE_NPU_DRY_RUN must be 0 or 1, got '$DRY_RUN'"
+require_a2_soc "$SOC"
+require_positive_jobs "$JOBS"
+require_dry_run_flag "$DRY_RUN"
 
 GOLDEN=("$PYTHON_BIN" "$ROOT/scripts/cann_sim/golden.py")
 CASE_ARGS=()
@@ -120,16 +89,6 @@ for candidate in "$ASCEND_HOME_PATH/tools/simulator/$SOC/lib" "$ASCEND_HOME_PATH
     fi
 done
 [[ -n "$SIM_LIB" ]] || die "no simulator under $ASCEND_HOME_PATH/tools/simulator/{$SOC,dav_2201}/lib (install CANN's simulator)"
-
-run() {
-    if [[ "$DRY_RUN" == 1 ]]; then
-        printf '+'
-        printf ' %q' "$@"
-        printf '\n'
-    else
-        "$@"
-    fi
-}
 
 CASE_DIR="$BUILD_DIR/cases"
 run cmake -S "$ROOT/cmake/cann_sim" -B "$BUILD_DIR" -DCMAKE_BUILD_TYPE=Release \

@@ -21,7 +21,7 @@ from ascend_bce import _mindspore_ascend as asc  # noqa: E402
 from ascend_bce._dtypes import REDUCTIONS  # noqa: E402
 from ascend_bce.mindspore import _aclnn, _aot  # noqa: E402
 from ascend_bce.reference import bce_with_logits_reference  # noqa: E402
-from test_mindspore_conformance import check_grads, sample  # noqa: E402
+from mindspore_helpers import Operands, check_grads, sample  # noqa: E402
 
 # The generated declarations, as op_host/opp/README.md documents them (the adapters' contract).
 FORWARD_HEADER = """
@@ -151,16 +151,6 @@ def aclnn_route(no_package, monkeypatch, tmp_path):
     for cached in (_aclnn.primitives, _aclnn.loss_cell):
         cached.cache_clear()
     ms.set_context(mode=ms.PYNATIVE_MODE)
-
-
-class Operands(nn.Cell):
-    def __init__(self, reduction, has_weight, has_pos_weight):
-        super().__init__()
-        self.reduction, self.has_weight, self.has_pos_weight = reduction, has_weight, has_pos_weight
-
-    def construct(self, x, y, w, pw):
-        return abm.binary_cross_entropy_with_logits(x, y, w if self.has_weight else None, self.reduction,
-                                                    pw if self.has_pos_weight else None)
 
 
 @pytest.mark.parametrize("has_weight,has_pos_weight", [(False, False), (True, False), (False, True), (True, True)])

@@ -12,11 +12,10 @@ import pytest
 ms = pytest.importorskip("mindspore")
 from mindspore import Tensor  # noqa: E402
 
-import ascend_bce.mindspore as abm  # noqa: E402
 from ascend_bce import _C  # noqa: E402
 from ascend_bce.mindspore import _aot  # noqa: E402
 from ascend_bce.reference import bce_with_logits_reference  # noqa: E402
-from test_mindspore_conformance import check_grads, sample  # noqa: E402
+from mindspore_helpers import Operands, check_grads, sample  # noqa: E402
 
 REDUCTIONS = ("none", "mean", "sum")
 KERNELS = ("forward", "backward", "backward_target")
@@ -30,16 +29,6 @@ def test_every_signature_is_exported_with_its_infer_shape():
     library = ctypes.CDLL(_aot.library_path())  # what MindSpore dlopens: this very extension
     for name in expected:
         assert hasattr(library, name) and hasattr(library, name + "InferShape"), name
-
-
-class Operands(ms.nn.Cell):
-    def __init__(self, reduction, has_weight, has_pos_weight):
-        super().__init__()
-        self.reduction, self.has_weight, self.has_pos_weight = reduction, has_weight, has_pos_weight
-
-    def construct(self, x, y, w, pw):
-        return abm.binary_cross_entropy_with_logits(x, y, w if self.has_weight else None, self.reduction,
-                                                    pw if self.has_pos_weight else None)
 
 
 @pytest.mark.parametrize("has_weight,has_pos_weight", [(False, False), (True, False), (False, True), (True, True)])

@@ -17,6 +17,7 @@ from ascend_bce.reference import (  # noqa: E402
     bce_with_logits_reference,
     bce_with_logits_target_grad_reference,
 )
+from mindspore_helpers import Operands, check_grads, sample  # noqa: E402
 
 REDUCTIONS = ("none", "mean", "sum")
 MINT = ms.mint.nn.functional.binary_cross_entropy_with_logits
@@ -39,23 +40,6 @@ class Fn(ms.nn.Cell):
 
     def construct(self, x, y, w, pw):
         return self.fn(x, y, w, self.reduction, pw)
-
-
-def sample(shape=(4, 5), seed=0):
-    rng = np.random.default_rng(seed)
-    x = (rng.standard_normal(shape) * 3).astype(np.float32)
-    y = rng.random(shape).astype(np.float32)
-    w = (rng.random(shape[-1:]) + 0.5).astype(np.float32)
-    pw = (rng.random(shape[-1:]) + 0.5).astype(np.float32)
-    return x, y, w, pw
-
-
-def check_grads(grads, x, y, w, pw, reduction, rtol=1e-6):
-    ones = np.ones(x.shape if reduction == "none" else ())
-    for got, reference in zip(grads, (bce_with_logits_grad_reference, bce_with_logits_target_grad_reference)):
-        truth, scale = reference(ones, x.astype(np.float64), y.astype(np.float64), w, pw, reduction)
-        assert got.shape == x.shape
-        assert np.all(np.abs(got.asnumpy().astype(np.float64) - truth) <= rtol * scale + 1e-12), reference.__name__
 
 
 # --- item 7: the functional compiles (GRAPH_MODE Cell, ms.jit, jit of a grad) -------------------------
@@ -140,20 +124,6 @@ def test_empty_inputs_give_minds_values_and_gradients(mode, reduction):
 
 
 # --- item 10: dynamic shapes ------------------------------------------------------------------------
-
-
-
-class Operands(ms.nn.Cell):
-    """The functional with weight and pos_weight as graph inputs (their shapes dynamic too)."""
-
-    def __init__(self, reduction, has_weight, has_pos_weight):
-        super().__init__()
-        self.reduction, self.has_weight, self.has_pos_weight = reduction, has_weight, has_pos_weight
-
-    def construct(self, x, y, w, pw):
-        return abm.binary_cross_entropy_with_logits(x, y, w if self.has_weight else None, self.reduction,
-                                                    pw if self.has_pos_weight else None)
-
 
 @pytest.mark.parametrize("operands", ["", "w", "pw", "w+pw"])
 @pytest.mark.parametrize("reduction", REDUCTIONS)

@@ -2,7 +2,7 @@
 // (mindspore_kernel_launch.h) for the MindSpore adapter. Built by cmake/mindspore_ascend with CANN.
 #include "mindspore_kernel_launch.h"
 
-#include <type_traits>
+#include <cstdint>
 
 #include "acl/acl.h"
 
@@ -10,29 +10,16 @@
 #include "aclrtlaunch_bce_with_logits.h"
 #include "aclrtlaunch_bce_with_logits_grad.h"
 
-namespace {
+#include "kernel_launch_status.h"
 
-// The aclrtlaunch_* function of ascendc_library() returns a status (0 = success); the ASC-language
-// variant of the same header expands to a <<<>>> call returning void. Accept both.
-template <typename Launch>
-uint32_t Status(Launch&& launch)
-{
-    if constexpr (std::is_void_v<std::invoke_result_t<Launch>>) {
-        launch();
-        return 0;
-    } else {
-        return static_cast<uint32_t>(launch());
-    }
-}
-
-}  // namespace
+using BceWithLogits::LaunchStatus;
 
 extern "C" uint32_t AscendBceLaunchForward(uint32_t blockDim, void* stream, void* input, void* target,
                                            void* weight, void* posWeight, void* out, void* workspace,
                                            void* tiling)
 {
     auto* aclStream = static_cast<aclrtStream>(stream);
-    return Status([&] {
+    return LaunchStatus<uint32_t>([&] {
         return ACLRT_LAUNCH_KERNEL(bce_with_logits)(blockDim, aclStream, input, target, weight, posWeight, out,
                                                     workspace, tiling);
     });
@@ -43,7 +30,7 @@ extern "C" uint32_t AscendBceLaunchGrad(uint32_t blockDim, void* stream, void* i
                                         void* tiling)
 {
     auto* aclStream = static_cast<aclrtStream>(stream);
-    return Status([&] {
+    return LaunchStatus<uint32_t>([&] {
         return ACLRT_LAUNCH_KERNEL(bce_with_logits_grad)(blockDim, aclStream, input, target, weight, posWeight,
                                                          gradOutput, result, workspace, tiling);
     });

@@ -7,6 +7,8 @@
 #include <cstdlib>
 #include <stdexcept>
 #include <string>
+#include <tuple>
+#include <type_traits>
 #include <vector>
 
 #include <c10/util/Exception.h>
@@ -149,6 +151,29 @@ void Run(const char* api, const at::Tensor& like, const Views& views,
     }
 }
 
+// An operand as the aclnn API takes it: a tensor as an aclTensor view, kept in `views` to be freed
+// after the launch; an absent optional tensor as nullptr; a scalar attribute as it is.
+aclTensor* Operand(Views& views, const at::Tensor& t) { return views.Add(View(t)); }
+aclTensor* Operand(Views& views, const c10::optional<at::Tensor>& t) { return views.Add(View(t)); }
+template <typename Scalar, typename = std::enable_if_t<std::is_arithmetic_v<Scalar>>>
+Scalar Operand(Views&, Scalar value) { return value; }
+
+// One aclnn call: the operands, in the generated API's order, as aclTensor views or scalars; the
+// generated <api>GetWorkspaceSize on them, then <api> through Run. `like` places the workspace.
+template <typename... Param, typename... Arg>
+void CallAclnn(const char* api, int32_t (*workspaceSize)(Param...), Launch launch, const at::Tensor& like,
+               const Arg&... args)
+{
+    Views views;
+    // Braced initialisation converts the operands in order, as the API lists them.
+    const std::tuple<decltype(Operand(views, args))...> operands{Operand(views, args)...};
+    Run(api, like, views, [=](uint64_t* size, void** executor) {
+        return std::apply([&](auto... operand) {
+            return static_cast<int>(workspaceSize(operand..., size, reinterpret_cast<aclOpExecutor**>(executor)));
+        }, operands);
+    }, launch);
+}
+
 void RequireApi(const char* api)
 {
     TORCH_CHECK(Api().forward != nullptr, "ascend_bce: ", api, " is not available: the op package (vendor ascend_bce) "
@@ -163,17 +188,7 @@ void AclnnForward(const at::Tensor& x, const at::Tensor& y, const c10::optional<
                   const c10::optional<at::Tensor>& posWeight, int64_t reduction, const at::Tensor& out)
 {
     RequireApi(FORWARD_API);  // before any view is made
-    Views views;
-    aclTensor* ax = views.Add(View(x));
-    aclTensor* ay = views.Add(View(y));
-    aclTensor* aw = views.Add(View(weight));
-    aclTensor* apw = views.Add(View(posWeight));
-    aclTensor* aout = views.Add(View(out));
-    const ForwardWorkspaceSize workspaceSize = Api().forwardWorkspaceSize;
-    Run(FORWARD_API, x, views, [=](uint64_t* size, void** executor) {
-        return static_cast<int>(workspaceSize(ax, ay, aw, apw, reduction, aout, size,
-                                              reinterpret_cast<aclOpExecutor**>(executor)));
-    }, Api().forward);
+    CallAclnn(FORWARD_API, Api().forwardWorkspaceSize, Api().forward, x, x, y, weight, posWeight, reduction, out);
 }
 
 void AclnnGrad(const at::Tensor& x, const at::Tensor& y, const c10::optional<at::Tensor>& weight,
@@ -181,18 +196,8 @@ void AclnnGrad(const at::Tensor& x, const at::Tensor& y, const c10::optional<at:
                bool gradTarget, const at::Tensor& out)
 {
     RequireApi(GRAD_API);
-    Views views;
-    aclTensor* ax = views.Add(View(x));
-    aclTensor* ay = views.Add(View(y));
-    aclTensor* aw = views.Add(View(weight));
-    aclTensor* apw = views.Add(View(posWeight));
-    aclTensor* ag = views.Add(View(gradOutput));
-    aclTensor* aout = views.Add(View(out));
-    const GradWorkspaceSize workspaceSize = Api().gradWorkspaceSize;
-    Run(GRAD_API, x, views, [=](uint64_t* size, void** executor) {
-        return static_cast<int>(workspaceSize(ax, ay, aw, apw, ag, reduction, gradTarget, aout, size,
-                                              reinterpret_cast<aclOpExecutor**>(executor)));
-    }, Api().grad);
+    CallAclnn(GRAD_API, Api().gradWorkspaceSize, Api().grad, x, x, y, weight, posWeight, gradOutput, reduction,
+              gradTarget, out);
 }
 
 }  // namespace BceWithLogits

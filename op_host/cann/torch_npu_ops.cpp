@@ -9,7 +9,6 @@
 #include <functional>
 #include <stdexcept>
 #include <string>
-#include <type_traits>
 #include <utility>
 #include <vector>
 
@@ -27,6 +26,7 @@
 #include "aclrtlaunch_bce_with_logits_grad.h"
 
 #include "acl_device.h"
+#include "kernel_launch_status.h"
 #include "npu_launch_rules.h"
 #include "npu_request.h"
 #include "torch_npu_aclnn.h"
@@ -179,19 +179,6 @@ void* Addr(const c10::optional<at::Tensor>& t) { return t.has_value() ? t->data_
 
 void* Addr(void* devicePtr) { return devicePtr; }
 
-// The aclrtlaunch_* function of ascendc_library() returns a status (0 = success); the ASC-language
-// variant of the same header expands to a <<<>>> call returning void. Accept both.
-template <typename Launch>
-int LaunchStatus(Launch&& launch)
-{
-    if constexpr (std::is_void_v<std::invoke_result_t<Launch>>) {
-        launch();
-        return 0;
-    } else {
-        return static_cast<int>(launch());
-    }
-}
-
 // The current stream, without flushing torch_npu's task queue: the launch is queued behind it.
 aclrtStream CurrentStream() { return c10_npu::getCurrentNPUStream().stream(false); }
 
@@ -228,7 +215,7 @@ at::Tensor BceWithLogitsNpu(const at::Tensor& input, const at::Tensor& target,
     aclrtStream stream = CurrentStream();
     void* tilingGm = TilingOnDevice(tiling, stream);
     Submit("bce_with_logits", [=] {
-        return LaunchStatus([&] {
+        return LaunchStatus<int>([&] {
             return ACLRT_LAUNCH_KERNEL(bce_with_logits)(tiling.blockDim, stream, Addr(x), Addr(y), Addr(w), Addr(pw),
                                                         Addr(out), Addr(workspace), Addr(tilingGm));
         });
@@ -267,7 +254,7 @@ at::Tensor BackwardNpu(KernelKind kind, const at::Tensor& gradOutput, const at::
     void* tilingGm = TilingOnDevice(tiling, stream);
     // The backward keeps the launch ABI's workspace slot but needs no workspace: nullptr.
     Submit("bce_with_logits_grad", [=] {
-        return LaunchStatus([&] {
+        return LaunchStatus<int>([&] {
             return ACLRT_LAUNCH_KERNEL(bce_with_logits_grad)(tiling.blockDim, stream, Addr(x), Addr(y), Addr(w),
                                                              Addr(pw), Addr(g), Addr(grad), nullptr,
                                                              Addr(tilingGm));

@@ -8,10 +8,9 @@ from typing import Optional, Sequence
 import numpy as np
 
 from . import binary_cross_entropy_with_logits, last_kernel_stats
+from ._cli_args import DEMO_BATCH, DEMO_CLASSES, positive_int
 from .reference import bce_with_logits_reference
 
-DEMO_BATCH = 4096
-DEMO_CLASSES = 1000
 SIM_SPEED_SIZE = 1 << 20  # the simulator's own speed target is for 2^20 elements
 
 
@@ -59,30 +58,19 @@ def demo(batch: int, classes: int, dtype: str, soc: str) -> None:
     _print_stats(last_kernel_stats())
 
 
-def _positive_int(text: str) -> int:
-    """argparse type: an int >= 1, with an argparse error (not a traceback or another case) otherwise."""
-    try:
-        value = int(text)
-    except ValueError:
-        raise argparse.ArgumentTypeError(f"invalid int value: {text!r}") from None
-    if value < 1:
-        raise argparse.ArgumentTypeError(f"must be a positive integer, got {value}")
-    return value
-
-
 def main(argv: Optional[Sequence[str]] = None) -> int:
     from .bench_cli import add_arguments
 
     parser = argparse.ArgumentParser(prog="python -m ascend_bce", description=__doc__)
     parser.add_argument("command", nargs="?", default="demo", choices=["demo", "bench"])
-    parser.add_argument("--batch", type=_positive_int, help=f"demo: rows (default {DEMO_BATCH}); "
+    parser.add_argument("--batch", type=positive_int, help=f"demo: rows (default {DEMO_BATCH}); "
                         "bench: deprecated, use --size")
-    parser.add_argument("--classes", type=_positive_int, help=f"demo: classes (default {DEMO_CLASSES}); "
+    parser.add_argument("--classes", type=positive_int, help=f"demo: classes (default {DEMO_CLASSES}); "
                         "bench: deprecated, use --size")
     parser.add_argument("--dtype", default="float32", choices=["float32", "float16"])
     parser.add_argument("--soc", default="910B1", choices=["910B1", "910B2", "910B3", "910B4"])
     parser.add_argument("--sim-speed", action="store_true", help="bench: also time the simulator itself")
-    add_arguments(parser, _positive_int)
+    add_arguments(parser)
     args = parser.parse_args(argv)
     if args.command == "bench":
         from .bench_cli import run

@@ -12,6 +12,7 @@ import time
 from dataclasses import replace
 from typing import Dict, List, Sequence
 
+from ._cli_args import DEMO_BATCH, DEMO_CLASSES, nonnegative_int, positive_float, positive_int
 from .assumptions import for_soc
 from .bench_cases import FULL_SIZES, Case, all_cases, full_cases, quick_cases
 from .bench_model import Row, backward_launches, extrapolate, run_case
@@ -25,36 +26,14 @@ BACKWARD_SIZE = 1_000  # the launch count does not depend on the size: check it 
 SIMULATE_UP_TO = 10_000_000
 
 
-def _nonnegative_int(text: str) -> int:
-    """argparse type: an int >= 0."""
-    try:
-        value = int(text)
-    except ValueError:
-        raise argparse.ArgumentTypeError(f"invalid int value: {text!r}") from None
-    if value < 0:
-        raise argparse.ArgumentTypeError(f"must be 0 or more, got {value}")
-    return value
-
-
-def _positive_float(text: str) -> float:
-    """argparse type: a finite float > 0."""
-    try:
-        value = float(text)
-    except ValueError:
-        raise argparse.ArgumentTypeError(f"invalid float value: {text!r}") from None
-    if not 0 < value < float("inf"):
-        raise argparse.ArgumentTypeError(f"must be a positive number, got {value}")
-    return value
-
-
-def add_arguments(parser: argparse.ArgumentParser, positive_int) -> None:
+def add_arguments(parser: argparse.ArgumentParser) -> None:
     group = parser.add_argument_group("bench")
     group.add_argument("--quick", action="store_true", help="bench: every variant at 1e3 and 1e4 elements, "
                        "pos_weight[1000] (every reduction) and no operand (mean) at 4,096,000 (under 30 s)")
     group.add_argument("--size", type=positive_int, help="bench: only this many elements per case")
     group.add_argument("--max-size", type=positive_int, default=FULL_SIZES[-1],
                        help="bench: full run up to this size (default %(default)s)")
-    group.add_argument("--simulate-up-to", type=_nonnegative_int, default=SIMULATE_UP_TO, metavar="N",
+    group.add_argument("--simulate-up-to", type=nonnegative_int, default=SIMULATE_UP_TO, metavar="N",
                        help="bench: simulate cases up to N elements, extrapolate larger ones from the two "
                             "largest simulated sizes (0: simulate every case; default %(default)s)")
     group.add_argument("--csv", metavar="FILE", help="bench: write every row as CSV")
@@ -63,7 +42,7 @@ def add_arguments(parser: argparse.ArgumentParser, positive_int) -> None:
     group.add_argument("--markdown", action="store_true", help="bench: print the largest size's rows, the "
                        "targets and the sensitivity table as markdown (the README's table)")
     group.add_argument("--no-progress", action="store_true", help="bench: no progress bar on stderr")
-    group.add_argument("--require-speedup", type=_positive_float, default=Targets.min_speedup_reducing,
+    group.add_argument("--require-speedup", type=positive_float, default=Targets.min_speedup_reducing,
                        help="bench: mean/sum speed-up target from --large-size (default %(default)s)")
     group.add_argument("--large-size", type=positive_int, default=Targets.large_size,
                        help="bench: elements from which the large-size targets apply (default %(default)s)")
@@ -73,7 +52,7 @@ def select_cases(args: argparse.Namespace) -> List[Case]:
     if args.size is not None:
         return all_cases([args.size])
     if args.batch is not None or args.classes is not None:
-        size = (args.batch or 4096) * (args.classes or 1000)
+        size = (args.batch or DEMO_BATCH) * (args.classes or DEMO_CLASSES)
         print(f"bench: --batch/--classes are deprecated; running --size {size} (batch x classes)", file=sys.stderr)
         return all_cases([size])
     return quick_cases() if args.quick else full_cases(args.max_size)
