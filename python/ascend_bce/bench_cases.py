@@ -33,9 +33,10 @@ FULL_SIZES = (1_000, 10_000, 100_000, 1_000_000, 4_096_000, 10_000_000, 100_000_
 LARGE_SIZE = 4_000_000            # "from 4M elements up" in the targets
 QUICK_SMALL_SIZES = (1_000, 10_000)
 QUICK_LARGE_SIZE = 4_096_000      # the demo's 4096 x 1000 batch
-# At 4M, --quick runs the demo's operand for every dtype and reduction, and no operand for mean
-# (the stock sequence's OnesLike case): a 4M launch takes about 0.35 s in the simulator here.
-QUICK_LARGE = [("pw[1000]", r) for r in REDUCTIONS] + [("-", "mean")]
+# At 4M, --quick runs the demo's operand for every dtype and reduction, no operand for mean (the
+# stock sequence's OnesLike case), and mean with the two wide patterns (ImageNet-21k's pos_weight:
+# row tiles; weight[N,1]: one Muls per row): a 4M launch takes about 0.35 s in the simulator here.
+QUICK_LARGE = [("pw[1000]", r) for r in REDUCTIONS] + [("-", "mean"), ("pw[21841]", "mean"), ("w[N,1]", "mean")]
 POSITIVE_RATE = 0.05
 POS_WEIGHT = 19.0                 # about negatives / positives at 5 % positives
 LOGIT_STD = 3.0
