@@ -569,8 +569,9 @@ TilingData ComputeTiling(const TilingRequest& req)
     // Bank-group pads only from the room the tile left: they never shorten a tile, so the tiles
     // (and every summation order) are the same with or without them.
     const uint64_t used = UbBytesUsed(t);
-    const uint64_t temps = TempBankPadBytes(t), target = TargetBankPadBytes(t);
-    t.bankPadBytes = used + temps + target <= t.ubBytes ? temps + target : (used + temps <= t.ubBytes ? temps : 0);
+    const BankPadOptions pads = BankPads(t);
+    t.bankPadBytes = used + pads.withTarget <= t.ubBytes ? pads.withTarget
+                                                        : (used + pads.temps <= t.ubBytes ? pads.temps : 0);
     return t;
 }
 
@@ -579,31 +580,18 @@ uint64_t UbBytesUsed(const TilingData& tiling)
     return FixedBytes(tiling) + tiling.tileLength * BytesPerElem(tiling) + tiling.bankPadBytes;
 }
 
-uint64_t TempBankPadBytes(const TilingData& t)
+BankPadOptions BankPads(const TilingData& t)
 {
-    const uint64_t tileBytes = t.tileLength * FP32_BYTES;
-    const uint32_t temps = IsBackward(t) ? GRAD_FP32_TEMPS : FP32_TEMPS;
-    uint64_t end = tileBytes;  // tmpA from offset 0
-    uint64_t pads = 0;
-    for (uint32_t k = 1; k < temps; ++k) {
-        const uint64_t pad = (BANK_HALF_PHASE + BANK_CYCLE_BYTES - end % BANK_CYCLE_BYTES) % BANK_CYCLE_BYTES;
-        pads += pad;
-        end += pad + tileBytes;
-    }
-    return pads;
-}
-
-uint64_t TargetBankPadBytes(const TilingData& t)
-{
+    const uint32_t sT = DTypeBytes(static_cast<DType>(t.dtype));
+    const uint32_t tileBytes = static_cast<uint32_t>(t.tileLength * sT);
     const bool readsTarget = t.kernel != static_cast<uint32_t>(KernelKind::BACKWARD_TARGET);
-    if (t.dtype != static_cast<uint32_t>(DType::FLOAT32) || !readsTarget) {
-        return 0;
-    }
-    const uint64_t tileBytes = t.tileLength * FP32_BYTES;
-    const uint32_t temps = IsBackward(t) ? GRAD_FP32_TEMPS : FP32_TEMPS;
-    const uint64_t start = temps * tileBytes + TempBankPadBytes(t) + BUFFER_NUM * tileBytes;  // after x
-    const uint64_t pad = (BANK_CYCLE_BYTES - start % BANK_CYCLE_BYTES) % BANK_CYCLE_BYTES;
-    return pad + BUFFER_NUM * (AlignUp(tileBytes, BANK_CYCLE_BYTES) - tileBytes);
+    // The kernels' order: tmpA, the input queue, the target queue, the output queue (one 32-B
+    // partial per buffer for forward reductions), the later temps.
+    const UbOrder order{static_cast<uint32_t>(t.tileLength * FP32_BYTES), BUFFER_NUM * tileBytes,
+                        readsTarget ? tileBytes : 0u, BUFFER_NUM * (HasPartials(t) ? BLOCK_BYTES : tileBytes),
+                        (IsBackward(t) ? GRAD_FP32_TEMPS : FP32_TEMPS) - 1,
+                        t.dtype == static_cast<uint32_t>(DType::FLOAT32)};
+    return BankPadOptions{LaterTempPadBytes(order, false), TargetPadBytes(order) + LaterTempPadBytes(order, true)};
 }
 
 }  // namespace BceWithLogits

@@ -5,6 +5,7 @@
 #include <cstdint>
 #include <string>
 
+#include "../op_kernel/bce_with_logits_bank_plan.h"  // the UB order and bank pads shared with the kernel
 #include "../op_kernel/bce_with_logits_span.h"  // the span-window arithmetic shared with the kernel
 #include "../op_kernel/bce_with_logits_tiling.h"
 #include "bce_with_logits_shape.h"
@@ -65,14 +66,14 @@ uint64_t MaxTileSpan(const TilingData& t, const OperandTiling& op);
 // plus tiling.bankPadBytes.
 uint64_t UbBytesUsed(const TilingData& tiling);
 
-// The pads the kernel puts before its fp32 temps after the first (tmpA at UB offset 0, phase 0 mod
-// BANK_CYCLE_BYTES; every later one at BANK_HALF_PHASE), for t.tileLength: TilingData.bankPadBytes
-// when the UB plan has room for them.
-uint64_t TempBankPadBytes(const TilingData& t);
-// fp32 kernels that read the target: the pad before the target queue (at phase 0 after the padded
-// temps and the input queue) plus the rounding of its buffers up to BANK_CYCLE_BYTES; else 0.
-// bankPadBytes is 0, TempBankPadBytes, or their sum with this, as the room allows.
-uint64_t TargetBankPadBytes(const TilingData& t);
+// The bank-group pads TilingData.bankPadBytes may name (op_kernel/bce_with_logits_bank_plan.h): the
+// later temps' pads alone, or the target queue's and the later temps' after a placed target (fp32
+// kernels that read the target; equal to `temps` otherwise). bankPadBytes is 0 or one of them.
+struct BankPadOptions {
+    uint64_t temps;
+    uint64_t withTarget;
+};
+BankPadOptions BankPads(const TilingData& t);
 
 }  // namespace BceWithLogits
 

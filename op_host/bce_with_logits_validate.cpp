@@ -277,11 +277,11 @@ void Validate(const TilingData& tiling, const SocInfo& soc)
     CheckTiles(tiling, soc);
     CheckOperands(tiling);
     CheckReduction(tiling);
-    const uint64_t tempPads = TempBankPadBytes(tiling), targetPads = TargetBankPadBytes(tiling);
-    Require(tiling.bankPadBytes == 0 || tiling.bankPadBytes == tempPads || tiling.bankPadBytes == tempPads + targetPads,
+    const BankPadOptions pads = BankPads(tiling);
+    Require(tiling.bankPadBytes == 0 || tiling.bankPadBytes == pads.temps || tiling.bankPadBytes == pads.withTarget,
             "bankPadBytes", tiling.bankPadBytes,
-            "must be 0 or the temps' bank-group pads for this tileLength (" + std::to_string(tempPads) +
-                "), with the target queue's (" + std::to_string(tempPads + targetPads) + ")");
+            "must be 0 or the later temps' bank-group pads for this tileLength (" + std::to_string(pads.temps) +
+                "), or those after a placed target queue with its own (" + std::to_string(pads.withTarget) + ")");
     // Bounded operands and tile length above: the UB plan cannot overflow uint64.
     const uint64_t used = UbBytesUsed(tiling);
     Require(used <= tiling.ubBytes, "ubBytes", tiling.ubBytes,

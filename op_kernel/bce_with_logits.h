@@ -43,21 +43,18 @@ public:
 
         const uint32_t tileBytes = tileLength_ * sizeof(T);
         const uint32_t fp32TileBytes = tileLength_ * FP32_BYTES;
-        // The temps first, at their bank-group phases (bce_with_logits_ub_layout.h): a = tmpA is
-        // read with b or c by most two-source instructions of Compute.
-        const uint32_t tempPads = TempPadBytes(FP32_TEMPS, fp32TileBytes);
-        const uint32_t tempsEnd = InitTempsAtBankPhases(pipe_, {&tmpA_, &tmpB_, &tmpC_}, bankPads_, fp32TileBytes,
-                                                        tiling.bankPadBytes != 0);
-        pipe_.InitBuffer(inQueueX_, BUFFER_NUM, tileBytes);
-        // fp32: y is multiplied with c as it is, so its buffers sit opposite the temps' half phase.
-        const TargetPlacement y = PlaceTarget(tempsEnd + BUFFER_NUM * tileBytes, tileBytes);
-        const bool placeY = IS_FP32 && tiling.bankPadBytes > tempPads;
-        if (placeY && y.pad != 0) {
-            pipe_.InitBuffer(targetPad_, y.pad);
-        }
-        pipe_.InitBuffer(inQueueY_, BUFFER_NUM, placeY ? y.bufferBytes : tileBytes);
+        // tmpA, the queues, then the later temps (bce_with_logits_bank_plan.h: in-place
+        // instructions on one temp with another find them in different bank rows and halves).
         // mean/sum write one fp32 partial per tile: a 32-B block is the smallest UB buffer.
-        pipe_.InitBuffer(outQueue_, BUFFER_NUM, reduce_ ? BLOCK_BYTES : tileBytes);
+        const uint32_t outBytes = reduce_ ? BLOCK_BYTES : tileBytes;
+        const UbOrder order{fp32TileBytes, BUFFER_NUM * tileBytes, tileBytes, BUFFER_NUM * outBytes, FP32_TEMPS - 1,
+                            IS_FP32};
+        const bool placeY = TargetPlaced(order, tiling.bankPadBytes);
+        pipe_.InitBuffer(tmpA_, fp32TileBytes);
+        pipe_.InitBuffer(inQueueX_, BUFFER_NUM, tileBytes);
+        InitTargetQueue(pipe_, inQueueY_, targetPad_, order, placeY);
+        pipe_.InitBuffer(outQueue_, BUFFER_NUM, outBytes);
+        InitLaterTemps(pipe_, {&tmpB_, &tmpC_}, bankPads_, order, placeY, tiling.bankPadBytes != 0);
         const SetupScratch scratch{{tmpA_.Get<float>(), tmpB_.Get<float>(), tmpC_.Get<float>()}, tileLength_};
         weight_.Init(pipe_, args.weight, tiling_.weight, tiling_, scratch);
         posWeight_.Init(pipe_, args.posWeight, tiling_.posWeight, tiling_, scratch);
@@ -229,7 +226,7 @@ private:
     TBuf<TPosition::VECCALC> tmpA_;
     TBuf<TPosition::VECCALC> tmpB_;
     TBuf<TPosition::VECCALC> tmpC_;
-    TempBuf bankPads_[FP32_TEMPS];
+    TempBuf bankPads_[FP32_TEMPS - 1];
     TempBuf targetPad_;
     GlobalTensor<T> inputGm_;
     GlobalTensor<T> targetGm_;

@@ -35,12 +35,9 @@ constexpr uint32_t GRAD_FP32_TEMPS = 4;        // backward: n1, n2, 1 + e and a 
 // UB bank groups on A2: 16 groups of 32-B rows, so UB addresses equal mod BANK_CYCLE_BYTES share
 // their bank group, and a contiguous 256-B repeat at BANK_CYCLE_BYTES / 2 from another reads the
 // other 8 groups. Two sources of one repeat in one bank group cost the repeat a beat (asc-devkit's
-// 2201 bank guide). The fp32 temp tiles are placed so that the hot two-source instructions read
-// opposite halves: tmpA at phase 0 mod BANK_CYCLE_BYTES, every later temp at the half phase, each
-// behind a pad of less than BANK_CYCLE_BYTES when the UB plan leaves room (TilingData.bankPadBytes).
-// fp32 kernels that read the target then also put both target buffers at phase 0 (a pad before the
-// queue, buffers rounded up to BANK_CYCLE_BYTES), opposite the temps they are multiplied with,
-// when the room left holds that too.
+// 2201 bank guide). The kernels' UB order and pads (bce_with_logits_bank_plan.h) put tmpA at phase
+// 0 mod BANK_CYCLE_BYTES, the queues after it, and every later temp at the half phase behind a pad
+// of less than BANK_CYCLE_BYTES when the UB plan leaves room (TilingData.bankPadBytes).
 constexpr uint32_t BANK_CYCLE_BYTES = 512;
 constexpr uint32_t BANK_HALF_PHASE = BANK_CYCLE_BYTES / 2;
 constexpr uint32_t MAX_PERIOD_BYTES = 48 * 1024;  // UB cap for one expanded PERIODIC operand
@@ -125,9 +122,10 @@ struct TilingData {
                                   // multiple of 64 that fits one input buffer (tileLength * sizeof(T) B)
     uint32_t ubBytes;         // UB size the tiling was made for
     uint32_t kernel;          // KernelKind
-    uint64_t bankPadBytes;    // UB pads that place the fp32 temps (and fp32 target buffers) at their
-                              // bank-group phases (see BANK_CYCLE_BYTES): 0 = no room, temps back to
-                              // back; the temps' pads; or those plus the target queue's
+    uint64_t bankPadBytes;    // UB pads that place the later fp32 temps (and fp32 target buffers) at
+                              // their bank-group phases (bce_with_logits_bank_plan.h): 0 = no room,
+                              // buffers back to back; the temps' pads; or the target queue's and the
+                              // temps' after it
     uint64_t rowLength;       // 0: flat tiles, tile t = [t * tileLength, + tileLength). Else C = dims[1]
                               // of a rank-2 [R, C] space: row tiles, every one a chunk of one row,
                               // numbered chunk-major (tile t = chunk t / R of row t % R), so that a

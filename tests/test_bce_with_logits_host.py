@@ -338,20 +338,32 @@ def test_tile_length_matches_ub_plan(shape, kw, dtype, reduction, kernel):
 
 
 def expected_bank_pads(t):
-    """(temps, target): pads before the fp32 temps after the first (tmpA at UB offset 0, the others
-    at 256 mod 512: the other half of the 16 bank groups of 32 B); for fp32 kernels that read the
-    target, the pad that puts its queue at 0 mod 512 after the input queue plus its two buffers
-    rounded up to 512 B."""
-    tile_bytes = t["tile_length"] * 4
-    end, pads = tile_bytes, 0
-    for _ in range((4 if t["kernel"] != "forward" else 3) - 1):
-        pad = (256 - end) % 512
-        pads += pad
-        end += pad + tile_bytes
-    if t["dtype"] != "float32" or t["kernel"] == "backward_target":
-        return pads, 0
-    start = end + 2 * tile_bytes
-    return pads, (-start) % 512 + 2 * ((-tile_bytes) % 512)
+    """(temps, target): the kernels put tmpA at UB offset 0, then the input, target and output
+    queues, then the later temps, each at 256 mod 512 (the other half of the 16 bank groups of
+    32 B). `temps` are the later temps' pads with the queues back to back; `target` what placing an
+    fp32 kernel's target queue at 0 mod 512 (a pad, its two buffers rounded up to 512 B) adds to the
+    pads, the later temps' moved accordingly."""
+    size = DTYPE_BYTES[t["dtype"]]
+    tile, tile32 = t["tile_length"] * size, t["tile_length"] * 4
+    reads_target = t["kernel"] != "backward_target"
+    out = 2 * (32 if t["kernel"] == "forward" and t["reduction"] != "none" else tile)
+    later = (4 if t["kernel"] != "forward" else 3) - 1
+
+    def temp_pads(start):
+        pads = 0
+        for _ in range(later):
+            pad = (256 - start) % 512
+            pads += pad
+            start += pad + tile32
+        return pads
+
+    queues = tile32 + 2 * tile
+    temps = temp_pads(queues + (2 * tile if reads_target else 0) + out)
+    if t["dtype"] != "float32" or not reads_target:
+        return temps, 0
+    target = (-queues) % 512 + 2 * ((-tile) % 512)
+    placed = temp_pads(queues + target + 2 * tile + out)
+    return temps, target + placed - temps
 
 
 def expected_tile_length(t, n, fixed, per_elem, blocks=48):
