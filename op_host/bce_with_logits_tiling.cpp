@@ -358,15 +358,19 @@ bool IsColumnVector(const TilingData& t, const OperandTiling& op)
 }
 
 // Switches eligible operands to ROW / COLUMN (with row tiles where needed) and re-plans the UB.
-// Always the cheaper plan: a row tile costs only its copies' and instructions' issue (even rows of
-// 1537, the shortest a length-limited PERIODIC leaves GENERIC), and neither mode holds the operand,
-// a span, offsets or a ramp in UB.
+// The cheaper plan on the A2 timeline: a row tile costs only its copies' and instructions' issue, and
+// neither mode holds the operand, a span, offsets or a ramp in UB; short unaligned rows of a column
+// vector are the exception (MIN_ROW_TILE_ELEMS).
 void PreferRowsAndColumns(TilingData& t)
 {
     bool rowsAllowed = t.rank == 2, rowsWanted = false;
+    // A row vector is GENERIC only when too long for PERIODIC, where row tiles beat a Gather; an
+    // unaligned column vector asks for them only from MIN_ROW_TILE_ELEMS on (it is a COLUMN under
+    // row tiles that a row vector asked for, whatever its rows).
+    const bool columnWantsRows = t.dims[1] % ALIGN_ELEMS_FP32 != 0 && t.dims[1] >= MIN_ROW_TILE_ELEMS;
     for (const OperandTiling* op : {&t.weight, &t.posWeight}) {
         const auto mode = static_cast<OperandMode>(op->mode);
-        if (IsRowVector(t, *op) || (IsColumnVector(t, *op) && t.dims[1] % ALIGN_ELEMS_FP32 != 0)) {
+        if (IsRowVector(t, *op) || (IsColumnVector(t, *op) && columnWantsRows)) {
             rowsWanted = true;
         } else if (!IsColumnVector(t, *op) && mode != OperandMode::ABSENT && mode != OperandMode::SCALAR &&
                    mode != OperandMode::FULL) {

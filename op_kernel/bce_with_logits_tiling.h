@@ -75,6 +75,14 @@ enum class OperandMode : uint32_t {
 // Shortest row a COLUMN operand is applied to piece by piece: at most tileLength / this + 1 Muls
 // per tile, where a Gather costs the whole tile about 25 simple passes.
 constexpr uint64_t MIN_COLUMN_RUN = 256;
+// Shortest row whose COLUMN operand gets row tiles when C is not a multiple of ALIGN_ELEMS_FP32
+// (shorter ones keep flat tiles and a Gather). A row tile pays every per-tile cost (the copies'
+// set-up, each vector instruction's issue, the flags) for one row, where flat tiles pay them once
+// per UB tile: on the A2 timeline rows of 257 cost 2.6 to 3.3 times the Gather plan, rows of 1025
+// 1.1 to 1.3 times; from rows of 2048 (x and y of one fp32 row tile then fill the 16-KB copy
+// guidance, MIN_COPY_BYTES) row tiles are within 6 % of it or cheaper. ROW operands need no such
+// bound: PERIODIC takes every row vector shorter than 1537, and row tiles beat a Gather above.
+constexpr uint64_t MIN_ROW_TILE_ELEMS = MIN_COPY_BYTES / (2 * sizeof(float));
 
 // OperandTiling::gatherSpan of a GENERIC operand.
 constexpr uint32_t GATHER_RESIDENT = 0;           // the whole operand is copied to UB once per block

@@ -272,9 +272,12 @@ def test_mode_column():
     w = t["weight"]
     assert w["mode"] == "COLUMN" and w["strides"] == [1, 0] and w["numel"] == 4096
     assert w["buffer_num"] == 0 and w["gather_span"] == 0 and t["row_length"] == 0
-    odd = tiling([300, 1001], weight_shape=[300, 1])
-    assert odd["weight"]["mode"] == "COLUMN" and odd["row_length"] == 1001
+    odd = tiling([300, 2053], weight_shape=[300, 1])
+    assert odd["weight"]["mode"] == "COLUMN" and odd["row_length"] == 2053
     assert_tiles_cover_the_input(odd)
+    # Rows under MIN_ROW_TILE_ELEMS = 2048: a row tile per row costs more than flat tiles and a Gather.
+    short = tiling([300, 2047], weight_shape=[300, 1])
+    assert (short["weight"]["mode"], short["row_length"]) == ("GENERIC", 0)
     # Beside a PERIODIC pos_weight (flat tiles only): COLUMN only with aligned rows.
     assert tiling([4096, 1000], weight_shape=[4096, 1], pos_weight_shape=[1000])["weight"]["mode"] == "COLUMN"
     mixed = tiling([4000, 1001], weight_shape=[4000, 1], pos_weight_shape=[1001])

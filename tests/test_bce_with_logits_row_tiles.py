@@ -128,8 +128,8 @@ COLUMN_CASES = [
     # shape, weight shape (a column vector [N, 1]), pos_weight shape
     ((96, 1000), (96, 1), None),           # rows a multiple of 8 fp32: flat tiles, aligned pieces
     ((96, 1000), (96, 1), (1000,)),        # beside a PERIODIC pos_weight (flat tiles)
-    ((40, 1001), (40, 1), (1001,)),        # odd rows: row tiles, beside a ROW pos_weight
-    ((64, 300), (64, 1), None),            # rows of 300: row tiles
+    ((40, 1001), (40, 1), (1001,)),        # short odd rows: row tiles, which the ROW pos_weight asks for
+    ((24, 2053), (24, 1), None),           # long odd rows: row tiles
 ]
 
 
@@ -161,3 +161,18 @@ def test_column_weight_gradients_match_float64_truth(rng, reduction, shape, w_sh
     kernel = "backward" if wrt == "input" else "backward_target"
     assert _tiling(x, reduction, w, pw, kernel)["weight"]["mode"] == "COLUMN"
     check_grad(x, y, w, pw, reduction, grad_output_for(rng, x, reduction), wrt)
+
+
+@pytest.mark.parametrize("reduction", ["none", "mean"])
+def test_short_odd_rows_keep_flat_tiles(rng, reduction):
+    """A row tile pays a tile's fixed costs (copy set-up, every instruction's issue) per row: a
+    column weight on rows of 257 keeps flat tiles and a Gather (MIN_ROW_TILE_ELEMS) and costs about
+    what rows of 256 cost (flat tiles, one Muls per aligned row piece), not a multiple of it."""
+    modelled = {}
+    for c in (256, 257):
+        x, y, w, _ = _inputs(rng, (1536, c), np.float32, (1536, 1))
+        t = _tiling(x, reduction, w, None)
+        assert t["row_length"] == 0 and t["weight"]["mode"] == ("COLUMN" if c % 8 == 0 else "GENERIC"), t
+        check_forward(x, y, w, None, reduction)
+        modelled[c] = ascend_bce.last_kernel_stats().modelled_a2_us
+    assert modelled[257] < 1.5 * modelled[256], modelled

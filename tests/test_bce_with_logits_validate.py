@@ -330,9 +330,9 @@ def test_column_operands_are_checked():
     assert field(raw, "weight.mode") == 6 and field(raw, "rowLength") == 0
     _C.host.validate_tiling(raw)
     # Rows that do not start 32-B aligned in flat tiles, or too short to be worth a Muls each.
-    odd = raw_tiling([300, 1001], "float32", "none", weight_shape=[300, 1])
-    assert field(odd, "rowLength") == 1001
-    flat_tiles = -(-300 * 1001 // field(odd, "tileLength"))
+    odd = raw_tiling([300, 2053], "float32", "none", weight_shape=[300, 1])
+    assert field(odd, "rowLength") == 2053
+    flat_tiles = -(-300 * 2053 // field(odd, "tileLength"))
     flat = set_field(set_field(set_field(odd, "rowLength", 0), "rowChunks", 0), "numTiles", flat_tiles)
     with pytest.raises(ValueError, match=r"weight.mode = 6: COLUMN needs a column vector"):
         _C.host.validate_tiling(set_field(flat, "blockDim", min(48, flat_tiles)))
