@@ -43,14 +43,21 @@ struct UbOrder {
     bool placeableTarget;    // fp32 kernel that reads the target
 };
 
+// One target buffer's length: rounded up to BANK_CYCLE_BYTES when the target is placed.
+__aicore__ inline uint32_t TargetBufferBytes(const UbOrder& order, bool placed)
+{
+    return placed ? (order.targetTileBytes + BANK_CYCLE_BYTES - 1) / BANK_CYCLE_BYTES * BANK_CYCLE_BYTES
+                  : order.targetTileBytes;
+}
+
 // Pad before the target queue plus the rounding of its buffers (placed at phase 0), or 0.
 __aicore__ inline uint32_t TargetPadBytes(const UbOrder& order)
 {
     if (!order.placeableTarget || order.targetTileBytes == 0) {
         return 0;
     }
-    const uint32_t rounded = (order.targetTileBytes + BANK_CYCLE_BYTES - 1) / BANK_CYCLE_BYTES * BANK_CYCLE_BYTES;
-    return PadToPhase(order.fp32TileBytes + order.inputBytes, 0) + BUFFER_NUM * (rounded - order.targetTileBytes);
+    return PadToPhase(order.fp32TileBytes + order.inputBytes, 0) +
+           BUFFER_NUM * (TargetBufferBytes(order, true) - order.targetTileBytes);
 }
 
 // UB offset where the later temps start (before their first pad).

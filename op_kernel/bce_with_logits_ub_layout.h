@@ -15,13 +15,6 @@ namespace BceWithLogits {
 
 using TempBuf = AscendC::TBuf<AscendC::TPosition::VECCALC>;
 
-// One target buffer's length: rounded up to BANK_CYCLE_BYTES when the target is placed.
-__aicore__ inline uint32_t TargetBufferBytes(const UbOrder& order, bool placed)
-{
-    return placed ? (order.targetTileBytes + BANK_CYCLE_BYTES - 1) / BANK_CYCLE_BYTES * BANK_CYCLE_BYTES
-                  : order.targetTileBytes;
-}
-
 // The target's pad (placed only) then its queue; nothing for a kernel that does not read the target.
 template <typename Queue>
 __aicore__ inline void InitTargetQueue(AscendC::TPipe& pipe, Queue& queue, TempBuf& pad, const UbOrder& order,
