@@ -398,22 +398,24 @@ void PreferRowsAndColumns(TilingData& t)
     ChooseTileLength(t);
 }
 
-// Cuts each row into rowChunks chunks of at most the planned tile: ceil(C / K) rounded up to the
-// alignment (the last chunk shorter by under one unit per chunk), and up to PLANNED_BLOCKS tiles in
-// all when there are few rows.
-// Depends on the shape, dtypes and UB only, like the flat tile.
-void ChunkRows(TilingData& t)
+// Cuts each row into rowChunks chunks of at most the UB-planned tile: ceil(C / K) rounded up to the
+// alignment (the last chunk shorter by under one unit per chunk). K is the largest count that gives
+// the busiest of `blocks` blocks no more tiles than the fewest chunks the UB allows: row tiles are
+// balanced by their number, not by a flat tile's length (10 x 1000 fp32 on 48 blocks: 4 chunks of
+// 256, 40 tiles, one per block, where chunks of the flat balanced tile, 224, made 50 and gave two
+// blocks two). Reductions pass PLANNED_BLOCKS, so their chunks (and summation order) depend on the
+// shape, dtypes and UB only; elementwise kernels pass the launch's block cap.
+void ChunkRows(TilingData& t, uint64_t blocks)
 {
     if (t.rowLength == 0) {
         return;
     }
     const uint64_t align = HasPartials(t) ? TileAlign(t) : ELEMENTWISE_ALIGN_ELEMS;
     const uint64_t rows = t.totalLength / t.rowLength;
-    const uint64_t byTile = (t.rowLength + t.tileLength - 1) / t.tileLength;
-    // Few rows: as many chunks as give every planned block one tile, not one block two.
-    const uint64_t byBlocks = std::max<uint64_t>(PLANNED_BLOCKS / rows, 1);
+    const uint64_t fewest = (t.rowLength + t.tileLength - 1) / t.tileLength;
     const uint64_t most = (t.rowLength + align - 1) / align;  // chunks of one alignment unit
-    const uint64_t chunks = std::min(std::max(byTile, byBlocks), most);
+    const uint64_t busiestTiles = (rows * fewest + blocks - 1) / blocks;
+    const uint64_t chunks = std::min(std::max(busiestTiles * blocks / rows, fewest), most);
     t.tileLength = AlignUp((t.rowLength + chunks - 1) / chunks, align);
     t.rowChunks = (t.rowLength + t.tileLength - 1) / t.tileLength;
 }
@@ -545,13 +547,14 @@ TilingData ComputeTiling(const TilingRequest& req)
     PreferRowsAndColumns(t);
     const uint32_t blockCap = req.maxBlocks != 0 ? std::min(req.soc.vectorCores, req.maxBlocks)
                                                  : req.soc.vectorCores;
-    if (!HasPartials(t)) {
-        // Elementwise kernels have no summation order to keep: even out the blocks' work.
+    // Elementwise kernels have no summation order to keep: even out the blocks' work.
+    if (t.rowLength != 0) {
+        ChunkRows(t, HasPartials(t) ? PLANNED_BLOCKS : blockCap);
+    } else if (!HasPartials(t)) {
         BalanceTileLength(t, blockCap);
     } else {
         SpreadReduction(t);
     }
-    ChunkRows(t);
     // The final, shorter tile may need a smaller span buffer than the UB plan's tile.
     PlanGenericSpans(t);
     t.numTiles = t.rowLength != 0 ? t.rowChunks * (t.totalLength / t.rowLength)

@@ -106,40 +106,42 @@ private:
         LocalTensor<float> b = tmpB_.Get<float>();
         LocalTensor<float> c = tmpC_.Get<float>();
         if (reduce_ && count < tileLength_) {
-            ZeroPairwiseSpan(b, count);
+            ZeroPairwiseSpan(c, count);
         }
         Log1pExpNegAbs(a, Widen(input, c, count), c, b, count);  // a = log1p(exp(-|x|))
         // b = softplus(x), c = softplus(-x); a is free from here
         SoftplusPair(b, c, Widen(input, c, count), a, count);
         LocalTensor<float> y = Widen(target, a, count);
         AscendC::Mul(c, c, y, count);             // c = y * softplus(-x)
-        // b = (y - 1) * softplus(x) = -(1 - y) * softplus(x) exactly (round-to-nearest is odd-
-        // symmetric), so the loss is c - b: one pass for 1 - y where -y + 1 took two. Same bits as
+        // a = (y - 1) * softplus(x) = -(1 - y) * softplus(x) exactly (round-to-nearest is odd-
+        // symmetric), so the loss is c - a: one pass for 1 - y where -y + 1 took two. Same bits as
         // c + (1 - y) * softplus(x) but for the sign of a zero loss when c = -0 and y = 1.
+        // Every two-source pass from here reads tmpA with a later temp, never b with c: those
+        // share a bank phase (bce_with_logits_bank_plan.h).
         AscendC::Adds(a, y, -1.0f, count);        // y - 1 is exact for y in [0.5, 1] (Sterbenz)
-        AscendC::Mul(b, b, a, count);             // a is free again
-        posWeight_.Apply(c, a, offset, count);    // c = pw * y * softplus(-x)
+        AscendC::Mul(a, b, a, count);             // b is free again
+        posWeight_.Apply(c, b, offset, count);    // c = pw * y * softplus(-x)
         if constexpr (IS_FP32) {
             if (!reduce_) {
                 // fp32 'none' writes the loss straight into the output tile.
                 LocalTensor<float> out = outQueue_.AllocTensor<float>();
-                AscendC::Sub(out, c, b, count);
-                weight_.Apply(out, a, offset, count);
+                AscendC::Sub(out, c, a, count);
+                weight_.Apply(out, b, offset, count);
                 outQueue_.EnQue(out);
                 FreeInputs(input, target);
                 return;
             }
         }
-        AscendC::Sub(b, c, b, count);
-        weight_.Apply(b, a, offset, count);
+        AscendC::Sub(c, c, a, count);
+        weight_.Apply(c, b, offset, count);
         FreeInputs(input, target);
         if (reduce_) {
             LocalTensor<float> partial = outQueue_.AllocTensor<float>();
-            PairwiseSum(partial, b, count);
+            PairwiseSum(partial, c, count);
             outQueue_.EnQue(partial);
         } else {
             LocalTensor<T> out = outQueue_.AllocTensor<T>();
-            AscendC::Cast(out, b, AscendC::RoundMode::CAST_RINT, count);
+            AscendC::Cast(out, c, AscendC::RoundMode::CAST_RINT, count);
             outQueue_.EnQue(out);
         }
     }

@@ -32,6 +32,8 @@ constexpr float LOG1P_C0 = 2.0f;
 
 // dst = log1p(exp(-|x|)); u and v are scratch, and u may be x itself; dst differs from u and v.
 // A NaN logit propagates through Abs, Exp and Div; x = +-inf gives u = 0 and dst = 0 exactly.
+// 2 + u goes in dst, not v: the callers place dst and u in opposite halves of the UB bank groups
+// and u and v in the same half, so the Div reads two banks apart (bce_with_logits_bank_plan.h).
 __aicore__ inline void Log1pExpNegAbs(const AscendC::LocalTensor<float>& dst, const AscendC::LocalTensor<float>& x,
                                       const AscendC::LocalTensor<float>& u, const AscendC::LocalTensor<float>& v,
                                       uint32_t count)
@@ -39,8 +41,8 @@ __aicore__ inline void Log1pExpNegAbs(const AscendC::LocalTensor<float>& dst, co
     AscendC::Abs(u, x, count);
     AscendC::Muls(u, u, -1.0f, count);
     AscendC::Exp(u, u, count);                  // u = exp(-|x|)
-    AscendC::Adds(v, u, LOG1P_C0, count);
-    AscendC::Div(u, u, v, count);               // u = s = u / (2 + u), Div: Reciprocal is approximate
+    AscendC::Adds(dst, u, LOG1P_C0, count);
+    AscendC::Div(u, u, dst, count);             // u = s = u / (2 + u), Div: Reciprocal is approximate
     AscendC::Mul(v, u, u, count);               // v = z = s^2
     AscendC::Muls(dst, v, LOG1P_C3, count);     // Horner in z
     AscendC::Adds(dst, dst, LOG1P_C2, count);

@@ -691,6 +691,30 @@ def test_row_tiles_give_few_rows_one_tile_per_block():
             assert t["num_tiles"] == t["block_dim"] == 48
 
 
+@pytest.mark.parametrize("rows, c, max_blocks", [(10, 1000, 0), (10, 1000, 20), (20, 3000, 0), (7, 1537, 0),
+                                                 (47, 1000, 0), (100, 2049, 0)])
+def test_row_tiles_balance_the_busiest_block(rows, c, max_blocks):
+    # Elementwise row tiles: the busiest block takes as few tiles as the longest chunk allows (the
+    # UB-planned tile, at least the tile chosen), and among chunk counts with that many, the
+    # shortest chunk. Chunks of a flat balanced tile gave 10 x 1000 on 48 blocks 50 tiles.
+    t = tiling([rows, c], reduction="none", pos_weight_shape=[c], max_blocks=max_blocks)
+    assert t["pos_weight"]["mode"] == "ROW"
+    assert_tiles_cover_the_input(t)
+    blocks = max_blocks or 48
+    busiest = math.ceil(t["num_tiles"] / blocks)
+    ub_tile = tiling([rows * c], reduction="none")["tile_length"]  # no operand: a UB bound for any plan
+    fewest_chunks = math.ceil(c / ub_tile)
+    for k in range(1, c // 16 + 1):
+        chunk = math.ceil(math.ceil(c / k) / 16) * 16
+        k_tiles = rows * math.ceil(c / chunk)
+        if math.ceil(c / chunk) < fewest_chunks or chunk > ub_tile:
+            continue
+        assert math.ceil(k_tiles / blocks) > busiest or (math.ceil(k_tiles / blocks) == busiest
+                                                         and chunk >= t["tile_length"]), (k, chunk)
+    if rows * math.ceil(c / ub_tile) <= blocks:
+        assert t["num_tiles"] <= blocks
+
+
 def test_row_tiles_take_scalar_full_row_and_column_operands_only():
     shape = [188, 21841]
     both = tiling(shape, weight_shape=[21841], weight_dtype="float16", pos_weight_shape=[21841])
