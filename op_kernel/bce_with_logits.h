@@ -101,7 +101,6 @@ private:
     __aicore__ inline void Compute(uint64_t offset, uint32_t count)
     {
         LocalTensor<T> input = inQueueX_.DeQue<T>();
-        LocalTensor<T> target = inQueueY_.DeQue<T>();
         LocalTensor<float> a = tmpA_.Get<float>();
         LocalTensor<float> b = tmpB_.Get<float>();
         LocalTensor<float> c = tmpC_.Get<float>();
@@ -111,6 +110,9 @@ private:
         Log1pExpNegAbs(a, Widen(input, c, count), c, b, count);  // a = log1p(exp(-|x|))
         // b = softplus(x), c = softplus(-x); a is free from here
         SoftplusPair(b, c, Widen(input, c, count), a, count);
+        // The target is dequeued only now: its MTE2 copy (and the operands' after it) runs while
+        // the vector pipe works on x, which a block with a single tile otherwise waits for.
+        LocalTensor<T> target = inQueueY_.DeQue<T>();
         LocalTensor<float> y = Widen(target, a, count);
         AscendC::Mul(c, c, y, count);             // c = y * softplus(-x)
         // a = (y - 1) * softplus(x) = -(1 - y) * softplus(x) exactly (round-to-nearest is odd-

@@ -109,7 +109,6 @@ private:
     __aicore__ inline void Compute(uint64_t offset, uint32_t count)
     {
         LocalTensor<T> input = inQueueX_.DeQue<T>();
-        LocalTensor<T> target = inQueueY_.DeQue<T>();
         const LocalTensor<float> a = tmpA_.Get<float>(), b = tmpB_.Get<float>(), c = tmpC_.Get<float>(),
                                  d = tmpD_.Get<float>();
         LocalTensor<float> x = Widen(input, d, count);
@@ -122,6 +121,8 @@ private:
         AscendC::Maxs(b, x, 0.0f, count);
         AscendC::Muls(b, b, -1.0f, count);
         AscendC::Exp(b, b, count);                 // b = n2
+        // Dequeued only now: the target's copy overlaps the vector work on x (see the forward).
+        LocalTensor<T> target = inQueueY_.DeQue<T>();
         LocalTensor<float> y = Widen(target, d, count);
         AscendC::Mul(b, b, y, count);              // b = y * n2
         AscendC::Muls(d, y, -1.0f, count);
