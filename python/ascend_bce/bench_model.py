@@ -117,6 +117,9 @@ class Row:
     extrapolated: bool = False  # from two simulated sizes (extrapolate), not simulated itself
     pipe_busy: str = ""         # the timeline's busy / stall us per pipe of the slowest block
     pipe_stall: str = ""
+    # Launch + the slowest block's busiest pipe (or the HBM floor): our launch with its pipes
+    # perfectly overlapped, no pipeline fill or drain. What the counted work allows at best.
+    overlapped_us: float = 0.0
 
     @property
     def name(self) -> str:
@@ -145,6 +148,11 @@ class Row:
         return 100.0 * (self.vector_bound_us if self.vector_bound else self.roofline_us) / self.ours_us
 
     @property
+    def overlapped_bound_pct(self) -> float:
+        """bound_pct if the launch took only overlapped_us (the issued work's own ceiling)."""
+        return self.bound_pct * self.ours_us / self.overlapped_us if self.overlapped_us else self.bound_pct
+
+    @property
     def gm_ratio(self) -> float:
         return self.ours_gm_bytes / self.min_gm_bytes
 
@@ -161,6 +169,15 @@ def _timeline_value(stats_obj: Any, key: str) -> Any:
 def _pipes(values: Any) -> str:
     """A per-pipe dict as one CSV cell: 'MTE2=1.20;V=0.80' (us), '' when absent."""
     return ";".join(f"{pipe}={us:.2f}" for pipe, us in values.items()) if values else ""
+
+
+def _overlapped_us(stats_obj: Any) -> float:
+    """Launch + max(busiest pipe of the slowest block, HBM floor), 0.0 without a timeline."""
+    busy = _timeline_value(stats_obj, "busy_us")
+    launch = _timeline_value(stats_obj, "launch_us")
+    if not busy or launch is None:
+        return 0.0
+    return float(launch) + max(max(busy.values()), float(_timeline_value(stats_obj, "hbm_floor_us") or 0.0))
 
 
 def run_case(case: Case, soc: str = "910B1") -> Row:
@@ -185,7 +202,8 @@ def run_case(case: Case, soc: str = "910B1") -> Row:
                stock.launch_count, stats["gm_bytes_read"] + stats["gm_bytes_written"], least,
                stock_gm_bytes(call), blocks, stats, call,
                pipe_busy=_pipes(_timeline_value(stats_obj, "busy_us")),
-               pipe_stall=_pipes(_timeline_value(stats_obj, "stall_us")))
+               pipe_stall=_pipes(_timeline_value(stats_obj, "stall_us")),
+               overlapped_us=_overlapped_us(stats_obj))
 
 
 def extrapolate(lower: Row, upper: Row, case: Case, soc: str = "910B1") -> Row:
@@ -208,7 +226,8 @@ def extrapolate(lower: Row, upper: Row, case: Case, soc: str = "910B1") -> Row:
                a.launch_us + min_gm_bytes(case) / a.hbm_bytes_per_s * 1e6, line(lower.vector_bound_us, upper.vector_bound_us),
                upper.ours_launches, stock_time(call, a).launch_count,
                round(line(lower.ours_gm_bytes, upper.ours_gm_bytes)), least, stock_gm_bytes(call), upper.blocks,
-               upper.stats, call, extrapolated=True)
+               upper.stats, call, extrapolated=True,
+               overlapped_us=line(lower.overlapped_us, upper.overlapped_us))
 
 
 def backward_launches(case: Case, soc: str = "910B1") -> int:

@@ -116,6 +116,10 @@ def check_targets(rows: Sequence[Row], backward_launches: Dict[str, int], sens: 
         _verdict(f"mean/sum >= {t.min_speedup_reducing}x from {t.large_size:,} el.", _large_reducing(rows, t),
                  lambda r: r.speedup, lambda v: v >= t.min_speedup_reducing, "{:.2f}x"),
     ]
+    ceiling = _worst(large, lambda r: r.overlapped_bound_pct)
+    if ceiling is not None:
+        verdicts[3].detail += (f"; with its pipes perfectly overlapped (launch + busiest pipe) the least would be "
+                               f"{ceiling.overlapped_bound_pct:.1f}% ({ceiling.case.name}, {ceiling.case.elements:,} el.)")
     reachable = _worst(_large_reducing(rows, t), lambda r: r.roofline_speedup)
     if reachable is not None:
         verdicts[-1].detail += (f"; at the HBM roofline the least would be {reachable.roofline_speedup:.2f}x "
