@@ -128,14 +128,16 @@ private:
                 // fp32 'none' writes the loss straight into the output tile.
                 LocalTensor<float> out = outQueue_.AllocTensor<float>();
                 AscendC::Sub(out, c, a, count);
-                weight_.Apply(out, b, offset, count);
+                weight_.Apply(out, a, offset, count);
                 outQueue_.EnQue(out);
                 FreeInputs(input, target);
                 return;
             }
         }
         AscendC::Sub(c, c, a, count);
-        weight_.Apply(c, b, offset, count);
+        // a is free after the Sub: the weight widens into it, at the other phase from c (b with c
+        // would conflict every repeat of a 16-bit FULL weight's Cast and Mul).
+        weight_.Apply(c, a, offset, count);
         FreeInputs(input, target);
         if (reduce_) {
             LocalTensor<float> partial = outQueue_.AllocTensor<float>();

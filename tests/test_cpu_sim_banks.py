@@ -294,3 +294,27 @@ def test_forward_reads_no_two_temps_of_one_bank_phase(dtype, reduction):
     want = want if reduction == "none" else want.mean()
     np.testing.assert_allclose(np.asarray(got, np.float64), want, rtol=1e-6 if dtype == np.float32 else 2e-3,
                                atol=0 if reduction == "mean" else 1e-7)
+
+
+@pytest.mark.parametrize("reduction", ["none", "mean"])
+def test_full_weight_widens_into_tmp_a_not_beside_the_loss(reduction):
+    # A 16-bit weight of the input's shape is widened into the Apply scratch and multiplied into
+    # the loss in tmpC. With tmpB as the scratch (same bank phase as tmpC) that Mul conflicted
+    # every repeat, and the Cast met tmpC's delayed writes; tmpA (free once the loss is c - a) is
+    # at the other phase: the weight adds no conflict at all. (An fp32 weight is multiplied from
+    # its own queue buffer, which the bank plan does not place.)
+    dtype = np.float16
+    rng = np.random.default_rng(11)
+    x = rng.standard_normal((192, 1000)).astype(dtype)
+    y = rng.random((192, 1000)).astype(dtype)
+    w = (rng.random((192, 1000)) + 0.5).astype(dtype)
+    ascend_bce.binary_cross_entropy_with_logits(x, y, None, reduction)
+    plain = ascend_bce.last_kernel_stats()
+    got = ascend_bce.binary_cross_entropy_with_logits(x, y, w, reduction)
+    weighted = ascend_bce.last_kernel_stats()
+    assert weighted.repeats["Mul"] > plain.repeats["Mul"]  # the weight's Mul ran
+    assert weighted.bank_conflicts == plain.bank_conflicts
+    x64, y64 = x.astype(np.float64), y.astype(np.float64)
+    want = w.astype(np.float64) * (np.maximum(x64, 0) - x64 * y64 + np.log1p(np.exp(-np.abs(x64))))
+    want = want if reduction == "none" else want.mean()
+    np.testing.assert_allclose(np.asarray(got, np.float64), want, rtol=2e-3, atol=0 if reduction == "mean" else 1e-7)
