@@ -727,6 +727,52 @@ def test_row_tiles_balance_the_busiest_block(rows, c, max_blocks):
         assert t["num_tiles"] <= blocks
 
 
+def row_plan_tile(t):
+    """The UB-planned tile of a row-tiled plan, restated: reference_ub's queues and temps plus, per
+    ROW operand, one chunk buffer and (16-bit) its fp32 widening; no longer than the input."""
+    fixed, per_elem = reference_ub(t)
+    for name in ("weight", "pos_weight"):
+        if t[name]["mode"] == "ROW":
+            s_op = DTYPE_BYTES[t[name]["dtype"]]
+            per_elem += s_op + (4 if s_op != 4 else 0)
+    a = tile_align(t)
+    return min((usable_ub(t) - fixed) // per_elem // a * a, align_up(t["total_length"], a))
+
+
+# rows = 2 and rows around the 48 planned blocks; C one past a multiple of the alignment; C short
+# enough that the last chunk is one element.
+@pytest.mark.parametrize("rows, c", [(2, 17), (2, 1001), (2, 12289), (3, 16385), (10, 1000), (47, 21841),
+                                     (49, 21841), (100, 12289)])
+@pytest.mark.parametrize("dtype", ["float32", "float16"])
+@pytest.mark.parametrize("reduction", REDUCTIONS)
+@pytest.mark.parametrize("kernel", ["forward", "backward"])
+def test_row_chunks_fit_the_ub_plan_and_leave_the_busiest_block_fewest_tiles(rows, c, dtype, reduction, kernel):
+    # Every chunk fits the UB-planned tile of the row plan (not only a flat balanced tile); the
+    # busiest block gets the fewest tiles chunks of that length allow, with the shortest aligned
+    # chunk that keeps it. Blocks: the launch's for elementwise kernels, PLANNED_BLOCKS (48) for
+    # forward reductions, so their chunks (and summation order) are the same on every SoC and cap.
+    partials = kernel == "forward" and reduction != "none"
+    reduction_plan = None
+    for soc, max_blocks in [("910B1", 0), ("910B3", 0), ("910B1", 1), ("910B4", 7)]:
+        kw = dict(pos_weight_shape=[c], pos_weight_dtype="float16", soc=soc, max_blocks=max_blocks, kernel=kernel)
+        t = tiling([rows, c], dtype, reduction, **kw)
+        assert t["pos_weight"]["mode"] == "ROW" and t["row_length"] == c
+        host.validate_tiling(host.tiling_bytes([rows, c], dtype, reduction, **kw), soc)
+        assert_tiles_cover_the_input(t)
+        planned = row_plan_tile(t)
+        assert t["tile_length"] <= planned
+        blocks = 48 if partials else min(SOCS[soc], max_blocks or SOCS[soc])
+        align = tile_align(t) if partials else 16
+        busiest = -(-rows * -(-c // planned) // blocks)
+        assert -(-t["num_tiles"] // blocks) == busiest
+        keeps = [k for k in range(align, planned + 1, align) if -(-rows * -(-c // k) // blocks) <= busiest]
+        assert t["tile_length"] == min(keeps)
+        if partials:
+            plan = (t["tile_length"], t["row_chunks"], t["num_tiles"])
+            assert plan == (reduction_plan or plan)
+            reduction_plan = plan
+
+
 def test_row_tiles_take_scalar_full_row_and_column_operands_only():
     shape = [188, 21841]
     both = tiling(shape, weight_shape=[21841], weight_dtype="float16", pos_weight_shape=[21841])
