@@ -714,7 +714,7 @@ def test_row_tiles_balance_the_busiest_block(rows, c, max_blocks):
     assert_tiles_cover_the_input(t)
     blocks = max_blocks or 48
     busiest = math.ceil(t["num_tiles"] / blocks)
-    ub_tile = tiling([rows * c], reduction="none")["tile_length"]  # no operand: a UB bound for any plan
+    ub_tile = row_plan_tile(t)  # the row plan's UB tile (a flat input's balanced tile is far shorter)
     fewest_chunks = math.ceil(c / ub_tile)
     for k in range(1, c // 16 + 1):
         chunk = math.ceil(math.ceil(c / k) / 16) * 16
