@@ -176,3 +176,24 @@ def test_short_odd_rows_keep_flat_tiles(rng, reduction):
         check_forward(x, y, w, None, reduction)
         modelled[c] = ascend_bce.last_kernel_stats().modelled_a2_us
     assert modelled[257] < 1.5 * modelled[256], modelled
+
+
+@pytest.mark.parametrize("blocks", [None, 1])
+@pytest.mark.parametrize("dtype", ["float32", "float16"])
+@pytest.mark.parametrize("reduction", ["none", "sum"])
+def test_two_rows_split_into_chunks_down_to_one_element(rng, dtype, reduction, blocks):
+    # Two rows spread over up to 48 blocks: [2, 17] has a 16-element chunk and a one-element last
+    # chunk per row on 48 blocks (elementwise), one 64-element chunk for sums; [2, 12289] (C one past
+    # a multiple of the alignment) 20-odd chunks per row, or the UB's fewest with one block.
+    for c in (17, 12289):
+        x, y, w, pw = _inputs(rng, (2, c), DTYPES[dtype], None, (c,), pw_dtype=np.float16)
+        t = _C.host.compute_tiling([2, c], dtype, reduction, pos_weight_shape=[c], pos_weight_dtype="float16",
+                                   max_blocks=blocks or 0)
+        assert t["pos_weight"]["mode"] == "ROW" and t["row_length"] == c
+        if c == 17 and reduction == "none" and blocks is None:
+            assert (t["tile_length"], t["row_chunks"]) == (16, 2)
+        elif c == 17:
+            assert t["row_chunks"] == 1
+        check_forward(x, y, w, pw, reduction, max_blocks=blocks)
+        g = grad_output_for(rng, x, reduction)
+        check_grad(x, y, w, pw, reduction, g, "input", max_blocks=blocks)
