@@ -119,7 +119,8 @@ private:
         // symmetric), so the loss is c - a: one pass for 1 - y where -y + 1 took two. Same bits as
         // c + (1 - y) * softplus(x) but for the sign of a zero loss when c = -0 and y = 1.
         // Every two-source pass from here reads tmpA with a later temp, never b with c: those
-        // share a bank phase (bce_with_logits_bank_plan.h).
+        // share a bank phase (bce_with_logits_bank_plan.h). The exception: a 16-bit FULL
+        // pos_weight is widened into b, the only free temp, and multiplied into c.
         AscendC::Adds(a, y, -1.0f, count);        // y - 1 is exact for y in [0.5, 1] (Sterbenz)
         AscendC::Mul(a, b, a, count);             // b is free again
         posWeight_.Apply(c, b, offset, count);    // c = pw * y * softplus(-x)
