@@ -154,12 +154,18 @@ private:
             Finish(result, b, offset, count);
             return;
         }
-        Log1pExpNegAbs(a, x, c, b, count);         // a = log1p(exp(-|x|))
-        SoftplusPair(b, c, x, a, count);           // b = softplus(x), c = softplus(-x)
+        Log1pExpNegAbs(a, x, c, b, count);         // a = l = log1p(exp(-|x|))
+        // SoftplusPair's sums with softplus(x) formed in place on l (l + max(x, 0): the same
+        // rounding), so the final Sub reads tmpA with c, not b with c: those share a bank phase
+        // (bce_with_logits_bank_plan.h).
+        AscendC::Maxs(b, x, 0.0f, count);
+        AscendC::Mins(c, x, 0.0f, count);
+        AscendC::Sub(c, a, c, count);              // c = softplus(-x)
+        AscendC::Add(a, a, b, count);              // a = softplus(x)
         inQueueX_.FreeTensor(input);
         posWeight_.Apply(c, d, offset, count);     // c = pw * softplus(-x)
         LocalTensor<float> result = ResultTile(a);
-        AscendC::Sub(result, c, b, count);
+        AscendC::Sub(result, c, a, count);
         Finish(result, d, offset, count);
     }
 
