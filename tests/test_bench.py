@@ -238,3 +238,19 @@ def test_bound_by_comes_from_the_timeline_when_the_stats_have_one():
     row = run_case(TINY[0])
     assert row.bound_by == (_timeline_value(last_kernel_stats(), "bound_by") or
                             ("memory" if "memory" in row.bound_by else "vector"))
+
+
+def test_scalar_gm_misses_are_a_varied_assumption_of_the_analytic_price():
+    """The sensitivity table halves and doubles the DCache miss cost (cpu_sim's cost table); the
+    analytic price a row is scaled by adds it per miss of the slowest block (a blocking load)."""
+    from ascend_bce import _C
+    from ascend_bce.assumptions import scaled, varied_names
+    from ascend_bce.bench_model import analytic_time
+    assert "scalar_gm_miss_cycles" in varied_names()
+    assert BASE.scalar_gm_miss_cycles == _C.cost_table()["scalar_gm_miss_cycles"]
+    block = {"gm_bytes_read": 0, "gm_bytes_written": 0, "pipe_instructions": {"S": 3, "V": 0, "MTE2": 0, "MTE3": 0},
+             "instructions": {}, "repeats": {}, "scalar_gm_misses": 3}
+    stats = {"block_dim": 1, "blocks": [block], "sync_all_count": 0}
+    for factor in (0.5, 2.0):
+        a = scaled(BASE, "scalar_gm_miss_cycles", factor)
+        assert analytic_time(stats, a).total_us - a.launch_us == pytest.approx(3 * a.scalar_gm_miss_cycles / a.clock_hz * 1e6)

@@ -183,6 +183,8 @@ NEGATIVE = {
     "bad_hazard_mte2_v": r"pipe hazard: Exp on pipe V reads UB bytes \[0, 256\) written by MTE2",
     "bad_hazard_v_mte3": r"pipe hazard: DataCopy\(UB->GM\) on pipe MTE3 reads .* written by V",
     "bad_hazard_v_s": r"pipe hazard: LocalTensor::GetValue on pipe S reads .* written by V",
+    "bad_hazard_mte2_s": r"pipe hazard: LocalTensor::GetValue on pipe S reads UB bytes \[0, 32\) written by MTE2 "
+                         r"without EnQue/DeQue or SetFlag/WaitFlag",
     "bad_war_v_mte2": r"pipe hazard: DataCopy\(GM->UB\) on pipe MTE2 overwrites UB bytes \[0, 256\) that pipe V "
                       r"may still be reading: no SetFlag/WaitFlag<V_MTE2> or FreeTensor since that read",
     "bad_war_v_s": r"pipe hazard: LocalTensor::SetValue on pipe S overwrites UB bytes \[0, 32\) that pipe V "

@@ -1,8 +1,8 @@
 """cpu_sim's per-pipe timeline: what a launch is modelled to take on an A2 and why. Reduced kernels
 (cpu_sim/selftest/st_timeline.cpp) whose timelines are worked out here from the cost table
 (`_C.cost_table()`, cpu_sim/include/sim/cost_table.h): a per-tile ReduceSum serialises copy-in
-behind the vector work, double buffering overlaps them, a scalar loop holds the other pipes,
-SyncAll adds its cost, and the HBM share shrinks as blocks are added. Then real launches: the
+behind the vector work, double buffering overlaps them, a scalar loop holds the other pipes, a
+scalar GM read pays a DCache miss per new 64-B line, SyncAll adds its cost, and the HBM share shrinks as blocks are added. Then real launches: the
 timeline is never below cost_model.py's analytic bound (perfect overlap)."""
 from __future__ import annotations
 
@@ -137,6 +137,52 @@ def test_a_scalar_loop_is_busy_time_of_the_scalar_unit_and_a_stall_of_the_others
     assert cycles(t["stall_us"]["V"]) > loop
     assert cycles(t["stall_us"]["MTE3"]) > loop
     assert cycles(t["critical_path_us"]) > loop + cycles(t["busy_us"]["MTE2"] + t["busy_us"]["V"])
+
+
+LINE_FLOATS = COST["dcache_line_bytes"] // 4
+
+
+def line_aligned_floats(n):
+    """n float32 zeros starting on a DCache line (the launch uses the array's memory as GM)."""
+    raw = np.zeros(n + LINE_FLOATS, np.float32)
+    skip = -raw.ctypes.data % COST["dcache_line_bytes"] // 4
+    return raw[skip:skip + n]
+
+
+def run_gm_reads(reads, stride, passes=1):
+    x = line_aligned_floats(reads * stride)
+    x[::stride] = 1.0
+    y = line_aligned_floats(8)
+    tiling = np.zeros(16, np.uint32)
+    tiling[6], tiling[7], tiling[8] = reads, stride, passes
+    stats = _C.selftest.run("timeline_gm_scalar_reads", [x, y], tiling=tiling)
+    assert y[0] == reads * passes
+    return stats
+
+
+@pytest.mark.parametrize("stride, lines", [(1, 4), (LINE_FLOATS // 2, 32), (LINE_FLOATS, 64)])
+def test_scalar_gm_reads_pay_a_miss_per_new_dcache_line(stride, lines):
+    """64 GetValue of GM, 1, 8 or 16 floats apart: one DCache miss per 64-B line first touched, plus
+    the SetValue of the result (its line is loaded too); every access also pays the scalar access."""
+    reads = 64
+    stats = run_gm_reads(reads, stride)
+    accesses, misses = reads + 1, lines + 1
+    assert (stats.scalar_gm_accesses, stats.scalar_gm_misses) == (accesses, misses)
+    t = stats.timeline
+    s_cycles = accesses * COST["scalar_access_cycles"] + misses * COST["scalar_gm_miss_cycles"]
+    assert cycles(t["busy_us"]["S"]) == pytest.approx(s_cycles)
+    assert cycles(t["critical_path_us"]) == pytest.approx(s_cycles)
+    assert t["bound_by"] == "S"
+
+
+def test_dcache_keeps_the_most_recent_lines():
+    """Two passes over as many lines as the DCache holds: the second pass hits; one line more and
+    least-recently-used replacement evicts each line just before it is read again."""
+    lines = COST["dcache_lines"]
+    fits = run_gm_reads(lines, LINE_FLOATS, passes=2)
+    assert fits.scalar_gm_misses == lines + 1
+    thrash = run_gm_reads(lines + 1, LINE_FLOATS, passes=2)
+    assert thrash.scalar_gm_misses == 2 * (lines + 1) + 1
 
 
 @pytest.mark.parametrize("barriers", [1, 3])

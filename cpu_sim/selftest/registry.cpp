@@ -109,6 +109,7 @@ void st_bad_not_freed(GM_ADDR* gm, GM_ADDR tiling);
 void st_bad_hazard_mte2_v(GM_ADDR* gm, GM_ADDR tiling);
 void st_bad_hazard_v_mte3(GM_ADDR* gm, GM_ADDR tiling);
 void st_bad_hazard_v_s(GM_ADDR* gm, GM_ADDR tiling);
+void st_bad_hazard_mte2_s(GM_ADDR* gm, GM_ADDR tiling);
 void st_bad_war_v_mte2(GM_ADDR* gm, GM_ADDR tiling);
 void st_bad_war_v_s(GM_ADDR* gm, GM_ADDR tiling);
 void st_bad_waw_v_mte2(GM_ADDR* gm, GM_ADDR tiling);
@@ -132,6 +133,7 @@ void st_mix_kernel(GM_ADDR* gm, GM_ADDR tiling);
 void st_timeline_tiles(GM_ADDR* gm, GM_ADDR tiling);
 void st_timeline_scalar_loop(GM_ADDR* gm, GM_ADDR tiling);
 void st_timeline_sync_all(GM_ADDR* gm, GM_ADDR tiling);
+void st_timeline_gm_scalar_reads(GM_ADDR* gm, GM_ADDR tiling);
 void st_bank_add(GM_ADDR* gm, GM_ADDR tiling);
 void st_aiv_kernel(GM_ADDR* gm, GM_ADDR tiling);
 }  // namespace cpu_sim_selftest
@@ -240,6 +242,7 @@ const std::vector<SelfTestKernel>& SelfTestKernels() {
         {"timeline_tiles", 2, &cpu_sim_selftest::st_timeline_tiles},
         {"timeline_scalar_loop", 2, &cpu_sim_selftest::st_timeline_scalar_loop},
         {"timeline_sync_all", 2, &cpu_sim_selftest::st_timeline_sync_all},
+        {"timeline_gm_scalar_reads", 2, &cpu_sim_selftest::st_timeline_gm_scalar_reads},
         {"bank_add", 3, &cpu_sim_selftest::st_bank_add},
         {"aiv_kernel", 2, &cpu_sim_selftest::st_aiv_kernel},
         {"bad_datacopy_count", 2, &cpu_sim_selftest::st_bad_datacopy_count},
@@ -258,6 +261,7 @@ const std::vector<SelfTestKernel>& SelfTestKernels() {
         {"bad_hazard_mte2_v", 2, &cpu_sim_selftest::st_bad_hazard_mte2_v},
         {"bad_hazard_v_mte3", 2, &cpu_sim_selftest::st_bad_hazard_v_mte3},
         {"bad_hazard_v_s", 2, &cpu_sim_selftest::st_bad_hazard_v_s},
+        {"bad_hazard_mte2_s", 2, &cpu_sim_selftest::st_bad_hazard_mte2_s},
         {"bad_war_v_mte2", 2, &cpu_sim_selftest::st_bad_war_v_mte2},
         {"bad_war_v_s", 2, &cpu_sim_selftest::st_bad_war_v_s},
         {"bad_waw_v_mte2", 2, &cpu_sim_selftest::st_bad_waw_v_mte2},

@@ -160,6 +160,20 @@ void st_bad_hazard_v_s(GM_ADDR* gm, GM_ADDR tiling) {
     (void)v;
 }
 
+// A scalar read of values just copied in by MTE2, without SetFlag/WaitFlag<MTE2_S>: the scalar unit
+// would read UB before the DMA has written it.
+void st_bad_hazard_mte2_s(GM_ADDR* gm, GM_ADDR tiling) {
+    TPipe pipe;
+    TBuf<TPosition::VECCALC> b;
+    pipe.InitBuffer(b, 256);
+    GlobalTensor<float> x;
+    x.SetGlobalBuffer(reinterpret_cast<__gm__ float*>(gm[0]), 64);
+    LocalTensor<float> t = b.Get<float>();
+    DataCopy(t, x, 64);
+    float v = t.GetValue(0);
+    (void)v;
+}
+
 // A copy-in over a tile the vector unit is still reading, without SetFlag/WaitFlag<V_MTE2>.
 void st_bad_war_v_mte2(GM_ADDR* gm, GM_ADDR tiling) {
     Io io(gm, tiling);

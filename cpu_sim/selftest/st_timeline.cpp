@@ -2,7 +2,8 @@
 // copy-in overlaps its vector work unless a per-tile ReduceSum drains the vector pipe through the
 // scalar unit, a scalar loop that holds the other pipes, and SyncAll barriers.
 // gm: x (floats), y (floats). Tiling words: [0] tiles per block, [3] mode, [4] vector ops per tile
-// (tile loop) or scalar stores (scalar loop), [5] SyncAll count.
+// (tile loop) or scalar stores (scalar loop), [5] SyncAll count, [6..8] GM scalar reads, their stride
+// and passes (gm_scalar_reads).
 #include "st_common.h"
 
 namespace cpu_sim_selftest {
@@ -102,6 +103,20 @@ void st_timeline_scalar_loop(GM_ADDR* gm, GM_ADDR tiling) {
     out = outQueue.DeQue<float>();
     DataCopy(y, out, 8);
     outQueue.FreeTensor(out);
+}
+
+// Scalar GM reads through the DCache: w8 passes over w6 floats of x read w7 floats apart, their sum
+// into y[0] with the vector and copy pipes idle (one more GM scalar access, a write).
+void st_timeline_gm_scalar_reads(GM_ADDR* gm, GM_ADDR tiling) {
+    const uint32_t reads = TilingU32(tiling, 6), stride = TilingU32(tiling, 7), passes = TilingU32(tiling, 8);
+    GlobalTensor<float> x, y;
+    x.SetGlobalBuffer(reinterpret_cast<__gm__ float*>(gm[0]), static_cast<uint64_t>(reads) * stride);
+    y.SetGlobalBuffer(reinterpret_cast<__gm__ float*>(gm[1]), 8);
+    float sum = 0.0f;
+    for (uint32_t p = 0; p < passes; ++p) {
+        for (uint32_t i = 0; i < reads; ++i) sum += x.GetValue(static_cast<uint64_t>(i) * stride);
+    }
+    y.SetValue(0, sum);
 }
 
 // w5 SyncAll barriers and nothing else (a MIX kernel: launch with a workspace and batch mode).

@@ -50,6 +50,16 @@ uint64_t KernelStats::ScalarAccesses() const {
     for (const auto& b : blocks) s += b.scalarAccesses;
     return s;
 }
+uint64_t KernelStats::ScalarGmAccesses() const {
+    uint64_t s = 0;
+    for (const auto& b : blocks) s += b.scalarGmAccesses;
+    return s;
+}
+uint64_t KernelStats::ScalarGmMisses() const {
+    uint64_t s = 0;
+    for (const auto& b : blocks) s += b.scalarGmMisses;
+    return s;
+}
 uint64_t KernelStats::BankConflictRepeats() const {
     uint64_t s = 0;
     for (const auto& b : blocks) s += b.bankConflictRepeats;

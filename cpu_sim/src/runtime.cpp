@@ -202,8 +202,10 @@ void OrderPipes(uint8_t srcPipe, uint8_t dstPipe, uint64_t flagSeq) {
         const bool srcHas = r[si] != 0 && r[si] <= flagSeq;
         if (srcHas && r[di] == 0) r[di] = now;
         // A later MTE2 copy is ordered after an earlier one's completion by PipeBarrier<PIPE_MTE2>
-        // (src == dst) or by a flag from a pipe that was itself ordered after that copy.
-        if (dstPipe == PIPE_BIT_MTE2 && c.writer[b] == PIPE_BIT_MTE2 && (srcPipe == dstPipe || srcHas)) {
+        // (src == dst) or by a flag from a pipe that was itself ordered after that copy, to MTE2 or
+        // to the scalar unit (a WaitFlag there blocks the issue of every later instruction).
+        if ((dstPipe == PIPE_BIT_MTE2 || dstPipe == PIPE_BIT_S) && c.writer[b] == PIPE_BIT_MTE2 &&
+            (srcPipe == dstPipe || srcHas)) {
             c.dmaOrdered[b] = 1;
         }
         if (c.readers[b] == 0) continue;
@@ -407,10 +409,11 @@ VectorAccess ContiguousOperands(const void* dst, const void* src0, const void* s
 
 void CountInstr(const char* name, uint64_t repeats) { CountInstr(name, repeats, sizeof(float)); }
 
-void ScalarAccess(bool ub) {
+void ScalarAccess(bool ub, const void* gm) {
     BlockContext& c = Ctx();
     c.stats.scalarAccesses++;
-    TimeScalarAccess(c, ub);
+    if (!ub) c.stats.scalarGmAccesses++;
+    if (TimeScalarAccess(c, ub, gm)) c.stats.scalarGmMisses++;
 }
 
 void LockAtomic() { atomicMutex.lock(); }

@@ -2,6 +2,7 @@
 #include "sim/timeline.h"
 
 #include <algorithm>
+#include <cstdint>
 #include <utility>
 #include <vector>
 
@@ -75,6 +76,21 @@ double ReserveLink(PipeTimeline& t, double from, double cycles) {
     return done;
 }
 
+// The DCache lookup of a scalar GM access at `gm`: a hit makes its line the most recent, a miss
+// loads it (evicting the least recent line of a full cache).
+bool DcacheMiss(PipeTimeline& t, const void* gm) {
+    const uint64_t line = reinterpret_cast<uintptr_t>(gm) / cost::kDcacheLineBytes;
+    auto& lines = t.dcache;
+    const auto hit = std::find(lines.begin(), lines.end(), line);
+    if (hit != lines.end()) {
+        std::rotate(hit, hit + 1, lines.end());
+        return false;
+    }
+    if (lines.size() == cost::kDcacheLines) lines.erase(lines.begin());
+    lines.push_back(line);
+    return true;
+}
+
 }  // namespace
 
 void TimelineStart(BlockContext& c) {
@@ -107,19 +123,22 @@ void TimeInstr(const char* name, uint64_t repeats, uint32_t elemBytes, double ex
     t.vectorSinceScalarSync = true;
 }
 
-void TimeScalarAccess(BlockContext& c, bool ub) {
+bool TimeScalarAccess(BlockContext& c, bool ub, const void* gm) {
     PipeTimeline& t = c.timeline;
     if (ub && t.vectorSinceScalarSync) {  // the compiler's V_S: the vector pipe drained first
         HoldScalar(t, Drained(t, V) + cost::kFlagLatencyCycles);
         t.vectorSinceScalarSync = false;
     }
-    Finish(t, S, t.free[S] + cost::kScalarAccessCycles, cost::kScalarAccessCycles);
+    const bool miss = !ub && DcacheMiss(t, gm);
+    const double cycles = cost::kScalarAccessCycles + (miss ? cost::kScalarGmMissCycles : 0);
+    Finish(t, S, t.free[S] + cycles, cycles);
     if (ub) {
         t.scalarSinceVectorSync = true;
     } else {  // a GM scalar access moved the GM counters: it is not a copy for the next instruction
         t.gmReadMark = c.stats.gmBytesRead;
         t.gmWrittenMark = c.stats.gmBytesWritten;
     }
+    return miss;
 }
 
 void TimeSetFlag(AscendC::HardEvent event, int32_t id) {

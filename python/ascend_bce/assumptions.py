@@ -52,6 +52,9 @@ class A2Assumptions:
                                        "instruction (the add sample's Case 6 on an A2: 22.6 cycles)")
     copy_issue_cycles: float = _spec(_COST["copy_issue_cycles"], "fixed issue cost of one DataCopy (the add "
                                      "sample's Cases 2 vs 3 on an A2: 112 cycles)")
+    scalar_gm_miss_cycles: float = _spec(
+        _COST["scalar_gm_miss_cycles"], "ASSUMED: a scalar GM read or write that misses the core's DCache "
+                                        "(64-B lines) waits this long; no A2 figure is published")
     core_share_cap: float = _spec(
         _COST["core_share_cap"], "one core's DMA gets at most this multiple of its fair HBM share (the add "
                                  "sample's one-core Cases 0/1 on an A2: 1.42-1.49x)")

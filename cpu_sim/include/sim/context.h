@@ -172,8 +172,9 @@ void CountInstr(const char* name, uint64_t repeats, uint32_t elemBytes, const Ve
 // The count form's operands (same byte length each): dst and up to two sources, as UB pointers.
 VectorAccess ContiguousOperands(const void* dst, const void* src0, const void* src1, uint64_t bytes);
 // A scalar-unit load or store (GetValue/SetValue, an API call's own scalar access): counted in
-// BlockStats::scalarAccesses and timed on the S pipe; `ub` for UB (LocalTensor), else GM.
-void ScalarAccess(bool ub);
+// BlockStats::scalarAccesses and timed on the S pipe; `ub` for UB (LocalTensor), else the GM
+// address `gm` (GlobalTensor: through the DCache, cost_table.h).
+void ScalarAccess(bool ub, const void* gm = nullptr);
 inline uint64_t Repeats(uint64_t count, uint64_t elemBytes) { return (count * elemBytes + 255) / 256; }
 
 // Serialises atomic UB->GM adds across block threads.

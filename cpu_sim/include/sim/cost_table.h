@@ -104,6 +104,24 @@ constexpr double kAddSampleAccessesPerElement = 3;
 constexpr double kScalarLoopCyclesPerElement = kAddSampleScalarUs * 1e-6 * kClockHz / kAddSampleElements;
 constexpr double kScalarAccessCycles = kScalarLoopCyclesPerElement / kAddSampleAccessesPerElement;
 
+// The scalar unit's data cache for GM (DCache). Every GlobalTensor GetValue/SetValue goes through
+// it: asc-devkit's 系统缓存概述 (docs/zh/api/SIMD-API/基础API/缓存控制/) has a scalar GM read try the
+// core's DCache, then L2, then HBM, and DCache reads and writes GM in 64-B lines
+// (ReadGmByPassDCache; DataCacheCleanAndInvalid flushes "the 64-B aligned cache line"); a SetValue
+// loads its line too (the Ascend C guide's "Reading/Writing Data by the Scalar Unit"), and the
+// guide's scalar-unit section gives a 16-KB D-cache as its example. We model one fully associative
+// LRU of those lines per core, empty at kernel start; the kernel's own stack and the write-back of
+// dirty lines are not modelled.
+constexpr uint32_t kDcacheLineBytes = 64;
+constexpr uint32_t kDcacheBytes = 16 * 1024;
+constexpr uint32_t kDcacheLines = kDcacheBytes / kDcacheLineBytes;
+// ASSUMED: what a scalar GM access that misses the DCache adds to kScalarAccessCycles: a round
+// trip to L2/HBM that the in-order scalar unit waits out (its result feeds the next instruction).
+// asc-devkit publishes no latency for it. 500 cycles (270 ns at 1.85 GHz) is the order of a
+// GPU's DRAM load-to-use latency and 4.5 times a DMA's set-up and first byte (kCopyIssueCycles),
+// which a blocking load cannot overlap; the benchmark's sensitivity table halves and doubles it.
+constexpr double kScalarGmMissCycles = 500;
+
 // ASSUMED: a SetFlag seen by the waiting pipe this many cycles after the source pipe reached it.
 constexpr double kFlagLatencyCycles = 16;
 // ASSUMED (as A2Spec): host launch plus block dispatch of one kernel, and one cross-core SyncAll

@@ -68,6 +68,9 @@ struct BlockStats {
     // GetValue/SetValue on LocalTensor or GlobalTensor: element-wise work of the scalar unit,
     // which the vector and copy counters do not show (A2 runs such loops at tens of cycles each).
     uint64_t scalarAccesses = 0;
+    // Of those, the GlobalTensor ones, and how many missed the DCache (cost_table.h).
+    uint64_t scalarGmAccesses = 0;
+    uint64_t scalarGmMisses = 0;
     // Vector repeats that hit a UB bank conflict (ub_banks.h), and the cycles they added on V.
     uint64_t bankConflictRepeats = 0;
     double bankConflictCycles = 0;
@@ -98,6 +101,8 @@ struct KernelStats {
     uint64_t UbPeakBytes() const;   // max over blocks
     uint64_t SyncAllCount() const;  // max over blocks (barriers executed by the launch)
     uint64_t ScalarAccesses() const;  // summed over blocks
+    uint64_t ScalarGmAccesses() const;  // summed over blocks
+    uint64_t ScalarGmMisses() const;    // summed over blocks
     uint64_t BankConflictRepeats() const;  // summed over blocks
     std::map<std::string, InstrStat> Instructions() const;  // summed over blocks
     LaunchTimeline timeline;  // filled by Launch

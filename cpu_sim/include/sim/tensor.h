@@ -21,13 +21,13 @@ public:
     PrimType GetValue(const uint64_t offset) const {
         Check("GlobalTensor::GetValue", offset, 1);
         cpu_sim::Ctx().stats.gmBytesRead += sizeof(T);
-        cpu_sim::ScalarAccess(false);
+        cpu_sim::ScalarAccess(false, addr_ + offset);
         return addr_[offset];
     }
     void SetValue(const uint64_t offset, PrimType value) {
         Check("GlobalTensor::SetValue", offset, 1);
         cpu_sim::Ctx().stats.gmBytesWritten += sizeof(T);
-        cpu_sim::ScalarAccess(false);
+        cpu_sim::ScalarAccess(false, addr_ + offset);
         addr_[offset] = value;
     }
     __gm__ PrimType& operator()(const uint64_t offset) const {

@@ -9,7 +9,9 @@
 // cannot overlap this tile's vector work). PipeBarrier<PIPE_ALL> drains every pipe; SyncAll
 // releases every block when the last one arrives, plus its cost. MTE2 and MTE3 share the core's
 // share of HBM bandwidth: a copy uses the core's GM link whenever the other copy pipe leaves it
-// free (it may be spread over several gaps), and ends when it has had its cycles. GetValue/SetValue on a LocalTensor take the
+// free (it may be spread over several gaps), and ends when it has had its cycles. A GetValue/SetValue
+// on a GlobalTensor pays kScalarGmMissCycles on S when its 64-B line is not in the block's DCache
+// (an LRU of kDcacheLines lines). GetValue/SetValue on a LocalTensor take the
 // worst case of the compiler's automatic sync (cce-auto-sync, on by default: V_S before a scalar
 // access that follows vector work, S_V before vector work that follows it).
 //
@@ -45,6 +47,8 @@ struct PipeTimeline {
     uint64_t gmWrittenMark = 0;
     bool vectorSinceScalarSync = false;  // vector work the scalar unit has not waited for
     bool scalarSinceVectorSync = false;  // scalar UB accesses the vector pipe has not waited for
+    // The DCache (cost_table.h): line indices (GM address / kDcacheLineBytes), least recent first.
+    std::vector<uint64_t> dcache;
 };
 
 struct BlockContext;
@@ -53,8 +57,9 @@ void TimelineStart(BlockContext& c);
 // bytes read, MTE3 for bytes written), else a vector instruction over `elemBytes`-B elements.
 // `extraCycles`: a vector instruction's UB bank conflicts (ub_banks.h).
 void TimeInstr(const char* name, uint64_t repeats, uint32_t elemBytes, double extraCycles = 0);
-// A GetValue/SetValue (or an API call's own scalar load/store): `ub` for a LocalTensor.
-void TimeScalarAccess(BlockContext& c, bool ub);
+// A GetValue/SetValue (or an API call's own scalar load/store): `ub` for a LocalTensor, else the GM
+// address `gm`, which goes through the DCache: true when it missed (and paid kScalarGmMissCycles).
+bool TimeScalarAccess(BlockContext& c, bool ub, const void* gm = nullptr);
 void TimeSetFlag(AscendC::HardEvent event, int32_t id);
 void TimeWaitFlag(AscendC::HardEvent event, int32_t id);
 void TimeBarrierAll();                 // PipeBarrier<PIPE_ALL>: every pipe drained

@@ -62,6 +62,8 @@ py::dict BlockDict(const cpu_sim::BlockStats& b) {
     d["ub_peak_bytes"] = b.ubPeakBytes;
     d["sync_all_count"] = b.syncAllCount;
     d["scalar_accesses"] = b.scalarAccesses;
+    d["scalar_gm_accesses"] = b.scalarGmAccesses;
+    d["scalar_gm_misses"] = b.scalarGmMisses;
     d["instructions"] = InstrDict(b.instructions, false);
     d["repeats"] = InstrDict(b.instructions, true);
     d["bank_conflict_repeats"] = b.bankConflictRepeats;
@@ -90,6 +92,8 @@ py::dict StatsDict(const cpu_sim::KernelStats& s) {
     d["ub_peak_bytes"] = s.UbPeakBytes();
     d["sync_all_count"] = s.SyncAllCount();
     d["scalar_accesses"] = s.ScalarAccesses();
+    d["scalar_gm_accesses"] = s.ScalarGmAccesses();
+    d["scalar_gm_misses"] = s.ScalarGmMisses();
     d["instructions"] = InstrDict(s.Instructions(), false);
     d["repeats"] = InstrDict(s.Instructions(), true);
     d["bank_conflict_repeats"] = s.BankConflictRepeats();
@@ -121,6 +125,9 @@ py::dict CostTable() {
     d["vector_repeat_cycles"] = rates;
     d["scalar_loop_cycles_per_element"] = c::kScalarLoopCyclesPerElement;
     d["scalar_access_cycles"] = c::kScalarAccessCycles;
+    d["dcache_line_bytes"] = c::kDcacheLineBytes;
+    d["dcache_lines"] = c::kDcacheLines;
+    d["scalar_gm_miss_cycles"] = c::kScalarGmMissCycles;
     d["flag_latency_cycles"] = c::kFlagLatencyCycles;
     d["launch_us"] = c::kLaunchUs;
     d["sync_all_us"] = c::kSyncAllUs;
@@ -219,6 +226,8 @@ void BindSim(py::module_& m) {
         .def_property_readonly("ub_peak_bytes", &cpu_sim::KernelStats::UbPeakBytes)
         .def_property_readonly("sync_all_count", &cpu_sim::KernelStats::SyncAllCount)
         .def_property_readonly("scalar_accesses", &cpu_sim::KernelStats::ScalarAccesses)
+        .def_property_readonly("scalar_gm_accesses", &cpu_sim::KernelStats::ScalarGmAccesses)
+        .def_property_readonly("scalar_gm_misses", &cpu_sim::KernelStats::ScalarGmMisses)
         .def_property_readonly("instructions",
                                [](const cpu_sim::KernelStats& s) { return InstrDict(s.Instructions(), false); })
         .def_property_readonly("repeats",
