@@ -83,6 +83,14 @@ uint64_t GenericFixedBytes(const OperandTiling& op)
     return op.bufferNum * AlignUp(static_cast<uint64_t>(op.gatherSpan) * sOp, BLOCK_BYTES);
 }
 
+bool IsColumn(const OperandTiling& op) { return op.mode == static_cast<uint32_t>(OperandMode::COLUMN); }
+
+// UB a COLUMN operand holds: its window of row values, as stored in GM.
+uint64_t ColumnFixedBytes(const OperandTiling& op)
+{
+    return AlignUp(uint64_t{MAX_COLUMN_ROWS} * DTypeBytes(static_cast<DType>(op.dtype)), BLOCK_BYTES);
+}
+
 uint64_t FixedBytes(const TilingData& t)
 {
     uint64_t bytes = HasPartials(t) ? REDUCE_FIXED_BYTES : 0;
@@ -91,6 +99,8 @@ uint64_t FixedBytes(const TilingData& t)
             bytes += PeriodicFixedBytes(*op);
         } else if (IsGeneric(*op)) {
             bytes += GenericFixedBytes(*op);
+        } else if (IsColumn(*op)) {
+            bytes += ColumnFixedBytes(*op);
         }
     }
     return bytes;
@@ -208,8 +218,15 @@ uint64_t TileLengthFor(const TilingData& t)
     // Tiny inputs get a tile just big enough, not the whole UB.
     const uint64_t fitted = std::min(tile, AlignUp(std::max<uint64_t>(t.totalLength, 1), align));
     // A GENERIC tile is gathered by one Gather call: at most MAX_GATHER_REPEATS repeats.
-    return IsGeneric(t.weight) || IsGeneric(t.posWeight) ? std::min<uint64_t>(fitted, AlignDown(MAX_GATHER_ELEMS_FP32, align))
-                                                         : fitted;
+    const uint64_t gathered = IsGeneric(t.weight) || IsGeneric(t.posWeight)
+                                  ? std::min<uint64_t>(fitted, AlignDown(MAX_GATHER_ELEMS_FP32, align))
+                                  : fitted;
+    // A flat COLUMN tile touches at most MAX_COLUMN_ROWS rows ((L - 1) / C + 2 of them): L <= (MAX - 1) * C.
+    // Never binds for UB-sized tiles (C >= MIN_COLUMN_RUN); kept so the bound holds by construction.
+    if ((IsColumn(t.weight) || IsColumn(t.posWeight)) && t.rowLength == 0) {
+        return std::min<uint64_t>(gathered, AlignDown((MAX_COLUMN_ROWS - 1) * t.dims[1], align));
+    }
+    return gathered;
 }
 
 // Streamed operands (FULL, and GENERIC spans) share the VECIN event ids with x and y: double buffered while every
@@ -492,6 +509,14 @@ uint64_t MaxTileSpan(const TilingData& t, const OperandTiling& op)
         span = std::max(span, need);
     }
     return span;
+}
+
+uint64_t MaxColumnTileRows(const TilingData& t)
+{
+    if (t.rowLength != 0 || t.tileLength == 0) {
+        return 1;
+    }
+    return (t.tileLength - 1) / t.dims[1] + 2;
 }
 
 SocInfo GetSocInfo(const std::string& name)

@@ -61,6 +61,9 @@ TilingData ComputeTiling(const TilingRequest& req);
 // of max(D, PieceDim) touched, at most MAX_SPAN_PIECES; the tile's length plus one 32-B block per
 // piece). The kernel copies the single span when it fits the buffer, else the pieces.
 uint64_t MaxTileSpan(const TilingData& t, const OperandTiling& op);
+// Rows a tile touches at most with a COLUMN operand (rank-2 [R, C] space): 1 under row tiles, else
+// (tileLength - 1) / C + 2; each must fit the kernel's window of MAX_COLUMN_ROWS row values.
+uint64_t MaxColumnTileRows(const TilingData& t);
 
 // Total UB bytes the kernel allocates with this tiling: fixed + tileLength * bytes per element,
 // plus tiling.bankPadBytes.

@@ -200,6 +200,10 @@ void CheckOperand(const TilingData& t, const OperandTiling& op, const std::strin
                 name + ".mode", op.mode,
                 "COLUMN needs a column vector (strides {1, 0}) of rows of at least " + std::to_string(MIN_COLUMN_RUN) +
                     ", with row tiles or rows a multiple of " + std::to_string(ALIGN_ELEMS_FP32));
+        // Every tile's rows must fit the kernel's window of MAX_COLUMN_ROWS row values.
+        Require(MaxColumnTileRows(t) <= MAX_COLUMN_ROWS, "tileLength", t.tileLength,
+                "touches up to " + std::to_string(MaxColumnTileRows(t)) + " rows with a COLUMN " + name +
+                    ": at most " + std::to_string(MAX_COLUMN_ROWS) + " (its window of row values)");
     } else if (t.rowLength != 0) {
         Require(mode == OperandMode::ABSENT || mode == OperandMode::SCALAR || mode == OperandMode::FULL,
                 name + ".mode", op.mode,

@@ -7,6 +7,7 @@
 #include "kernel_operator.h"
 #include "bce_with_logits_copy.h"
 #include "bce_with_logits_period.h"
+#include "bce_with_logits_split.h"
 #include "bce_with_logits_sync.h"
 #include "bce_with_logits_tiling.h"
 
@@ -68,6 +69,18 @@ public:
                 BuildRamp(ramp_.Get<float>(), tileLength_);
                 Dispatch<InitGatherTag>(pipe);
                 break;
+            case OperandMode::COLUMN:
+                // A window of the block's row values, copied in here and read at the first CopyIn
+                // (overlapping the first tile's copy-in); the MTE2_S id is held until then.
+                pipe.InitBuffer(staging_, MAX_COLUMN_ROWS * ElemBytes());
+                pipe_ = &pipe;
+                stagedEvent_ = pipe.AllocEventID<AscendC::HardEvent::MTE2_S>();
+                tiles_ = BlockTiles(tiling);
+                nextTile_ = tiles_.first;
+                if (tiles_.first < tiles_.end) {
+                    Dispatch<StageRowsTag>(TileAt(tiling, tiles_.first).offset / tiling.dims[1]);
+                }
+                break;
             case OperandMode::ROW:
                 // One VECIN buffer (the host counted it among the V_MTE2 ids); a 16-bit chunk is
                 // widened once per load into its own fp32 tile, so tiles never repeat the Cast.
@@ -82,24 +95,31 @@ public:
     }
 
     // End of the tile loop: a ROW operand gives back the fp32 chunk it still holds (its buffer's
-    // V_MTE2 event, like any FreeTensor). Nothing for the other modes.
+    // V_MTE2 event, like any FreeTensor), a COLUMN one its MTE2_S event id. Nothing for the others.
     __aicore__ inline void Release()
     {
         if (holdsChunk_) {
             stream_.FreeTensor(heldChunk_);
             holdsChunk_ = false;
         }
+        if (pipe_ != nullptr) {
+            pipe_->ReleaseEventID<AscendC::HardEvent::MTE2_S>(stagedEvent_);
+            pipe_ = nullptr;
+        }
     }
 
     // SCALAR: the operand's one value (read once per block, in fp32).
     __aicore__ inline float ScalarValue() const { return scalar_; }
 
-    // Issues the copy-in of one tile for a streamed operand (FULL, or the span a GENERIC tile
-    // touches); nothing for the other modes.
+    // Issues the copy-in of one tile for a streamed operand (FULL, the span a GENERIC tile touches,
+    // a ROW chunk when it changes); a COLUMN operand makes sure its window holds the tile's rows.
+    // Nothing for the other modes. Called for the block's tiles in order (BlockTiles).
     __aicore__ inline void CopyIn(uint64_t offset, uint32_t count)
     {
         if (static_cast<OperandMode>(op_.mode) == OperandMode::FULL) {
             Dispatch<CopyInTag>(offset, count);
+        } else if (static_cast<OperandMode>(op_.mode) == OperandMode::COLUMN) {
+            TakeColumnRows(offset, count);
         } else if (IsSpanned()) {
             Dispatch<CopySpanTag>(offset, count);
         } else if (static_cast<OperandMode>(op_.mode) == OperandMode::ROW) {
@@ -156,6 +176,8 @@ private:
     struct GatherTileTag {};
     struct LoadChunkTag {};
     struct TakeChunkTag {};
+    struct StageRowsTag {};
+    struct ReadRowsTag {};
 
     __aicore__ inline bool IsSpanned() const
     {
@@ -324,8 +346,69 @@ private:
         stream_.FreeTensor(local);
     }
 
-    // COLUMN: dst[i] *= operand[row of offset + i], one Muls per row piece of the tile (O(rows) scalar
-    // reads of an input, never of the vector pipe's results: no V_S wait).
+    // COLUMN: rows from `firstRow` on that the block's tiles from nextTile_ on still touch, at most
+    // MAX_COLUMN_ROWS. Row tiles are one row each, consecutive until the row index wraps to the next
+    // chunk; flat tiles touch the consecutive rows up to the block's last element.
+    __aicore__ inline uint32_t RowsAhead(uint64_t firstRow) const
+    {
+        uint64_t rows = 0;
+        if (tiling_->rowLength != 0) {
+            const uint64_t tiles = tiles_.end - nextTile_;
+            rows = tiles < op_.numel - firstRow ? tiles : op_.numel - firstRow;
+        } else {
+            const TileSpan last = TileAt(*tiling_, tiles_.end - 1);
+            rows = (last.offset + last.count - 1) / tiling_->dims[1] - firstRow + 1;
+        }
+        return static_cast<uint32_t>(rows < MAX_COLUMN_ROWS ? rows : MAX_COLUMN_ROWS);
+    }
+
+    // COLUMN: copies the values of the rows [firstRow, + RowsAhead) into staging_ and sets its
+    // MTE2_S flag; ReadRows waits for it and reads them.
+    template <typename U>
+    __aicore__ inline void Run(StageRowsTag, uint64_t firstRow)
+    {
+        windowFirst_ = firstRow;
+        windowRows_ = RowsAhead(firstRow);
+        CopyAnyAddress(staging_.Get<U>(), OperandGm<U>(gm_, op_.numel)[firstRow], windowRows_);
+        AscendC::SetFlag<AscendC::HardEvent::MTE2_S>(stagedEvent_);
+        windowPending_ = true;
+    }
+
+    // COLUMN: once MTE2 has written the window (MTE2_S), the scalar unit reads it into rowValues_.
+    // A scalar UB read waits for the vector pipe (the compiler's V_S), so the reads are batched per
+    // window, not per tile: Apply then issues its Muls with no scalar read between vector work.
+    template <typename U>
+    __aicore__ inline void Run(ReadRowsTag)
+    {
+        AscendC::WaitFlag<AscendC::HardEvent::MTE2_S>(stagedEvent_);
+        const LocalTensor<U> staged = staging_.Get<U>();
+        for (uint32_t k = 0; k < windowRows_; ++k) {
+            rowValues_[k] = ScalarToFloat(staged.GetValue(k));
+        }
+        windowPending_ = false;
+    }
+
+    // COLUMN, at a tile's copy-in: the block's first window, copied in at Init, is read here, after
+    // the first tile's x and y copies were issued (its reads overlap them); a tile whose rows leave
+    // the window restages it from the tile's first row (a copy, its wait and the reads: once per
+    // MAX_COLUMN_ROWS rows). The scalar unit issues a restaging copy after the reads of the last
+    // window have completed, so it never overwrites values still to be read.
+    __aicore__ inline void TakeColumnRows(uint64_t offset, uint32_t count)
+    {
+        const uint64_t rowLength = tiling_->dims[1];
+        const uint64_t first = offset / rowLength;
+        const uint64_t last = (offset + count - 1) / rowLength;
+        if (first < windowFirst_ || last >= windowFirst_ + windowRows_) {
+            Dispatch<StageRowsTag>(first);
+        }
+        if (windowPending_) {
+            Dispatch<ReadRowsTag>();
+        }
+        ++nextTile_;
+    }
+
+    // COLUMN: dst[i] *= operand[row of offset + i], one Muls per row piece of the tile, each with the
+    // value CopyIn read for its row.
     __aicore__ inline void ScaleRowPieces(const LocalTensor<float>& dst, uint64_t offset, uint32_t count)
     {
         const uint64_t rowLength = tiling_->dims[1];
@@ -333,7 +416,7 @@ private:
         for (uint32_t start = 0; start < count; ++row) {
             const uint64_t rowEnd = (row + 1) * rowLength - offset;
             const uint32_t end = rowEnd < count ? static_cast<uint32_t>(rowEnd) : count;
-            AscendC::Muls(dst[start], dst[start], ReadGm(row), static_cast<int32_t>(end - start));
+            AscendC::Muls(dst[start], dst[start], rowValues_[row - windowFirst_], static_cast<int32_t>(end - start));
             start = end;
         }
     }
@@ -367,6 +450,7 @@ private:
     }
 
     const TilingData* tiling_ = nullptr;
+    TPipe* pipe_ = nullptr;  // COLUMN: the kernel's pipe, until Release gives back stagedEvent_
     GM_ADDR gm_ = nullptr;
     OperandTiling op_{};
     uint32_t tileLength_ = 0;
@@ -374,13 +458,21 @@ private:
     TBuf<TPosition::VECCALC> expanded_;
     TBuf<TPosition::VECCALC> offsets_;  // GENERIC: gather offsets of a tile
     TBuf<TPosition::VECCALC> ramp_;     // GENERIC: 0, 1, ..., tileLength - 1
-    TBuf<TPosition::VECCALC> staging_;  // PERIODIC, resident GENERIC: the operand as stored in GM
+    TBuf<TPosition::VECCALC> staging_;  // PERIODIC, resident GENERIC: the operand as stored in GM;
+                                        // COLUMN: a window of row values as stored in GM
     TBuf<TPosition::VECCALC> widened_;  // PERIODIC: the operand in fp32 (fp16/bf16 operands)
     TQue<TPosition::VECIN, QUEUE_DEPTH> stream_;
     LocalTensor<float> heldChunk_;          // ROW, fp32: the chunk the current tiles read
     uint64_t loadedChunk_ = NO_CHUNK;       // ROW: the chunk last copied in
     bool chunkQueued_ = false;              // ROW: copied in, not yet taken by Apply
     bool holdsChunk_ = false;               // ROW, fp32: heldChunk_ is a live queue buffer
+    TileRange tiles_{};                     // COLUMN: the block's tiles
+    uint64_t nextTile_ = 0;                 // COLUMN: the tile CopyIn takes next
+    uint64_t windowFirst_ = 0;              // COLUMN: first row and row count of the window
+    uint32_t windowRows_ = 0;
+    bool windowPending_ = false;            // COLUMN: window copied in, not yet read
+    AscendC::TEventID stagedEvent_ = 0;     // COLUMN: MTE2_S id of the window's copy, from the pipe
+    float rowValues_[MAX_COLUMN_ROWS] = {};  // COLUMN: the window's values, in fp32
 };
 
 }  // namespace BceWithLogits

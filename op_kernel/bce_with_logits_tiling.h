@@ -68,10 +68,17 @@ enum class OperandMode : uint32_t {
                    // in vector work, and its GM is read once per chunk per block.
     COLUMN = 6,    // one value per row of a rank-2 [R, C] space (weight[N, 1]: strides {1, 0}),
                    // C >= MIN_COLUMN_RUN: each row piece of a tile is scaled by its row's value
-                   // with one Muls, the value read from GM by the scalar unit (an input: no pipe
-                   // sync). Row pieces start 32-B aligned: row tiles, or flat tiles with C a
-                   // multiple of ALIGN_ELEMS_FP32.
+                   // with one Muls. The values of the block's rows are copied to UB in windows of
+                   // up to MAX_COLUMN_ROWS and read there by the scalar unit after an MTE2_S flag,
+                   // once per window: no scalar read of GM (a DCache miss costs a GM round trip)
+                   // and no scalar UB read between a tile's vector instructions. Row pieces start
+                   // 32-B aligned: row tiles, or flat tiles with C a multiple of ALIGN_ELEMS_FP32.
 };
+// Row values a COLUMN operand holds at once (its UB window, and as many fp32 scalars for the Muls):
+// a block reads them once per window, so the window covers a block's rows for inputs up to
+// MAX_COLUMN_ROWS * 48 rows. Every tile's rows must fit one window: the host keeps
+// (tileLength - 1) / C + 2 within it (C >= MIN_COLUMN_RUN: UB-sized tiles touch about 40 rows).
+constexpr uint32_t MAX_COLUMN_ROWS = 64;
 // Shortest row a COLUMN operand is applied to piece by piece: at most tileLength / this + 1 Muls
 // per tile, where a Gather costs the whole tile about 25 simple passes.
 constexpr uint64_t MIN_COLUMN_RUN = 256;

@@ -26,6 +26,9 @@ def align_up(v, a):
     return (v + a - 1) // a * a
 
 
+MAX_COLUMN_ROWS = host.MAX_COLUMN_ROWS  # row values a COLUMN operand stages at once (bce_with_logits_tiling.h)
+
+
 def reference_ub(t):
     """The kernel's UB plan, written independently of the C++: (fixed bytes, bytes per element)."""
     s_t = DTYPE_BYTES[t["dtype"]]
@@ -50,6 +53,8 @@ def reference_ub(t):
                 fixed += align_up(op["numel"] * s_op, 32)
             else:  # per-tile span buffers
                 fixed += buffers[name] * align_up(op["gather_span"] * s_op, 32)
+        elif op["mode"] == "COLUMN":
+            fixed += align_up(MAX_COLUMN_ROWS * s_op, 32)  # its window of row values, as in GM
         if op["mode"] == "PERIODIC":
             fixed += op["period_aligned"] * 4 + align_up(op["numel"] * s_op, 32)
             fixed += align_up(op["numel"] * 4, 32) if s_op != 4 else 0

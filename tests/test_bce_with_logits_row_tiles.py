@@ -143,7 +143,7 @@ def test_column_weights_scale_row_pieces(rng, dtype, reduction, shape, w_shape, 
     out = check_forward(x, y, w, pw, reduction)
     stats = ascend_bce.last_kernel_stats()
     assert "Gather" not in stats.instructions or t["pos_weight"]["mode"] == "PERIODIC"
-    # One scalar read of the weight per row piece of a tile: O(rows + tiles), not O(elements).
+    # Scalar reads of the weight: one per row value staged in UB (per window), not per element.
     assert stats.scalar_accesses <= SCALAR_ACCESSES_PER_BLOCK * stats.block_dim + t["num_tiles"] + shape[0]
     full = bce(x, y, np.broadcast_to(w, shape).copy(), "none", pw)
     if reduction == "none":

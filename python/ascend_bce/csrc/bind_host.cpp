@@ -224,4 +224,5 @@ void BindHost(py::module_& m)
     h.attr("MAX_DIMS") = MAX_DIMS;
     h.attr("REPEAT_ELEMS_FP32") = REPEAT_ELEMS_FP32;
     h.attr("MAX_PERIOD_BYTES") = MAX_PERIOD_BYTES;
+    h.attr("MAX_COLUMN_ROWS") = MAX_COLUMN_ROWS;
 }
