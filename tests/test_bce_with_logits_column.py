@@ -27,10 +27,12 @@ CASES = [
 ]
 
 
-def _tiling(x, reduction, kernel="forward", blocks=None):
+def _tiling(x, reduction, kernel="forward", blocks=None, w_dtype="float32", pw_dtype=None):
+    """The launch's tiling: a weight [N, 1] of `w_dtype`, and a pos_weight [N, 1] if `pw_dtype`."""
     dtype = "bfloat16" if x.dtype == ml_dtypes.bfloat16 else str(x.dtype)
-    return _C.host.compute_tiling(list(x.shape), dtype, reduction, [x.shape[0], 1], "float32", kernel=kernel,
-                                  max_blocks=blocks or 0)
+    pw_shape = None if pw_dtype is None else [x.shape[0], 1]
+    return _C.host.compute_tiling(list(x.shape), dtype, reduction, [x.shape[0], 1], w_dtype, pw_shape,
+                                  pw_dtype or "float32", kernel=kernel, max_blocks=blocks or 0)
 
 
 def _tile_at(t, tile):
@@ -82,7 +84,7 @@ def test_column_gradients_match_float64_truth(rng, dtype, reduction, shape, bloc
 @pytest.mark.parametrize("shape, blocks", CASES)
 def test_column_forward_reads_rows_from_ub_only(rng, dtype, reduction, shape, blocks):
     x, y, w, _ = _inputs(rng, shape, DTYPES[dtype], (shape[0], 1), w_dtype=np.float16)
-    t = _tiling(x, reduction, blocks=blocks)
+    t = _tiling(x, reduction, blocks=blocks, w_dtype="float16")
     assert t["weight"]["mode"] == "COLUMN", t
     check_forward(x, y, w, None, reduction, max_blocks=blocks)
     stats = ascend_bce.last_kernel_stats()
@@ -112,3 +114,20 @@ def test_column_backward_reads_rows_from_ub_only(rng, reduction, shape, blocks, 
     grad_bytes = g.nbytes if reduction == "none" else scalar_grads * g.itemsize
     target = y.nbytes if wrt == "input" else 0
     assert stats.gm_bytes_read == x.nbytes + target + grad_bytes + rows * w.itemsize
+
+
+@pytest.mark.parametrize("reduction", ["none", "mean"])
+@pytest.mark.parametrize("dtype", ["float32", "bfloat16"])
+@pytest.mark.parametrize("shape, blocks", CASES[1:3])
+def test_column_weight_and_pos_weight_together(rng, dtype, reduction, shape, blocks):
+    """Both operands [N, 1]: two windows, each with its own MTE2_S id from the pipe."""
+    x, y, w, pw = _inputs(rng, shape, DTYPES[dtype], (shape[0], 1), (shape[0], 1), w_dtype=np.float16,
+                          pw_dtype=np.float32)
+    check_forward(x, y, w, pw, reduction, max_blocks=blocks)
+    stats = ascend_bce.last_kernel_stats()
+    assert stats.scalar_gm_accesses == 0
+    t = _tiling(x, reduction, blocks=blocks, w_dtype="float16", pw_dtype="float32")
+    assert (t["weight"]["mode"], t["pos_weight"]["mode"]) == ("COLUMN", "COLUMN")
+    assert stats.scalar_accesses == 2 * window_rows(t, stats.block_dim)
+    for wrt in GRADS:
+        check_grad(x, y, w, pw, reduction, grad_output_for(rng, x, reduction), wrt, max_blocks=blocks)
