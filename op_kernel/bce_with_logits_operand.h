@@ -78,7 +78,7 @@ public:
                 tiles_ = BlockTiles(tiling);
                 nextTile_ = tiles_.first;
                 if (tiles_.first < tiles_.end) {
-                    Dispatch<StageRowsTag>(TileAt(tiling, tiles_.first).offset / tiling.dims[1]);
+                    Dispatch<StageRowsTag>(TileAt(tiling, tiles_.first).offset / tiling.dims[1], tiles_.first);
                 }
                 break;
             case OperandMode::ROW:
@@ -103,6 +103,10 @@ public:
             holdsChunk_ = false;
         }
         if (pipe_ != nullptr) {
+            if (windowPending_) {  // a staged window no tile read (none in order): its flag is still set
+                AscendC::WaitFlag<AscendC::HardEvent::MTE2_S>(stagedEvent_);
+                windowPending_ = false;
+            }
             pipe_->ReleaseEventID<AscendC::HardEvent::MTE2_S>(stagedEvent_);
             pipe_ = nullptr;
         }
@@ -346,62 +350,87 @@ private:
         stream_.FreeTensor(local);
     }
 
-    // COLUMN: rows from `firstRow` on that the block's tiles from nextTile_ on still touch, at most
+    // COLUMN: rows from `firstRow` on that the block's tiles from `tile` on still touch, at most
     // MAX_COLUMN_ROWS. Row tiles are one row each, consecutive until the row index wraps to the next
     // chunk; flat tiles touch the consecutive rows up to the block's last element.
-    __aicore__ inline uint32_t RowsAhead(uint64_t firstRow) const
+    __aicore__ inline uint32_t RowsAhead(uint64_t firstRow, uint64_t tile) const
     {
         uint64_t rows = 0;
         if (tiling_->rowLength != 0) {
-            const uint64_t tiles = tiles_.end - nextTile_;
+            const uint64_t tiles = tiles_.end - tile;
             rows = tiles < op_.numel - firstRow ? tiles : op_.numel - firstRow;
         } else {
-            const TileSpan last = TileAt(*tiling_, tiles_.end - 1);
-            rows = (last.offset + last.count - 1) / tiling_->dims[1] - firstRow + 1;
+            rows = BlockLastRow() - firstRow + 1;
         }
         return static_cast<uint32_t>(rows < MAX_COLUMN_ROWS ? rows : MAX_COLUMN_ROWS);
     }
 
-    // COLUMN: copies the values of the rows [firstRow, + RowsAhead) into staging_ and sets its
-    // MTE2_S flag; ReadRows waits for it and reads them.
-    template <typename U>
-    __aicore__ inline void Run(StageRowsTag, uint64_t firstRow)
+    __aicore__ inline uint64_t BlockLastRow() const
     {
-        windowFirst_ = firstRow;
-        windowRows_ = RowsAhead(firstRow);
-        CopyAnyAddress(staging_.Get<U>(), OperandGm<U>(gm_, op_.numel)[firstRow], windowRows_);
+        const TileSpan last = TileAt(*tiling_, tiles_.end - 1);
+        return (last.offset + last.count - 1) / tiling_->dims[1];
+    }
+
+    // COLUMN: copies the values of the rows [firstRow, + RowsAhead) that the block's tiles from
+    // `tile` on touch into staging_ and sets its MTE2_S flag; ReadRows waits for it.
+    template <typename U>
+    __aicore__ inline void Run(StageRowsTag, uint64_t firstRow, uint64_t tile)
+    {
+        stagedFirst_ = firstRow;
+        stagedTile_ = tile;
+        stagedRows_ = RowsAhead(firstRow, tile);
+        CopyAnyAddress(staging_.Get<U>(), OperandGm<U>(gm_, op_.numel)[firstRow], stagedRows_);
         AscendC::SetFlag<AscendC::HardEvent::MTE2_S>(stagedEvent_);
         windowPending_ = true;
     }
 
-    // COLUMN: once MTE2 has written the window (MTE2_S), the scalar unit reads it into rowValues_.
-    // A scalar UB read waits for the vector pipe (the compiler's V_S), so the reads are batched per
-    // window, not per tile: Apply then issues its Muls with no scalar read between vector work.
+    // COLUMN: once MTE2 has written the staged window (MTE2_S), the scalar unit reads it into
+    // rowValues_, then stages the next window the block needs (the reads are done, so the copy may
+    // overwrite staging_): its copy runs under the tiles of this one. A scalar UB read waits for the
+    // vector pipe (the compiler's V_S), so the reads are batched per window, not per tile: Apply
+    // issues its Muls with no scalar read between vector work.
     template <typename U>
     __aicore__ inline void Run(ReadRowsTag)
     {
         AscendC::WaitFlag<AscendC::HardEvent::MTE2_S>(stagedEvent_);
+        windowPending_ = false;
         const LocalTensor<U> staged = staging_.Get<U>();
-        for (uint32_t k = 0; k < windowRows_; ++k) {
+        for (uint32_t k = 0; k < stagedRows_; ++k) {
             rowValues_[k] = ScalarToFloat(staged.GetValue(k));
         }
-        windowPending_ = false;
+        valuesFirst_ = stagedFirst_;
+        valuesRows_ = stagedRows_;
+        // The first tile after this window (none when a row tiles' window holds the whole column:
+        // the later chunks' tiles find their rows in it).
+        uint64_t tile = 0;
+        if (tiling_->rowLength != 0) {
+            tile = valuesRows_ == op_.numel ? tiles_.end : stagedTile_ + stagedRows_;
+        } else {
+            const uint64_t end = valuesFirst_ + valuesRows_;
+            tile = end > BlockLastRow() ? tiles_.end : end * tiling_->dims[1] / tiling_->tileLength;
+        }
+        if (tile < tiles_.end) {
+            Run<U>(StageRowsTag{}, TileAt(*tiling_, tile).offset / tiling_->dims[1], tile);
+        }
     }
 
-    // COLUMN, at a tile's copy-in: the block's first window, copied in at Init, is read here, after
-    // the first tile's x and y copies were issued (its reads overlap them); a tile whose rows leave
-    // the window restages it from the tile's first row (a copy, its wait and the reads: once per
-    // MAX_COLUMN_ROWS rows). The scalar unit issues a restaging copy after the reads of the last
-    // window have completed, so it never overwrites values still to be read.
+    // COLUMN, at a tile's copy-in: the first tile reads the window staged at Init (its reads overlap
+    // the tile's copy-in), a tile past the window the one staged after it; a tile the staged window
+    // does not hold either (never, in order) restages from its own first row and waits for it.
     __aicore__ inline void TakeColumnRows(uint64_t offset, uint32_t count)
     {
         const uint64_t rowLength = tiling_->dims[1];
         const uint64_t first = offset / rowLength;
         const uint64_t last = (offset + count - 1) / rowLength;
-        if (first < windowFirst_ || last >= windowFirst_ + windowRows_) {
-            Dispatch<StageRowsTag>(first);
+        const auto held = [&]() { return first >= valuesFirst_ && last < valuesFirst_ + valuesRows_; };
+        if (!held() && windowPending_) {
+            Dispatch<ReadRowsTag>();
         }
-        if (windowPending_) {
+        if (!held()) {
+            if (windowPending_) {
+                AscendC::WaitFlag<AscendC::HardEvent::MTE2_S>(stagedEvent_);
+            }
+            Dispatch<StageRowsTag>(first, nextTile_);
             Dispatch<ReadRowsTag>();
         }
         ++nextTile_;
@@ -416,7 +445,7 @@ private:
         for (uint32_t start = 0; start < count; ++row) {
             const uint64_t rowEnd = (row + 1) * rowLength - offset;
             const uint32_t end = rowEnd < count ? static_cast<uint32_t>(rowEnd) : count;
-            AscendC::Muls(dst[start], dst[start], rowValues_[row - windowFirst_], static_cast<int32_t>(end - start));
+            AscendC::Muls(dst[start], dst[start], rowValues_[row - valuesFirst_], static_cast<int32_t>(end - start));
             start = end;
         }
     }
@@ -468,9 +497,12 @@ private:
     bool holdsChunk_ = false;               // ROW, fp32: heldChunk_ is a live queue buffer
     TileRange tiles_{};                     // COLUMN: the block's tiles
     uint64_t nextTile_ = 0;                 // COLUMN: the tile CopyIn takes next
-    uint64_t windowFirst_ = 0;              // COLUMN: first row and row count of the window
-    uint32_t windowRows_ = 0;
-    bool windowPending_ = false;            // COLUMN: window copied in, not yet read
+    uint64_t valuesFirst_ = 0;              // COLUMN: first row and row count held in rowValues_
+    uint32_t valuesRows_ = 0;
+    uint64_t stagedFirst_ = 0;              // COLUMN: first row, first tile and rows of staging_
+    uint64_t stagedTile_ = 0;
+    uint32_t stagedRows_ = 0;
+    bool windowPending_ = false;            // COLUMN: staging_ copied in, not yet read
     AscendC::TEventID stagedEvent_ = 0;     // COLUMN: MTE2_S id of the window's copy, from the pipe
     float rowValues_[MAX_COLUMN_ROWS] = {};  // COLUMN: the window's values, in fp32
 };

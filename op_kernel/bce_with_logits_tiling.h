@@ -78,7 +78,7 @@ enum class OperandMode : uint32_t {
 // a block reads them once per window, so the window covers a block's rows for inputs up to
 // MAX_COLUMN_ROWS * 48 rows. Every tile's rows must fit one window: the host keeps
 // (tileLength - 1) / C + 2 within it (C >= MIN_COLUMN_RUN: UB-sized tiles touch about 40 rows).
-constexpr uint32_t MAX_COLUMN_ROWS = 64;
+constexpr uint32_t MAX_COLUMN_ROWS = 128;
 // Shortest row a COLUMN operand is applied to piece by piece: at most tileLength / this + 1 Muls
 // per tile, where a Gather costs the whole tile about 25 simple passes.
 constexpr uint64_t MIN_COLUMN_RUN = 256;

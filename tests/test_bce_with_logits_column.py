@@ -21,9 +21,10 @@ MAX_COLUMN_ROWS = _C.host.MAX_COLUMN_ROWS
 CASES = [
     # shape, max_blocks: flat tiles (C a multiple of 8) or row tiles (odd C of 2048 and more)
     ((96, 1000), None),    # flat tiles, a few rows per block: one window each
-    ((300, 256), 1),       # flat tiles, 300 rows in one block: windows restaged mid-block
-    ((70, 10001), 1),      # row tiles, chunk-major: 70 rows (two windows) per chunk, then wraps
+    ((300, 256), 1),       # flat tiles, 300 rows in one block: three windows
+    ((70, 10001), 1),      # row tiles, chunk-major: the 70 rows of the first chunk serve every chunk
     ((70, 10001), None),   # row tiles spread over 48 blocks
+    ((150, 10001), 1),     # row tiles: two windows per chunk, the first staged again after the wrap
 ]
 
 
@@ -47,8 +48,8 @@ def _tile_at(t, tile):
 
 def window_rows(t, blocks):
     """Row values all blocks stage: a block's window starts at its first tile's first row and holds
-    the rows its tiles still touch (at most MAX_COLUMN_ROWS); a tile whose rows leave the window
-    restages it from its own first row."""
+    the rows its tiles still touch (at most MAX_COLUMN_ROWS); the next window starts at the first
+    tile whose rows leave it (the kernel stages it ahead, when it reads the last one)."""
     c, rows_total = t["dims"][1], t["dims"][0]
     base, extra = divmod(t["num_tiles"], blocks)
     staged = 0

@@ -341,9 +341,11 @@ def test_column_operands_are_checked():
     assert field(short, "weight.mode") == 4
     with pytest.raises(ValueError, match=r"weight.mode = 6: COLUMN needs a column vector"):
         _C.host.validate_tiling(set_field(set_field(short, "weight.mode", 6), "weight.gatherSpan", 0))
-    # Flat tiles of 64 rows of 256 touch 65 rows: one more than the kernel's window of row values.
+    # Flat tiles of MAX rows of 256 touch MAX + 1 rows: one more than the kernel's window of row values.
+    most = _C.host.MAX_COLUMN_ROWS
     narrow = raw_tiling([4096, 256], "float32", "none", weight_shape=[4096, 1])
-    tile = _C.host.MAX_COLUMN_ROWS * 256
-    long_tiles = set_field(set_field(narrow, "tileLength", tile), "numTiles", 4096 * 256 // tile)
-    with pytest.raises(ValueError, match=r"tileLength = 16384: touches up to 65 rows with a COLUMN weight: at most 64"):
+    long_tiles = set_field(set_field(narrow, "tileLength", most * 256), "numTiles", 4096 // most)
+    long_tiles = set_field(long_tiles, "blockDim", min(48, 4096 // most))
+    with pytest.raises(ValueError, match=rf"tileLength = {most * 256}: touches up to {most + 1} rows with a "
+                                         rf"COLUMN weight: at most {most}"):
         _C.host.validate_tiling(long_tiles)
