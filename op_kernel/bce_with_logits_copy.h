@@ -1,4 +1,5 @@
-// GM copies of bce_with_logits: contiguous GM <-> UB of any element count, the tiling struct.
+// GM copies of bce_with_logits: contiguous GM <-> UB of any element count, the tiling struct, an
+// operand's GM view and scalar widening.
 #ifndef BCE_WITH_LOGITS_COPY_H
 #define BCE_WITH_LOGITS_COPY_H
 
@@ -6,6 +7,21 @@
 #include "bce_with_logits_tiling.h"
 
 namespace BceWithLogits {
+
+// A scalar read of an operand, in fp32 (bf16 widens through the scalar Cast).
+template <typename U>
+__aicore__ inline float ScalarToFloat(U value) { return static_cast<float>(value); }
+template <>
+__aicore__ inline float ScalarToFloat<bfloat16_t>(bfloat16_t value) { return AscendC::Cast(value); }
+
+// An operand's GM view.
+template <typename U>
+__aicore__ inline AscendC::GlobalTensor<U> OperandGm(GM_ADDR gm, uint64_t numel)
+{
+    AscendC::GlobalTensor<U> tensor;
+    tensor.SetGlobalBuffer(reinterpret_cast<__gm__ U*>(gm), numel);
+    return tensor;
+}
 
 // DataCopy moves whole 32-B blocks only and silently drops a partial last block, so counts
 // whose bytes do not fill whole blocks go through DataCopyPad as one run of exact bytes.

@@ -7,7 +7,7 @@
 #include "kernel_operator.h"
 #include "bce_with_logits_copy.h"
 #include "bce_with_logits_period.h"
-#include "bce_with_logits_split.h"
+#include "bce_with_logits_column.h"
 #include "bce_with_logits_sync.h"
 #include "bce_with_logits_tiling.h"
 
@@ -19,19 +19,6 @@ using AscendC::TBuf;
 using AscendC::TPipe;
 using AscendC::TPosition;
 using AscendC::TQue;
-
-template <typename U>
-__aicore__ inline float ScalarToFloat(U value) { return static_cast<float>(value); }
-template <>
-__aicore__ inline float ScalarToFloat<bfloat16_t>(bfloat16_t value) { return AscendC::Cast(value); }
-
-template <typename U>
-__aicore__ inline GlobalTensor<U> OperandGm(GM_ADDR gm, uint64_t numel)
-{
-    GlobalTensor<U> tensor;
-    tensor.SetGlobalBuffer(reinterpret_cast<__gm__ U*>(gm), numel);
-    return tensor;
-}
 
 // ROW: no chunk copied in yet (no real chunk index reaches it).
 constexpr uint64_t NO_CHUNK = ~static_cast<uint64_t>(0);
@@ -70,16 +57,7 @@ public:
                 Dispatch<InitGatherTag>(pipe);
                 break;
             case OperandMode::COLUMN:
-                // A window of the block's row values, copied in here and read at the first CopyIn
-                // (overlapping the first tile's copy-in); the MTE2_S id is held until then.
-                pipe.InitBuffer(staging_, MAX_COLUMN_ROWS * ElemBytes());
-                pipe_ = &pipe;
-                stagedEvent_ = pipe.AllocEventID<AscendC::HardEvent::MTE2_S>();
-                tiles_ = BlockTiles(tiling);
-                nextTile_ = tiles_.first;
-                if (tiles_.first < tiles_.end) {
-                    Dispatch<StageRowsTag>(TileAt(tiling, tiles_.first).offset / tiling.dims[1], tiles_.first);
-                }
+                column_.Init(pipe, gm, op_, tiling);
                 break;
             case OperandMode::ROW:
                 // One VECIN buffer (the host counted it among the V_MTE2 ids); a 16-bit chunk is
@@ -102,14 +80,7 @@ public:
             stream_.FreeTensor(heldChunk_);
             holdsChunk_ = false;
         }
-        if (pipe_ != nullptr) {
-            if (windowPending_) {  // a staged window no tile read (none in order): its flag is still set
-                AscendC::WaitFlag<AscendC::HardEvent::MTE2_S>(stagedEvent_);
-                windowPending_ = false;
-            }
-            pipe_->ReleaseEventID<AscendC::HardEvent::MTE2_S>(stagedEvent_);
-            pipe_ = nullptr;
-        }
+        column_.Release();
     }
 
     // SCALAR: the operand's one value (read once per block, in fp32).
@@ -123,7 +94,7 @@ public:
         if (static_cast<OperandMode>(op_.mode) == OperandMode::FULL) {
             Dispatch<CopyInTag>(offset, count);
         } else if (static_cast<OperandMode>(op_.mode) == OperandMode::COLUMN) {
-            TakeColumnRows(offset, count);
+            column_.Take(offset, count);
         } else if (IsSpanned()) {
             Dispatch<CopySpanTag>(offset, count);
         } else if (static_cast<OperandMode>(op_.mode) == OperandMode::ROW) {
@@ -156,7 +127,7 @@ public:
                 AscendC::Mul(dst, dst, expanded_.Get<float>(), count);
                 break;
             case OperandMode::COLUMN:
-                ScaleRowPieces(dst, offset, count);
+                column_.Scale(dst, offset, count);
                 break;
             case OperandMode::ROW:
                 if (chunkQueued_) {
@@ -180,8 +151,6 @@ private:
     struct GatherTileTag {};
     struct LoadChunkTag {};
     struct TakeChunkTag {};
-    struct StageRowsTag {};
-    struct ReadRowsTag {};
 
     __aicore__ inline bool IsSpanned() const
     {
@@ -350,106 +319,6 @@ private:
         stream_.FreeTensor(local);
     }
 
-    // COLUMN: rows from `firstRow` on that the block's tiles from `tile` on still touch, at most
-    // MAX_COLUMN_ROWS. Row tiles are one row each, consecutive until the row index wraps to the next
-    // chunk; flat tiles touch the consecutive rows up to the block's last element.
-    __aicore__ inline uint32_t RowsAhead(uint64_t firstRow, uint64_t tile) const
-    {
-        uint64_t rows = 0;
-        if (tiling_->rowLength != 0) {
-            const uint64_t tiles = tiles_.end - tile;
-            rows = tiles < op_.numel - firstRow ? tiles : op_.numel - firstRow;
-        } else {
-            rows = BlockLastRow() - firstRow + 1;
-        }
-        return static_cast<uint32_t>(rows < MAX_COLUMN_ROWS ? rows : MAX_COLUMN_ROWS);
-    }
-
-    __aicore__ inline uint64_t BlockLastRow() const
-    {
-        const TileSpan last = TileAt(*tiling_, tiles_.end - 1);
-        return (last.offset + last.count - 1) / tiling_->dims[1];
-    }
-
-    // COLUMN: copies the values of the rows [firstRow, + RowsAhead) that the block's tiles from
-    // `tile` on touch into staging_ and sets its MTE2_S flag; ReadRows waits for it.
-    template <typename U>
-    __aicore__ inline void Run(StageRowsTag, uint64_t firstRow, uint64_t tile)
-    {
-        stagedFirst_ = firstRow;
-        stagedTile_ = tile;
-        stagedRows_ = RowsAhead(firstRow, tile);
-        CopyAnyAddress(staging_.Get<U>(), OperandGm<U>(gm_, op_.numel)[firstRow], stagedRows_);
-        AscendC::SetFlag<AscendC::HardEvent::MTE2_S>(stagedEvent_);
-        windowPending_ = true;
-    }
-
-    // COLUMN: once MTE2 has written the staged window (MTE2_S), the scalar unit reads it into
-    // rowValues_, then stages the next window the block needs (the reads are done, so the copy may
-    // overwrite staging_): its copy runs under the tiles of this one. A scalar UB read waits for the
-    // vector pipe (the compiler's V_S), so the reads are batched per window, not per tile: Apply
-    // issues its Muls with no scalar read between vector work.
-    template <typename U>
-    __aicore__ inline void Run(ReadRowsTag)
-    {
-        AscendC::WaitFlag<AscendC::HardEvent::MTE2_S>(stagedEvent_);
-        windowPending_ = false;
-        const LocalTensor<U> staged = staging_.Get<U>();
-        for (uint32_t k = 0; k < stagedRows_; ++k) {
-            rowValues_[k] = ScalarToFloat(staged.GetValue(k));
-        }
-        valuesFirst_ = stagedFirst_;
-        valuesRows_ = stagedRows_;
-        // The first tile after this window (none when a row tiles' window holds the whole column:
-        // the later chunks' tiles find their rows in it).
-        uint64_t tile = 0;
-        if (tiling_->rowLength != 0) {
-            tile = valuesRows_ == op_.numel ? tiles_.end : stagedTile_ + stagedRows_;
-        } else {
-            const uint64_t end = valuesFirst_ + valuesRows_;
-            tile = end > BlockLastRow() ? tiles_.end : end * tiling_->dims[1] / tiling_->tileLength;
-        }
-        if (tile < tiles_.end) {
-            Run<U>(StageRowsTag{}, TileAt(*tiling_, tile).offset / tiling_->dims[1], tile);
-        }
-    }
-
-    // COLUMN, at a tile's copy-in: the first tile reads the window staged at Init (its reads overlap
-    // the tile's copy-in), a tile past the window the one staged after it; a tile the staged window
-    // does not hold either (never, in order) restages from its own first row and waits for it.
-    __aicore__ inline void TakeColumnRows(uint64_t offset, uint32_t count)
-    {
-        const uint64_t rowLength = tiling_->dims[1];
-        const uint64_t first = offset / rowLength;
-        const uint64_t last = (offset + count - 1) / rowLength;
-        const auto held = [&]() { return first >= valuesFirst_ && last < valuesFirst_ + valuesRows_; };
-        if (!held() && windowPending_) {
-            Dispatch<ReadRowsTag>();
-        }
-        if (!held()) {
-            if (windowPending_) {
-                AscendC::WaitFlag<AscendC::HardEvent::MTE2_S>(stagedEvent_);
-            }
-            Dispatch<StageRowsTag>(first, nextTile_);
-            Dispatch<ReadRowsTag>();
-        }
-        ++nextTile_;
-    }
-
-    // COLUMN: dst[i] *= operand[row of offset + i], one Muls per row piece of the tile, each with the
-    // value CopyIn read for its row.
-    __aicore__ inline void ScaleRowPieces(const LocalTensor<float>& dst, uint64_t offset, uint32_t count)
-    {
-        const uint64_t rowLength = tiling_->dims[1];
-        uint64_t row = offset / rowLength;
-        for (uint32_t start = 0; start < count; ++row) {
-            const uint64_t rowEnd = (row + 1) * rowLength - offset;
-            const uint32_t end = rowEnd < count ? static_cast<uint32_t>(rowEnd) : count;
-            AscendC::Muls(dst[start], dst[start], rowValues_[row - valuesFirst_], static_cast<int32_t>(end - start));
-            start = end;
-        }
-    }
-
     // ROW: chunk `chunk` of the operand row (every tile of a chunk has the same count), copied in
     // after giving back the previous fp32 chunk: this CopyIn follows the Compute of the last tile
     // that read it, so the queue's V_MTE2 wait orders the overwrite after those reads.
@@ -479,7 +348,6 @@ private:
     }
 
     const TilingData* tiling_ = nullptr;
-    TPipe* pipe_ = nullptr;  // COLUMN: the kernel's pipe, until Release gives back stagedEvent_
     GM_ADDR gm_ = nullptr;
     OperandTiling op_{};
     uint32_t tileLength_ = 0;
@@ -487,24 +355,14 @@ private:
     TBuf<TPosition::VECCALC> expanded_;
     TBuf<TPosition::VECCALC> offsets_;  // GENERIC: gather offsets of a tile
     TBuf<TPosition::VECCALC> ramp_;     // GENERIC: 0, 1, ..., tileLength - 1
-    TBuf<TPosition::VECCALC> staging_;  // PERIODIC, resident GENERIC: the operand as stored in GM;
-                                        // COLUMN: a window of row values as stored in GM
+    TBuf<TPosition::VECCALC> staging_;  // PERIODIC, resident GENERIC: the operand as stored in GM
     TBuf<TPosition::VECCALC> widened_;  // PERIODIC: the operand in fp32 (fp16/bf16 operands)
     TQue<TPosition::VECIN, QUEUE_DEPTH> stream_;
     LocalTensor<float> heldChunk_;          // ROW, fp32: the chunk the current tiles read
     uint64_t loadedChunk_ = NO_CHUNK;       // ROW: the chunk last copied in
     bool chunkQueued_ = false;              // ROW: copied in, not yet taken by Apply
     bool holdsChunk_ = false;               // ROW, fp32: heldChunk_ is a live queue buffer
-    TileRange tiles_{};                     // COLUMN: the block's tiles
-    uint64_t nextTile_ = 0;                 // COLUMN: the tile CopyIn takes next
-    uint64_t valuesFirst_ = 0;              // COLUMN: first row and row count held in rowValues_
-    uint32_t valuesRows_ = 0;
-    uint64_t stagedFirst_ = 0;              // COLUMN: first row, first tile and rows of staging_
-    uint64_t stagedTile_ = 0;
-    uint32_t stagedRows_ = 0;
-    bool windowPending_ = false;            // COLUMN: staging_ copied in, not yet read
-    AscendC::TEventID stagedEvent_ = 0;     // COLUMN: MTE2_S id of the window's copy, from the pipe
-    float rowValues_[MAX_COLUMN_ROWS] = {};  // COLUMN: the window's values, in fp32
+    ColumnRows column_;                     // COLUMN: the block's row values
 };
 
 }  // namespace BceWithLogits
