@@ -60,12 +60,6 @@ public:
         gradOutput_.Init(pipe_, args.gradOutput, tiling_.gradOutput, tiling_, scratch);
         // mean/sum: every element gets dout (/ N for mean), folded into one scalar factor.
         scalarGrad_ = static_cast<OperandMode>(tiling.gradOutput.mode) == OperandMode::SCALAR;
-        if (scalarGrad_) {
-            gradScale_ = gradOutput_.ScalarValue();
-            if (static_cast<Reduction>(tiling.reduction) == Reduction::MEAN) {
-                gradScale_ = gradScale_ / static_cast<float>(tiling.totalLength);
-            }
-        }
     }
 
     __aicore__ inline void Process()
@@ -193,13 +187,27 @@ private:
         }
     }
 
+    // mean/sum: every element gets dout (/ N for mean), one scalar factor formed at its first use,
+    // so that dout's GM read follows the first tile's copy-in (SCALAR's ScalarValue).
+    __aicore__ inline float GradScale()
+    {
+        if (!gradScaleReady_) {
+            gradScale_ = gradOutput_.ScalarValue();
+            if (static_cast<Reduction>(tiling_.reduction) == Reduction::MEAN) {
+                gradScale_ = gradScale_ / static_cast<float>(tiling_.totalLength);
+            }
+            gradScaleReady_ = true;
+        }
+        return gradScale_;
+    }
+
     // dst *= w * g; `scratch` is a free fp32 tile.
     __aicore__ inline void ApplyFactors(const LocalTensor<float>& dst, const LocalTensor<float>& scratch,
                                         uint64_t offset, uint32_t count)
     {
         weight_.Apply(dst, scratch, offset, count);
         if (scalarGrad_) {
-            AscendC::Muls(dst, dst, gradScale_, count);
+            AscendC::Muls(dst, dst, GradScale(), count);
         } else {
             gradOutput_.Apply(dst, scratch, offset, count);
         }
@@ -219,6 +227,7 @@ private:
     bool scalarGrad_ = false;
     bool hasPosWeight_ = false;
     float gradScale_ = 1.0f;
+    bool gradScaleReady_ = false;
     TPipe pipe_;
     TQue<TPosition::VECIN, QUEUE_DEPTH> inQueueX_;
     TQue<TPosition::VECIN, QUEUE_DEPTH> inQueueY_;

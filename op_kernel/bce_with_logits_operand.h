@@ -38,8 +38,7 @@ public:
         tileLength_ = static_cast<uint32_t>(tiling.tileLength);
         switch (static_cast<OperandMode>(op_.mode)) {
             case OperandMode::SCALAR:
-                scalar_ = ReadGm(0);
-                break;
+                break;  // read at first use (ScalarValue), behind the first tile's copy-in
             case OperandMode::PERIODIC:
                 pipe.InitBuffer(expanded_, (op_.periodAligned + tileLength_) * FP32_BYTES);
                 Dispatch<ExpandPeriodTag>(pipe, scratch, tiling);
@@ -83,8 +82,18 @@ public:
         column_.Release();
     }
 
-    // SCALAR: the operand's one value (read once per block, in fp32).
-    __aicore__ inline float ScalarValue() const { return scalar_; }
+    // SCALAR: the operand's one value, read from GM once per block at its first use. A GM scalar
+    // read can miss the data cache and holds the scalar unit, which issues every pipe's
+    // instructions: read in Init it held back the first tile's copies; read here, after them, it
+    // waits beside the copies and the vector work already issued.
+    __aicore__ inline float ScalarValue()
+    {
+        if (!scalarRead_) {
+            scalar_ = ReadGm(0);
+            scalarRead_ = true;
+        }
+        return scalar_;
+    }
 
     // Issues the copy-in of one tile for a streamed operand (FULL, the span a GENERIC tile touches,
     // a ROW chunk when it changes); a COLUMN operand makes sure its window holds the tile's rows.
@@ -112,7 +121,7 @@ public:
     {
         switch (static_cast<OperandMode>(op_.mode)) {
             case OperandMode::SCALAR:
-                AscendC::Muls(dst, dst, scalar_, count);
+                AscendC::Muls(dst, dst, ScalarValue(), count);
                 break;
             case OperandMode::PERIODIC: {
                 LocalTensor<float> expanded = expanded_.Get<float>();
@@ -352,6 +361,7 @@ private:
     OperandTiling op_{};
     uint32_t tileLength_ = 0;
     float scalar_ = 1.0f;
+    bool scalarRead_ = false;  // SCALAR: scalar_ holds the operand
     TBuf<TPosition::VECCALC> expanded_;
     TBuf<TPosition::VECCALC> offsets_;  // GENERIC: gather offsets of a tile
     TBuf<TPosition::VECCALC> ramp_;     // GENERIC: 0, 1, ..., tileLength - 1
