@@ -167,20 +167,12 @@ private:
 
     // Runs the member template matching the operand's GM dtype.
     template <typename Tag, typename... Args>
-    __aicore__ inline void Dispatch(Args... args)
+    __aicore__ inline void Dispatch(Args&&... args)
     {
-        switch (static_cast<DType>(op_.dtype)) {
-            case DType::FLOAT32:
-                Run<float>(Tag{}, args...);
-                break;
-            case DType::FLOAT16:
-                Run<half>(Tag{}, args...);
-                break;
-            case DType::BFLOAT16:
-                Run<bfloat16_t>(Tag{}, args...);
-                break;
-        }
+        GmTypeDispatch::Call<Tag>(op_.dtype, *this, args...);
     }
+
+    friend struct GmTypeDispatch;
 
     const TilingData* tiling_ = nullptr;
     GM_ADDR gm_ = nullptr;

@@ -97,6 +97,26 @@ __aicore__ inline void CopyTiling(TilingData* dst, GM_ADDR tiling)
     }
 }
 
+// The one switch from an operand's GM dtype code to its element type: calls
+// owner.Run<U>(Tag{}, args...). Classes whose per-dtype steps are private `Run` overloads befriend it.
+struct GmTypeDispatch {
+    template <typename Tag, typename Owner, typename... Args>
+    __aicore__ static inline void Call(uint32_t dtype, Owner& owner, Args&... args)
+    {
+        switch (static_cast<DType>(dtype)) {
+            case DType::FLOAT32:
+                owner.template Run<float>(Tag{}, args...);
+                break;
+            case DType::FLOAT16:
+                owner.template Run<half>(Tag{}, args...);
+                break;
+            case DType::BFLOAT16:
+                owner.template Run<bfloat16_t>(Tag{}, args...);
+                break;
+        }
+    }
+};
+
 }  // namespace BceWithLogits
 
 #endif  // BCE_WITH_LOGITS_COPY_H

@@ -253,18 +253,10 @@ private:
     template <typename Tag, typename... Args>
     __aicore__ inline void Dispatch(Args&&... args)
     {
-        switch (static_cast<DType>(op_.dtype)) {
-            case DType::FLOAT32:
-                Run<float>(Tag{}, args...);
-                break;
-            case DType::FLOAT16:
-                Run<half>(Tag{}, args...);
-                break;
-            case DType::BFLOAT16:
-                Run<bfloat16_t>(Tag{}, args...);
-                break;
-        }
+        GmTypeDispatch::Call<Tag>(op_.dtype, *this, args...);
     }
+
+    friend struct GmTypeDispatch;
 
     __aicore__ inline float ReadGm(uint64_t index)
     {

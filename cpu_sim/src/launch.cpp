@@ -25,46 +25,31 @@ const SocSpec& GetSoc(const std::string& name) {
     throw std::invalid_argument("unknown SoC '" + name + "'; valid: 910B1, 910B2, 910B3, 910B4");
 }
 
-uint64_t KernelStats::GmBytesRead() const {
+namespace {
+
+// A launch total of one BlockStats counter: summed over the blocks, or their most.
+uint64_t SumOver(const std::vector<BlockStats>& blocks, uint64_t BlockStats::*field) {
     uint64_t s = 0;
-    for (const auto& b : blocks) s += b.gmBytesRead;
+    for (const auto& b : blocks) s += b.*field;
     return s;
 }
-uint64_t KernelStats::GmBytesWritten() const {
+
+uint64_t MostOf(const std::vector<BlockStats>& blocks, uint64_t BlockStats::*field) {
     uint64_t s = 0;
-    for (const auto& b : blocks) s += b.gmBytesWritten;
+    for (const auto& b : blocks) s = std::max(s, b.*field);
     return s;
 }
-uint64_t KernelStats::UbPeakBytes() const {
-    uint64_t s = 0;
-    for (const auto& b : blocks) s = b.ubPeakBytes > s ? b.ubPeakBytes : s;
-    return s;
-}
-uint64_t KernelStats::SyncAllCount() const {
-    uint64_t s = 0;
-    for (const auto& b : blocks) s = b.syncAllCount > s ? b.syncAllCount : s;
-    return s;
-}
-uint64_t KernelStats::ScalarAccesses() const {
-    uint64_t s = 0;
-    for (const auto& b : blocks) s += b.scalarAccesses;
-    return s;
-}
-uint64_t KernelStats::ScalarGmAccesses() const {
-    uint64_t s = 0;
-    for (const auto& b : blocks) s += b.scalarGmAccesses;
-    return s;
-}
-uint64_t KernelStats::ScalarGmMisses() const {
-    uint64_t s = 0;
-    for (const auto& b : blocks) s += b.scalarGmMisses;
-    return s;
-}
-uint64_t KernelStats::BankConflictRepeats() const {
-    uint64_t s = 0;
-    for (const auto& b : blocks) s += b.bankConflictRepeats;
-    return s;
-}
+
+}  // namespace
+
+uint64_t KernelStats::GmBytesRead() const { return SumOver(blocks, &BlockStats::gmBytesRead); }
+uint64_t KernelStats::GmBytesWritten() const { return SumOver(blocks, &BlockStats::gmBytesWritten); }
+uint64_t KernelStats::UbPeakBytes() const { return MostOf(blocks, &BlockStats::ubPeakBytes); }
+uint64_t KernelStats::SyncAllCount() const { return MostOf(blocks, &BlockStats::syncAllCount); }
+uint64_t KernelStats::ScalarAccesses() const { return SumOver(blocks, &BlockStats::scalarAccesses); }
+uint64_t KernelStats::ScalarGmAccesses() const { return SumOver(blocks, &BlockStats::scalarGmAccesses); }
+uint64_t KernelStats::ScalarGmMisses() const { return SumOver(blocks, &BlockStats::scalarGmMisses); }
+uint64_t KernelStats::BankConflictRepeats() const { return SumOver(blocks, &BlockStats::bankConflictRepeats); }
 std::map<std::string, InstrStat> KernelStats::Instructions() const {
     std::map<std::string, InstrStat> out;
     for (const auto& b : blocks) {
