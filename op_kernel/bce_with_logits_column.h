@@ -132,9 +132,17 @@ private:
     }
 
     // Copies the values of the rows [firstRow, + RowsAhead) into staging_ and sets its MTE2_S flag.
+    // Over a window the scalar unit has read, the copy first waits for those reads (S_MTE2): a
+    // scalar load may still be in flight when the DMA is issued (asc-devkit orders the same reuse
+    // of UB so, e.g. dav_c220 WaitPreBlockCalc).
     template <typename U>
     __aicore__ inline void Run(StageTag, uint64_t firstRow, uint64_t tile)
     {
+        if (valuesRows_ != 0) {
+            const AscendC::TEventID readsDone = pipe_->FetchEventID<AscendC::HardEvent::S_MTE2>();
+            AscendC::SetFlag<AscendC::HardEvent::S_MTE2>(readsDone);
+            AscendC::WaitFlag<AscendC::HardEvent::S_MTE2>(readsDone);
+        }
         stagedFirst_ = firstRow;
         stagedTile_ = tile;
         stagedRows_ = RowsAhead(firstRow, tile);
@@ -145,9 +153,8 @@ private:
     }
 
     // Once MTE2 has written the staged window (MTE2_S), the scalar unit reads it into values_, then
-    // stages the next window the block needs: the reads are done (a scalar load completes before
-    // the scalar unit issues anything else), so the copy may overwrite staging_, and it runs under
-    // this window's tiles.
+    // stages the next window the block needs (after those reads, S_MTE2), so that its copy runs
+    // under this window's tiles.
     template <typename U>
     __aicore__ inline void Run(ReadTag)
     {
