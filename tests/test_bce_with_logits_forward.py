@@ -88,6 +88,15 @@ def test_large_broadcast_operands_take_the_generic_path(rng):
     _check(x, y, w, pw, "mean")
 
 
+@pytest.mark.parametrize("dtype", ["float16", "bfloat16"])
+def test_resident_generic_operands_that_fill_the_ub_fall_back_to_spans(rng, dtype):
+    # weight and pos_weight [1001, 1, 48] in 16 bits are 96,096 B each: each under the resident
+    # cap, together more than a 16-bit mean leaves for one tile (the host raised "UB ... cannot
+    # hold one tile"); the larger one is gathered per tile instead.
+    x, y, w, pw = _inputs(rng, (1001, 2, 48), DTYPES[dtype], (1001, 1, 48), (1001, 1, 48))
+    _check(x, y, w, pw, "mean")
+
+
 @pytest.mark.parametrize("dtype", ["float32", "float16"])
 @pytest.mark.parametrize("reduction", REDUCTIONS)
 def test_matches_torch(rng, dtype, reduction):
