@@ -595,8 +595,16 @@ TilingData ComputeTiling(const TilingRequest& req)
     } else {
         BalanceTileLength(t, balanceBlocks, HasPartials(t) ? TileAlign(t) : ELEMENTWISE_ALIGN_ELEMS);
     }
-    // The final, shorter tile may need a smaller span buffer than the UB plan's tile.
+    // The final tile's own spans. MaxTileSpan is not monotonic in the tile length (a tile that wraps
+    // a broadcast row re-reads its elements: weight [2, 1, 4096] over [2, 7, 4096] on one block was
+    // planned with spans of 2960 for a longer tile, then needed 3088 for its 3072), so a shorter tile
+    // may need more: shortened until they fit.
     PlanGenericSpans(t);
+    const uint64_t spanStep = HasPartials(t) ? TileAlign(t) : ELEMENTWISE_ALIGN_ELEMS;
+    while (t.rowLength == 0 && t.tileLength > spanStep && UbBytesUsed(t) > t.ubBytes) {
+        t.tileLength -= spanStep;
+        PlanGenericSpans(t);
+    }
     t.numTiles = t.rowLength != 0 ? t.rowChunks * (t.totalLength / t.rowLength)
                                   : (t.totalLength + t.tileLength - 1) / t.tileLength;
     // Partials are combined in two levels: groups that fill one input buffer, then at most
