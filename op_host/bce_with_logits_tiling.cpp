@@ -281,7 +281,9 @@ bool PlanGenericSpans(TilingData& t)
     return true;
 }
 
-// Sets t.tileLength; when UB is too small, demotes the costliest PERIODIC operand to GENERIC. A
+// Sets t.tileLength; when UB is too small, demotes the costliest PERIODIC operand to GENERIC, and
+// with none left the largest resident GENERIC operand to per-tile spans (two resident operands of
+// up to MAX_RESIDENT_BYTES each can fill the UB: weight and pos_weight [1001, 1, 48] in 16 bits). A
 // span that does not fit MAX_SPAN_BYTES halves the tile until it does (the pieces of a tile need
 // about the tile's length, so some length fits).
 void ChooseTileLength(TilingData& t)
@@ -308,6 +310,18 @@ void ChooseTileLength(TilingData& t)
             }
         }
         if (costliest == nullptr) {
+            OperandTiling* resident = nullptr;
+            for (OperandTiling* op : {&t.weight, &t.posWeight}) {
+                if (IsGeneric(*op) && op->gatherSpan == GATHER_RESIDENT &&
+                    (resident == nullptr || GenericFixedBytes(*op) > GenericFixedBytes(*resident))) {
+                    resident = op;
+                }
+            }
+            if (resident != nullptr) {
+                resident->gatherSpan = 1;  // sized by PlanGenericSpans for the tile
+                ChooseOperandBuffers(t);
+                continue;
+            }
             throw std::runtime_error("bce_with_logits: UB of " + std::to_string(t.ubBytes) +
                                      " bytes cannot hold one tile of " +
                                      std::to_string(REPEAT_ELEMS_FP32) + " elements");
@@ -581,8 +595,16 @@ TilingData ComputeTiling(const TilingRequest& req)
     } else {
         BalanceTileLength(t, balanceBlocks, HasPartials(t) ? TileAlign(t) : ELEMENTWISE_ALIGN_ELEMS);
     }
-    // The final, shorter tile may need a smaller span buffer than the UB plan's tile.
+    // The final tile's own spans. MaxTileSpan is not monotonic in the tile length (a tile that wraps
+    // a broadcast row re-reads its elements: weight [2, 1, 4096] over [2, 7, 4096] on one block was
+    // planned with spans of 2960 for a longer tile, then needed 3088 for its 3072), so a shorter tile
+    // may need more: shortened until they fit.
     PlanGenericSpans(t);
+    const uint64_t spanStep = HasPartials(t) ? TileAlign(t) : ELEMENTWISE_ALIGN_ELEMS;
+    while (t.rowLength == 0 && t.tileLength > spanStep && UbBytesUsed(t) > t.ubBytes) {
+        t.tileLength -= spanStep;
+        PlanGenericSpans(t);
+    }
     t.numTiles = t.rowLength != 0 ? t.rowChunks * (t.totalLength / t.rowLength)
                                   : (t.totalLength + t.tileLength - 1) / t.tileLength;
     // Partials are combined in two levels: groups that fill one input buffer, then at most

@@ -30,6 +30,7 @@ public:
         pipe_ = &pipe;
         pipe.InitBuffer(staging_, MAX_COLUMN_ROWS * ElemBytes());
         event_ = pipe.AllocEventID<AscendC::HardEvent::MTE2_S>();
+        readsDone_ = pipe.AllocEventID<AscendC::HardEvent::S_MTE2>();
         tiles_ = BlockTiles(tiling);
         nextTile_ = tiles_.first;
         if (tiles_.first < tiles_.end) {
@@ -69,7 +70,7 @@ public:
         }
     }
 
-    // End of the tile loop: gives back the MTE2_S id (after waiting for a window nobody read).
+    // End of the tile loop: gives back the ids (after waiting for a window nobody read).
     __aicore__ inline void Release()
     {
         if (pipe_ == nullptr) {
@@ -80,6 +81,7 @@ public:
             pending_ = false;
         }
         pipe_->ReleaseEventID<AscendC::HardEvent::MTE2_S>(event_);
+        pipe_->ReleaseEventID<AscendC::HardEvent::S_MTE2>(readsDone_);
         pipe_ = nullptr;
     }
 
@@ -132,9 +134,19 @@ private:
     }
 
     // Copies the values of the rows [firstRow, + RowsAhead) into staging_ and sets its MTE2_S flag.
+    // Over a window the scalar unit has read, the copy first waits for those reads (S_MTE2): a
+    // scalar load may still be in flight when the DMA is issued (asc-devkit orders the same reuse
+    // of UB so, e.g. dav_c220 WaitPreBlockCalc). The id is this window's own: MTE2 reaches the wait
+    // only after its earlier copies, and a second COLUMN operand restaging at the same tile would
+    // set a shared id again before that wait cleared it (one flag bit: the later wait would hang).
+    // This operand's next set follows its MTE2_S wait for the copy queued after the wait.
     template <typename U>
     __aicore__ inline void Run(StageTag, uint64_t firstRow, uint64_t tile)
     {
+        if (valuesRows_ != 0) {
+            AscendC::SetFlag<AscendC::HardEvent::S_MTE2>(readsDone_);
+            AscendC::WaitFlag<AscendC::HardEvent::S_MTE2>(readsDone_);
+        }
         stagedFirst_ = firstRow;
         stagedTile_ = tile;
         stagedRows_ = RowsAhead(firstRow, tile);
@@ -145,9 +157,8 @@ private:
     }
 
     // Once MTE2 has written the staged window (MTE2_S), the scalar unit reads it into values_, then
-    // stages the next window the block needs: the reads are done (a scalar load completes before
-    // the scalar unit issues anything else), so the copy may overwrite staging_, and it runs under
-    // this window's tiles.
+    // stages the next window the block needs (after those reads, S_MTE2), so that its copy runs
+    // under this window's tiles.
     template <typename U>
     __aicore__ inline void Run(ReadTag)
     {
@@ -180,6 +191,7 @@ private:
     AscendC::TPipe* pipe_ = nullptr;  // until Release gives back event_
     AscendC::TBuf<AscendC::TPosition::VECCALC> staging_;  // a window of row values as stored in GM
     AscendC::TEventID event_ = 0;     // MTE2_S id of the staged window's copy, from the pipe
+    AscendC::TEventID readsDone_ = 0; // S_MTE2 id: a copy into staging_ after the scalar reads of it
     TileRange tiles_{};               // the block's tiles
     uint64_t nextTile_ = 0;           // the tile Take expects next
     uint64_t stagedFirst_ = 0;        // first row, first tile and rows of the window in staging_

@@ -88,6 +88,31 @@ def test_large_broadcast_operands_take_the_generic_path(rng):
     _check(x, y, w, pw, "mean")
 
 
+@pytest.mark.parametrize("dtype", ["float16", "bfloat16"])
+def test_resident_generic_operands_that_fill_the_ub_fall_back_to_spans(rng, dtype):
+    # weight and pos_weight [1001, 1, 48] in 16 bits are 96,096 B each: each under the resident
+    # cap, together more than a 16-bit mean leaves for one tile (the host raised "UB ... cannot
+    # hold one tile"); the larger one is gathered per tile instead.
+    x, y, w, pw = _inputs(rng, (1001, 2, 48), DTYPES[dtype], (1001, 1, 48), (1001, 1, 48))
+    _check(x, y, w, pw, "mean")
+
+
+def test_generic_spans_of_the_final_tile_fit_the_ub(rng):
+    # A weight [2, 1, 4096] over [2, 7, 4096] needs a longer span for a tile of 3072 than for the
+    # longer tile the UB plan sized its spans at (a tile that wraps the broadcast row re-reads it):
+    # on one block the final tile's spans took 196,864 B of the 196,352 and every launch was refused.
+    from ascend_bce import _C
+
+    args = dict(input_shape=[2, 7, 4096], dtype="float16", reduction="none", weight_shape=[2, 1, 4096],
+                weight_dtype="float32", pos_weight_shape=[4096], pos_weight_dtype="float32", max_blocks=1)
+    tiling = _C.host.compute_tiling(**args)
+    assert tiling["weight"]["mode"] == "GENERIC" and tiling["weight"]["gather_span"] > 0
+    assert _C.host.ub_bytes_used(**args) <= tiling["ub_bytes"]
+    _C.host.validate_tiling(_C.host.tiling_bytes(**args))
+    x, y, w, pw = _inputs(rng, (2, 7, 4096), np.float16, (2, 1, 4096), (4096,), np.float32, np.float32)
+    _check(x, y, w, pw, "none", max_blocks=1)
+
+
 @pytest.mark.parametrize("dtype", ["float32", "float16"])
 @pytest.mark.parametrize("reduction", REDUCTIONS)
 def test_matches_torch(rng, dtype, reduction):

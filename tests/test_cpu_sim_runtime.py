@@ -187,6 +187,8 @@ NEGATIVE = {
                          r"without EnQue/DeQue or SetFlag/WaitFlag",
     "bad_war_v_mte2": r"pipe hazard: DataCopy\(GM->UB\) on pipe MTE2 overwrites UB bytes \[0, 256\) that pipe V "
                       r"may still be reading: no SetFlag/WaitFlag<V_MTE2> or FreeTensor since that read",
+    "bad_war_s_mte2": r"pipe hazard: DataCopy\(GM->UB\) on pipe MTE2 overwrites UB bytes \[0, 32\) that pipe S "
+                      r"may still be reading: no SetFlag/WaitFlag<S_MTE2> or FreeTensor since that read",
     "bad_war_v_s": r"pipe hazard: LocalTensor::SetValue on pipe S overwrites UB bytes \[0, 32\) that pipe V "
                    r"may still be reading.*<V_S>",
     "bad_waw_v_mte2": r"pipe hazard: DataCopy\(GM->UB\) on pipe MTE2 overwrites UB bytes \[0, 256\) written by V "
@@ -211,6 +213,13 @@ def test_tile_reuse_ordered_through_a_chain_of_flags_is_fine():
     y = np.zeros(64, np.float32)
     run("war_chain_ok_f32", [x, y], tiling=tiling(w0=64))
     np.testing.assert_array_equal(y, 2 * x)
+
+
+def test_scalar_reads_of_reused_windows_ordered_by_s_mte2_are_fine():
+    x = np.random.default_rng(3).standard_normal(64).astype(np.float32)
+    y = np.zeros(64, np.float32)
+    run("war_s_mte2_ok_f32", [x, y], tiling=tiling(w0=64))
+    np.testing.assert_allclose(y[0], x[::8].astype(np.float64).sum(), rtol=1e-6)
 
 
 def test_block_idx_beyond_data_is_gm_oob():

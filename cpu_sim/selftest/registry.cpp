@@ -114,6 +114,8 @@ void st_bad_war_v_mte2(GM_ADDR* gm, GM_ADDR tiling);
 void st_bad_war_v_s(GM_ADDR* gm, GM_ADDR tiling);
 void st_bad_waw_v_mte2(GM_ADDR* gm, GM_ADDR tiling);
 void st_war_chain_ok_f32(GM_ADDR* gm, GM_ADDR tiling);
+void st_war_s_mte2_ok_f32(GM_ADDR* gm, GM_ADDR tiling);
+void st_bad_war_s_mte2(GM_ADDR* gm, GM_ADDR tiling);
 void st_bad_waitflag(GM_ADDR* gm, GM_ADDR tiling);
 void st_bad_select_scratch(GM_ADDR* gm, GM_ADDR tiling);
 void st_bad_syncall_missing(GM_ADDR* gm, GM_ADDR tiling);
@@ -266,6 +268,8 @@ const std::vector<SelfTestKernel>& SelfTestKernels() {
         {"bad_war_v_s", 2, &cpu_sim_selftest::st_bad_war_v_s},
         {"bad_waw_v_mte2", 2, &cpu_sim_selftest::st_bad_waw_v_mte2},
         {"war_chain_ok_f32", 2, &cpu_sim_selftest::st_war_chain_ok_f32},
+        {"war_s_mte2_ok_f32", 2, &cpu_sim_selftest::st_war_s_mte2_ok_f32},
+        {"bad_war_s_mte2", 2, &cpu_sim_selftest::st_bad_war_s_mte2},
         {"bad_waitflag", 2, &cpu_sim_selftest::st_bad_waitflag},
         {"bad_select_scratch", 2, &cpu_sim_selftest::st_bad_select_scratch},
         {"bad_syncall_missing", 2, &cpu_sim_selftest::st_bad_syncall_missing},

@@ -199,6 +199,27 @@ void st_flag_ok_f32(GM_ADDR* gm, GM_ADDR tiling) {
     DataCopy(y, t, n);
 }
 
+// Windows of x read by the scalar unit from one UB buffer: each copy-in waits for the previous
+// window's reads (S_MTE2), each read for its copy (MTE2_S); y[0] = sum of x[0], x[8], ..., x[56].
+void st_war_s_mte2_ok_f32(GM_ADDR* gm, GM_ADDR tiling) {
+    TPipe pipe;
+    TBuf<TPosition::VECCALC> b;
+    pipe.InitBuffer(b, 256);
+    GlobalTensor<float> x, y;
+    x.SetGlobalBuffer(reinterpret_cast<__gm__ float*>(gm[0]), 64);
+    y.SetGlobalBuffer(reinterpret_cast<__gm__ float*>(gm[1]), 64);
+    LocalTensor<float> t = b.Get<float>();
+    constexpr uint32_t window = 8;
+    float sum = 0.0f;
+    for (uint32_t first = 0; first < 64; first += window) {
+        if (first != 0) Sync<HardEvent::S_MTE2>(pipe);
+        DataCopy(t, x[first], window);
+        Sync<HardEvent::MTE2_S>(pipe);
+        sum += t.GetValue(0);
+    }
+    y.SetValue(0, sum);
+}
+
 // Reuse of a tile ordered through a chain of flags: V reads it (y = 2 * x), V_MTE3, MTE3 writes y,
 // MTE3_MTE2, then MTE2 overwrites it: V's read is ordered before MTE2 through MTE3.
 void st_war_chain_ok_f32(GM_ADDR* gm, GM_ADDR tiling) {

@@ -174,6 +174,24 @@ void st_bad_hazard_mte2_s(GM_ADDR* gm, GM_ADDR tiling) {
     (void)v;
 }
 
+// A copy-in over values the scalar unit read, without SetFlag/WaitFlag<S_MTE2>: the DMA may
+// overwrite them before the scalar load has completed (asc-devkit's dav_c220 WaitPreBlockCalc
+// orders the same reuse with S_MTE2).
+void st_bad_war_s_mte2(GM_ADDR* gm, GM_ADDR tiling) {
+    TPipe pipe;
+    TBuf<TPosition::VECCALC> b;
+    pipe.InitBuffer(b, 256);
+    GlobalTensor<float> x;
+    x.SetGlobalBuffer(reinterpret_cast<__gm__ float*>(gm[0]), 64);
+    LocalTensor<float> t = b.Get<float>();
+    DataCopy(t, x, 8);
+    Sync<HardEvent::MTE2_S>(pipe);
+    float v = t.GetValue(0);
+    (void)v;
+    DataCopy(t, x[8], 8);
+    Sync<HardEvent::MTE2_S>(pipe);
+}
+
 // A copy-in over a tile the vector unit is still reading, without SetFlag/WaitFlag<V_MTE2>.
 void st_bad_war_v_mte2(GM_ADDR* gm, GM_ADDR tiling) {
     Io io(gm, tiling);

@@ -139,10 +139,13 @@ void HazardWrite(const char* api, const void* p, uint64_t bytes, uint8_t pipe) {
             Fail(Format("pipe hazard: %s on pipe %s overwrites UB bytes [%u, %u) written by %s without EnQue/DeQue "
                         "or SetFlag/WaitFlag (write after write)", api, PipeName(pipe), b * 32, e * 32, PipeName(prev)));
         }
-        for (uint8_t reader = PIPE_BIT_V; reader <= PIPE_BIT_MTE3; reader <<= 1) {
+        for (uint8_t reader = PIPE_BIT_S; reader <= PIPE_BIT_MTE3; reader <<= 1) {
             const int ri = PipeIndex(reader);
             auto racy = [&](uint32_t k) { return (c.readers[k] & reader) && c.orderedSince[k][ri * kPipes + pi] == 0; };
-            if (reader == pipe || !racy(b)) continue;
+            // A vector write after a scalar read is ordered by the compiler's S_V (cce-auto-sync,
+            // timed in TimeInstr); a DMA write is not (asc-devkit's WaitPreBlockCalc sets S_MTE2).
+            const bool compilerOrdered = reader == PIPE_BIT_S && pipe == PIPE_BIT_V;
+            if (reader == pipe || compilerOrdered || !racy(b)) continue;
             const uint32_t e = RunEnd(b, last, racy);
             Fail(Format("pipe hazard: %s on pipe %s overwrites UB bytes [%u, %u) that pipe %s may still be reading: "
                         "no SetFlag/WaitFlag<%s_%s> or FreeTensor since that read (write after read)", api,
@@ -181,11 +184,9 @@ void HazardRead(const char* api, const void* p, uint64_t bytes, uint8_t pipe) {
             Fail(Format("pipe hazard: %s on pipe %s reads UB bytes [%u, %u) written by %s without EnQue/DeQue or "
                         "SetFlag/WaitFlag", api, PipeName(pipe), b * 32, e * 32, PipeName(c.writer[b])));
         }
-        if (pipe != PIPE_BIT_S) {
-            c.readers[b] |= pipe;
-            for (int q = 0; q < kPipes; ++q) c.orderedSince[b][pi * kPipes + q] = 0;
-            c.orderedSince[b][pi * kPipes + pi] = now;
-        }
+        c.readers[b] |= pipe;
+        for (int q = 0; q < kPipes; ++q) c.orderedSince[b][pi * kPipes + q] = 0;
+        c.orderedSince[b][pi * kPipes + pi] = now;
     }
 }
 
@@ -209,7 +210,7 @@ void OrderPipes(uint8_t srcPipe, uint8_t dstPipe, uint64_t flagSeq) {
             c.dmaOrdered[b] = 1;
         }
         if (c.readers[b] == 0) continue;
-        for (int ri = 1; ri < kPipes; ++ri) {
+        for (int ri = 0; ri < kPipes; ++ri) {
             uint64_t* o = &c.orderedSince[b][ri * kPipes];
             if (o[si] != 0 && o[si] <= flagSeq && o[di] == 0) o[di] = now;
         }

@@ -107,10 +107,10 @@ struct BlockContext {
     // Per 32-B UB block and pipe (PipeIndex): the seq from which that pipe may read the block's
     // data (0 = not yet ordered after its last write).
     std::vector<std::array<uint64_t, kPipes>> readableSince;
-    // Write-after-read: per 32-B UB block, the asynchronous pipes (V, MTE2, MTE3) that read it
-    // since its last write, and per (reader, pipe) the seq from which that pipe's writes are
-    // ordered after the reader's last read (0 = not ordered). Scalar reads complete before the
-    // scalar unit issues anything else, so they never race a later write.
+    // Write-after-read: per 32-B UB block, the pipes that read it since its last write, and per
+    // (reader, pipe) the seq from which that pipe's writes are ordered after the reader's last read
+    // (0 = not ordered). A scalar read is a reader too: asc-devkit orders a DMA write after one
+    // with S_MTE2 (dav_c220 WaitPreBlockCalc, SoftSyncAllImpl), a vector write by the compiler's S_V.
     std::vector<uint8_t> readers;
     std::vector<std::array<uint64_t, kPipes * kPipes>> orderedSince;
     std::vector<uint32_t> written;  // per 32-B UB block: the bytes its last writer wrote (bit i = byte i)
