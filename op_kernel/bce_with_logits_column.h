@@ -200,7 +200,10 @@ private:
     bool pending_ = false;            // staging_ copied in, not yet read
     uint64_t valuesFirst_ = 0;        // first row and rows of the window in values_
     uint32_t valuesRows_ = 0;
-    float values_[MAX_COLUMN_ROWS] = {};  // the window's values in fp32, for the Muls
+    // The window's values in fp32, for the Muls. Not zero-initialised: every entry Scale reads is
+    // written first, and the stack lives in GM behind the DCache (512 B of stores per operand object
+    // and launch, whatever its mode).
+    float values_[MAX_COLUMN_ROWS];
 };
 
 }  // namespace BceWithLogits
