@@ -160,17 +160,26 @@ void st_bad_hazard_v_s(GM_ADDR* gm, GM_ADDR tiling) {
     (void)v;
 }
 
+// One 256-B UB buffer and a 64-float GM view of gm[0]: the scalar-hazard kernels' set-up.
+struct ScalarUb {
+    TPipe pipe;
+    TBuf<TPosition::VECCALC> buf;
+    GlobalTensor<float> x;
+    LocalTensor<float> t;
+
+    explicit ScalarUb(GM_ADDR* gm) {
+        pipe.InitBuffer(buf, 256);
+        x.SetGlobalBuffer(reinterpret_cast<__gm__ float*>(gm[0]), 64);
+        t = buf.Get<float>();
+    }
+};
+
 // A scalar read of values just copied in by MTE2, without SetFlag/WaitFlag<MTE2_S>: the scalar unit
 // would read UB before the DMA has written it.
 void st_bad_hazard_mte2_s(GM_ADDR* gm, GM_ADDR tiling) {
-    TPipe pipe;
-    TBuf<TPosition::VECCALC> b;
-    pipe.InitBuffer(b, 256);
-    GlobalTensor<float> x;
-    x.SetGlobalBuffer(reinterpret_cast<__gm__ float*>(gm[0]), 64);
-    LocalTensor<float> t = b.Get<float>();
-    DataCopy(t, x, 64);
-    float v = t.GetValue(0);
+    ScalarUb ub(gm);
+    DataCopy(ub.t, ub.x, 64);
+    float v = ub.t.GetValue(0);
     (void)v;
 }
 
@@ -178,18 +187,13 @@ void st_bad_hazard_mte2_s(GM_ADDR* gm, GM_ADDR tiling) {
 // overwrite them before the scalar load has completed (asc-devkit's dav_c220 WaitPreBlockCalc
 // orders the same reuse with S_MTE2).
 void st_bad_war_s_mte2(GM_ADDR* gm, GM_ADDR tiling) {
-    TPipe pipe;
-    TBuf<TPosition::VECCALC> b;
-    pipe.InitBuffer(b, 256);
-    GlobalTensor<float> x;
-    x.SetGlobalBuffer(reinterpret_cast<__gm__ float*>(gm[0]), 64);
-    LocalTensor<float> t = b.Get<float>();
-    DataCopy(t, x, 8);
-    Sync<HardEvent::MTE2_S>(pipe);
-    float v = t.GetValue(0);
+    ScalarUb ub(gm);
+    DataCopy(ub.t, ub.x, 8);
+    Sync<HardEvent::MTE2_S>(ub.pipe);
+    float v = ub.t.GetValue(0);
     (void)v;
-    DataCopy(t, x[8], 8);
-    Sync<HardEvent::MTE2_S>(pipe);
+    DataCopy(ub.t, ub.x[8], 8);
+    Sync<HardEvent::MTE2_S>(ub.pipe);
 }
 
 // A copy-in over a tile the vector unit is still reading, without SetFlag/WaitFlag<V_MTE2>.
