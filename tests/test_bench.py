@@ -2,6 +2,7 @@
 CSV and plot hold what the table says, and the exit status follows the targets (times are not
 asserted here; speed targets live in the benchmark itself)."""
 import csv
+import dataclasses
 import io
 import xml.etree.ElementTree as ET
 
@@ -80,6 +81,22 @@ def test_row_is_the_simulated_launch_and_the_stock_model():
     assert row.ours_launches == 1 and row.stock_launches == 2
     # The roofline counts the operand once in all: one launch plus the least bytes at HBM speed.
     assert row.roofline_us == pytest.approx(BASE.launch_us + (2 * 2000 * 4 + 4 + 4000) / BASE.hbm_bytes_per_s * 1e6)
+
+
+def test_row_names_the_ceiling_of_perfect_pipe_overlap():
+    # overlapped_us: the launch plus the slowest block's busiest pipe (or the HBM floor), from the
+    # simulator's timeline: what the issued work allows with no fill, drain or stall.
+    row = run_case(TINY[0])
+    timeline = last_kernel_stats().timeline
+    busiest = max(timeline["busy_us"].values())
+    assert row.overlapped_us == pytest.approx(timeline["launch_us"] + max(busiest, timeline["hbm_floor_us"]))
+    assert timeline["launch_us"] < row.overlapped_us <= row.ours_us
+    assert row.overlapped_bound_pct == pytest.approx(row.bound_pct * row.ours_us / row.overlapped_us)
+    assert row.overlapped_bound_pct >= row.bound_pct
+    verdicts = check_targets([dataclasses.replace(row, case=Case("float32", "mean", "pw[1000]", 4_096_000))],
+                             {"c": 1}, Sensitivity([], ({}, 1.6, 1.6, True)))
+    bound = next(v for v in verdicts if v.name.startswith(">= 90%"))
+    assert f"the least would be {row.overlapped_bound_pct:.1f}%" in bound.detail
 
 
 def _rows(*speedups, reduction="mean", elements=4_096_000):
@@ -192,6 +209,7 @@ def test_large_sizes_extrapolate_along_the_simulated_line():
     assert extra.extrapolated and not simulated.extrapolated
     assert extra.ours_us == pytest.approx(simulated.ours_us, rel=0.03)
     assert extra.ours_gm_bytes == pytest.approx(simulated.ours_gm_bytes, rel=0.01)
+    assert extra.overlapped_us == pytest.approx(simulated.overlapped_us, rel=0.03)
     assert extra.stock_us == simulated.stock_us and extra.min_gm_bytes == simulated.min_gm_bytes
     rows = bench_cli.run_rows(cases, "910B1", Progress(3, enabled=False), simulate_up_to=2_000_000)
     assert [r.extrapolated for r in rows] == [False, False, True]
