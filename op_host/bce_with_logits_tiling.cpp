@@ -206,6 +206,13 @@ uint64_t TileAlign(const TilingData& t)
                           : REPEAT_ELEMS_FP32;
 }
 
+// Alignment of the final, balanced tile: reductions keep TileAlign (whole fp32 repeats of partials
+// per tile), elementwise tiles only 32-B blocks of a 16-bit dtype.
+uint64_t BalancedTileAlign(const TilingData& t)
+{
+    return HasPartials(t) ? TileAlign(t) : ELEMENTWISE_ALIGN_ELEMS;
+}
+
 // 0 when not even one aligned tile fits.
 uint64_t TileLengthFor(const TilingData& t)
 {
@@ -441,7 +448,7 @@ void ChunkRows(TilingData& t, uint64_t blocks)
     if (t.rowLength == 0) {
         return;
     }
-    const uint64_t align = HasPartials(t) ? TileAlign(t) : ELEMENTWISE_ALIGN_ELEMS;
+    const uint64_t align = BalancedTileAlign(t);
     const uint64_t rows = t.totalLength / t.rowLength;
     const uint64_t fewest = (t.rowLength + t.tileLength - 1) / t.tileLength;
     const uint64_t most = (t.rowLength + align - 1) / align;  // chunks of one alignment unit
@@ -583,24 +590,24 @@ TilingData ComputeTiling(const TilingRequest& req)
     PreferRowsAndColumns(t);
     const uint32_t blockCap = req.maxBlocks != 0 ? std::min(req.soc.vectorCores, req.maxBlocks)
                                                  : req.soc.vectorCores;
+    MakeRoomForBankPads(t);
     // Elementwise kernels have no summation order to keep: their work is evened out over the
     // launch's blocks. Reductions balance over PLANNED_BLOCKS, a constant, not the SoC's or the
     // launch's core count: the summation order, fixed by the tiles, stays the same for every block
     // count and A2 variant (and a small input still gets a tile per planned block: 256 x 256 fp32
     // on a UB-sized tile would be 14 tiles, 14 busy cores).
-    MakeRoomForBankPads(t);
     const uint64_t balanceBlocks = HasPartials(t) ? PLANNED_BLOCKS : blockCap;
     if (t.rowLength != 0) {
         ChunkRows(t, balanceBlocks);
     } else {
-        BalanceTileLength(t, balanceBlocks, HasPartials(t) ? TileAlign(t) : ELEMENTWISE_ALIGN_ELEMS);
+        BalanceTileLength(t, balanceBlocks, BalancedTileAlign(t));
     }
     // The final tile's own spans. MaxTileSpan is not monotonic in the tile length (a tile that wraps
     // a broadcast row re-reads its elements: weight [2, 1, 4096] over [2, 7, 4096] on one block was
     // planned with spans of 2960 for a longer tile, then needed 3088 for its 3072), so a shorter tile
     // may need more: shortened until they fit.
     PlanGenericSpans(t);
-    const uint64_t spanStep = HasPartials(t) ? TileAlign(t) : ELEMENTWISE_ALIGN_ELEMS;
+    const uint64_t spanStep = BalancedTileAlign(t);
     while (t.rowLength == 0 && t.tileLength > spanStep && UbBytesUsed(t) > t.ubBytes) {
         t.tileLength -= spanStep;
         PlanGenericSpans(t);

@@ -28,7 +28,7 @@ public:
         gm_ = gm;
         op_ = operand;
         pipe_ = &pipe;
-        pipe.InitBuffer(staging_, MAX_COLUMN_ROWS * ElemBytes());
+        pipe.InitBuffer(staging_, MAX_COLUMN_ROWS * GmElemBytes(op_));
         event_ = pipe.AllocEventID<AscendC::HardEvent::MTE2_S>();
         readsDone_ = pipe.AllocEventID<AscendC::HardEvent::S_MTE2>();
         tiles_ = BlockTiles(tiling);
@@ -90,11 +90,6 @@ private:
     struct ReadTag {};
 
     __aicore__ inline uint64_t RowLength() const { return tiling_->dims[1]; }
-
-    __aicore__ inline uint32_t ElemBytes() const
-    {
-        return static_cast<DType>(op_.dtype) == DType::FLOAT32 ? sizeof(float) : sizeof(half);
-    }
 
     __aicore__ inline bool Holds(uint64_t first, uint64_t last) const
     {

@@ -14,6 +14,12 @@ __aicore__ inline float ScalarToFloat(U value) { return static_cast<float>(value
 template <>
 __aicore__ inline float ScalarToFloat<bfloat16_t>(bfloat16_t value) { return AscendC::Cast(value); }
 
+// Bytes of one element of an operand as stored in GM (fp32, or a 16-bit type).
+__aicore__ inline uint32_t GmElemBytes(const OperandTiling& op)
+{
+    return static_cast<DType>(op.dtype) == DType::FLOAT32 ? sizeof(float) : sizeof(half);
+}
+
 // An operand's GM view.
 template <typename U>
 __aicore__ inline AscendC::GlobalTensor<U> OperandGm(GM_ADDR gm, uint64_t numel)

@@ -46,7 +46,7 @@ public:
             case OperandMode::FULL:
                 // Single or double buffered as the host tiling decided: all VECIN queues of a core
                 // share 8 V_MTE2 event ids, one per freed buffer.
-                pipe.InitBuffer(stream_, static_cast<uint8_t>(op_.bufferNum), tileLength_ * ElemBytes());
+                pipe.InitBuffer(stream_, static_cast<uint8_t>(op_.bufferNum), tileLength_ * GmElemBytes(op_));
                 break;
             case OperandMode::GENERIC:
                 pipe.InitBuffer(expanded_, tileLength_ * FP32_BYTES);
@@ -61,7 +61,7 @@ public:
             case OperandMode::ROW:
                 // One VECIN buffer (the host counted it among the V_MTE2 ids); a 16-bit chunk is
                 // widened once per load into its own fp32 tile, so tiles never repeat the Cast.
-                pipe.InitBuffer(stream_, 1, tileLength_ * ElemBytes());
+                pipe.InitBuffer(stream_, 1, tileLength_ * GmElemBytes(op_));
                 if (static_cast<DType>(op_.dtype) != DType::FLOAT32) {
                     pipe.InitBuffer(expanded_, tileLength_ * FP32_BYTES);
                 }
@@ -89,7 +89,7 @@ public:
     __aicore__ inline float ScalarValue()
     {
         if (!scalarRead_) {
-            scalar_ = ReadGm(0);
+            Dispatch<ReadScalarTag>();
             scalarRead_ = true;
         }
         return scalar_;
@@ -160,6 +160,7 @@ private:
     struct GatherTileTag {};
     struct LoadChunkTag {};
     struct TakeChunkTag {};
+    struct ReadScalarTag {};
 
     __aicore__ inline bool IsSpanned() const
     {
@@ -193,10 +194,10 @@ private:
         const GatherTiles tiles{expanded_.Get<float>(), scratch, offsets_.Get<float>()};
         const WindowShape shape = ShapeOf(offset, count, op_, *tiling_, 0, true);
         if (op_.gatherSpan == GATHER_RESIDENT || shape.window.span <= op_.gatherSpan) {
-            return GatherOffsets(tiles, ramp_.Get<float>(), offset, count, op_, *tiling_, 0, true, ElemBytes());
+            return GatherOffsets(tiles, ramp_.Get<float>(), offset, count, op_, *tiling_, 0, true, GmElemBytes(op_));
         }
-        const PiecePlan plan = PiecesOf(shape, offset, count, op_, *tiling_, BLOCK_BYTES / ElemBytes());
-        return GatherOffsets(tiles, ramp_.Get<float>(), offset, count, op_, *tiling_, 0, true, ElemBytes(), &plan);
+        const PiecePlan plan = PiecesOf(shape, offset, count, op_, *tiling_, BLOCK_BYTES / GmElemBytes(op_));
+        return GatherOffsets(tiles, ramp_.Get<float>(), offset, count, op_, *tiling_, 0, true, GmElemBytes(op_), &plan);
     }
 
     // The GM span of the operand that this tile reads, into a fresh span buffer: one copy, or one
@@ -244,11 +245,6 @@ private:
         }
     }
 
-    __aicore__ inline uint32_t ElemBytes() const
-    {
-        return static_cast<DType>(op_.dtype) == DType::FLOAT32 ? sizeof(float) : sizeof(half);
-    }
-
     // Runs the member template matching the operand's GM dtype.
     template <typename Tag, typename... Args>
     __aicore__ inline void Dispatch(Args&&... args)
@@ -258,16 +254,11 @@ private:
 
     friend struct GmTypeDispatch;
 
-    __aicore__ inline float ReadGm(uint64_t index)
+    // SCALAR: scalar_ = the operand's one value in fp32 (a scalar GM read).
+    template <typename U>
+    __aicore__ inline void Run(ReadScalarTag)
     {
-        switch (static_cast<DType>(op_.dtype)) {
-            case DType::FLOAT16:
-                return ScalarToFloat(OperandGm<half>(gm_, op_.numel).GetValue(index));
-            case DType::BFLOAT16:
-                return ScalarToFloat(OperandGm<bfloat16_t>(gm_, op_.numel).GetValue(index));
-            default:
-                return OperandGm<float>(gm_, op_.numel).GetValue(index);
-        }
+        scalar_ = ScalarToFloat(OperandGm<U>(gm_, op_.numel).GetValue(0));
     }
 
     // PERIODIC set-up: the operand (small by construction) is copied to UB once, widened to
