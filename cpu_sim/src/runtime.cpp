@@ -253,77 +253,6 @@ const char* EventName(AscendC::HardEvent event) {
     }
 }
 
-static void CheckEvent(const char* api, AscendC::HardEvent event, int32_t id) {
-    if (static_cast<int>(event) >= kHardEvents) Fail(Format("%s: HardEvent::MAX is not an event", api));
-    if (id < 0 || id >= kEventIds) {
-        Fail(Format("%s<%s>: event id %d outside [0, %d) (an id from an exhausted pool, or a bad constant)", api,
-                    EventName(event), id, kEventIds));
-    }
-}
-
-// One bit per flag: the SetFlag docs leave a second set before the wait undefined (the wait
-// then clears it once and a later wait hangs), so it is an error here.
-void SetFlagImpl(const char* api, AscendC::HardEvent event, int32_t id) {
-    CheckEvent(api, event, id);
-    BlockContext& c = Ctx();
-    const int e = static_cast<int>(event);
-    if (c.flagSet[e][id]) {
-        Fail(Format("%s<%s>(%d): the flag is already set and not yet waited (a second SetFlag is undefined; the id "
-                    "may be one a TQue holds: take ids from TPipe::AllocEventID/FetchEventID)", api,
-                    EventName(event), id));
-    }
-    c.flagSet[e][id] = true;
-    c.flagSeq[e][id] = ++c.seq;
-    TimeSetFlag(event, id);
-}
-
-// A wait on a clear flag: nothing earlier in program order set it, so the pipe waits forever.
-void WaitFlagImpl(const char* api, AscendC::HardEvent event, int32_t id) {
-    CheckEvent(api, event, id);
-    BlockContext& c = Ctx();
-    const int e = static_cast<int>(event);
-    if (!c.flagSet[e][id]) {
-        Fail(Format("deadlock: %s<%s>(%d) waits for a flag that is not set (no SetFlag since the last wait): "
-                    "device hang", api, EventName(event), id));
-    }
-    c.flagSet[e][id] = false;
-    TimeWaitFlag(event, id);
-    const AscendC::HardEvent evt = event;
-    const uint8_t src = EventSrcPipe(evt), dst = EventDstPipe(evt);
-    if (src != 0) OrderPipes(src, dst, c.flagSeq[e][id]);
-}
-
-// sff0 of the pool: the lowest free id. The device returns 8 when all are taken (the check is a
-// debug-build assert only), an invalid id: an error here.
-static int8_t LowestFreeId(const char* api, AscendC::HardEvent event) {
-    const uint8_t occupy = Ctx().eventOccupy[static_cast<int>(event)];
-    for (int8_t i = 0; i < kEventIds; ++i) {
-        if (!(occupy & (1u << i))) return i;
-    }
-    Fail(Format("%s<%s>: all %d event ids of TPipe's pool are taken (by TQue buffers or AllocEventID): the "
-                "device hands out id 8, which is invalid", api, EventName(event), kEventIds));
-}
-
-int8_t AllocEventIdImpl(const char* api, AscendC::HardEvent event) {
-    const int8_t id = LowestFreeId(api, event);
-    Ctx().eventOccupy[static_cast<int>(event)] |= static_cast<uint8_t>(1u << id);
-    return id;
-}
-
-int8_t FetchEventIdImpl(const char* api, AscendC::HardEvent event) { return LowestFreeId(api, event); }
-
-void ReleaseEventIdImpl(const char* api, AscendC::HardEvent event, int32_t id) {
-    CheckEvent(api, event, id);
-    Ctx().eventOccupy[static_cast<int>(event)] &= static_cast<uint8_t>(~(1u << id));
-}
-
-void InternalSync(const char* api, AscendC::HardEvent event) {
-    if (!Ctx().pipeAlive) Fail(Format("%s: needs a TPipe (the call takes its event ids from GetTPipePtr())", api));
-    const int8_t id = FetchEventIdImpl(api, event);
-    SetFlagImpl(api, event, id);
-    WaitFlagImpl(api, event, id);
-}
-
 void PipeConstruct() {
     BlockContext& c = Ctx();
     if (c.pipeAlive) Fail("TPipe: a second TPipe while one is alive (one TPipe per kernel at a time)");
@@ -451,18 +380,6 @@ void CheckQueuesFreed(const char* when) {
             if (q.status[i] != 0) {
                 Fail(Format("%s: TQue #%zu buffer %u is still %s (every AllocTensor needs a FreeTensor)", when, qi,
                             i, q.status[i] == 2 ? "enqueued" : "allocated"));
-            }
-        }
-    }
-}
-
-void CheckFlagsClear(const char* when) {
-    const BlockContext& c = Ctx();
-    for (int e = 0; e < kHardEvents; ++e) {
-        for (int id = 0; id < kEventIds; ++id) {
-            if (c.flagSet[e][id]) {
-                Fail(Format("%s: flag %s id %d is still set (a SetFlag without its WaitFlag)", when,
-                            EventName(static_cast<AscendC::HardEvent>(e)), id));
             }
         }
     }

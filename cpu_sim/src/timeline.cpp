@@ -141,26 +141,45 @@ bool TimeScalarAccess(BlockContext& c, bool ub, const void* gm) {
     return miss;
 }
 
-void TimeSetFlag(AscendC::HardEvent event, int32_t id) {
+double TimeSetFlag(AscendC::HardEvent event, int32_t id) {
     PipeTimeline& t = Ctx().timeline;
+    const int e = static_cast<int>(event);
     const int src = IndexOf(EventSrcPipe(event));
-    const double stamp = src == S ? t.free[S] : std::max(Drained(t, src), IssuePoint(t));
-    t.flagTime[static_cast<int>(event)][id] = stamp;
+    const double ready = src == S ? t.free[S] : std::max(Drained(t, src), IssuePoint(t));
+    // The bit may still be 1: the wait of its last set was issued, but its pipe had not reached
+    // it. The set then holds its source pipe until that wait clears the bit (flags.cpp).
+    const double stamp = std::max(ready, t.flagCleared[e][id]);
+    if (stamp > ready) {
+        t.flagStallCycles += stamp - ready;
+        if (src == S) {
+            HoldScalar(t, stamp);
+        } else {
+            t.ready[src] = std::max(t.ready[src], stamp);
+        }
+    }
+    t.flagTime[e][id] = stamp;
+    return stamp;
 }
 
-void TimeWaitFlag(AscendC::HardEvent event, int32_t id) {
+double TimeWaitFlag(AscendC::HardEvent event, int32_t id) {
     PipeTimeline& t = Ctx().timeline;
+    const int e = static_cast<int>(event);
     const uint8_t srcBit = EventSrcPipe(event), dstBit = EventDstPipe(event);
-    if (srcBit == 0) return;  // cube events: no vector-core pipe
+    if (srcBit == 0) return IssuePoint(t);  // cube events: no vector-core pipe
     const int src = IndexOf(srcBit), dst = IndexOf(dstBit);
-    const double seen = t.flagTime[static_cast<int>(event)][id] + cost::kFlagLatencyCycles;
+    const double seen = t.flagTime[e][id] + cost::kFlagLatencyCycles;
     if (dst == S) {
         HoldScalar(t, seen);
         if (src == V) t.vectorSinceScalarSync = false;
-    } else {
-        t.ready[dst] = std::max(t.ready[dst], seen);
-        if (dst == V && src == S) t.scalarSinceVectorSync = false;
+        t.flagCleared[e][id] = t.free[S];
+        return t.free[S];
     }
+    // The destination pipe reaches the wait once it has finished what was issued to it before,
+    // and clears the bit when it passes it.
+    t.flagCleared[e][id] = std::max({Drained(t, dst), IssuePoint(t), seen});
+    t.ready[dst] = std::max(t.ready[dst], seen);
+    if (dst == V && src == S) t.scalarSinceVectorSync = false;
+    return t.flagCleared[e][id];
 }
 
 void TimeBarrierAll() {
@@ -194,6 +213,7 @@ BlockTimeline TimelineResult(const PipeTimeline& t) {
         r.stallCycles[p] = t.lastEnd[p] - t.busy[p];
         r.instructions[p] = t.instructions[p];
     }
+    r.flagStallCycles = t.flagStallCycles;
     return r;
 }
 

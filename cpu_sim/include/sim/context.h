@@ -89,6 +89,13 @@ constexpr int kHardEvents = static_cast<int>(AscendC::HardEvent::MAX);
 constexpr int kEventIds = 8;   // QUE_MAX_EVENT: hardware flags per HardEvent on A2
 constexpr int kPipes = 4;      // S, V, MTE2, MTE3 (PipeIndex)
 
+// One hardware flag as program order sees it (flags.cpp): set and not yet waited, and the seq of
+// the SetFlag that set it (what the WaitFlag orders its pipe after).
+struct HardFlag {
+    bool set = false;
+    uint64_t setSeq = 0;
+};
+
 struct BlockContext {
     uint32_t blockIdx = 0;
     uint32_t blockNum = 1;
@@ -117,9 +124,8 @@ struct BlockContext {
     // Per 32-B UB block written by MTE2: whether a later MTE2 copy is ordered after that write's
     // completion (DMA copies to overlapping UB race each other otherwise).
     std::vector<uint8_t> dmaOrdered;
-    // Hardware flags: one bit per (HardEvent, id), and the seq of the SetFlag that set it.
-    bool flagSet[kHardEvents][kEventIds] = {};
-    uint64_t flagSeq[kHardEvents][kEventIds] = {};
+    // Hardware flags: one bit per (HardEvent, id).
+    HardFlag flags[kHardEvents][kEventIds];
     // TPipe's event-id pool (kernel_tpipe_impl.h AllocEventID): bit i = id i taken.
     uint8_t eventOccupy[kHardEvents] = {};
     bool pipeAlive = false;

@@ -57,6 +57,7 @@ struct BlockTimeline {
     double busyCycles[kTimelinePipes] = {};   // the pipe's instructions' costs
     double stallCycles[kTimelinePipes] = {};  // its last instruction's end less its busy time
     uint64_t instructions[kTimelinePipes] = {};  // instructions (scalar accesses on S) it ran
+    double flagStallCycles = 0;  // source pipes held by SetFlags whose bit an issued wait had not cleared
 };
 
 struct BlockStats {

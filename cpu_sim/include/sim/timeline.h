@@ -42,7 +42,9 @@ struct PipeTimeline {
     // earliest cycle a copy may still start on.
     std::vector<std::pair<double, double>> link;
     double bytesPerCycle = 1;           // the core's HBM share (cost::CoreBytesPerCycle)
-    double flagTime[kTimelineEvents][kTimelineEventIds] = {};
+    double flagTime[kTimelineEvents][kTimelineEventIds] = {};     // its last SetFlag set the bit
+    double flagCleared[kTimelineEvents][kTimelineEventIds] = {};  // its last WaitFlag cleared it
+    double flagStallCycles = 0;  // source pipes held by a SetFlag on a bit not yet cleared
     uint64_t gmReadMark = 0;            // GM bytes already timed (BlockStats counters)
     uint64_t gmWrittenMark = 0;
     bool vectorSinceScalarSync = false;  // vector work the scalar unit has not waited for
@@ -60,8 +62,11 @@ void TimeInstr(const char* name, uint64_t repeats, uint32_t elemBytes, double ex
 // A GetValue/SetValue (or an API call's own scalar load/store): `ub` for a LocalTensor, else the GM
 // address `gm`, which goes through the DCache: true when it missed (and paid kScalarGmMissCycles).
 bool TimeScalarAccess(BlockContext& c, bool ub, const void* gm = nullptr);
-void TimeSetFlag(AscendC::HardEvent event, int32_t id);
-void TimeWaitFlag(AscendC::HardEvent event, int32_t id);
+// A SetFlag: the cycle its source pipe sets the bit (stamped for the WaitFlag that follows), not
+// before the last WaitFlag of the flag cleared it: until then the set holds its source pipe.
+double TimeSetFlag(AscendC::HardEvent event, int32_t id);
+// A WaitFlag: the cycle its destination pipe passes it, which is when the bit is cleared.
+double TimeWaitFlag(AscendC::HardEvent event, int32_t id);
 void TimeBarrierAll();                 // PipeBarrier<PIPE_ALL>: every pipe drained
 double TimeNow();                      // the cycle every pipe is drained (after TimeBarrierAll)
 void TimeReleaseAll(double cycle);     // SyncAll: nothing of the block starts before `cycle`

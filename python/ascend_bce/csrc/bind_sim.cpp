@@ -71,6 +71,7 @@ py::dict BlockDict(const cpu_sim::BlockStats& b) {
     d["end_us"] = b.timeline.endCycles * kUsPerCycle;
     d["busy_us"] = PipeDict(b.timeline.busyCycles);
     d["stall_us"] = PipeDict(b.timeline.stallCycles);
+    d["flag_stall_us"] = b.timeline.flagStallCycles * kUsPerCycle;
     py::dict perPipe;
     for (int p = 0; p < cpu_sim::kTimelinePipes; ++p) perPipe[cpu_sim::TimelinePipeName(p)] = b.timeline.instructions[p];
     d["pipe_instructions"] = perPipe;
