@@ -138,6 +138,12 @@ void st_timeline_sync_all(GM_ADDR* gm, GM_ADDR tiling);
 void st_timeline_gm_scalar_reads(GM_ADDR* gm, GM_ADDR tiling);
 void st_bank_add(GM_ADDR* gm, GM_ADDR tiling);
 void st_aiv_kernel(GM_ADDR* gm, GM_ADDR tiling);
+// st_flags.cpp
+void st_flag_set_twice(GM_ADDR* gm, GM_ADDR tiling);
+void st_flag_id_out_of_range(GM_ADDR* gm, GM_ADDR tiling);
+void st_flag_v_v(GM_ADDR* gm, GM_ADDR tiling);
+void st_flag_column_restage(GM_ADDR* gm, GM_ADDR tiling);
+void st_flag_tque_reset(GM_ADDR* gm, GM_ADDR tiling);
 }  // namespace cpu_sim_selftest
 
 namespace cpu_sim {
@@ -247,6 +253,11 @@ const std::vector<SelfTestKernel>& SelfTestKernels() {
         {"timeline_gm_scalar_reads", 2, &cpu_sim_selftest::st_timeline_gm_scalar_reads},
         {"bank_add", 3, &cpu_sim_selftest::st_bank_add},
         {"aiv_kernel", 2, &cpu_sim_selftest::st_aiv_kernel},
+        {"flag_set_twice", 2, &cpu_sim_selftest::st_flag_set_twice},
+        {"flag_id_out_of_range", 2, &cpu_sim_selftest::st_flag_id_out_of_range},
+        {"flag_v_v", 2, &cpu_sim_selftest::st_flag_v_v},
+        {"flag_column_restage", 2, &cpu_sim_selftest::st_flag_column_restage},
+        {"flag_tque_reset", 3, &cpu_sim_selftest::st_flag_tque_reset},
         {"bad_datacopy_count", 2, &cpu_sim_selftest::st_bad_datacopy_count},
         {"bad_pad_blockcount", 2, &cpu_sim_selftest::st_bad_pad_blockcount},
         {"bad_pad_blocklen", 2, &cpu_sim_selftest::st_bad_pad_blocklen},
