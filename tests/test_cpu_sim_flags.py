@@ -3,7 +3,8 @@
 8 of a HardEvent and a flag left set are errors naming the event and id; V_V is a vector barrier,
 no flag. A SetFlag issued after the previous wait but before that wait's pipe reached it (what
 asc-devkit's own TQue does on a double-buffered queue) holds its source pipe until the wait clears
-the bit: the timeline charges it as `flag_stall_us`. Kernels: cpu_sim/selftest/st_flags.cpp."""
+the bit: the timeline charges it as `flag_stall_us`. A depth-0 (inplace) TQue holds two ids per
+buffer from InitBuffer on. Kernels: cpu_sim/selftest/st_flags.cpp."""
 from __future__ import annotations
 
 import numpy as np
@@ -94,3 +95,14 @@ def test_tque_re_sets_a_dequeued_id_before_the_vector_pipe_reaches_the_dequeue()
         np.testing.assert_allclose(y, want, rtol=1e-6)
     assert stalls[TARGET_LATE] > 0
     assert stalls[TARGET_EARLY] == 0
+
+
+def test_an_inplace_queue_holds_two_ids_per_buffer_from_init_buffer():
+    # Depth 0 (the inplace forms): every buffer takes its MTE2_V and V_MTE2 ids at InitBuffer and
+    # keeps them; 4 of them leave 4 V_MTE2 ids to a depth-1 queue's 4 freed buffers, 5 leave 3.
+    x = np.arange(1, BLOCK_FLOATS + 1, dtype=np.float32)
+    y = np.zeros(BLOCK_FLOATS, np.float32)
+    run("flag_inplace_queue_ids", [x, y], 4)
+    np.testing.assert_array_equal(y, x + 3)  # three passes of +1 through the inplace queue
+    with pytest.raises(_C.SimulatorError, match=r"TQue::FreeTensor: AllocEventID<V_MTE2>: all 8 event ids"):
+        run("flag_inplace_queue_ids", [x, np.zeros(BLOCK_FLOATS, np.float32)], 5)

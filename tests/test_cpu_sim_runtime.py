@@ -275,12 +275,17 @@ COMPILE_CASES = {
                                       "DataCopyPadExtParams<bfloat16_t> padb; (void)padb;"
                                       "DataCopyParams r(1, 2, 0, 0); LocalTensor<float> a; DataCopy(a, a, r);", True),
     "datacopy_ext_params_four_args": ("DataCopyExtParams p{1, 64, 0, 0}; (void)p;", False),
-    "tque_inplace_forms": ("TPipe pipe; TQue<TPosition::VECIN, 1> q; pipe.InitBuffer(q, 1, 256);"
+    "tque_inplace_forms": ("TPipe pipe; TQue<TPosition::VECIN, 0> q; pipe.InitBuffer(q, 1, 256);"
                            "LocalTensor<float> t; q.AllocTensor(t); q.EnQue(t); q.DeQue(t); q.FreeTensor(t);"
                            "TBuf<> b; pipe.InitBuffer(b, 256); LocalTensor<float> w = b.GetWithOffset<float>(8, 32);"
                            "(void)w; SetFlag<HardEvent::V_S>(EVENT_ID0); WaitFlag<HardEvent::V_S>(EVENT_ID0);"
                            "PipeBarrier<PIPE_ALL>(); SyncAll(); SyncAll<true>(); int64_t i = GetBlockIdx(); (void)i;", True),
     "tque_depth_is_required": ("TQue<TPosition::VECIN> q; (void)q;", False),
+    # The DeQue page: the inplace forms need depth 0, the others a non-zero depth.
+    "tque_inplace_alloc_needs_depth_0": ("TQue<TPosition::VECIN, 1> q; LocalTensor<float> t; q.AllocTensor(t);", False),
+    "tque_inplace_deque_needs_depth_0": ("TQue<TPosition::VECIN, 1> q; LocalTensor<float> t; q.DeQue(t);", False),
+    "tque_depth_0_has_no_value_deque": ("TQue<TPosition::VECIN, 0> q; LocalTensor<float> t = q.DeQue<float>();"
+                                        "(void)t;", False),
     "fill_int8_not_on_a2": ("GlobalTensor<int8_t> g; Fill(g, 32, (int8_t)0);", False),
 }
 

@@ -79,18 +79,17 @@ void st_DataCopy_params_f32(GM_ADDR* gm, GM_ADDR tiling) {
 void st_DataCopy_params_ub_f32(GM_ADDR* gm, GM_ADDR tiling) {
     const uint32_t n = TilingU32(tiling, 0);
     TPipe pipe;
-    TQue<TPosition::VECIN, 1> q;
+    TQue<TPosition::VECIN, 0> q;  // depth 0: the inplace forms
     TBuf<TPosition::VECCALC> buf;
     pipe.InitBuffer(q, 1, n * sizeof(float));
     pipe.InitBuffer(buf, n * sizeof(float));
     GlobalTensor<float> src, dst;
     src.SetGlobalBuffer(reinterpret_cast<__gm__ float*>(gm[0]), n);
     dst.SetGlobalBuffer(reinterpret_cast<__gm__ float*>(gm[1]), n);
-    LocalTensor<float> t;
-    q.AllocTensor(t);
-    DataCopy(t, src, n);
-    q.EnQue(t);
     LocalTensor<float> u;
+    q.AllocTensor(u);
+    DataCopy(u, src, n);
+    q.EnQue(u);
     q.DeQue(u);
     LocalTensor<float> b = buf.Get<float>();
     Duplicate(b, -1.0f, static_cast<int32_t>(n));

@@ -1,7 +1,8 @@
 // Self-test kernels for the hardware flags (cpu_sim/src/flags.cpp): a second SetFlag before the
-// wait, an id outside the 8 of a HardEvent, V_V as a vector barrier, and a SetFlag whose bit an
-// issued wait has not cleared yet (the COLUMN window's S_MTE2 id shared by two operands), which
-// holds its source pipe. gm: x (floats), y (floats); tiling w3 = mode.
+// wait, an id outside the 8 of a HardEvent, V_V as a vector barrier, a SetFlag whose bit an issued
+// wait has not cleared yet (the COLUMN window's S_MTE2 id shared by two operands; TQue's re-set of
+// a dequeued id), which holds its source pipe, and the ids a depth-0 (inplace) TQue holds.
+// gm: x (floats), y (floats); tiling w3 = mode.
 #include "st_common.h"
 
 namespace cpu_sim_selftest {
@@ -196,6 +197,56 @@ void st_flag_tque_reset(GM_ADDR* gm, GM_ADDR tiling) {
         DataCopy(y[offset], yOut, kQueueTileFloats);
         yQueue.FreeTensor(yOut);
     }
+}
+
+}  // namespace cpu_sim_selftest
+
+namespace cpu_sim_selftest {
+namespace {
+
+constexpr int32_t kHeldQueueBuffers = 4;  // a depth-1 VECIN queue's buffers, each freed once
+constexpr uint32_t kInPlaceTiles = 3;
+
+}  // namespace
+
+// A depth-0 (inplace) VECIN queue of w3 buffers takes an MTE2_V and a V_MTE2 id per buffer at
+// InitBuffer and keeps them (kernel_tpipe_impl.h InitBuffer, queDepth == 0). y[0..8) = x[0..8) +
+// kInPlaceTiles through it, one Adds per pass; then a depth-1 VECIN queue frees its
+// kHeldQueueBuffers buffers once each, every FreeTensor taking one more V_MTE2 id: with w3 = 4
+// the pool's 8 ids suffice, with 5 the last FreeTensor finds none.
+void st_flag_inplace_queue_ids(GM_ADDR* gm, GM_ADDR tiling) {
+    const uint32_t inPlaceBuffers = TilingU32(tiling, 3);
+    TPipe pipe;
+    TQue<TPosition::VECIN, 0> inPlace;
+    TQue<TPosition::VECIN, 1> held;
+    TBuf<TPosition::VECCALC> acc;
+    pipe.InitBuffer(inPlace, static_cast<uint8_t>(inPlaceBuffers), ONE_BLK_SIZE);
+    pipe.InitBuffer(held, kHeldQueueBuffers, ONE_BLK_SIZE);
+    pipe.InitBuffer(acc, ONE_BLK_SIZE);
+    GlobalTensor<float> x, y;
+    x.SetGlobalBuffer(reinterpret_cast<__gm__ float*>(gm[0]), kBlockFloats);
+    y.SetGlobalBuffer(reinterpret_cast<__gm__ float*>(gm[1]), kBlockFloats);
+    LocalTensor<float> sum = acc.Get<float>();
+    LocalTensor<float> tile;
+    for (uint32_t pass = 0; pass < kInPlaceTiles; ++pass) {
+        inPlace.AllocTensor(tile);
+        DataCopy(tile, pass == 0 ? x : y, kBlockFloats);
+        inPlace.EnQue(tile);
+        inPlace.DeQue(tile);
+        Adds(sum, tile, 1.0f, kBlockFloats);
+        inPlace.FreeTensor(tile);
+        Sync<HardEvent::V_MTE3>(pipe);
+        DataCopy(y, sum, kBlockFloats);
+        Sync<HardEvent::MTE3_MTE2>(pipe);  // the next pass reads y back
+    }
+    LocalTensor<float> buffers[kHeldQueueBuffers];
+    for (auto& b : buffers) {
+        b = held.AllocTensor<float>();
+        DataCopy(b, x, kBlockFloats);
+        held.EnQue(b);
+        b = held.DeQue<float>();
+    }
+    for (auto& b : buffers) held.FreeTensor(b);
 }
 
 }  // namespace cpu_sim_selftest

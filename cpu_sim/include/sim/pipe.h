@@ -8,9 +8,14 @@
 
 namespace AscendC {
 
+// depth 0 is the inplace mode (page "如何使用Tensor原地操作提升算子性能"): AllocTensor and DeQue
+// take the tensor by reference, and each buffer holds its enQue and freeBuf ids from InitBuffer on
+// (kernel_tpipe_impl.h InitBuffer / kernel_tquebind_impl.h, queDepth == 0): EnQue and FreeTensor
+// set them, DeQue and AllocTensor wait them, nothing returns them to the pool.
 template <TPosition pos, int32_t depth, auto mask = 0> class TQue {
     static_assert(pos != TPosition::VECCALC, "TQue: VECCALC is not a queue position, use TBuf");
     static_assert(depth >= 0, "TQue: depth must be >= 0");
+    static constexpr bool kInPlace = depth == 0;
 
 public:
     TQue() = default;
@@ -21,7 +26,11 @@ public:
         Alloc(t);
         return t;
     }
-    template <typename T> void AllocTensor(LocalTensor<T>& tensor) { Alloc(tensor); }
+    template <typename T> void AllocTensor(LocalTensor<T>& tensor) {
+        static_assert(kInPlace, "TQue::AllocTensor(LocalTensor&): the inplace form needs a depth-0 TQue (DeQue "
+                                "page: inplace needs depth 0, non-inplace a non-zero depth)");
+        Alloc(tensor);
+    }
 
     template <typename T> bool EnQue(const LocalTensor<T>& tensor) {
         cpu_sim::QueueState& q = State("TQue::EnQue");
@@ -29,6 +38,11 @@ public:
         if (q.status[i] != 1) {
             cpu_sim::Fail(cpu_sim::Format("TQue::EnQue: buffer %u is %s, not allocated", i,
                                           q.status[i] == 2 ? "already enqueued" : "free"));
+        }
+        if constexpr (kInPlace) {  // the buffer's own id; nothing is queued
+            q.status[i] = 2;
+            cpu_sim::SetFlagImpl("TQue::EnQue: SetFlag", q.enQueEvt, q.enQueEvtId[i]);
+            return true;
         }
         if (static_cast<int32_t>(q.fifo.size()) >= depth) {
             cpu_sim::Fail(cpu_sim::Format("TQue::EnQue: queue of depth %d already holds %zu tensor(s) "
@@ -44,13 +58,7 @@ public:
     }
 
     template <typename T> LocalTensor<T> DeQue() {
-        LocalTensor<T> t;
-        DeQue(t);
-        return t;
-    }
-    // In-place form (kernel_tpipe.h: TQueBind::DeQue(LocalTensor<T>&)), the counterpart of
-    // AllocTensor(LocalTensor<T>&).
-    template <typename T> void DeQue(LocalTensor<T>& tensor) {
+        static_assert(!kInPlace, "TQue::DeQue<T>(): a depth-0 TQue dequeues in place, DeQue(LocalTensor&)");
         cpu_sim::QueueState& q = State("TQue::DeQue");
         if (q.fifo.empty()) {
             cpu_sim::Fail("TQue::DeQue: the queue is empty (no EnQue before DeQue: the device returns a stale "
@@ -65,7 +73,23 @@ public:
             q.enQueEvtId[i] = -1;
         }
         uint8_t* p = q.base + static_cast<uint64_t>(i) * q.len;
+        LocalTensor<T> tensor;
         tensor.SimInit(reinterpret_cast<PrimT<T>*>(p), q.len / sizeof(T), p + q.len);
+        return tensor;
+    }
+
+    // Inplace form (kernel_tquebind_impl.h TQueBind::DeQue(LocalTensor<T>&)), the counterpart of
+    // AllocTensor(LocalTensor<T>&): waits the enQue id of the tensor's own buffer.
+    template <typename T> void DeQue(LocalTensor<T>& tensor) {
+        static_assert(kInPlace, "TQue::DeQue(LocalTensor&): the inplace form needs a depth-0 TQue (DeQue page)");
+        cpu_sim::QueueState& q = State("TQue::DeQue");
+        const uint32_t i = Index(q, "TQue::DeQue", tensor.GetPhyAddr());
+        if (q.status[i] != 2) {
+            cpu_sim::Fail(cpu_sim::Format("TQue::DeQue: buffer %u is not enqueued (no EnQue before DeQue: the wait "
+                                          "finds its flag clear, device hang)", i));
+        }
+        q.status[i] = 1;
+        cpu_sim::WaitFlagImpl("TQue::DeQue: WaitFlag", q.enQueEvt, q.enQueEvtId[i]);
     }
 
     template <typename T> void FreeTensor(LocalTensor<T>& tensor) {
@@ -78,6 +102,10 @@ public:
         }
         q.status[i] = 0;
         cpu_sim::Ctx().outstanding[q.pos]--;
+        if constexpr (kInPlace) {
+            cpu_sim::SetFlagImpl("TQue::FreeTensor: SetFlag", q.freeBufEvt, q.freeBufEvtId[i]);
+            return;
+        }
         // A2: the freed buffer holds a freeBuf id (V_MTE2 for VECIN, MTE3_V for VECOUT) until its
         // next AllocTensor waits it; ~TPipe waits every one still held.
         const int8_t id = cpu_sim::AllocEventIdImpl("TQue::FreeTensor: AllocEventID", q.freeBufEvt);
@@ -122,7 +150,9 @@ private:
             q.status[i] = 1;
             q.next = (i + 1) % q.num;
             c.outstanding[q.pos]++;
-            if (q.freeBufEvtId[i] >= 0) {
+            if constexpr (kInPlace) {
+                cpu_sim::WaitFlagImpl("TQue::AllocTensor: WaitFlag", q.freeBufEvt, q.freeBufEvtId[i]);
+            } else if (q.freeBufEvtId[i] >= 0) {
                 cpu_sim::WaitFlagImpl("TQue::AllocTensor: WaitFlag", q.freeBufEvt, q.freeBufEvtId[i]);
                 cpu_sim::ReleaseEventIdImpl("TQue::AllocTensor: ReleaseEventID", q.freeBufEvt, q.freeBufEvtId[i]);
                 q.freeBufEvtId[i] = -1;
@@ -199,7 +229,7 @@ public:
         cpu_sim::BlockContext& c = cpu_sim::Ctx();
         auto q = std::make_unique<cpu_sim::QueueState>();
         q->pos = static_cast<uint8_t>(QueuePos(que));
-        q->depth = 0;
+        q->depth = QueueDepth(que);
         q->num = num;
         q->len = rounded;
         q->base = base;
@@ -210,6 +240,13 @@ public:
         const bool vecIn = q->pos == static_cast<uint8_t>(TPosition::VECIN);
         q->enQueEvt = vecIn ? HardEvent::MTE2_V : HardEvent::V_MTE3;
         q->freeBufEvt = vecIn ? HardEvent::V_MTE2 : HardEvent::MTE3_V;
+        if (QueueDepth(que) == 0) {  // inplace: each buffer's ids for good, its free flag set
+            for (uint32_t i = 0; i < num; ++i) {
+                q->enQueEvtId[i] = cpu_sim::AllocEventIdImpl("TPipe::InitBuffer: AllocEventID", q->enQueEvt);
+                q->freeBufEvtId[i] = cpu_sim::AllocEventIdImpl("TPipe::InitBuffer: AllocEventID", q->freeBufEvt);
+                cpu_sim::SetFlagImpl("TPipe::InitBuffer: SetFlag", q->freeBufEvt, q->freeBufEvtId[i]);
+            }
+        }
         c.queues.push_back(std::move(q));
         que.SimBind(static_cast<int32_t>(c.queues.size() - 1));
         return true;
@@ -237,6 +274,7 @@ public:
 
 private:
     template <TPosition pos, int32_t depth, auto mask> static TPosition QueuePos(TQue<pos, depth, mask>&) { return pos; }
+    template <TPosition pos, int32_t depth, auto mask> static int32_t QueueDepth(TQue<pos, depth, mask>&) { return depth; }
     bool destroyed_ = false;
 };
 
