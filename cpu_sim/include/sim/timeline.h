@@ -3,7 +3,8 @@
 //
 // The model. The scalar unit issues every instruction in program order, so no instruction starts
 // before the scalar unit has reached it; each pipe then runs its own instructions in order. A
-// SetFlag is stamped when its source pipe has finished everything issued to it before; a WaitFlag
+// SetFlag is stamped when its source pipe has finished everything issued to it before and the
+// flag's previous WaitFlag has cleared the bit (until then the set holds its source pipe); a WaitFlag
 // holds its destination pipe until that stamp plus the flag latency (a wait on the scalar unit
 // holds the issue of everything after it: ReduceSum's V_S wait is why copy-in of the next tile
 // cannot overlap this tile's vector work). PipeBarrier<PIPE_ALL> drains every pipe; SyncAll
