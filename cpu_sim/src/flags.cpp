@@ -16,7 +16,8 @@
 // (the wait is queued behind its pipe's earlier work). asc-devkit's own TQue does this on every
 // double-buffered queue: EnQue takes the id DeQue has just released (AllocEventID is sff0, the
 // lowest free id) with nothing ordering the EnQue's pipe after the DeQue's wait; its ReduceSum
-// and CreateVecIndex re-set their fetched S_MTE3 / S_V ids the same way. The documented hang is
+// and CreateVecIndex re-set their fetched S_MTE3 / S_V ids the same way (dav_c220
+// kernel_operator_vec_reduce_impl.h, kernel_operator_vec_createvecindex_impl.h). The documented hang is
 // the one a set stalled on a bit that is still 1 explains: the stalled source pipe holds the
 // PIPE_ALL that precedes the clearing wait. A wait issued before the set always clears the bit in
 // the end, so such a set costs a stall, which the timeline charges (TimeSetFlag), never a hang.
