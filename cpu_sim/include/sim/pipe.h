@@ -114,10 +114,14 @@ public:
     }
 
     bool VacantInQue() {
+        static_assert(!kInPlace, "TQue::VacantInQue: not for a depth-0 TQue (kernel_tquebind_impl.h)");
         cpu_sim::QueueState& q = State("TQue::VacantInQue");
         return static_cast<int32_t>(q.fifo.size()) < depth;
     }
-    bool HasTensorInQue() { return !State("TQue::HasTensorInQue").fifo.empty(); }
+    bool HasTensorInQue() {
+        static_assert(!kInPlace, "TQue::HasTensorInQue: not for a depth-0 TQue (kernel_tquebind_impl.h)");
+        return !State("TQue::HasTensorInQue").fifo.empty();
+    }
 
     // Simulator: bound by TPipe::InitBuffer.
     void SimBind(int32_t stateIndex) { state_ = stateIndex; }
