@@ -54,12 +54,14 @@ void CheckRequest(const TilingRequest& req)
 }
 
 // UB a PERIODIC operand holds for the whole launch: the expanded fp32 period, the operand as
-// loaded from GM, and its fp32 cast when the GM dtype is 16-bit.
+// loaded from GM, and its fp32 cast when the GM dtype is 16-bit; the fp32 one behind its head if it
+// has one (bce_with_logits_period_plan.h).
 uint64_t PeriodicFixedBytes(const OperandTiling& op)
 {
     const uint64_t sOp = DTypeBytes(static_cast<DType>(op.dtype));
-    return op.periodAligned * FP32_BYTES + AlignUp(op.numel * sOp, BLOCK_BYTES) +
-           (sOp != FP32_BYTES ? AlignUp(op.numel * FP32_BYTES, BLOCK_BYTES) : 0);
+    const uint64_t fp32Staged = AlignUp((PeriodHeadElems(op) + op.numel) * FP32_BYTES, BLOCK_BYTES);
+    return op.periodAligned * FP32_BYTES +
+           (sOp != FP32_BYTES ? AlignUp(op.numel * sOp, BLOCK_BYTES) + fp32Staged : fp32Staged);
 }
 
 bool IsBackward(const TilingData& t) { return t.kernel != static_cast<uint32_t>(KernelKind::FORWARD); }

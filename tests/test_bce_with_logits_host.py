@@ -56,8 +56,12 @@ def reference_ub(t):
         elif op["mode"] == "COLUMN":
             fixed += align_up(MAX_COLUMN_ROWS * s_op, 32)  # its window of row values, as in GM
         if op["mode"] == "PERIODIC":
-            fixed += op["period_aligned"] * 4 + align_up(op["numel"] * s_op, 32)
-            fixed += align_up(op["numel"] * 4, 32) if s_op != 4 else 0
+            # fp32 values behind a head of 8 (a copy of the last ones) when the operand is its own
+            # period, not a multiple of 8 and at least 8 long; a 16-bit operand also as loaded
+            own_period = op["numel"] == op["period"]
+            head = 8 if own_period and op["period"] >= 8 and op["period"] % 8 != 0 else 0
+            fixed += op["period_aligned"] * 4 + align_up((head + op["numel"]) * 4, 32)
+            fixed += align_up(op["numel"] * s_op, 32) if s_op != 4 else 0
     return fixed, per_elem
 
 
