@@ -121,7 +121,8 @@ uint64_t BytesPerElem(const TilingData& t)
         if (mode == OperandMode::FULL) {
             bytes += op->bufferNum * DTypeBytes(static_cast<DType>(op->dtype));  // streamed like x
         } else if (mode == OperandMode::PERIODIC) {
-            bytes += FP32_BYTES;  // the operand expanded to one fp32 tile
+            // the expanded period's tail of one fp32 tile, if this tile length needs one
+            bytes += PeriodHasTail(*op, t.tileLength) ? FP32_BYTES : 0;
         } else if (mode == OperandMode::GENERIC) {
             bytes += GENERIC_FP32_TILES * FP32_BYTES;  // expanded tile, gather offsets, index ramp
         } else if (mode == OperandMode::ROW) {
@@ -215,6 +216,37 @@ uint64_t BalancedTileAlign(const TilingData& t)
     return HasPartials(t) ? TileAlign(t) : ELEMENTWISE_ALIGN_ELEMS;
 }
 
+// Bytes per tile element with a tile of `tileLength` (a PERIODIC operand's tail depends on it).
+uint64_t BytesPerElemAt(const TilingData& t, uint64_t tileLength)
+{
+    TilingData at = t;
+    at.tileLength = tileLength;
+    return BytesPerElem(at);
+}
+
+// The longest aligned tile that fits `room` with the PERIODIC tails it needs (PeriodTailElems: a
+// tile longer than a period with a head needs one). From the longest tile without tails, each step
+// shortens to what fits paying for the tails, or to just below a period it exceeds (which drops that
+// tail), whichever is longer; every step is shorter, and the one that fits is kept.
+uint64_t LongestFittingTile(const TilingData& t, uint64_t room, uint64_t align)
+{
+    uint64_t tile = AlignDown(room / BytesPerElemAt(t, 0), align);
+    for (;;) {
+        const uint64_t fits = AlignDown(room / BytesPerElemAt(t, tile), align);
+        if (fits >= tile) {
+            return tile;
+        }
+        uint64_t next = fits;
+        for (const OperandTiling* op : {&t.weight, &t.posWeight}) {
+            if (op->mode == static_cast<uint32_t>(OperandMode::PERIODIC) && PeriodHeadElems(*op) != 0 &&
+                op->periodAligned < tile) {
+                next = std::max(next, AlignDown(op->periodAligned, align));
+            }
+        }
+        tile = next;
+    }
+}
+
 // 0 when not even one aligned tile fits.
 uint64_t TileLengthFor(const TilingData& t)
 {
@@ -223,7 +255,7 @@ uint64_t TileLengthFor(const TilingData& t)
         return 0;
     }
     const uint64_t align = TileAlign(t);
-    const uint64_t tile = AlignDown((t.ubBytes - fixed) / BytesPerElem(t), align);
+    const uint64_t tile = LongestFittingTile(t, t.ubBytes - fixed, align);
     // Tiny inputs get a tile just big enough, not the whole UB.
     const uint64_t fitted = std::min(tile, AlignUp(std::max<uint64_t>(t.totalLength, 1), align));
     // A GENERIC tile is gathered by one Gather call: at most MAX_GATHER_REPEATS repeats.

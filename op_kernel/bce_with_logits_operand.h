@@ -40,7 +40,7 @@ public:
             case OperandMode::SCALAR:
                 break;  // read at first use (ScalarValue), behind the first tile's copy-in
             case OperandMode::PERIODIC:
-                pipe.InitBuffer(expanded_, (op_.periodAligned + tileLength_) * FP32_BYTES);
+                pipe.InitBuffer(expanded_, (op_.periodAligned + PeriodTailElems(op_, tileLength_)) * FP32_BYTES);
                 Dispatch<ExpandPeriodTag>(pipe, scratch, tiling);
                 break;
             case OperandMode::FULL:
@@ -123,11 +123,9 @@ public:
             case OperandMode::SCALAR:
                 AscendC::Muls(dst, dst, ScalarValue(), count);
                 break;
-            case OperandMode::PERIODIC: {
-                LocalTensor<float> expanded = expanded_.Get<float>();
-                AscendC::Mul(dst, dst, expanded[offset % op_.periodAligned], count);
+            case OperandMode::PERIODIC:
+                ApplyPeriodic(dst, offset, count);
                 break;
-            }
             case OperandMode::FULL:
                 Dispatch<ApplyStreamTag>(dst, scratch, count);
                 break;
@@ -152,6 +150,21 @@ public:
     }
 
 private:
+    // One Mul from the tile's place in the expanded period, and one more from its start when the
+    // tile runs past a period without a tail (PeriodTailElems); both pieces start 32-B aligned.
+    __aicore__ inline void ApplyPeriodic(const LocalTensor<float>& dst, uint64_t offset, uint32_t count)
+    {
+        const LocalTensor<float> expanded = expanded_.Get<float>();
+        const uint64_t end = op_.periodAligned + PeriodTailElems(op_, tileLength_);
+        uint32_t at = static_cast<uint32_t>(offset % op_.periodAligned);
+        for (uint32_t done = 0; done < count;) {
+            const uint32_t run = end - at < count - done ? static_cast<uint32_t>(end - at) : count - done;
+            AscendC::Mul(dst[done], dst[done], expanded[at], static_cast<int32_t>(run));
+            done += run;
+            at = 0;
+        }
+    }
+
     struct ExpandPeriodTag {};
     struct CopyInTag {};
     struct ApplyStreamTag {};
@@ -265,8 +278,8 @@ private:
     // fp32 behind a head for a copy of its last elements when it has one
     // (bce_with_logits_period_plan.h), expanded over one aligned period by the vector unit
     // (bce_with_logits_period.h), then replicated by doubling vector copies so that any tile start
-    // finds one contiguous, 32-B aligned run. The expansion keeps its index ramp in the not yet
-    // replicated tail.
+    // finds one contiguous, 32-B aligned run, when it has a tail (PeriodTailElems). The general
+    // gather keeps its index ramp in the not yet replicated tail.
     template <typename U>
     __aicore__ inline void Run(ExpandPeriodTag, TPipe& pipe, const SetupScratch& scratch, const TilingData& tiling)
     {
@@ -274,9 +287,17 @@ private:
         const uint32_t numel = static_cast<uint32_t>(op_.numel);
         const uint32_t head = PeriodHeadElems(op_);
         LocalTensor<float> expanded = expanded_.Get<float>();
+        const uint64_t tailElems = PeriodTailElems(op_, tileLength_);
         const LocalTensor<float> tail = expanded[static_cast<uint32_t>(op_.periodAligned)];
+        // The byte ramp of the period copies: in the tail, or without one in a scratch tile, which
+        // another operand's set-up may have written on the vector pipe (the ramp's first block
+        // is a scalar store: V_S first).
+        const LocalTensor<float> ramp = tailElems != 0 ? tail : scratch.tiles.offsets;
         if (head != 0) {
-            PreparePeriodCopies(tail, op_, tileLength_);
+            if (tailElems == 0) {
+                WaitPipe<AscendC::HardEvent::V_S>(pipe);
+            }
+            PreparePeriodCopies(ramp, op_, tileLength_);
         }
         const uint32_t rawHead = IS_FP32 ? head : 0;  // a 16-bit operand gets its head when widened
         pipe.InitBuffer(staging_, (rawHead + numel) * sizeof(U));
@@ -292,11 +313,11 @@ private:
             AscendC::Cast(values[head], raw, AscendC::RoundMode::CAST_NONE, numel);
         }
         if (head != 0) {
-            CopyPeriods(expanded, values, head, tail, op_, tileLength_);
+            CopyPeriods(expanded, values, head, ramp, op_, tileLength_);
         } else {
             GatherPeriod(expanded, values, tail, op_, tiling, scratch);
         }
-        const uint64_t total = op_.periodAligned + tileLength_;
+        const uint64_t total = op_.periodAligned + tailElems;
         for (uint64_t filled = op_.periodAligned; filled < total;) {
             const uint64_t chunk = filled < total - filled ? filled : total - filled;
             AscendC::Muls(expanded[filled], expanded, 1.0f, static_cast<int32_t>(chunk));  // exact copy

@@ -62,9 +62,8 @@ __aicore__ inline uint32_t PeriodPieceElems(const OperandTiling& op, uint32_t ti
     return longest < limit ? static_cast<uint32_t>(longest) : limit;
 }
 
-// The byte ramp of CopyPeriods, in `ramp` (a tile's worth of the operand's own expanded buffer
-// behind the period, replicated over later; no other operand's set-up touched it). Built before
-// the operand arrives: it needs no operand value, and its first block is written by the scalar unit
+// The byte ramp of CopyPeriods, in `ramp` (at least a tile of free fp32). Built before the operand
+// arrives: it needs no operand value, and its first block is written by the scalar unit
 // (CreateVecIndex), which after any vector instruction would first wait for the vector pipe to drain.
 __aicore__ inline void PreparePeriodCopies(const AscendC::LocalTensor<float>& ramp, const OperandTiling& op,
                                            uint32_t tileLength)

@@ -27,6 +27,20 @@ __aicore__ inline uint32_t PeriodHeadElems(const OperandTiling& op)
     return ownPeriod && op.period % ALIGN_ELEMS_FP32 != 0 ? ALIGN_ELEMS_FP32 : 0;
 }
 
+// Whether the expanded buffer holds a tile's worth behind its aligned period, so that a tile
+// starting anywhere in the period reads one contiguous run (one Mul). Not when the operand has a
+// head and its period is at least a tile long: then a tile that runs past the period applies it in
+// two pieces, one more Mul for some tiles, and the UB keeps a tile's worth more for every other buffer.
+__aicore__ inline bool PeriodHasTail(const OperandTiling& op, uint64_t tileLength)
+{
+    return PeriodHeadElems(op) == 0 || op.periodAligned < tileLength;
+}
+
+__aicore__ inline uint64_t PeriodTailElems(const OperandTiling& op, uint64_t tileLength)
+{
+    return PeriodHasTail(op, tileLength) ? tileLength : 0;
+}
+
 // Period copy k of an operand with a head: expanded[first, end) = staged fp32 from `source` on.
 // It starts at the aligned row holding flat index kP; the indices before kP read the previous
 // copy's last elements from the head (source = head + first - kP > 0).

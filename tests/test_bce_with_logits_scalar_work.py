@@ -26,6 +26,7 @@ PERIODIC_CASES = [
     ((400, 5, 7), (5, 1), None),           # inner broadcast dim: weight[c] repeated along h
     ((400, 5, 3, 7), (1, 5, 1, 7), (7,)),  # two non-broadcast dims in the period, and a pw[C]
     ((3000, 13), (1, 13), (13,)),          # two operands copied period by period (P >= 8, odd)
+    ((400, 1001), (1001,), (1001,)),       # two such operands with periods longer than a tile
     ((400, 1004), None, (1004,)),          # P = 4 mod 8: lcm(P, 8) = 2 P, the second copy gathered
 ]
 
