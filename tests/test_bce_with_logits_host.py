@@ -681,6 +681,13 @@ def test_small_inputs_read_chunks_instead_of_expanding_a_period():
     t = tiling([10, 1001], pos_weight_shape=[1001])
     assert t["pos_weight"]["mode"] == "ROW" and t["num_tiles"] <= 48
     assert tiling([400, 1001], pos_weight_shape=[1001])["pos_weight"]["mode"] == "PERIODIC"
+    # pos_weight[1001] is copied period by period (no index arithmetic): worth it from half of
+    # lcm(1001, 8) = 8008 elements per planned block (48) on.
+    half = 8008 // 2 * 48
+    assert tiling([half // 1001 + 1, 1001], pos_weight_shape=[1001])["pos_weight"]["mode"] == "PERIODIC"
+    assert tiling([half // 1001 - 1, 1001], pos_weight_shape=[1001])["pos_weight"]["mode"] == "ROW"
+    # Not its own period (an inner broadcast dim): the general gather, worth it from a whole lcm.
+    assert tiling([160, 1001, 2], pos_weight_shape=[1001, 1])["pos_weight"]["mode"] == "GENERIC"
     # Not a row vector: gathered.
     assert tiling([10, 3, 1001], weight_shape=[10, 1, 1001])["weight"]["mode"] == "GENERIC"
 
