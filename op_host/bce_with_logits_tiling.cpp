@@ -238,7 +238,7 @@ uint64_t LongestFittingTile(const TilingData& t, uint64_t room, uint64_t align)
         }
         uint64_t next = fits;
         for (const OperandTiling* op : {&t.weight, &t.posWeight}) {
-            if (op->mode == static_cast<uint32_t>(OperandMode::PERIODIC) && PeriodHeadElems(*op) != 0 &&
+            if (op->mode == static_cast<uint32_t>(OperandMode::PERIODIC) && IsOwnPeriod(*op) &&
                 op->periodAligned < tile) {
                 next = std::max(next, AlignDown(op->periodAligned, align));
             }

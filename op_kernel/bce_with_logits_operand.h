@@ -289,9 +289,9 @@ private:
         LocalTensor<float> expanded = expanded_.Get<float>();
         const uint64_t tailElems = PeriodTailElems(op_, tileLength_);
         const LocalTensor<float> tail = expanded[static_cast<uint32_t>(op_.periodAligned)];
-        // The byte ramp of the period copies: in the tail, or without one in a scratch tile, which
-        // another operand's set-up may have written on the vector pipe (the ramp's first block
-        // is a scalar store: V_S first).
+        // The byte ramp of period copies that start mid-block: in the tail, or without one in a
+        // scratch tile, which another operand's set-up may have written on the vector pipe (the
+        // ramp's first block is a scalar store: V_S first).
         const LocalTensor<float> ramp = tailElems != 0 ? tail : scratch.tiles.offsets;
         if (head != 0) {
             if (tailElems == 0) {
@@ -312,7 +312,7 @@ private:
             values = widened_.Get<float>();
             AscendC::Cast(values[head], raw, AscendC::RoundMode::CAST_NONE, numel);
         }
-        if (head != 0) {
+        if (IsOwnPeriod(op_)) {
             CopyPeriods(expanded, values, head, ramp, op_, tileLength_);
         } else {
             GatherPeriod(expanded, values, tail, op_, tiling, scratch);

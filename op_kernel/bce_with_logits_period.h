@@ -71,10 +71,11 @@ __aicore__ inline void PreparePeriodCopies(const AscendC::LocalTensor<float>& ra
     BuildByteRamp(ramp, PeriodPieceElems(op, tileLength));
 }
 
-// expanded[j] = operand[j mod P] for j < op.periodAligned, for an operand with a head
-// (PeriodHeadElems): `values` is the staged operand in fp32 behind its head, and `ramp` holds the
-// byte ramp (PreparePeriodCopies). Period copies are vector copies (Muls by 1: exact) where their
-// source is 32-B aligned, else Gathers at a constant base, of at most one ramp each.
+// expanded[j] = operand[j mod P] for j < op.periodAligned, for an operand that is its own period
+// (IsOwnPeriod): `values` is the staged operand in fp32 behind its head (PeriodHeadElems), and with a
+// head `ramp` holds the byte ramp (PreparePeriodCopies). Period copies are vector copies (Muls by 1:
+// exact) where their source is 32-B aligned (the one copy when P is a multiple of 8), else Gathers
+// at a constant base, of at most one ramp each.
 __aicore__ inline void CopyPeriods(const AscendC::LocalTensor<float>& expanded,
                                    const AscendC::LocalTensor<float>& values, uint32_t head,
                                    const AscendC::LocalTensor<float>& ramp, const OperandTiling& op,
@@ -82,8 +83,9 @@ __aicore__ inline void CopyPeriods(const AscendC::LocalTensor<float>& expanded,
 {
     const AscendC::LocalTensor<uint32_t> offsets = ramp.ReinterpretCast<uint32_t>();
     const uint32_t piece = PeriodPieceElems(op, tileLength);
-    // The head from the staged operand behind it: no second GM read of its last elements.
-    AscendC::Gather(values, values[head], offsets, static_cast<uint32_t>(op.period - head) * FP32_BYTES, head);
+    if (head != 0) {  // from the staged operand behind it: no second GM read of its last elements
+        AscendC::Gather(values, values[head], offsets, static_cast<uint32_t>(op.period - head) * FP32_BYTES, head);
+    }
     for (uint64_t k = 0; k * op.period < op.periodAligned; ++k) {
         const PeriodCopy copy = PeriodCopyAt(op, head, k);
         const uint32_t length = static_cast<uint32_t>(copy.end - copy.first);

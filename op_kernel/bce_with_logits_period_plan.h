@@ -16,24 +16,30 @@
 
 namespace BceWithLogits {
 
-// fp32 elements of the head a PERIODIC operand is staged behind in UB (a copy of its last
-// elements, so that values[head + i] = operand[i mod P] for i in [-head, P)), or 0 when it is
-// expanded by the general strided gather. Only an operand that is its own period (no broadcast dim
-// inside it), at least one head long, with P not a multiple of 8 (so that some period copy starts
-// mid-block) has a head: one 32-B block of fp32.
+// A PERIODIC operand that is its own period (no broadcast dim inside it) and at least one fp32 block
+// long is expanded by whole period copies (bce_with_logits_period.h CopyPeriods); any other by the
+// general strided gather.
+__aicore__ inline bool IsOwnPeriod(const OperandTiling& op)
+{
+    return op.numel == op.period && op.period >= ALIGN_ELEMS_FP32;
+}
+
+// fp32 elements of the head an operand copied period by period is staged behind in UB (a copy of
+// its last elements, so that values[head + i] = operand[i mod P] for i in [-head, P)): one 32-B
+// block of fp32 when P is not a multiple of 8, so that some period copy starts mid-block; else 0.
 __aicore__ inline uint32_t PeriodHeadElems(const OperandTiling& op)
 {
-    const bool ownPeriod = op.numel == op.period && op.period >= ALIGN_ELEMS_FP32;
-    return ownPeriod && op.period % ALIGN_ELEMS_FP32 != 0 ? ALIGN_ELEMS_FP32 : 0;
+    return IsOwnPeriod(op) && op.period % ALIGN_ELEMS_FP32 != 0 ? ALIGN_ELEMS_FP32 : 0;
 }
 
 // Whether the expanded buffer holds a tile's worth behind its aligned period, so that a tile
-// starting anywhere in the period reads one contiguous run (one Mul). Not when the operand has a
-// head and its period is at least a tile long: then a tile that runs past the period applies it in
-// two pieces, one more Mul for some tiles, and the UB keeps a tile's worth more for every other buffer.
+// starting anywhere in the period reads one contiguous run (one Mul). Not when the operand is copied
+// period by period and its period is at least a tile long: then a tile that runs past the period
+// applies it in two pieces, one more Mul for some tiles, and the UB keeps a tile's worth more for
+// every other buffer. (The general gather keeps its index ramp in the tail.)
 __aicore__ inline bool PeriodHasTail(const OperandTiling& op, uint64_t tileLength)
 {
-    return PeriodHeadElems(op) == 0 || op.periodAligned < tileLength;
+    return !IsOwnPeriod(op) || op.periodAligned < tileLength;
 }
 
 __aicore__ inline uint64_t PeriodTailElems(const OperandTiling& op, uint64_t tileLength)

@@ -29,17 +29,22 @@ def align_up(v, a):
 MAX_COLUMN_ROWS = host.MAX_COLUMN_ROWS  # row values a COLUMN operand stages at once (bce_with_logits_tiling.h)
 
 
+def own_period(op):
+    """A PERIODIC operand with no broadcast dim inside its period, at least 8 long: copied period by
+    period."""
+    return op["numel"] == op["period"] and op["period"] >= 8
+
+
 def period_head(op):
-    """fp32 values a PERIODIC operand is staged behind (a copy of its last ones): 8 when it is its own
-    period, not a multiple of 8 and at least 8 long, so that its period copies are plain copies."""
-    own_period = op["numel"] == op["period"]
-    return 8 if own_period and op["period"] >= 8 and op["period"] % 8 != 0 else 0
+    """fp32 values such an operand is staged behind (a copy of its last ones) when P is not a multiple
+    of 8, so that every period copy reads one run."""
+    return 8 if own_period(op) and op["period"] % 8 != 0 else 0
 
 
 def reference_ub(t, tile=None):
     """The kernel's UB plan, written independently of the C++: (fixed bytes, bytes per element), for
     a tile of `tile` elements (default: the tiling's). A PERIODIC operand keeps a tile's worth behind
-    its expanded period unless it has a head and the period is at least that tile long."""
+    its expanded period unless it is its own period and the period is at least that tile long."""
     tile = t["tile_length"] if tile is None else tile
     s_t = DTYPE_BYTES[t["dtype"]]
     backward = t["kernel"] != "forward"
@@ -56,7 +61,7 @@ def reference_ub(t, tile=None):
         if op["mode"] == "FULL":
             per_elem += buffers[name] * s_op
         elif op["mode"] == "PERIODIC":
-            per_elem += 4 if period_head(op) == 0 or op["period_aligned"] < tile else 0
+            per_elem += 4 if not own_period(op) or op["period_aligned"] < tile else 0
         elif op["mode"] == "GENERIC":
             per_elem += 3 * 4  # expanded tile, gather offsets, index ramp
             if op["gather_span"] == 0:  # resident: the whole operand, once

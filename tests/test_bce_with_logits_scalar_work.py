@@ -74,6 +74,24 @@ def test_periodic_backward_has_no_scalar_loop(rng, shape, w_shape, pw_shape):
     assert stats.scalar_accesses <= RAMP_SCALAR_STORES * stats.block_dim * 2
 
 
+@pytest.mark.parametrize("shape", [(400, 1001), (100, 6144)])
+def test_periods_longer_than_a_tile_are_applied_in_two_pieces(rng, shape):
+    # lcm(P, 8) of at least a tile keeps no tile's worth behind the period: a tile that runs past
+    # it multiplies by the period's end, then its start (P odd: copies gathered behind a head;
+    # P = 6144: one aligned copy, no Gather at all).
+    x = (rng.standard_normal(shape) * 4).astype(np.float32)
+    y = rng.random(shape).astype(np.float32)
+    pw = _operand(rng, shape[1:], np.float32)
+    tiling = _tiling(shape, "float32", "none", None, pw)
+    assert tiling["pos_weight"]["mode"] == "PERIODIC", tiling
+    assert tiling["pos_weight"]["period_aligned"] >= tiling["tile_length"]
+    out = bce(x, y, None, "none", pw)
+    gathers = ascend_bce.last_kernel_stats().instructions.get("Gather", 0)
+    assert (gathers == 0) == (shape[1] % 8 == 0)
+    expected = bce(x, y, None, "none", np.broadcast_to(pw, shape).copy())
+    np.testing.assert_array_equal(out.view(np.uint8), expected.view(np.uint8))
+
+
 GENERIC_CASES = [
     # shape, weight shape, pos_weight shape, expected kind of the GENERIC (or ROW) operand
     ((64, 1537), None, (1537,), "row"),              # lcm(P, 8) too long for PERIODIC: row tiles
