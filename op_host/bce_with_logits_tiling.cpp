@@ -224,8 +224,8 @@ uint64_t BytesPerElemAt(const TilingData& t, uint64_t tileLength)
     return BytesPerElem(at);
 }
 
-// The longest aligned tile that fits `room` with the PERIODIC tails it needs (PeriodTailElems: a
-// tile longer than a period with a head needs one). From the longest tile without tails, each step
+// The longest aligned tile that fits `room` with the PERIODIC tails it needs (PeriodHasTail: a tile
+// longer than the period of an operand copied period by period needs one, as any tile does otherwise). From the longest tile without tails, each step
 // shortens to what fits paying for the tails, or to just below a period it exceeds (which drops that
 // tail), whichever is longer; every step is shorter, and the one that fits is kept.
 uint64_t LongestFittingTile(const TilingData& t, uint64_t room, uint64_t align)

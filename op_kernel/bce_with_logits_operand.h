@@ -274,31 +274,37 @@ private:
         scalar_ = ScalarToFloat(OperandGm<U>(gm_, op_.numel).GetValue(0));
     }
 
+    // Where a PERIODIC set-up keeps its index ramp: the expanded buffer's not yet replicated tail,
+    // or without one (PeriodTailElems; only operands copied period by period) a scratch tile, which
+    // another operand's set-up may have written on the vector pipe. The byte ramp of period copies
+    // that start mid-block is built here, before the operand arrives; its first block is a scalar
+    // store, so in a scratch tile it waits for V_S first.
+    __aicore__ inline LocalTensor<float> PeriodRamp(TPipe& pipe, const SetupScratch& scratch)
+    {
+        const bool inTail = PeriodTailElems(op_, tileLength_) != 0;
+        const LocalTensor<float> ramp =
+            inTail ? expanded_.Get<float>()[static_cast<uint32_t>(op_.periodAligned)] : scratch.tiles.offsets;
+        if (PeriodHeadElems(op_) != 0) {
+            if (!inTail) {
+                WaitPipe<AscendC::HardEvent::V_S>(pipe);
+            }
+            PreparePeriodCopies(ramp, op_, tileLength_);
+        }
+        return ramp;
+    }
+
     // PERIODIC set-up: the operand (small by construction) is copied to UB once, widened to
     // fp32 behind a head for a copy of its last elements when it has one
     // (bce_with_logits_period_plan.h), expanded over one aligned period by the vector unit
     // (bce_with_logits_period.h), then replicated by doubling vector copies so that any tile start
-    // finds one contiguous, 32-B aligned run, when it has a tail (PeriodTailElems). The general
-    // gather keeps its index ramp in the not yet replicated tail.
+    // finds one contiguous, 32-B aligned run, when it has a tail (PeriodTailElems).
     template <typename U>
     __aicore__ inline void Run(ExpandPeriodTag, TPipe& pipe, const SetupScratch& scratch, const TilingData& tiling)
     {
         constexpr bool IS_FP32 = std::is_same<U, float>::value;
         const uint32_t numel = static_cast<uint32_t>(op_.numel);
         const uint32_t head = PeriodHeadElems(op_);
-        LocalTensor<float> expanded = expanded_.Get<float>();
-        const uint64_t tailElems = PeriodTailElems(op_, tileLength_);
-        const LocalTensor<float> tail = expanded[static_cast<uint32_t>(op_.periodAligned)];
-        // The byte ramp of period copies that start mid-block: in the tail, or without one in a
-        // scratch tile, which another operand's set-up may have written on the vector pipe (the
-        // ramp's first block is a scalar store: V_S first).
-        const LocalTensor<float> ramp = tailElems != 0 ? tail : scratch.tiles.offsets;
-        if (head != 0) {
-            if (tailElems == 0) {
-                WaitPipe<AscendC::HardEvent::V_S>(pipe);
-            }
-            PreparePeriodCopies(ramp, op_, tileLength_);
-        }
+        const LocalTensor<float> ramp = PeriodRamp(pipe, scratch);
         const uint32_t rawHead = IS_FP32 ? head : 0;  // a 16-bit operand gets its head when widened
         pipe.InitBuffer(staging_, (rawHead + numel) * sizeof(U));
         LocalTensor<U> raw = staging_.Get<U>()[rawHead];
@@ -312,12 +318,13 @@ private:
             values = widened_.Get<float>();
             AscendC::Cast(values[head], raw, AscendC::RoundMode::CAST_NONE, numel);
         }
+        LocalTensor<float> expanded = expanded_.Get<float>();
         if (IsOwnPeriod(op_)) {
             CopyPeriods(expanded, values, head, ramp, op_, tileLength_);
         } else {
-            GatherPeriod(expanded, values, tail, op_, tiling, scratch);
+            GatherPeriod(expanded, values, ramp, op_, tiling, scratch);
         }
-        const uint64_t total = op_.periodAligned + tailElems;
+        const uint64_t total = op_.periodAligned + PeriodTailElems(op_, tileLength_);
         for (uint64_t filled = op_.periodAligned; filled < total;) {
             const uint64_t chunk = filled < total - filled ? filled : total - filled;
             AscendC::Muls(expanded[filled], expanded, 1.0f, static_cast<int32_t>(chunk));  // exact copy
