@@ -54,12 +54,14 @@ void CheckRequest(const TilingRequest& req)
 }
 
 // UB a PERIODIC operand holds for the whole launch: the expanded fp32 period, the operand as
-// loaded from GM, and its fp32 cast when the GM dtype is 16-bit.
+// loaded from GM, and its fp32 cast when the GM dtype is 16-bit; the fp32 one behind its head if it
+// has one (bce_with_logits_period_plan.h).
 uint64_t PeriodicFixedBytes(const OperandTiling& op)
 {
     const uint64_t sOp = DTypeBytes(static_cast<DType>(op.dtype));
-    return op.periodAligned * FP32_BYTES + AlignUp(op.numel * sOp, BLOCK_BYTES) +
-           (sOp != FP32_BYTES ? AlignUp(op.numel * FP32_BYTES, BLOCK_BYTES) : 0);
+    const uint64_t fp32Staged = AlignUp((PeriodHeadElems(op) + op.numel) * FP32_BYTES, BLOCK_BYTES);
+    return op.periodAligned * FP32_BYTES +
+           (sOp != FP32_BYTES ? AlignUp(op.numel * sOp, BLOCK_BYTES) + fp32Staged : fp32Staged);
 }
 
 bool IsBackward(const TilingData& t) { return t.kernel != static_cast<uint32_t>(KernelKind::FORWARD); }
@@ -119,7 +121,8 @@ uint64_t BytesPerElem(const TilingData& t)
         if (mode == OperandMode::FULL) {
             bytes += op->bufferNum * DTypeBytes(static_cast<DType>(op->dtype));  // streamed like x
         } else if (mode == OperandMode::PERIODIC) {
-            bytes += FP32_BYTES;  // the operand expanded to one fp32 tile
+            // the expanded period's tail of one fp32 tile, if this tile length needs one
+            bytes += PeriodHasTail(*op, t.tileLength) ? FP32_BYTES : 0;
         } else if (mode == OperandMode::GENERIC) {
             bytes += GENERIC_FP32_TILES * FP32_BYTES;  // expanded tile, gather offsets, index ramp
         } else if (mode == OperandMode::ROW) {
@@ -213,6 +216,38 @@ uint64_t BalancedTileAlign(const TilingData& t)
     return HasPartials(t) ? TileAlign(t) : ELEMENTWISE_ALIGN_ELEMS;
 }
 
+// Bytes per tile element with a tile of `tileLength` (a PERIODIC operand's tail depends on it).
+uint64_t BytesPerElemAt(const TilingData& t, uint64_t tileLength)
+{
+    TilingData at = t;
+    at.tileLength = tileLength;
+    return BytesPerElem(at);
+}
+
+// The longest aligned tile that fits `room` with the PERIODIC tails it needs (PeriodHasTail: a tile
+// longer than the period of an operand copied period by period needs one; any tile does otherwise).
+// From the longest tile without tails, each step shortens to what fits paying for the tails, or to
+// just below a period it exceeds (which drops that tail), whichever is longer; every step is
+// shorter, and the one that fits is kept.
+uint64_t LongestFittingTile(const TilingData& t, uint64_t room, uint64_t align)
+{
+    uint64_t tile = AlignDown(room / BytesPerElemAt(t, 0), align);
+    for (;;) {
+        const uint64_t fits = AlignDown(room / BytesPerElemAt(t, tile), align);
+        if (fits >= tile) {
+            return tile;
+        }
+        uint64_t next = fits;
+        for (const OperandTiling* op : {&t.weight, &t.posWeight}) {
+            if (op->mode == static_cast<uint32_t>(OperandMode::PERIODIC) && IsOwnPeriod(*op) &&
+                op->periodAligned < tile) {
+                next = std::max(next, AlignDown(op->periodAligned, align));
+            }
+        }
+        tile = next;
+    }
+}
+
 // 0 when not even one aligned tile fits.
 uint64_t TileLengthFor(const TilingData& t)
 {
@@ -221,7 +256,7 @@ uint64_t TileLengthFor(const TilingData& t)
         return 0;
     }
     const uint64_t align = TileAlign(t);
-    const uint64_t tile = AlignDown((t.ubBytes - fixed) / BytesPerElem(t), align);
+    const uint64_t tile = LongestFittingTile(t, t.ubBytes - fixed, align);
     // Tiny inputs get a tile just big enough, not the whole UB.
     const uint64_t fitted = std::min(tile, AlignUp(std::max<uint64_t>(t.totalLength, 1), align));
     // A GENERIC tile is gathered by one Gather call: at most MAX_GATHER_REPEATS repeats.
@@ -342,6 +377,14 @@ void ChooseTileLength(TilingData& t)
 // depends on the block count or the A2 variant.
 constexpr uint64_t PLANNED_BLOCKS = 48;
 
+// An operand with a head (bce_with_logits_period_plan.h) is copied period by period: its set-up
+// gathers under lcm(P, 8) elements once per block, with no index arithmetic, where a GENERIC tile
+// gathers each of its elements after 5-10 vector passes of offsets and a row tile pays its issue
+// costs per row. On the A2 timeline it is the cheaper plan once a block reads more than 1/this of
+// lcm(P, 8) (fp32 pos_weight[1001]: 200,200 elements 7.32 -> 7.12 us 'none', 8.84 -> 7.95 us
+// 'mean'; at 130,130 row tiles still win, 6.16 against 6.59 us).
+constexpr uint64_t HEAD_PERIODIC_BLOCK_SHARE = 2;
+
 // A resident operand is read in full by every block; the spans a block's tiles touch can be far
 // less (weight[N, 1]: a few rows per tile). Switches such operands to spans and re-plans the UB.
 void PreferSpans(TilingData& t)
@@ -350,10 +393,13 @@ void PreferSpans(TilingData& t)
     const uint64_t tiles = (std::max<uint64_t>(t.totalLength, 1) + t.tileLength - 1) / t.tileLength;
     const uint64_t tilesPerBlock = (tiles + PLANNED_BLOCKS - 1) / PLANNED_BLOCKS;
     // A PERIODIC set-up expands lcm(P, 8) elements per block: more than a small input's block ever
-    // reads (pw[1001] on 10 x 1001: 8008 per block for 209 elements). Gathering per tile is cheaper.
+    // reads (pw[1001] on 10 x 1001: 8008 per block for 209 elements). Gathering per tile (or row
+    // tiles) is cheaper then; for an operand copied period by period only below a share of it.
     const uint64_t elemsPerBlock = (std::max<uint64_t>(t.totalLength, 1) + PLANNED_BLOCKS - 1) / PLANNED_BLOCKS;
     for (OperandTiling* op : {&t.weight, &t.posWeight}) {
-        if (op->mode == static_cast<uint32_t>(OperandMode::PERIODIC) && elemsPerBlock < op->periodAligned) {
+        const uint64_t worthFrom = PeriodHeadElems(*op) != 0 ? op->periodAligned / HEAD_PERIODIC_BLOCK_SHARE
+                                                             : op->periodAligned;
+        if (op->mode == static_cast<uint32_t>(OperandMode::PERIODIC) && elemsPerBlock < worthFrom) {
             MakeGeneric(*op);
             changed = true;
         }

@@ -7,6 +7,7 @@
 
 #include "../op_kernel/bce_with_logits_bank_plan.h"  // the UB order and bank pads shared with the kernel
 #include "../op_kernel/bce_with_logits_span.h"  // the span-window arithmetic shared with the kernel
+#include "../op_kernel/bce_with_logits_period_plan.h"  // a PERIODIC operand's staging, shared with the kernel
 #include "../op_kernel/bce_with_logits_tiling.h"
 #include "bce_with_logits_shape.h"
 

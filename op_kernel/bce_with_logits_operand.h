@@ -40,7 +40,7 @@ public:
             case OperandMode::SCALAR:
                 break;  // read at first use (ScalarValue), behind the first tile's copy-in
             case OperandMode::PERIODIC:
-                pipe.InitBuffer(expanded_, (op_.periodAligned + tileLength_) * FP32_BYTES);
+                pipe.InitBuffer(expanded_, (op_.periodAligned + PeriodTailElems(op_, tileLength_)) * FP32_BYTES);
                 Dispatch<ExpandPeriodTag>(pipe, scratch, tiling);
                 break;
             case OperandMode::FULL:
@@ -123,11 +123,9 @@ public:
             case OperandMode::SCALAR:
                 AscendC::Muls(dst, dst, ScalarValue(), count);
                 break;
-            case OperandMode::PERIODIC: {
-                LocalTensor<float> expanded = expanded_.Get<float>();
-                AscendC::Mul(dst, dst, expanded[offset % op_.periodAligned], count);
+            case OperandMode::PERIODIC:
+                ApplyPeriod(dst, expanded_.Get<float>(), op_, tileLength_, offset, count);
                 break;
-            }
             case OperandMode::FULL:
                 Dispatch<ApplyStreamTag>(dst, scratch, count);
                 break;
@@ -262,28 +260,37 @@ private:
     }
 
     // PERIODIC set-up: the operand (small by construction) is copied to UB once, widened to
-    // fp32, gathered over one aligned period by the vector unit (bce_with_logits_period.h), then
-    // replicated by doubling vector copies so that any tile start finds one contiguous, 32-B
-    // aligned run. The not yet replicated tail of `expanded` holds the gather's index ramp.
+    // fp32 behind a head for a copy of its last elements when it has one
+    // (bce_with_logits_period_plan.h), expanded over one aligned period by the vector unit
+    // (bce_with_logits_period.h), then replicated by doubling vector copies so that any tile start
+    // finds one contiguous, 32-B aligned run, when it has a tail (PeriodTailElems).
     template <typename U>
     __aicore__ inline void Run(ExpandPeriodTag, TPipe& pipe, const SetupScratch& scratch, const TilingData& tiling)
     {
+        constexpr bool IS_FP32 = std::is_same<U, float>::value;
         const uint32_t numel = static_cast<uint32_t>(op_.numel);
-        pipe.InitBuffer(staging_, numel * sizeof(U));
-        LocalTensor<U> raw = staging_.Get<U>();
+        const uint32_t head = PeriodHeadElems(op_);
+        const LocalTensor<float> ramp = PeriodRamp(pipe, expanded_.Get<float>(), op_, tileLength_, scratch);
+        const uint32_t rawHead = IS_FP32 ? head : 0;  // a 16-bit operand gets its head when widened
+        pipe.InitBuffer(staging_, (rawHead + numel) * sizeof(U));
+        LocalTensor<U> raw = staging_.Get<U>()[rawHead];
         CopyContiguous(raw, OperandGm<U>(gm_, op_.numel), numel);
         WaitPipe<AscendC::HardEvent::MTE2_V>(pipe);
         LocalTensor<float> values;
-        if constexpr (std::is_same<U, float>::value) {
-            values = raw;
+        if constexpr (IS_FP32) {
+            values = staging_.Get<float>();
         } else {
-            pipe.InitBuffer(widened_, numel * FP32_BYTES);
+            pipe.InitBuffer(widened_, (head + numel) * FP32_BYTES);
             values = widened_.Get<float>();
-            AscendC::Cast(values, raw, AscendC::RoundMode::CAST_NONE, numel);
+            AscendC::Cast(values[head], raw, AscendC::RoundMode::CAST_NONE, numel);
         }
         LocalTensor<float> expanded = expanded_.Get<float>();
-        GatherPeriod(expanded, values, expanded[static_cast<uint32_t>(op_.periodAligned)], op_, tiling, scratch);
-        const uint64_t total = op_.periodAligned + tileLength_;
+        if (IsOwnPeriod(op_)) {
+            CopyPeriods(expanded, values, head, ramp, op_, tileLength_);
+        } else {
+            GatherPeriod(expanded, values, ramp, op_, tiling, scratch);
+        }
+        const uint64_t total = op_.periodAligned + PeriodTailElems(op_, tileLength_);
         for (uint64_t filled = op_.periodAligned; filled < total;) {
             const uint64_t chunk = filled < total - filled ? filled : total - filled;
             AscendC::Muls(expanded[filled], expanded, 1.0f, static_cast<int32_t>(chunk));  // exact copy

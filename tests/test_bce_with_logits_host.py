@@ -29,8 +29,23 @@ def align_up(v, a):
 MAX_COLUMN_ROWS = host.MAX_COLUMN_ROWS  # row values a COLUMN operand stages at once (bce_with_logits_tiling.h)
 
 
-def reference_ub(t):
-    """The kernel's UB plan, written independently of the C++: (fixed bytes, bytes per element)."""
+def own_period(op):
+    """A PERIODIC operand with no broadcast dim inside its period, at least 8 long: copied period by
+    period."""
+    return op["numel"] == op["period"] and op["period"] >= 8
+
+
+def period_head(op):
+    """fp32 values such an operand is staged behind (a copy of its last ones) when P is not a multiple
+    of 8, so that every period copy reads one run."""
+    return 8 if own_period(op) and op["period"] % 8 != 0 else 0
+
+
+def reference_ub(t, tile=None):
+    """The kernel's UB plan, written independently of the C++: (fixed bytes, bytes per element), for
+    a tile of `tile` elements (default: the tiling's). A PERIODIC operand keeps a tile's worth behind
+    its expanded period unless it is its own period and the period is at least that tile long."""
+    tile = t["tile_length"] if tile is None else tile
     s_t = DTYPE_BYTES[t["dtype"]]
     backward = t["kernel"] != "forward"
     # x, y (not read for dL/dtarget) and out queues (forward mean/sum write partials instead),
@@ -46,7 +61,7 @@ def reference_ub(t):
         if op["mode"] == "FULL":
             per_elem += buffers[name] * s_op
         elif op["mode"] == "PERIODIC":
-            per_elem += 4
+            per_elem += 4 if not own_period(op) or op["period_aligned"] < tile else 0
         elif op["mode"] == "GENERIC":
             per_elem += 3 * 4  # expanded tile, gather offsets, index ramp
             if op["gather_span"] == 0:  # resident: the whole operand, once
@@ -56,8 +71,9 @@ def reference_ub(t):
         elif op["mode"] == "COLUMN":
             fixed += align_up(MAX_COLUMN_ROWS * s_op, 32)  # its window of row values, as in GM
         if op["mode"] == "PERIODIC":
-            fixed += op["period_aligned"] * 4 + align_up(op["numel"] * s_op, 32)
-            fixed += align_up(op["numel"] * 4, 32) if s_op != 4 else 0
+            # its fp32 values behind their head; a 16-bit operand also as loaded
+            fixed += op["period_aligned"] * 4 + align_up((period_head(op) + op["numel"]) * 4, 32)
+            fixed += align_up(op["numel"] * s_op, 32) if s_op != 4 else 0
     return fixed, per_elem
 
 
@@ -311,6 +327,9 @@ def test_mode_periodic_limit_counts_dtype_casts():
 CONFIGS = [
     ([4096, 1000], {}),
     ([4096, 1000], {"pos_weight_shape": [1000]}),
+    ([4092, 1001], {"pos_weight_shape": [1001]}),  # lcm(P, 8) = 8 P: no tile's worth behind the period
+    ([2048, 1001], {"weight_shape": [1001], "pos_weight_shape": [1001], "weight_dtype": "float16"}),
+    ([8000, 551], {"pos_weight_shape": [551]}),  # lcm(P, 8) = 4408: about where a tile's worth stops fitting
     ([4096, 1000], {"weight_shape": [4096, 1], "pos_weight_shape": [1000], "pos_weight_dtype": "float16"}),
     ([64, 6144], {"weight_shape": [6144], "pos_weight_shape": [6144]}),
     ([64, 4096], {"weight_shape": [64, 4096], "pos_weight_shape": [64, 4096],
@@ -374,6 +393,16 @@ def expected_bank_pads(t):
     return temps, target + placed - temps
 
 
+def longest_fitting_tile(t, a):
+    """The longest multiple of `a` whose UB plan fits, scanned down from the longest without
+    PERIODIC tails (reference_ub at that tile, not the tiling's own)."""
+    fixed, per_elem = reference_ub(t, 0)
+    tile = (usable_ub(t) - fixed) // per_elem // a * a
+    while tile > a and sum(x * m for x, m in zip(reference_ub(t, tile), (1, tile))) > usable_ub(t):
+        tile -= a
+    return tile
+
+
 def expected_tile_length(t, n, fixed, per_elem, blocks=48):
     """The tiling rule, restated: the longest tile the UB holds (a multiple of 64, no longer than
     the input), shortened by the alignment until its bank pads fit beside it; then the blocks are
@@ -381,10 +410,14 @@ def expected_tile_length(t, n, fixed, per_elem, blocks=48):
     planned blocks in multiples of the tile alignment, whatever the SoC or block count), keeping
     16 KiB per DataCopy once blocks take several tiles unless that unbalances the blocks."""
     a = tile_align(t)
-    longest = min((usable_ub(t) - fixed) // per_elem // a * a, align_up(max(n, 1), a))
+    longest = min(longest_fitting_tile(t, a), align_up(max(n, 1), a))
     assert longest >= a
-    while longest > a and fixed + longest * per_elem + sum(expected_bank_pads(dict(t, tile_length=longest))) > \
-            usable_ub(t):
+
+    def used(tile):
+        fixed_at, per_elem_at = reference_ub(t, tile)
+        return fixed_at + tile * per_elem_at + sum(expected_bank_pads(dict(t, tile_length=tile)))
+
+    while longest > a and used(longest) > usable_ub(t):
         longest -= a
     reducing = t["kernel"] == "forward" and t["reduction"] != "none"
     step = a if reducing else 16
@@ -653,6 +686,13 @@ def test_small_inputs_read_chunks_instead_of_expanding_a_period():
     t = tiling([10, 1001], pos_weight_shape=[1001])
     assert t["pos_weight"]["mode"] == "ROW" and t["num_tiles"] <= 48
     assert tiling([400, 1001], pos_weight_shape=[1001])["pos_weight"]["mode"] == "PERIODIC"
+    # pos_weight[1001] is copied period by period (no index arithmetic): worth it from half of
+    # lcm(1001, 8) = 8008 elements per planned block (48) on.
+    half = 8008 // 2 * 48
+    assert tiling([half // 1001 + 1, 1001], pos_weight_shape=[1001])["pos_weight"]["mode"] == "PERIODIC"
+    assert tiling([half // 1001 - 1, 1001], pos_weight_shape=[1001])["pos_weight"]["mode"] == "ROW"
+    # Not its own period (an inner broadcast dim): the general gather, worth it from a whole lcm.
+    assert tiling([160, 1001, 2], pos_weight_shape=[1001, 1])["pos_weight"]["mode"] == "GENERIC"
     # Not a row vector: gathered.
     assert tiling([10, 3, 1001], weight_shape=[10, 1, 1001])["weight"]["mode"] == "GENERIC"
 

@@ -25,6 +25,9 @@ PERIODIC_CASES = [
     ((400, 1001), None, (1001,)),          # odd period: lcm(P, 8) = 8 P
     ((400, 5, 7), (5, 1), None),           # inner broadcast dim: weight[c] repeated along h
     ((400, 5, 3, 7), (1, 5, 1, 7), (7,)),  # two non-broadcast dims in the period, and a pw[C]
+    ((3000, 13), (1, 13), (13,)),          # two operands copied period by period (P >= 8, odd)
+    ((400, 1001), (1001,), (1001,)),       # two such operands with periods longer than a tile
+    ((400, 1004), None, (1004,)),          # P = 4 mod 8: lcm(P, 8) = 2 P, the second copy gathered
 ]
 
 
@@ -69,6 +72,24 @@ def test_periodic_backward_has_no_scalar_loop(rng, shape, w_shape, pw_shape):
     expected = F.binary_cross_entropy_with_logits_backward(g, x, y, full[0], full[1], "none")
     np.testing.assert_array_equal(grad.view(np.uint32), expected.view(np.uint32))
     assert stats.scalar_accesses <= RAMP_SCALAR_STORES * stats.block_dim * 2
+
+
+@pytest.mark.parametrize("shape", [(400, 1001), (100, 6144)])
+def test_periods_longer_than_a_tile_are_applied_in_two_pieces(rng, shape):
+    # lcm(P, 8) of at least a tile keeps no tile's worth behind the period: a tile that runs past
+    # it multiplies by the period's end, then its start (P odd: copies gathered behind a head;
+    # P = 6144: one aligned copy, no Gather at all).
+    x = (rng.standard_normal(shape) * 4).astype(np.float32)
+    y = rng.random(shape).astype(np.float32)
+    pw = _operand(rng, shape[1:], np.float32)
+    tiling = _tiling(shape, "float32", "none", None, pw)
+    assert tiling["pos_weight"]["mode"] == "PERIODIC", tiling
+    assert tiling["pos_weight"]["period_aligned"] >= tiling["tile_length"]
+    out = bce(x, y, None, "none", pw)
+    gathers = ascend_bce.last_kernel_stats().instructions.get("Gather", 0)
+    assert (gathers == 0) == (shape[1] % 8 == 0)
+    expected = bce(x, y, None, "none", np.broadcast_to(pw, shape).copy())
+    np.testing.assert_array_equal(out.view(np.uint8), expected.view(np.uint8))
 
 
 GENERIC_CASES = [
