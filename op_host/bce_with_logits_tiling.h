@@ -69,14 +69,10 @@ uint64_t MaxColumnTileRows(const TilingData& t);
 // plus tiling.bankPadBytes.
 uint64_t UbBytesUsed(const TilingData& tiling);
 
-// The bank-group pads TilingData.bankPadBytes may name (op_kernel/bce_with_logits_bank_plan.h): the
-// later temps' pads alone, or the target queue's and the later temps' after a placed target (fp32
-// kernels that read the target; equal to `temps` otherwise). bankPadBytes is 0 or one of them.
-struct BankPadOptions {
-    uint64_t temps;
-    uint64_t withTarget;
-};
-BankPadOptions BankPads(const TilingData& t);
+// The pads (and roundings) TilingData.bankPadBytes holds for a level of the kernels' bank plan
+// (op_kernel/bce_with_logits_bank_plan.h) at this tiling's tile length and operands; 0 for
+// BankLevel::PACKED. bankPadBytes is one of them.
+uint64_t BankPadBytes(const TilingData& t, BankLevel level);
 
 }  // namespace BceWithLogits
 

@@ -281,11 +281,16 @@ void Validate(const TilingData& tiling, const SocInfo& soc)
     CheckTiles(tiling, soc);
     CheckOperands(tiling);
     CheckReduction(tiling);
-    const BankPadOptions pads = BankPads(tiling);
-    Require(tiling.bankPadBytes == 0 || tiling.bankPadBytes == pads.temps || tiling.bankPadBytes == pads.withTarget,
-            "bankPadBytes", tiling.bankPadBytes,
-            "must be 0 or the later temps' bank-group pads for this tileLength (" + std::to_string(pads.temps) +
-                "), or those after a placed target queue with its own (" + std::to_string(pads.withTarget) + ")");
+    // The kernel decodes its bank level from bankPadBytes (bce_with_logits_bank_plan.h LevelOf).
+    bool knownPads = tiling.bankPadBytes == 0;
+    std::string levels;
+    for (uint32_t level = 1; level < BANK_LEVELS; ++level) {
+        const uint64_t pads = BankPadBytes(tiling, static_cast<BankLevel>(level));
+        knownPads = knownPads || tiling.bankPadBytes == pads;
+        levels += (level > 1 ? ", " : "") + std::to_string(pads);
+    }
+    Require(knownPads, "bankPadBytes", tiling.bankPadBytes,
+            "must be 0 or the pads of a bank level for this tiling (" + levels + ")");
     // Bounded operands and tile length above: the UB plan cannot overflow uint64.
     const uint64_t used = UbBytesUsed(tiling);
     Require(used <= tiling.ubBytes, "ubBytes", tiling.ubBytes,

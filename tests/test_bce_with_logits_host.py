@@ -334,9 +334,8 @@ def test_tile_length_matches_ub_plan(shape, kw, dtype, reduction, kernel):
     want = expected_tile_length(t, math.prod(shape), fixed, per_elem)
     assert t["tile_length"] == want
     used = host.ub_bytes_used(shape, dtype, reduction, **kw)
-    temps, target = expected_bank_pads(t)
     room = usable_ub(t) - fixed - want * per_elem  # pads only from the room the tile left
-    pads = temps + target if temps + target <= room else (temps if temps <= room else 0)
+    pads = chosen_bank_pads(t, room)
     assert t["bank_pad_bytes"] == pads
     assert used == fixed + want * per_elem + pads and used <= usable_ub(t) == t["ub_bytes"]
     for name, num in expected_stream_buffers(t).items():
@@ -345,33 +344,65 @@ def test_tile_length_matches_ub_plan(shape, kw, dtype, reduction, kernel):
     assert vecin <= 8
 
 
-def expected_bank_pads(t):
-    """(temps, target): the kernels put tmpA at UB offset 0, then the input, target and output
-    queues, then the later temps, each at 256 mod 512 (the other half of the 16 bank groups of
-    32 B). `temps` are the later temps' pads with the queues back to back; `target` what placing an
-    fp32 kernel's target queue at 0 mod 512 (a pad, its two buffers rounded up to 512 B) adds to the
-    pads, the later temps' moved accordingly."""
-    size = DTYPE_BYTES[t["dtype"]]
-    tile, tile32 = t["tile_length"] * size, t["tile_length"] * 4
-    reads_target = t["kernel"] != "backward_target"
-    out = 2 * (32 if t["kernel"] == "forward" and t["reduction"] != "none" else tile)
-    later = (4 if t["kernel"] != "forward" else 3) - 1
+BANK_CYCLE, HALF, BANK_ROW = 512, 256, 64 * 1024  # 16 bank groups of 32 B; a bank is a group of one 64-KiB row
 
-    def temp_pads(start):
-        pads = 0
-        for _ in range(later):
-            pad = (256 - start) % 512
-            pads += pad
-            start += pad + tile32
+
+def expected_bank_pads(t, operands=True):
+    """The pads of bank levels 1 to 3 (temps, placed, rows), restated. The kernels allocate tmpA at
+    UB offset 0, the input queue, the target queue, the buffer each operand's Mul reads (weight,
+    pos_weight, dL/dloss), the output queue unless fp32 and tile-sized, the later temps, then an fp32
+    output tile queue. Level 1 puts the late buffers (the later temps, an fp32 output tile queue)
+    at 256 mod 512 (the other half of the 16 bank groups of 32 B); level 2 also the early ones at the half opposite their partner: the fp32 target queue
+    and the operands' Mul buffers at 0 mod 512 (the backward's weight and dL/dloss in 16 bits, which
+    multiply tmpA, at 256); level 3 also starts the late buffers in a 64-KiB bank row of their own.
+    Buffers of a placed queue of two are rounded up to 512 B; the pads count those roundings.
+    `operands` False: as if the operands had no Mul buffer and the output queue were never placed
+    (the pads a UB tile makes room for).
+    A 16-bit output queue (a narrowing Cast's destination) or one of partials is never placed."""
+    size = DTYPE_BYTES[t["dtype"]]
+    n, tile, tile32 = t["tile_length"], t["tile_length"] * size, t["tile_length"] * 4
+    backward = t["kernel"] != "forward"
+    fp32 = t["dtype"] == "float32"
+    factor_phase = HALF if backward and not fp32 else 0
+    early = [(tile if t["kernel"] != "backward_target" else 0, 2, 0, fp32)]
+    for name, phase in (("weight", factor_phase), ("pos_weight", 0), ("grad_output", factor_phase)):
+        op = t[name] if operands else {"mode": "ABSENT"}
+        if op["mode"] == "PERIODIC":
+            early.append(((op["period_aligned"] + n) * 4, 1, phase, True))
+        elif op["mode"] in ("GENERIC", "ROW"):
+            early.append((tile32, 1, phase, True))
+        elif op["mode"] == "FULL" and op["dtype"] == "float32":  # a 16-bit stream comes after the temps
+            early.append((tile32, op["buffer_num"], phase, True))
+    partials = not backward and t["reduction"] != "none"
+    out = (32, 2, 0, False) if partials else (tile, 2, HALF, fp32 and operands)
+    temps = [(tile32, 1, HALF, True)] * (3 if backward else 2)
+    late = temps + [out] if out[3] else temps  # an fp32 output tile after the temps
+    early += [] if out[3] else [out]
+
+    def walk(level):
+        offset, pads = tile32 + 2 * tile, 0
+        for k, (nbytes, num, phase, placeable) in enumerate(early + late):
+            is_late = k >= len(early)
+            if nbytes == 0:
+                continue
+            if placeable and level >= (1 if is_late else 2):
+                if k == len(early) and level == 3:  # the first late buffer: a bank row of its own
+                    pad = align_up(offset, BANK_ROW) + HALF - offset
+                else:
+                    pad = (phase - offset) % BANK_CYCLE
+                each = align_up(nbytes, BANK_CYCLE) if num > 1 else nbytes
+                pads += pad + num * (each - nbytes)
+                offset += pad + num * each
+            else:
+                offset += num * nbytes
         return pads
 
-    queues = tile32 + 2 * tile
-    temps = temp_pads(queues + (2 * tile if reads_target else 0) + out)
-    if t["dtype"] != "float32" or not reads_target:
-        return temps, 0
-    target = (-queues) % 512 + 2 * ((-tile) % 512)
-    placed = temp_pads(queues + target + 2 * tile + out)
-    return temps, target + placed - temps
+    return [walk(level) for level in (1, 2, 3)]
+
+
+def chosen_bank_pads(t, room):
+    """The fullest level whose pads fit the room the tiles leave (0: none)."""
+    return next((p for p in reversed(expected_bank_pads(t)) if p <= room), 0)
 
 
 def expected_tile_length(t, n, fixed, per_elem, blocks=48):
@@ -383,8 +414,8 @@ def expected_tile_length(t, n, fixed, per_elem, blocks=48):
     a = tile_align(t)
     longest = min((usable_ub(t) - fixed) // per_elem // a * a, align_up(max(n, 1), a))
     assert longest >= a
-    while longest > a and fixed + longest * per_elem + sum(expected_bank_pads(dict(t, tile_length=longest))) > \
-            usable_ub(t):
+    while longest > a and fixed + longest * per_elem + \
+            expected_bank_pads(dict(t, tile_length=longest), operands=False)[1] > usable_ub(t):
         longest -= a
     reducing = t["kernel"] == "forward" and t["reduction"] != "none"
     step = a if reducing else 16
@@ -743,8 +774,8 @@ def row_plan_tile(t):
             per_elem += s_op + (4 if s_op != 4 else 0)
     a = tile_align(t)
     longest = min((usable_ub(t) - fixed) // per_elem // a * a, align_up(t["total_length"], a))
-    while longest > a and fixed + longest * per_elem + sum(expected_bank_pads(dict(t, tile_length=longest))) > \
-            usable_ub(t):
+    while longest > a and fixed + longest * per_elem + \
+            expected_bank_pads(dict(t, tile_length=longest), operands=False)[1] > usable_ub(t):
         longest -= a
     return longest
 
