@@ -495,7 +495,7 @@ void BalanceTileLength(TilingData& t, uint64_t blocks, uint64_t align)
 }
 
 // Shortens a UB-filling tile until the pads of the target and the later temps (BankLevel::PLACED
-// without the operands' buffers, the output queue unplaced) fit beside it. Without them the temps of
+// without the operands' buffers, the input and output queues unplaced) fit beside it. Without them the temps of
 // fp16 'none' with pos_weight[1000] at 4M elements sat at phases 0, 0 and half, and bank conflicts
 // took 17 % of its vector time; a step of the alignment costs the tile about 1 %. The pads of the
 // operands and the output queue and the bank rows only come from room the tile leaves: shortening
@@ -510,24 +510,32 @@ void MakeRoomForBankPads(TilingData& t)
             operand = UbSlot{};
         }
         order.out.placeable = false;
-        if (t.tileLength <= align || UbBytesUsed(t) + PlaceUb(order, BankLevel::PLACED).padBytes <= t.ubBytes) {
+        order.input.placeable = false;
+        const BankPlan plan{OutputSlot::MIDDLE, BankLevel::PLACED};
+        if (t.tileLength <= align || UbBytesUsed(t) + PlaceUb(order, plan).padBytes <= t.ubBytes) {
             return;
         }
         t.tileLength -= align;
     }
 }
 
-// The fullest bank plan the UB has room for beside the tiles.
+// The bank plan the UB has room for beside the tiles with the fewest bank clashes (BankPlanCost;
+// the first of BANK_PLANS on a tie), encoded for TilingData.bankPadBytes; 0 when none fits.
 uint64_t ChooseBankPads(const TilingData& t)
 {
     const uint64_t used = UbBytesUsed(t);
-    for (uint32_t level = BANK_LEVELS - 1; level > 0; --level) {
-        const uint64_t pads = BankPadBytes(t, static_cast<BankLevel>(level));
-        if (used + pads <= t.ubBytes) {
-            return pads;
+    const UbOrder order = KernelUbOrder(t);
+    uint64_t chosen = 0;
+    uint64_t bestCost = UINT64_MAX;
+    for (uint32_t k = 0; k < BANK_PLAN_COUNT; ++k) {
+        const uint64_t pads = PlaceUb(order, BANK_PLANS[k]).padBytes;
+        const uint64_t cost = BankPlanCost(order, BANK_PLANS[k]);
+        if (used + pads <= t.ubBytes && cost < bestCost) {
+            bestCost = cost;
+            chosen = EncodeBankPlan(pads, k);
         }
     }
-    return 0;
+    return chosen;
 }
 
 }  // namespace
@@ -661,12 +669,12 @@ TilingData ComputeTiling(const TilingRequest& req)
 
 uint64_t UbBytesUsed(const TilingData& tiling)
 {
-    return FixedBytes(tiling) + tiling.tileLength * BytesPerElem(tiling) + tiling.bankPadBytes;
+    return FixedBytes(tiling) + tiling.tileLength * BytesPerElem(tiling) + BankPadsOf(tiling.bankPadBytes);
 }
 
-uint64_t BankPadBytes(const TilingData& t, BankLevel level)
+uint64_t BankPadBytes(const TilingData& t, const BankPlan& plan)
 {
-    return level == BankLevel::PACKED ? 0 : PlaceUb(KernelUbOrder(t), level).padBytes;
+    return plan.level == BankLevel::PACKED ? 0 : PlaceUb(KernelUbOrder(t), plan).padBytes;
 }
 
 }  // namespace BceWithLogits

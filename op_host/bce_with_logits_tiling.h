@@ -66,13 +66,13 @@ uint64_t MaxTileSpan(const TilingData& t, const OperandTiling& op);
 uint64_t MaxColumnTileRows(const TilingData& t);
 
 // Total UB bytes the kernel allocates with this tiling: fixed + tileLength * bytes per element,
-// plus tiling.bankPadBytes.
+// plus the pads tiling.bankPadBytes names.
 uint64_t UbBytesUsed(const TilingData& tiling);
 
-// The pads (and roundings) TilingData.bankPadBytes holds for a level of the kernels' bank plan
-// (op_kernel/bce_with_logits_bank_plan.h) at this tiling's tile length and operands; 0 for
-// BankLevel::PACKED. bankPadBytes is one of them.
-uint64_t BankPadBytes(const TilingData& t, BankLevel level);
+// The pads (and roundings) TilingData.bankPadBytes holds for a plan of the kernels' bank layout
+// (op_kernel/bce_with_logits_bank_plan.h BANK_PLANS) at this tiling's tile length and operands; 0
+// for BankLevel::PACKED. bankPadBytes is 0 or one of BANK_PLANS' pads, encoded (EncodeBankPlan).
+uint64_t BankPadBytes(const TilingData& t, const BankPlan& plan);
 
 }  // namespace BceWithLogits
 

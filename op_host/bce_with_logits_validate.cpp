@@ -281,16 +281,18 @@ void Validate(const TilingData& tiling, const SocInfo& soc)
     CheckTiles(tiling, soc);
     CheckOperands(tiling);
     CheckReduction(tiling);
-    // The kernel decodes its bank level from bankPadBytes (bce_with_logits_bank_plan.h LevelOf).
-    bool knownPads = tiling.bankPadBytes == 0;
-    std::string levels;
-    for (uint32_t level = 1; level < BANK_LEVELS; ++level) {
-        const uint64_t pads = BankPadBytes(tiling, static_cast<BankLevel>(level));
-        knownPads = knownPads || tiling.bankPadBytes == pads;
-        levels += (level > 1 ? ", " : "") + std::to_string(pads);
+    // The kernel decodes its bank plan from bankPadBytes (bce_with_logits_bank_plan.h PlanOf).
+    const uint64_t planIndex = tiling.bankPadBytes & BANK_PLAN_BITS;
+    Require(tiling.bankPadBytes == 0 || (planIndex >= 1 && planIndex <= BANK_PLAN_COUNT), "bankPadBytes",
+            tiling.bankPadBytes,
+            "must be 0 or a bank plan's pads plus its index in [1, " + std::to_string(BANK_PLAN_COUNT) +
+                "] in the low " + std::to_string(BLOCK_BYTES) + "-B bits");
+    if (tiling.bankPadBytes != 0) {
+        const uint64_t pads = BankPadBytes(tiling, BANK_PLANS[planIndex - 1]);
+        Require(BankPadsOf(tiling.bankPadBytes) == pads, "bankPadBytes", tiling.bankPadBytes,
+                "must hold the pads of bank plan " + std::to_string(planIndex) + " for this tiling (" +
+                    std::to_string(pads) + " B)");
     }
-    Require(knownPads, "bankPadBytes", tiling.bankPadBytes,
-            "must be 0 or the pads of a bank level for this tiling (" + levels + ")");
     // Bounded operands and tile length above: the UB plan cannot overflow uint64.
     const uint64_t used = UbBytesUsed(tiling);
     Require(used <= tiling.ubBytes, "ubBytes", tiling.ubBytes,

@@ -41,24 +41,22 @@ public:
         outGm_.SetGlobalBuffer(reinterpret_cast<__gm__ T*>(args.out), reduce_ ? 1 : tiling.totalLength);
         partialGm_.SetGlobalBuffer(reinterpret_cast<__gm__ float*>(args.workspace), tiling.numTiles);
 
-        // tmpA, the queues, the operands' Mul buffers, then the later temps and an fp32 output
-        // queue at their bank phases and rows (bce_with_logits_bank_plan.h); the operands' other
-        // buffers after them.
+        // tmpA, the queues, the operands' Mul buffers and the later temps at their bank phases and
+        // rows, the output queue where the plan puts it (bce_with_logits_bank_plan.h); the
+        // operands' other buffers after them.
         const UbOrder order = KernelUbOrder(tiling_);
-        const UbPlacement place = PlaceUb(order, LevelOf(order, tiling_.bankPadBytes));
+        const BankPlan plan = PlanOf(tiling_.bankPadBytes);
+        const UbPlacement place = PlaceUb(order, plan);
         pipe_.InitBuffer(tmpA_, order.fp32TileBytes);
-        pipe_.InitBuffer(inQueueX_, BUFFER_NUM, tileLength_ * sizeof(T));
+        InitPlacedQueue(pipe_, inQueueX_, pads_.input, place.inputPad, BUFFER_NUM, place.inputBufferBytes);
+        InitOutputAt(OutputSlot::EARLY, plan, place);
         InitPlacedQueue(pipe_, inQueueY_, pads_.target, place.targetPad, BUFFER_NUM, place.targetBufferBytes);
         weight_.Allocate(pipe_, args.weight, tiling_.weight, tiling_, place.operandPad[0], place.operandBufferBytes[0]);
         posWeight_.Allocate(pipe_, args.posWeight, tiling_.posWeight, tiling_, place.operandPad[1],
                             place.operandBufferBytes[1]);
-        if (!OutputIsLate(order)) {
-            InitPlacedQueue(pipe_, outQueue_, pads_.out, place.outPad, BUFFER_NUM, place.outBufferBytes);
-        }
+        InitOutputAt(OutputSlot::MIDDLE, plan, place);
         InitLaterTemps(pipe_, {&tmpB_, &tmpC_}, pads_, place, order.fp32TileBytes);
-        if (OutputIsLate(order)) {
-            InitPlacedQueue(pipe_, outQueue_, pads_.out, place.outPad, BUFFER_NUM, place.outBufferBytes);
-        }
+        InitOutputAt(OutputSlot::LATE, plan, place);
         const SetupScratch scratch{{tmpA_.Get<float>(), tmpB_.Get<float>(), tmpC_.Get<float>()}, tileLength_};
         weight_.SetUp(pipe_, scratch);
         posWeight_.SetUp(pipe_, scratch);
@@ -224,6 +222,14 @@ private:
     {
         inQueueX_.FreeTensor(input);
         inQueueY_.FreeTensor(target);
+    }
+
+    // The output queue, if `slot` is where the bank plan puts it.
+    __aicore__ inline void InitOutputAt(OutputSlot slot, const BankPlan& plan, const UbPlacement& place)
+    {
+        if (plan.out == slot) {
+            InitPlacedQueue(pipe_, outQueue_, pads_.out, place.outPad, BUFFER_NUM, place.outBufferBytes);
+        }
     }
 
     TilingData tiling_{};

@@ -9,17 +9,17 @@
 // where it meets that repeat's reads: the other source then must sit at the other half phase (no
 // shared bank group) AND in another bank row (no shared bank). Compute's hot two-source
 // instructions are in place on one fp32 temp with another or with an operand (Mul(c, c, y),
-// Div(c, c, a), Mul(c, c, pos_weight), ...), so:
-// - tmpA sits at UB offset 0 (phase 0);
-// - the early buffers follow it: the input queue, the target queue (fp32: at phase 0) and the
-//   buffers the operands' Mul reads (bce_with_logits_operand.h Allocate: at the phase opposite
-//   their partner temp);
-// - the late buffers come last, each at the half phase: the later temps, then an fp32 output
-//   queue (away from the operands' streams it is multiplied with; a 16-bit one, a narrowing
-//   Cast's destination, is an early buffer, out of the temps' bank rows).
-// With room (BankLevel::ROWS) the late buffers start in a bank row of their own, so tmpA, the
-// target and the operands never share a bank with the temps they meet; large tiles spread the UB
-// over its rows by themselves (tmpA in the first, the later temps in the last).
+// Div(c, c, a), Mul(c, c, pos_weight), Mul(out, out, weight), ...), so:
+// - tmpA sits at UB offset 0 (phase 0), the input queue after it;
+// - the target queue (fp32: at phase 0) and the buffers the operands' Mul reads
+//   (BroadcastOperand::Allocate: at the phase opposite the tile they multiply) follow;
+// - the later temps come after them, each at the half phase (at BankLevel::ROWS from a bank row of
+//   their own: small tiles otherwise share bank row 0 with tmpA and everything else);
+// - the output queue (fp32 and tile-sized: at the half phase) goes right after the input queue,
+//   before the later temps or after them.
+// Which order and level keeps each buffer out of its partner's bank row depends on the tile's size
+// and the operands: the host takes, of the plans the UB has room for, the one with the fewest
+// clashes (BankPlanCost), and names it in TilingData.bankPadBytes.
 #ifndef BCE_WITH_LOGITS_BANK_PLAN_H
 #define BCE_WITH_LOGITS_BANK_PLAN_H
 
@@ -37,14 +37,38 @@ namespace BceWithLogits {
 // How much of the plan TilingData.bankPadBytes pays for, each level adding to the one before.
 enum class BankLevel : uint32_t {
     PACKED = 0,  // buffers back to back, in the plan's order
-    TEMPS = 1,   // the late buffers (tile-sized output queue, later temps) at the half phase
-    PLACED = 2,  // and the fp32 target queue and the operands' Mul buffers at their phases
-    ROWS = 3,    // and the late buffers from a bank row of their own
+    TEMPS = 1,   // the later temps and a tile-sized fp32 output queue at the half phase
+    TARGET = 2,  // and the fp32 target queue at phase 0
+    PLACED = 3,  // and the operands' Mul buffers at their phases, the fp32 input queue at phase 0
+    ROWS = 4,    // and the later temps from a bank row of their own
 };
-constexpr uint32_t BANK_LEVELS = 4;
+
+// Where the output queue goes in the order: right after the input queue, between the operands'
+// buffers and the later temps, or after the later temps. Which one keeps it, and the buffers around
+// it, out of their partners' bank rows depends on the tile's size (BankPlanCost).
+enum class OutputSlot : uint32_t { MIDDLE = 0, LATE = 1, EARLY = 2 };
+
+// A layout TilingData.bankPadBytes can name: candidate k of BANK_PLANS (PACKED: MIDDLE).
+struct BankPlan {
+    OutputSlot out;
+    BankLevel level;
+};
+constexpr BankPlan BANK_PLANS[] = {
+    {OutputSlot::MIDDLE, BankLevel::ROWS}, {OutputSlot::MIDDLE, BankLevel::PLACED},
+    {OutputSlot::LATE, BankLevel::ROWS},   {OutputSlot::LATE, BankLevel::PLACED},
+    {OutputSlot::EARLY, BankLevel::ROWS},  {OutputSlot::EARLY, BankLevel::PLACED},
+    {OutputSlot::MIDDLE, BankLevel::TARGET}, {OutputSlot::LATE, BankLevel::TARGET},
+    {OutputSlot::EARLY, BankLevel::TARGET}, {OutputSlot::MIDDLE, BankLevel::TEMPS},
+};
+constexpr uint32_t BANK_PLAN_COUNT = sizeof(BANK_PLANS) / sizeof(BANK_PLANS[0]);
+constexpr BankPlan PACKED_PLAN{OutputSlot::MIDDLE, BankLevel::PACKED};
 
 // Operands whose Mul buffer the plan places, in allocation order: weight, pos_weight, gradOutput.
 constexpr uint32_t PLACED_OPERANDS = 3;
+
+// The tile a buffer is multiplied into (in place): it must lie at the other half phase and in
+// another bank row.
+enum class Partner : uint32_t { NONE = 0, TMP_A = 1, FIRST_TEMP = 2, SECOND_TEMP = 3, OUTPUT = 4 };
 
 // Bytes from `offset` to the next UB offset at `phase` mod BANK_CYCLE_BYTES.
 __aicore__ inline uint32_t PadToPhase(uint64_t offset, uint32_t phase)
@@ -65,36 +89,40 @@ struct UbSlot {
     uint32_t num;
     uint32_t phase;
     bool placeable;
+    Partner partner;
 };
 
-// The buffers a kernel allocates before its operands' set-up, in UB order (tmpA first at offset 0).
+// The buffers a kernel allocates before its operands' set-up (tmpA first at offset 0).
 struct UbOrder {
     uint32_t fp32TileBytes;             // tmpA and each later temp
-    uint32_t inputBytes;                // the input queue, all its buffers
+    UbSlot input;                       // the input queue
     UbSlot target;                      // the target queue (bytes 0: not read)
     UbSlot operands[PLACED_OPERANDS];   // each operand's Mul buffer (bytes 0: none)
-    UbSlot out;                         // the output queue (placeable when tile-sized)
+    UbSlot out;                         // the output queue (placeable when fp32 and tile-sized)
     uint32_t laterTemps;                // temps after tmpA, each fp32TileBytes at the half phase
 };
 
-// The output queue goes after the later temps when placeable, else before them.
-__aicore__ inline bool OutputIsLate(const UbOrder& order) { return order.out.placeable; }
-
-// Pads (a TBuf before the buffer, 0 for none) and lengths of one level's plan.
+// Pads (a TBuf before the buffer, 0 for none), lengths and offsets of one plan.
 struct UbPlacement {
+    uint32_t inputPad;
+    uint32_t inputBufferBytes;
     uint32_t targetPad;
     uint32_t targetBufferBytes;
+    uint64_t targetOffset;
     uint32_t operandPad[PLACED_OPERANDS];
     uint32_t operandBufferBytes[PLACED_OPERANDS];
+    uint64_t operandOffset[PLACED_OPERANDS];
     uint32_t outPad;
     uint32_t outBufferBytes;
+    uint64_t outOffset;
     uint32_t tempPad[GRAD_FP32_TEMPS - 1];
-    uint64_t padBytes;  // every pad plus every rounding: TilingData.bankPadBytes for this level
+    uint64_t tempOffset[GRAD_FP32_TEMPS - 1];
+    uint64_t padBytes;  // every pad plus every rounding: TilingData.bankPadBytes for this plan
 };
 
-// Where the first late buffer goes: at the half phase, and at ROWS in the bank row after the one
-// the early buffers end in.
-__aicore__ inline uint32_t LatePad(uint64_t offset, BankLevel level)
+// Pad before the first later temp: at the half phase, and at ROWS in the bank row after the one
+// the buffers before it end in.
+__aicore__ inline uint32_t FirstTempPad(uint64_t offset, BankLevel level)
 {
     if (level == BankLevel::ROWS) {
         const uint64_t rowStart = (offset + BANK_ROW_BYTES - 1) / BANK_ROW_BYTES * BANK_ROW_BYTES;
@@ -106,10 +134,11 @@ __aicore__ inline uint32_t LatePad(uint64_t offset, BankLevel level)
 // One slot at `offset`: its pad and buffer length when placed (else 0 and its own bytes); moves
 // `offset` past it and adds its pad and rounding to `padBytes`.
 __aicore__ inline void PlaceSlot(const UbSlot& slot, bool placed, uint32_t pad, uint64_t& offset, uint32_t& padOut,
-                                 uint32_t& bytesOut, uint64_t& padBytes)
+                                 uint32_t& bytesOut, uint64_t& at, uint64_t& padBytes)
 {
     padOut = 0;
     bytesOut = slot.bytes;
+    at = offset;
     if (slot.bytes == 0) {
         return;
     }
@@ -117,52 +146,71 @@ __aicore__ inline void PlaceSlot(const UbSlot& slot, bool placed, uint32_t pad, 
         padOut = pad;
         bytesOut = slot.num > 1 ? RoundUpToCycle(slot.bytes) : slot.bytes;
     }
+    at = offset + padOut;
     padBytes += padOut + static_cast<uint64_t>(slot.num) * (bytesOut - slot.bytes);
     offset += padOut + static_cast<uint64_t>(slot.num) * bytesOut;
 }
 
-// The plan of `level`: walks the order from tmpA and places each buffer it pays for.
-__aicore__ inline UbPlacement PlaceUb(const UbOrder& order, BankLevel level)
+__aicore__ inline void PlaceOutput(const UbOrder& order, BankLevel level, uint64_t& offset, UbPlacement& p)
+{
+    PlaceSlot(order.out, level >= BankLevel::TEMPS, PadToPhase(offset, BANK_HALF_PHASE), offset, p.outPad,
+              p.outBufferBytes, p.outOffset, p.padBytes);
+}
+
+// A plan's layout: walks the order from tmpA and places each buffer its level pays for.
+__aicore__ inline UbPlacement PlaceUb(const UbOrder& order, BankPlan plan)
 {
     UbPlacement p{};
-    const bool early = level >= BankLevel::PLACED;
-    const bool late = level >= BankLevel::TEMPS;
-    uint64_t offset = static_cast<uint64_t>(order.fp32TileBytes) + order.inputBytes;
-    PlaceSlot(order.target, early, PadToPhase(offset, order.target.phase), offset, p.targetPad, p.targetBufferBytes,
-              p.padBytes);
+    const bool early = plan.level >= BankLevel::PLACED;
+    uint64_t offset = order.fp32TileBytes;
+    uint64_t inputOffset = 0;
+    PlaceSlot(order.input, early, PadToPhase(offset, order.input.phase), offset, p.inputPad, p.inputBufferBytes,
+              inputOffset, p.padBytes);
+    if (plan.out == OutputSlot::EARLY) {
+        PlaceOutput(order, plan.level, offset, p);
+    }
+    PlaceSlot(order.target, plan.level >= BankLevel::TARGET, PadToPhase(offset, order.target.phase), offset,
+              p.targetPad, p.targetBufferBytes, p.targetOffset, p.padBytes);
     for (uint32_t k = 0; k < PLACED_OPERANDS; ++k) {
         const UbSlot& slot = order.operands[k];
         PlaceSlot(slot, early, PadToPhase(offset, slot.phase), offset, p.operandPad[k], p.operandBufferBytes[k],
-                  p.padBytes);
+                  p.operandOffset[k], p.padBytes);
     }
-    // A placeable output queue is a late buffer, after the temps; any other an early one.
-    if (!OutputIsLate(order)) {
-        PlaceSlot(order.out, false, 0, offset, p.outPad, p.outBufferBytes, p.padBytes);
+    if (plan.out == OutputSlot::MIDDLE) {
+        PlaceOutput(order, plan.level, offset, p);
     }
     for (uint32_t k = 0; k < order.laterTemps && k < GRAD_FP32_TEMPS - 1; ++k) {
-        const UbSlot temp{order.fp32TileBytes, 1, BANK_HALF_PHASE, true};
-        const uint32_t pad = k == 0 ? LatePad(offset, level) : PadToPhase(offset, BANK_HALF_PHASE);
+        const UbSlot temp{order.fp32TileBytes, 1, BANK_HALF_PHASE, true, Partner::TMP_A};
+        const uint32_t pad = k == 0 ? FirstTempPad(offset, plan.level) : PadToPhase(offset, BANK_HALF_PHASE);
         uint32_t bytes = 0;
-        PlaceSlot(temp, late, pad, offset, p.tempPad[k], bytes, p.padBytes);
-    }
-    if (OutputIsLate(order)) {
-        PlaceSlot(order.out, late, PadToPhase(offset, BANK_HALF_PHASE), offset, p.outPad, p.outBufferBytes,
+        PlaceSlot(temp, plan.level >= BankLevel::TEMPS, pad, offset, p.tempPad[k], bytes, p.tempOffset[k],
                   p.padBytes);
+    }
+    if (plan.out == OutputSlot::LATE) {
+        PlaceOutput(order, plan.level, offset, p);
     }
     return p;
 }
 
-// The level TilingData.bankPadBytes names: the highest whose pads it equals (two levels with equal
-// pads take the same UB, so the kernel may take the fuller plan), PACKED for 0. The host only
-// writes 0 or one level's pads (Validate).
-__aicore__ inline BankLevel LevelOf(const UbOrder& order, uint64_t bankPadBytes)
+// TilingData.bankPadBytes holds the chosen plan's pads (a multiple of BLOCK_BYTES: every pad and
+// rounding is) plus its BANK_PLANS index + 1 in the bits below BLOCK_BYTES, so that plans with
+// equal pads stay apart; 0 is PACKED_PLAN.
+constexpr uint64_t BANK_PLAN_BITS = BLOCK_BYTES - 1;
+static_assert(BANK_PLAN_COUNT <= BANK_PLAN_BITS, "plan index + 1 must fit below BLOCK_BYTES");
+
+__aicore__ inline uint64_t EncodeBankPlan(uint64_t padBytes, uint32_t planIndex)
 {
-    for (uint32_t level = BANK_LEVELS - 1; level > 0; --level) {
-        if (bankPadBytes != 0 && PlaceUb(order, static_cast<BankLevel>(level)).padBytes == bankPadBytes) {
-            return static_cast<BankLevel>(level);
-        }
-    }
-    return BankLevel::PACKED;
+    return padBytes + planIndex + 1;
+}
+
+// The UB bytes of the pads.
+__aicore__ inline uint64_t BankPadsOf(uint64_t bankPadBytes) { return bankPadBytes & ~BANK_PLAN_BITS; }
+
+// The plan bankPadBytes names (Validate checks it is one of BANK_PLANS, with its pads).
+__aicore__ inline BankPlan PlanOf(uint64_t bankPadBytes)
+{
+    const uint64_t index = bankPadBytes & BANK_PLAN_BITS;
+    return index == 0 || index > BANK_PLAN_COUNT ? PACKED_PLAN : BANK_PLANS[index - 1];
 }
 
 __aicore__ inline uint32_t DTypeElemBytes(uint32_t dtype)
@@ -175,52 +223,147 @@ __aicore__ inline uint32_t DTypeElemBytes(uint32_t dtype)
 // stream, a ROW chunk (fp32) or its fp32 widening. None for a 16-bit FULL stream: it is widened
 // into tmpA or a later temp first, and its Cast meets that temp's bank row, so it stays after the
 // temps (SetUp). `phase` is the half opposite the partner tile's.
-__aicore__ inline UbSlot OperandSlot(const OperandTiling& op, uint32_t tileLength, uint32_t phase)
+__aicore__ inline UbSlot OperandSlot(const OperandTiling& op, uint32_t tileLength, uint32_t phase, Partner partner)
 {
     const uint32_t fp32Tile = tileLength * FP32_BYTES;
     const bool fp32 = static_cast<DType>(op.dtype) == DType::FLOAT32;
     switch (static_cast<OperandMode>(op.mode)) {
         case OperandMode::PERIODIC:
-            return UbSlot{static_cast<uint32_t>((op.periodAligned + tileLength) * FP32_BYTES), 1, phase, true};
+            return UbSlot{static_cast<uint32_t>((op.periodAligned + tileLength) * FP32_BYTES), 1, phase, true, partner};
         case OperandMode::GENERIC:
         case OperandMode::ROW:
-            return UbSlot{fp32Tile, 1, phase, true};
+            return UbSlot{fp32Tile, 1, phase, true, partner};
         case OperandMode::FULL:
-            return fp32 ? UbSlot{fp32Tile, op.bufferNum, phase, true} : UbSlot{0, 0, 0, false};
+            return fp32 ? UbSlot{fp32Tile, op.bufferNum, phase, true, partner} : UbSlot{};
         default:
-            return UbSlot{0, 0, 0, false};
+            return UbSlot{};
     }
 }
 
-// The kernels' UB order for a tiling (forward, backward and backward-target kernels alike).
-// Partners of the operands' Mul: a later temp or a tile-sized output buffer (both at the half
-// phase), except the backward's weight and dL/dloss for 16-bit data, multiplied into tmpA.
+// The kernels' UB order for a tiling (forward, backward and backward-target kernels alike), with
+// the tile each buffer is multiplied into (Compute, ApplyFactors): the forward's loss is in the
+// second later temp (tmpC), the backward's pos_weight term in the first (tmpB, tmpC for dL/dtarget);
+// the factors of an fp32 'none' loss or of a gradient multiply the output tile (fp32) or tmpA (a
+// 16-bit gradient). A 16-bit target is widened into tmpA (forward), and a 16-bit output tile is
+// the narrowing Cast's destination from tmpC (forward) or tmpA (backward).
 __aicore__ inline UbOrder KernelUbOrder(const TilingData& t)
 {
     const uint32_t tileLength = static_cast<uint32_t>(t.tileLength);
-    const uint32_t sT = DTypeElemBytes(t.dtype);
-    const uint32_t tileBytes = tileLength * sT;
+    const uint32_t tileBytes = tileLength * DTypeElemBytes(t.dtype);
     const bool fp32 = static_cast<DType>(t.dtype) == DType::FLOAT32;
     const auto kernel = static_cast<KernelKind>(t.kernel);
     const bool backward = kernel != KernelKind::FORWARD;
     const bool partials = !backward && static_cast<Reduction>(t.reduction) != Reduction::NONE;
-    const uint32_t factorPhase = backward && !fp32 ? BANK_HALF_PHASE : 0;
+    const Partner loss = kernel == KernelKind::BACKWARD ? Partner::FIRST_TEMP : Partner::SECOND_TEMP;
+    const Partner factors = backward ? (fp32 ? Partner::OUTPUT : Partner::TMP_A)
+                                     : (fp32 && !partials ? Partner::OUTPUT : Partner::SECOND_TEMP);
+    const uint32_t factorPhase = factors == Partner::TMP_A ? BANK_HALF_PHASE : 0;
     UbOrder order{};
     order.fp32TileBytes = tileLength * FP32_BYTES;
-    order.inputBytes = BUFFER_NUM * tileBytes;
-    order.target = UbSlot{kernel == KernelKind::BACKWARD_TARGET ? 0 : tileBytes, BUFFER_NUM, 0, fp32};
-    order.operands[0] = OperandSlot(t.weight, tileLength, factorPhase);
-    order.operands[1] = OperandSlot(t.posWeight, tileLength, 0);
-    order.operands[2] = OperandSlot(t.gradOutput, tileLength, factorPhase);
-    // An fp32 output tile is the destination of a two-source pass on the later temps (at their
-    // phase, as they are) and multiplied by a FULL operand's stream (in an early bank row); a 16-bit
-    // one the narrowing Cast's, which meets its fp32 source's bank group every other repeat at any
-    // phase: it stays early, out of the temps' bank rows. mean/sum
-    // write one fp32 partial per tile: a 32-B block is the smallest UB buffer.
-    order.out = partials ? UbSlot{BLOCK_BYTES, BUFFER_NUM, 0, false}
-                         : UbSlot{tileBytes, BUFFER_NUM, BANK_HALF_PHASE, fp32};
+    // An fp32 input is read beside tmpA's writes (Mins(a, x, 0)): at phase 0 it lies bank for
+    // bank on tmpA or in another bank row.
+    order.input = UbSlot{tileBytes, BUFFER_NUM, 0, fp32, Partner::NONE};
+    order.target = UbSlot{kernel == KernelKind::BACKWARD_TARGET ? 0 : tileBytes, BUFFER_NUM, 0, fp32,
+                          fp32 ? loss : (backward ? Partner::NONE : Partner::TMP_A)};
+    order.operands[0] = OperandSlot(t.weight, tileLength, factorPhase, factors);
+    order.operands[1] = OperandSlot(t.posWeight, tileLength, 0, loss);
+    order.operands[2] = OperandSlot(t.gradOutput, tileLength, factorPhase, factors);
+    // mean/sum write one fp32 partial per tile: a 32-B block is the smallest UB buffer.
+    order.out = partials ? UbSlot{BLOCK_BYTES, BUFFER_NUM, 0, false, Partner::NONE}
+                         : UbSlot{tileBytes, BUFFER_NUM, BANK_HALF_PHASE, fp32,
+                                  fp32 ? Partner::NONE : (backward ? Partner::TMP_A : Partner::SECOND_TEMP)};
     order.laterTemps = (backward ? GRAD_FP32_TEMPS : FP32_TEMPS) - 1;
     return order;
+}
+
+// UB offset of buffer `k` of a partner tile in a placement.
+__aicore__ inline uint64_t PartnerOffset(const UbPlacement& p, Partner partner, uint32_t k)
+{
+    switch (partner) {
+        case Partner::FIRST_TEMP:
+            return p.tempOffset[0];
+        case Partner::SECOND_TEMP:
+            return p.tempOffset[1];
+        case Partner::OUTPUT:
+            return p.outOffset + static_cast<uint64_t>(k) * p.outBufferBytes;
+        default:
+            return 0;  // tmpA
+    }
+}
+
+// Repeats of an in-place pass on the partner tile at `partner` that meet a buffer at `at` in one
+// bank: the pass writes repeat r a beat late, beside its reads of repeat r + 1, so the two
+// buffers clash where those lie in the same BANK_ROW_BYTES row.
+__aicore__ inline uint32_t RowClashes(uint64_t partner, uint64_t at, uint32_t repeats)
+{
+    uint32_t clashes = 0;
+    for (uint32_t r = 0; r + 1 < repeats; ++r) {
+        const uint64_t written = partner + static_cast<uint64_t>(r) * REPEAT_BYTES;
+        const uint64_t read = at + static_cast<uint64_t>(r + 1) * REPEAT_BYTES;
+        clashes += written / BANK_ROW_BYTES == read / BANK_ROW_BYTES ? 1 : 0;
+    }
+    return clashes;
+}
+
+__aicore__ inline uint32_t SlotClashes(const UbSlot& slot, uint64_t at, uint32_t bufferBytes, const UbPlacement& p,
+                                       uint32_t repeats)
+{
+    if (slot.bytes == 0 || slot.partner == Partner::NONE) {
+        return 0;
+    }
+    const uint32_t partnerBuffers = slot.partner == Partner::OUTPUT ? BUFFER_NUM : 1;
+    uint32_t clashes = 0;
+    for (uint32_t k = 0; k < slot.num; ++k) {
+        for (uint32_t j = 0; j < partnerBuffers; ++j) {
+            clashes += RowClashes(PartnerOffset(p, slot.partner, j), at + static_cast<uint64_t>(k) * bufferBytes,
+                                  repeats);
+        }
+    }
+    return clashes;
+}
+
+// Repeats where a pass from an fp32 input into tmpA (Mins(a, x, 0)) writes a bank it reads: an
+// input buffer at neither phase 0 (bank for bank on tmpA, the write delayed) nor the half phase
+// shares bank groups with tmpA in every repeat, and a bank where both lie in one bank row.
+__aicore__ inline uint32_t InputClashes(const UbOrder& order, const UbPlacement& p, uint32_t repeats)
+{
+    if (!order.input.placeable) {
+        return 0;
+    }
+    uint32_t clashes = 0;
+    for (uint32_t k = 0; k < order.input.num; ++k) {
+        const uint64_t at = order.fp32TileBytes + p.inputPad + static_cast<uint64_t>(k) * p.inputBufferBytes;
+        if (at % BANK_HALF_PHASE == 0) {
+            continue;
+        }
+        for (uint32_t r = 0; r < repeats; ++r) {
+            const uint64_t offset = static_cast<uint64_t>(r) * REPEAT_BYTES;
+            clashes += offset / BANK_ROW_BYTES == (at + offset) / BANK_ROW_BYTES ? 1 : 0;
+        }
+    }
+    return clashes;
+}
+
+// What the host minimises over BANK_PLANS: the repeats per tile where a buffer meets the tile it is
+// multiplied into in one bank row (each later temp with tmpA, the target and the operands' buffers
+// with theirs), plus every repeat of an early buffer a plan below PLACED leaves at any phase.
+__aicore__ inline uint64_t BankPlanCost(const UbOrder& order, BankPlan plan)
+{
+    const UbPlacement p = PlaceUb(order, plan);
+    const uint32_t repeats = (order.fp32TileBytes + REPEAT_BYTES - 1) / REPEAT_BYTES;
+    const bool phased = plan.level >= BankLevel::PLACED;
+    uint64_t cost = InputClashes(order, p, repeats);
+    cost += SlotClashes(order.target, p.targetOffset, p.targetBufferBytes, p, repeats);
+    cost += plan.level < BankLevel::TARGET && order.target.placeable && order.target.bytes != 0 ? repeats : 0;
+    for (uint32_t k = 0; k < PLACED_OPERANDS; ++k) {
+        cost += SlotClashes(order.operands[k], p.operandOffset[k], p.operandBufferBytes[k], p, repeats);
+        cost += !phased && order.operands[k].placeable ? repeats : 0;
+    }
+    cost += SlotClashes(order.out, p.outOffset, p.outBufferBytes, p, repeats);
+    for (uint32_t k = 0; k < order.laterTemps && k < GRAD_FP32_TEMPS - 1; ++k) {
+        cost += RowClashes(0, p.tempOffset[k], repeats);
+    }
+    return cost;
 }
 
 }  // namespace BceWithLogits

@@ -40,27 +40,25 @@ public:
         targetGm_.SetGlobalBuffer(reinterpret_cast<__gm__ T*>(args.target), tiling.totalLength);
         resultGm_.SetGlobalBuffer(reinterpret_cast<__gm__ T*>(args.result), tiling.totalLength);
 
-        // tmpA, the queues, the operands' Mul buffers, then the later temps and an fp32 output
-        // queue at their bank phases and rows (bce_with_logits_bank_plan.h); the operands' other
-        // buffers after them.
+        // tmpA, the queues, the operands' Mul buffers and the later temps at their bank phases and
+        // rows, the output queue where the plan puts it (bce_with_logits_bank_plan.h); the
+        // operands' other buffers after them.
         // dL/dtarget does not depend on y: no target queue.
         const UbOrder order = KernelUbOrder(tiling_);
-        const UbPlacement place = PlaceUb(order, LevelOf(order, tiling_.bankPadBytes));
+        const BankPlan plan = PlanOf(tiling_.bankPadBytes);
+        const UbPlacement place = PlaceUb(order, plan);
         pipe_.InitBuffer(tmpA_, order.fp32TileBytes);
-        pipe_.InitBuffer(inQueueX_, BUFFER_NUM, tileLength_ * sizeof(T));
+        InitPlacedQueue(pipe_, inQueueX_, pads_.input, place.inputPad, BUFFER_NUM, place.inputBufferBytes);
+        InitOutputAt(OutputSlot::EARLY, plan, place);
         InitPlacedQueue(pipe_, inQueueY_, pads_.target, place.targetPad, BUFFER_NUM, place.targetBufferBytes);
         weight_.Allocate(pipe_, args.weight, tiling_.weight, tiling_, place.operandPad[0], place.operandBufferBytes[0]);
         posWeight_.Allocate(pipe_, args.posWeight, tiling_.posWeight, tiling_, place.operandPad[1],
                             place.operandBufferBytes[1]);
         gradOutput_.Allocate(pipe_, args.gradOutput, tiling_.gradOutput, tiling_, place.operandPad[2],
                              place.operandBufferBytes[2]);
-        if (!OutputIsLate(order)) {
-            InitPlacedQueue(pipe_, outQueue_, pads_.out, place.outPad, BUFFER_NUM, place.outBufferBytes);
-        }
+        InitOutputAt(OutputSlot::MIDDLE, plan, place);
         InitLaterTemps(pipe_, {&tmpB_, &tmpC_, &tmpD_}, pads_, place, order.fp32TileBytes);
-        if (OutputIsLate(order)) {
-            InitPlacedQueue(pipe_, outQueue_, pads_.out, place.outPad, BUFFER_NUM, place.outBufferBytes);
-        }
+        InitOutputAt(OutputSlot::LATE, plan, place);
         const SetupScratch scratch{{tmpA_.Get<float>(), tmpB_.Get<float>(), tmpC_.Get<float>()}, tileLength_};
         weight_.SetUp(pipe_, scratch);
         posWeight_.SetUp(pipe_, scratch);
@@ -226,6 +224,14 @@ private:
         LocalTensor<T> out = outQueue_.DeQue<T>();
         CopyContiguous(resultGm_[offset], out, count);
         outQueue_.FreeTensor(out);
+    }
+
+    // The output queue, if `slot` is where the bank plan puts it.
+    __aicore__ inline void InitOutputAt(OutputSlot slot, const BankPlan& plan, const UbPlacement& place)
+    {
+        if (plan.out == slot) {
+            InitPlacedQueue(pipe_, outQueue_, pads_.out, place.outPad, BUFFER_NUM, place.outBufferBytes);
+        }
     }
 
     TilingData tiling_{};

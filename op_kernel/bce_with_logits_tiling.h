@@ -140,8 +140,9 @@ struct TilingData {
                                   // multiple of 64 that fits one input buffer (tileLength * sizeof(T) B)
     uint32_t ubBytes;         // UB size the tiling was made for
     uint32_t kernel;          // KernelKind
-    uint64_t bankPadBytes;    // UB pads (and roundings) of one BankLevel of bce_with_logits_bank_plan.h
-                              // that place the buffers at their bank phases and rows: 0 = no room,
+    uint64_t bankPadBytes;    // the bank plan of bce_with_logits_bank_plan.h (BANK_PLANS) that places
+                              // the buffers at their bank phases and rows: its UB pads (and roundings,
+                              // a multiple of 32 B) plus its index + 1 in the low 5 bits; 0 = no room,
                               // buffers back to back
     uint64_t rowLength;       // 0: flat tiles, tile t = [t * tileLength, + tileLength). Else C = dims[1]
                               // of a rank-2 [R, C] space: row tiles, every one a chunk of one row,

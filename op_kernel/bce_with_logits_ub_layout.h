@@ -18,6 +18,7 @@ using TempBuf = AscendC::TBuf<AscendC::TPosition::VECCALC>;
 
 // Pad TBufs of a kernel's plan: one before each buffer the plan may place.
 struct BankPads {
+    TempBuf input;
     TempBuf target;
     TempBuf out;
     TempBuf temps[GRAD_FP32_TEMPS - 1];

@@ -335,8 +335,7 @@ def test_tile_length_matches_ub_plan(shape, kw, dtype, reduction, kernel):
     assert t["tile_length"] == want
     used = host.ub_bytes_used(shape, dtype, reduction, **kw)
     room = usable_ub(t) - fixed - want * per_elem  # pads only from the room the tile left
-    pads = chosen_bank_pads(t, room)
-    assert t["bank_pad_bytes"] == pads
+    pads = check_bank_pads(t, room)
     assert used == fixed + want * per_elem + pads and used <= usable_ub(t) == t["ub_bytes"]
     for name, num in expected_stream_buffers(t).items():
         assert t[name]["buffer_num"] == num
@@ -347,46 +346,58 @@ def test_tile_length_matches_ub_plan(shape, kw, dtype, reduction, kernel):
 BANK_CYCLE, HALF, BANK_ROW = 512, 256, 64 * 1024  # 16 bank groups of 32 B; a bank is a group of one 64-KiB row
 
 
+# The kernels' bank plans (bce_with_logits_bank_plan.h BANK_PLANS), in order: where the output
+# queue goes, and the level of placement (1: the later temps and an fp32 output tile queue at the
+# half phase; 2: also the fp32 target queue; 3: also the operands' Mul buffers and the fp32 input
+# queue; 4: also the later temps from a 64-KiB bank row of their own).
+BANK_PLANS = [("middle", 4), ("middle", 3), ("late", 4), ("late", 3), ("early", 4), ("early", 3),
+              ("middle", 2), ("late", 2), ("early", 2), ("middle", 1)]
+MAKE_ROOM_PLAN = 1  # ("middle", 3), without the operands' buffers, the input and output queues unplaced
+
+
 def expected_bank_pads(t, operands=True):
-    """The pads of bank levels 1 to 3 (temps, placed, rows), restated. The kernels allocate tmpA at
-    UB offset 0, the input queue, the target queue, the buffer each operand's Mul reads (weight,
-    pos_weight, dL/dloss), the output queue unless fp32 and tile-sized, the later temps, then an fp32
-    output tile queue. Level 1 puts the late buffers (the later temps, an fp32 output tile queue)
-    at 256 mod 512 (the other half of the 16 bank groups of 32 B); level 2 also the early ones at the half opposite their partner: the fp32 target queue
-    and the operands' Mul buffers at 0 mod 512 (the backward's weight and dL/dloss in 16 bits, which
-    multiply tmpA, at 256); level 3 also starts the late buffers in a 64-KiB bank row of their own.
-    Buffers of a placed queue of two are rounded up to 512 B; the pads count those roundings.
-    `operands` False: as if the operands had no Mul buffer and the output queue were never placed
-    (the pads a UB tile makes room for).
-    A 16-bit output queue (a narrowing Cast's destination) or one of partials is never placed."""
+    """The pads of each of BANK_PLANS, restated. The kernels allocate tmpA at UB offset 0, the input
+    queue, the target queue, the buffer each operand's Mul reads (weight, pos_weight, dL/dloss),
+    the later temps, and the output queue right after the input queue ("early"), before the later
+    temps ("middle") or after them ("late"). Placed buffers go at 256 mod 512 (the later temps, an
+    fp32 output tile queue: the other half of the 16 bank groups of 32 B) or at the half opposite
+    the tile they are multiplied into (the fp32 target queue and the operands' buffers at 0 mod
+    512; the backward's weight and dL/dloss in 16 bits, which multiply tmpA, at 256). Buffers of a
+    placed queue of two are rounded up to 512 B; the pads count those roundings. `operands` False:
+    as if the operands had no Mul buffer and the input and output queues were never placed (the pads
+    a UB tile makes room for). A 16-bit output queue or one of partials is never placed; a 16-bit FULL
+    operand's stream comes after these buffers."""
     size = DTYPE_BYTES[t["dtype"]]
     n, tile, tile32 = t["tile_length"], t["tile_length"] * size, t["tile_length"] * 4
     backward = t["kernel"] != "forward"
     fp32 = t["dtype"] == "float32"
     factor_phase = HALF if backward and not fp32 else 0
-    early = [(tile if t["kernel"] != "backward_target" else 0, 2, 0, fp32)]
+    target = (tile if t["kernel"] != "backward_target" else 0, 2, 0, fp32, 2)
+    ops = []
     for name, phase in (("weight", factor_phase), ("pos_weight", 0), ("grad_output", factor_phase)):
         op = t[name] if operands else {"mode": "ABSENT"}
         if op["mode"] == "PERIODIC":
-            early.append(((op["period_aligned"] + n) * 4, 1, phase, True))
+            ops.append(((op["period_aligned"] + n) * 4, 1, phase, True, 3))
         elif op["mode"] in ("GENERIC", "ROW"):
-            early.append((tile32, 1, phase, True))
-        elif op["mode"] == "FULL" and op["dtype"] == "float32":  # a 16-bit stream comes after the temps
-            early.append((tile32, op["buffer_num"], phase, True))
+            ops.append((tile32, 1, phase, True, 3))
+        elif op["mode"] == "FULL" and op["dtype"] == "float32":
+            ops.append((tile32, op["buffer_num"], phase, True, 3))
     partials = not backward and t["reduction"] != "none"
-    out = (32, 2, 0, False) if partials else (tile, 2, HALF, fp32 and operands)
-    temps = [(tile32, 1, HALF, True)] * (3 if backward else 2)
-    late = temps + [out] if out[3] else temps  # an fp32 output tile after the temps
-    early += [] if out[3] else [out]
+    out = (32, 2, 0, False, 1) if partials else (tile, 2, HALF, fp32 and operands, 1)
+    temps = [(tile32, 1, HALF, True, 1)] * (3 if backward else 2)
 
-    def walk(level):
-        offset, pads = tile32 + 2 * tile, 0
-        for k, (nbytes, num, phase, placeable) in enumerate(early + late):
-            is_late = k >= len(early)
+    def walk(where, level):
+        inputs = (tile, 2, 0, fp32 and operands, 3)  # an fp32 input queue at phase 0 from level 3
+        order = [inputs] + ([out] if where == "early" else []) + [target] + ops
+        order += [out] if where == "middle" else []
+        first_temp = len(order)
+        order += temps + ([out] if where == "late" else [])
+        offset, pads = tile32, 0
+        for k, (nbytes, num, phase, placeable, from_level) in enumerate(order):
             if nbytes == 0:
                 continue
-            if placeable and level >= (1 if is_late else 2):
-                if k == len(early) and level == 3:  # the first late buffer: a bank row of its own
+            if placeable and level >= from_level:
+                if k == first_temp and level == 4:  # a bank row of their own
                     pad = align_up(offset, BANK_ROW) + HALF - offset
                 else:
                     pad = (phase - offset) % BANK_CYCLE
@@ -397,12 +408,19 @@ def expected_bank_pads(t, operands=True):
                 offset += num * nbytes
         return pads
 
-    return [walk(level) for level in (1, 2, 3)]
+    return [walk(where, level) for where, level in BANK_PLANS]
 
 
-def chosen_bank_pads(t, room):
-    """The fullest level whose pads fit the room the tiles leave (0: none)."""
-    return next((p for p in reversed(expected_bank_pads(t)) if p <= room), 0)
+def check_bank_pads(t, room):
+    """bank_pad_bytes: a plan's pads that fit the room the tiles leave, plus its index + 1 in the
+    low 5 bits; 0 only when no plan fits. Returns the pads' bytes."""
+    pads, code = t["bank_pad_bytes"] & ~31, t["bank_pad_bytes"] & 31
+    plans = expected_bank_pads(t)
+    if code == 0:
+        assert pads == 0 and min(plans) > room
+    else:
+        assert code <= len(BANK_PLANS) and pads == plans[code - 1] <= room
+    return pads
 
 
 def expected_tile_length(t, n, fixed, per_elem, blocks=48):
@@ -415,7 +433,7 @@ def expected_tile_length(t, n, fixed, per_elem, blocks=48):
     longest = min((usable_ub(t) - fixed) // per_elem // a * a, align_up(max(n, 1), a))
     assert longest >= a
     while longest > a and fixed + longest * per_elem + \
-            expected_bank_pads(dict(t, tile_length=longest), operands=False)[1] > usable_ub(t):
+            expected_bank_pads(dict(t, tile_length=longest), operands=False)[MAKE_ROOM_PLAN] > usable_ub(t):
         longest -= a
     reducing = t["kernel"] == "forward" and t["reduction"] != "none"
     step = a if reducing else 16
@@ -775,7 +793,7 @@ def row_plan_tile(t):
     a = tile_align(t)
     longest = min((usable_ub(t) - fixed) // per_elem // a * a, align_up(t["total_length"], a))
     while longest > a and fixed + longest * per_elem + \
-            expected_bank_pads(dict(t, tile_length=longest), operands=False)[1] > usable_ub(t):
+            expected_bank_pads(dict(t, tile_length=longest), operands=False)[MAKE_ROOM_PLAN] > usable_ub(t):
         longest -= a
     return longest
 
