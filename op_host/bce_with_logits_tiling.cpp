@@ -494,13 +494,13 @@ void BalanceTileLength(TilingData& t, uint64_t blocks, uint64_t align)
     t.tileLength = floorWork <= balancedWork * (1.0 + BALANCE_SLACK) ? floor : balanced;
 }
 
-// Shortens a UB-filling tile until the pads of the target and the later temps (BankLevel::PLACED
-// without the operands' buffers, the input and output queues unplaced) fit beside it. Without them the temps of
-// fp16 'none' with pos_weight[1000] at 4M elements sat at phases 0, 0 and half, and bank conflicts
-// took 17 % of its vector time; a step of the alignment costs the tile about 1 %. The pads of the
-// operands and the output queue and the bank rows only come from room the tile leaves: shortening
-// for them gave fp32 'none' with pos_weight[1000] at 4M elements one tile more per block (19, not
-// 18), 5 % more work for 3 % of conflicts.
+// Shortens a UB-filling tile until the pads of the target and the later temps fit beside it
+// (BankLevel::PLACED without the operands' buffers, the input and output queues unplaced). Without
+// them the temps of fp16 'none' with pos_weight[1000] at 4M elements sat at phases 0, 0 and half,
+// and bank conflicts took 17 % of its vector time; a step of the alignment costs the tile about
+// 1 %. The pads of the operands and of the input and output queues, and the bank rows, only come
+// from room the tile leaves: shortening for them gave fp32 'none' with pos_weight[1000] at 4M
+// elements one tile more per block (19, not 18), 5 % more work for 3 % of conflicts.
 void MakeRoomForBankPads(TilingData& t)
 {
     const uint64_t align = TileAlign(t);
@@ -519,19 +519,24 @@ void MakeRoomForBankPads(TilingData& t)
     }
 }
 
-// The bank plan the UB has room for beside the tiles with the fewest bank clashes (BankPlanCost;
-// the first of BANK_PLANS on a tie), encoded for TilingData.bankPadBytes; 0 when none fits.
+// The bank plan the UB has room for beside the tiles with the fewest bank clashes (BankPlanCost),
+// encoded for TilingData.bankPadBytes; 0 when none fits. On a tie the one with the fewest pad bytes
+// (then the first of BANK_PLANS): the cost sees the operands' and the target's partners only, and a
+// buffer moved without need can meet others (the partial sums' in-place Adds within tmpC moved
+// into one bank row with bank rows for fp16 'mean' at 1M elements: 0.4 % slower).
 uint64_t ChooseBankPads(const TilingData& t)
 {
     const uint64_t used = UbBytesUsed(t);
     const UbOrder order = KernelUbOrder(t);
     uint64_t chosen = 0;
     uint64_t bestCost = UINT64_MAX;
+    uint64_t bestPads = UINT64_MAX;
     for (uint32_t k = 0; k < BANK_PLAN_COUNT; ++k) {
         const uint64_t pads = PlaceUb(order, BANK_PLANS[k]).padBytes;
         const uint64_t cost = BankPlanCost(order, BANK_PLANS[k]);
-        if (used + pads <= t.ubBytes && cost < bestCost) {
+        if (used + pads <= t.ubBytes && (cost < bestCost || (cost == bestCost && pads < bestPads))) {
             bestCost = cost;
+            bestPads = pads;
             chosen = EncodeBankPlan(pads, k);
         }
     }

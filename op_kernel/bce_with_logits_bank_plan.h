@@ -100,6 +100,7 @@ struct UbOrder {
     UbSlot operands[PLACED_OPERANDS];   // each operand's Mul buffer (bytes 0: none)
     UbSlot out;                         // the output queue (placeable when fp32 and tile-sized)
     uint32_t laterTemps;                // temps after tmpA, each fp32TileBytes at the half phase
+    bool sumsLoss;                      // the loss tile (tmpC) is summed pairwise in place (partials)
 };
 
 // Pads (a TBuf before the buffer, 0 for none), lengths and offsets of one plan.
@@ -273,6 +274,7 @@ __aicore__ inline UbOrder KernelUbOrder(const TilingData& t)
                          : UbSlot{tileBytes, BUFFER_NUM, BANK_HALF_PHASE, fp32,
                                   fp32 ? Partner::NONE : (backward ? Partner::TMP_A : Partner::SECOND_TEMP)};
     order.laterTemps = (backward ? GRAD_FP32_TEMPS : FP32_TEMPS) - 1;
+    order.sumsLoss = partials;
     return order;
 }
 
@@ -344,6 +346,20 @@ __aicore__ inline uint32_t InputClashes(const UbOrder& order, const UbPlacement&
     return clashes;
 }
 
+// Row clashes of the pairwise sum of the loss tile at `loss` (bce_with_logits_reduce.h PairwiseSum):
+// each halving adds the upper part into the lower in place, and the two meet in one bank where they
+// lie in one bank row (a tile across a row boundary keeps part of them apart).
+__aicore__ inline uint32_t PairwiseClashes(uint64_t loss, uint32_t fp32TileBytes)
+{
+    uint32_t clashes = 0;
+    for (uint32_t len = fp32TileBytes; len > REPEAT_BYTES;) {
+        const uint32_t half = ((len + 1) / 2 + REPEAT_BYTES - 1) / REPEAT_BYTES * REPEAT_BYTES;
+        clashes += RowClashes(loss, loss + half, (len - half + REPEAT_BYTES - 1) / REPEAT_BYTES);
+        len = half;
+    }
+    return clashes;
+}
+
 // What the host minimises over BANK_PLANS: the repeats per tile where a buffer meets the tile it is
 // multiplied into in one bank row (each later temp with tmpA, the target and the operands' buffers
 // with theirs), plus every repeat of an early buffer a plan below PLACED leaves at any phase.
@@ -363,6 +379,7 @@ __aicore__ inline uint64_t BankPlanCost(const UbOrder& order, BankPlan plan)
     for (uint32_t k = 0; k < order.laterTemps && k < GRAD_FP32_TEMPS - 1; ++k) {
         cost += RowClashes(0, p.tempOffset[k], repeats);
     }
+    cost += order.sumsLoss ? PairwiseClashes(p.tempOffset[1], order.fp32TileBytes) : 0;
     return cost;
 }
 

@@ -1,10 +1,10 @@
-// UB placement of a bce_with_logits kernel's buffers in the order and at the bank phases of
-// bce_with_logits_bank_plan.h: tmpA first (UB offset 0), the input queue, the target queue, the
-// operands' Mul buffers (BroadcastOperand::Allocate), the output queue, then the later temps, each
-// placed one behind a pad. The pads are TBufs the host counted in TilingData.bankPadBytes; with no
-// room for them (bankPadBytes = 0) the buffers lie back to back in the same order. TPipe places
-// buffers back to back in InitBuffer order from offset 0 (kernel_tpipe_impl.h), so the calls below
-// must be the kernel's first.
+// UB placement of a bce_with_logits kernel's buffers in the order and at the bank phases of the
+// plan TilingData.bankPadBytes names (bce_with_logits_bank_plan.h): tmpA first (UB offset 0), the
+// input queue, the target queue, the operands' Mul buffers (BroadcastOperand::Allocate), the later
+// temps, and the output queue where the plan puts it; each placed one behind a pad. The pads are
+// TBufs the host counted in bankPadBytes; with no room for them (bankPadBytes = 0) the buffers lie
+// back to back. TPipe places buffers back to back in InitBuffer order from offset 0
+// (kernel_tpipe_impl.h), so the calls below must be the kernel's first.
 #ifndef BCE_WITH_LOGITS_UB_LAYOUT_H
 #define BCE_WITH_LOGITS_UB_LAYOUT_H
 
