@@ -70,8 +70,8 @@ uint64_t MaxColumnTileRows(const TilingData& t);
 uint64_t UbBytesUsed(const TilingData& tiling);
 
 // The pads (and roundings) TilingData.bankPadBytes holds for a plan of the kernels' bank layout
-// (op_kernel/bce_with_logits_bank_plan.h BANK_PLANS) at this tiling's tile length and operands; 0
-// for BankLevel::PACKED. bankPadBytes is 0 or one of BANK_PLANS' pads, encoded (EncodeBankPlan).
+// (op_kernel/bce_with_logits_bank_plan.h BankPlanAt) at this tiling's tile length and operands; 0
+// for BankLevel::PACKED. bankPadBytes is 0 or a plan's pads, encoded (EncodeBankPlan).
 uint64_t BankPadBytes(const TilingData& t, const BankPlan& plan);
 
 }  // namespace BceWithLogits

@@ -288,7 +288,7 @@ void Validate(const TilingData& tiling, const SocInfo& soc)
             "must be 0 or a bank plan's pads plus its index in [1, " + std::to_string(BANK_PLAN_COUNT) +
                 "] in the low " + std::to_string(BLOCK_BYTES) + "-B bits");
     if (tiling.bankPadBytes != 0) {
-        const uint64_t pads = BankPadBytes(tiling, BANK_PLANS[planIndex - 1]);
+        const uint64_t pads = BankPadBytes(tiling, BankPlanAt(static_cast<uint32_t>(planIndex - 1)));
         Require(BankPadsOf(tiling.bankPadBytes) == pads, "bankPadBytes", tiling.bankPadBytes,
                 "must hold the pads of bank plan " + std::to_string(planIndex) + " for this tiling (" +
                     std::to_string(pads) + " B)");

@@ -19,7 +19,7 @@
 //   before the later temps or after them.
 // Which order and level keeps each buffer out of its partner's bank row depends on the tile's size
 // and the operands: the host takes, of the plans the UB has room for, the one with the fewest
-// clashes (BankPlanCost), and names it in TilingData.bankPadBytes.
+// clashes (op_host/bce_with_logits_bank_cost.h), and names it in TilingData.bankPadBytes.
 #ifndef BCE_WITH_LOGITS_BANK_PLAN_H
 #define BCE_WITH_LOGITS_BANK_PLAN_H
 
@@ -45,23 +45,45 @@ enum class BankLevel : uint32_t {
 
 // Where the output queue goes in the order: right after the input queue, between the operands'
 // buffers and the later temps, or after the later temps. Which one keeps it, and the buffers around
-// it, out of their partners' bank rows depends on the tile's size (BankPlanCost).
+// it, out of their partners' bank rows depends on the tile's size (the host's BankPlanCost).
 enum class OutputSlot : uint32_t { MIDDLE = 0, LATE = 1, EARLY = 2 };
 
-// A layout TilingData.bankPadBytes can name: candidate k of BANK_PLANS (PACKED: MIDDLE).
+// A layout TilingData.bankPadBytes can name: BankPlanAt(k) for k < BANK_PLAN_COUNT, or PACKED_PLAN.
 struct BankPlan {
     OutputSlot out;
     BankLevel level;
 };
-constexpr BankPlan BANK_PLANS[] = {
-    {OutputSlot::MIDDLE, BankLevel::ROWS}, {OutputSlot::MIDDLE, BankLevel::PLACED},
-    {OutputSlot::LATE, BankLevel::ROWS},   {OutputSlot::LATE, BankLevel::PLACED},
-    {OutputSlot::EARLY, BankLevel::ROWS},  {OutputSlot::EARLY, BankLevel::PLACED},
-    {OutputSlot::MIDDLE, BankLevel::TARGET}, {OutputSlot::LATE, BankLevel::TARGET},
-    {OutputSlot::EARLY, BankLevel::TARGET}, {OutputSlot::MIDDLE, BankLevel::TEMPS},
-};
-constexpr uint32_t BANK_PLAN_COUNT = sizeof(BANK_PLANS) / sizeof(BANK_PLANS[0]);
+constexpr uint32_t BANK_PLAN_COUNT = 10;
 constexpr BankPlan PACKED_PLAN{OutputSlot::MIDDLE, BankLevel::PACKED};
+
+// Plan k (a switch, not a table: kernels read no constant data from GM).
+__aicore__ inline BankPlan BankPlanAt(uint32_t k)
+{
+    switch (k) {
+        case 0:
+            return BankPlan{OutputSlot::MIDDLE, BankLevel::ROWS};
+        case 1:
+            return BankPlan{OutputSlot::MIDDLE, BankLevel::PLACED};
+        case 2:
+            return BankPlan{OutputSlot::LATE, BankLevel::ROWS};
+        case 3:
+            return BankPlan{OutputSlot::LATE, BankLevel::PLACED};
+        case 4:
+            return BankPlan{OutputSlot::EARLY, BankLevel::ROWS};
+        case 5:
+            return BankPlan{OutputSlot::EARLY, BankLevel::PLACED};
+        case 6:
+            return BankPlan{OutputSlot::MIDDLE, BankLevel::TARGET};
+        case 7:
+            return BankPlan{OutputSlot::LATE, BankLevel::TARGET};
+        case 8:
+            return BankPlan{OutputSlot::EARLY, BankLevel::TARGET};
+        case 9:
+            return BankPlan{OutputSlot::MIDDLE, BankLevel::TEMPS};
+        default:
+            return PACKED_PLAN;
+    }
+}
 
 // Operands whose Mul buffer the plan places, in allocation order: weight, pos_weight, gradOutput.
 constexpr uint32_t PLACED_OPERANDS = 3;
@@ -194,7 +216,7 @@ __aicore__ inline UbPlacement PlaceUb(const UbOrder& order, BankPlan plan)
 }
 
 // TilingData.bankPadBytes holds the chosen plan's pads (a multiple of BLOCK_BYTES: every pad and
-// rounding is) plus its BANK_PLANS index + 1 in the bits below BLOCK_BYTES, so that plans with
+// rounding is) plus its index k + 1 (BankPlanAt(k)) in the bits below BLOCK_BYTES, so that plans with
 // equal pads stay apart; 0 is PACKED_PLAN.
 constexpr uint64_t BANK_PLAN_BITS = BLOCK_BYTES - 1;
 static_assert(BANK_PLAN_COUNT <= BANK_PLAN_BITS, "plan index + 1 must fit below BLOCK_BYTES");
@@ -207,11 +229,11 @@ __aicore__ inline uint64_t EncodeBankPlan(uint64_t padBytes, uint32_t planIndex)
 // The UB bytes of the pads.
 __aicore__ inline uint64_t BankPadsOf(uint64_t bankPadBytes) { return bankPadBytes & ~BANK_PLAN_BITS; }
 
-// The plan bankPadBytes names (Validate checks it is one of BANK_PLANS, with its pads).
+// The plan bankPadBytes names (Validate checks the index and the pads).
 __aicore__ inline BankPlan PlanOf(uint64_t bankPadBytes)
 {
     const uint64_t index = bankPadBytes & BANK_PLAN_BITS;
-    return index == 0 || index > BANK_PLAN_COUNT ? PACKED_PLAN : BANK_PLANS[index - 1];
+    return index == 0 ? PACKED_PLAN : BankPlanAt(static_cast<uint32_t>(index - 1));
 }
 
 __aicore__ inline uint32_t DTypeElemBytes(uint32_t dtype)
@@ -276,111 +298,6 @@ __aicore__ inline UbOrder KernelUbOrder(const TilingData& t)
     order.laterTemps = (backward ? GRAD_FP32_TEMPS : FP32_TEMPS) - 1;
     order.sumsLoss = partials;
     return order;
-}
-
-// UB offset of buffer `k` of a partner tile in a placement.
-__aicore__ inline uint64_t PartnerOffset(const UbPlacement& p, Partner partner, uint32_t k)
-{
-    switch (partner) {
-        case Partner::FIRST_TEMP:
-            return p.tempOffset[0];
-        case Partner::SECOND_TEMP:
-            return p.tempOffset[1];
-        case Partner::OUTPUT:
-            return p.outOffset + static_cast<uint64_t>(k) * p.outBufferBytes;
-        default:
-            return 0;  // tmpA
-    }
-}
-
-// Repeats of an in-place pass on the partner tile at `partner` that meet a buffer at `at` in one
-// bank: the pass writes repeat r a beat late, beside its reads of repeat r + 1, so the two
-// buffers clash where those lie in the same BANK_ROW_BYTES row.
-__aicore__ inline uint32_t RowClashes(uint64_t partner, uint64_t at, uint32_t repeats)
-{
-    uint32_t clashes = 0;
-    for (uint32_t r = 0; r + 1 < repeats; ++r) {
-        const uint64_t written = partner + static_cast<uint64_t>(r) * REPEAT_BYTES;
-        const uint64_t read = at + static_cast<uint64_t>(r + 1) * REPEAT_BYTES;
-        clashes += written / BANK_ROW_BYTES == read / BANK_ROW_BYTES ? 1 : 0;
-    }
-    return clashes;
-}
-
-__aicore__ inline uint32_t SlotClashes(const UbSlot& slot, uint64_t at, uint32_t bufferBytes, const UbPlacement& p,
-                                       uint32_t repeats)
-{
-    if (slot.bytes == 0 || slot.partner == Partner::NONE) {
-        return 0;
-    }
-    const uint32_t partnerBuffers = slot.partner == Partner::OUTPUT ? BUFFER_NUM : 1;
-    uint32_t clashes = 0;
-    for (uint32_t k = 0; k < slot.num; ++k) {
-        for (uint32_t j = 0; j < partnerBuffers; ++j) {
-            clashes += RowClashes(PartnerOffset(p, slot.partner, j), at + static_cast<uint64_t>(k) * bufferBytes,
-                                  repeats);
-        }
-    }
-    return clashes;
-}
-
-// Repeats where a pass from an fp32 input into tmpA (Mins(a, x, 0)) writes a bank it reads: an
-// input buffer at neither phase 0 (bank for bank on tmpA, the write delayed) nor the half phase
-// shares bank groups with tmpA in every repeat, and a bank where both lie in one bank row.
-__aicore__ inline uint32_t InputClashes(const UbOrder& order, const UbPlacement& p, uint32_t repeats)
-{
-    if (!order.input.placeable) {
-        return 0;
-    }
-    uint32_t clashes = 0;
-    for (uint32_t k = 0; k < order.input.num; ++k) {
-        const uint64_t at = order.fp32TileBytes + p.inputPad + static_cast<uint64_t>(k) * p.inputBufferBytes;
-        if (at % BANK_HALF_PHASE == 0) {
-            continue;
-        }
-        for (uint32_t r = 0; r < repeats; ++r) {
-            const uint64_t offset = static_cast<uint64_t>(r) * REPEAT_BYTES;
-            clashes += offset / BANK_ROW_BYTES == (at + offset) / BANK_ROW_BYTES ? 1 : 0;
-        }
-    }
-    return clashes;
-}
-
-// Row clashes of the pairwise sum of the loss tile at `loss` (bce_with_logits_reduce.h PairwiseSum):
-// each halving adds the upper part into the lower in place, and the two meet in one bank where they
-// lie in one bank row (a tile across a row boundary keeps part of them apart).
-__aicore__ inline uint32_t PairwiseClashes(uint64_t loss, uint32_t fp32TileBytes)
-{
-    uint32_t clashes = 0;
-    for (uint32_t len = fp32TileBytes; len > REPEAT_BYTES;) {
-        const uint32_t half = ((len + 1) / 2 + REPEAT_BYTES - 1) / REPEAT_BYTES * REPEAT_BYTES;
-        clashes += RowClashes(loss, loss + half, (len - half + REPEAT_BYTES - 1) / REPEAT_BYTES);
-        len = half;
-    }
-    return clashes;
-}
-
-// What the host minimises over BANK_PLANS: the repeats per tile where a buffer meets the tile it is
-// multiplied into in one bank row (each later temp with tmpA, the target and the operands' buffers
-// with theirs), plus every repeat of an early buffer a plan below PLACED leaves at any phase.
-__aicore__ inline uint64_t BankPlanCost(const UbOrder& order, BankPlan plan)
-{
-    const UbPlacement p = PlaceUb(order, plan);
-    const uint32_t repeats = (order.fp32TileBytes + REPEAT_BYTES - 1) / REPEAT_BYTES;
-    const bool phased = plan.level >= BankLevel::PLACED;
-    uint64_t cost = InputClashes(order, p, repeats);
-    cost += SlotClashes(order.target, p.targetOffset, p.targetBufferBytes, p, repeats);
-    cost += plan.level < BankLevel::TARGET && order.target.placeable && order.target.bytes != 0 ? repeats : 0;
-    for (uint32_t k = 0; k < PLACED_OPERANDS; ++k) {
-        cost += SlotClashes(order.operands[k], p.operandOffset[k], p.operandBufferBytes[k], p, repeats);
-        cost += !phased && order.operands[k].placeable ? repeats : 0;
-    }
-    cost += SlotClashes(order.out, p.outOffset, p.outBufferBytes, p, repeats);
-    for (uint32_t k = 0; k < order.laterTemps && k < GRAD_FP32_TEMPS - 1; ++k) {
-        cost += RowClashes(0, p.tempOffset[k], repeats);
-    }
-    cost += order.sumsLoss ? PairwiseClashes(p.tempOffset[1], order.fp32TileBytes) : 0;
-    return cost;
 }
 
 }  // namespace BceWithLogits

@@ -140,7 +140,7 @@ struct TilingData {
                                   // multiple of 64 that fits one input buffer (tileLength * sizeof(T) B)
     uint32_t ubBytes;         // UB size the tiling was made for
     uint32_t kernel;          // KernelKind
-    uint64_t bankPadBytes;    // the bank plan of bce_with_logits_bank_plan.h (BANK_PLANS) that places
+    uint64_t bankPadBytes;    // the bank plan of bce_with_logits_bank_plan.h (BankPlanAt) that places
                               // the buffers at their bank phases and rows: its UB pads (and roundings,
                               // a multiple of 32 B) plus its index + 1 in the low 5 bits; 0 = no room,
                               // buffers back to back

@@ -346,7 +346,7 @@ def test_tile_length_matches_ub_plan(shape, kw, dtype, reduction, kernel):
 BANK_CYCLE, HALF, BANK_ROW = 512, 256, 64 * 1024  # 16 bank groups of 32 B; a bank is a group of one 64-KiB row
 
 
-# The kernels' bank plans (bce_with_logits_bank_plan.h BANK_PLANS), in order: where the output
+# The kernels' bank plans (bce_with_logits_bank_plan.h BankPlanAt), in order: where the output
 # queue goes, and the level of placement (1: the later temps and an fp32 output tile queue at the
 # half phase; 2: also the fp32 target queue; 3: also the operands' Mul buffers and the fp32 input
 # queue; 4: also the later temps from a 64-KiB bank row of their own).
