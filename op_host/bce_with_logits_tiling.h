@@ -67,17 +67,13 @@ uint64_t MaxTileSpan(const TilingData& t, const OperandTiling& op);
 uint64_t MaxColumnTileRows(const TilingData& t);
 
 // Total UB bytes the kernel allocates with this tiling: fixed + tileLength * bytes per element,
-// plus tiling.bankPadBytes.
+// plus the pads tiling.bankPadBytes names.
 uint64_t UbBytesUsed(const TilingData& tiling);
 
-// The bank-group pads TilingData.bankPadBytes may name (op_kernel/bce_with_logits_bank_plan.h): the
-// later temps' pads alone, or the target queue's and the later temps' after a placed target (fp32
-// kernels that read the target; equal to `temps` otherwise). bankPadBytes is 0 or one of them.
-struct BankPadOptions {
-    uint64_t temps;
-    uint64_t withTarget;
-};
-BankPadOptions BankPads(const TilingData& t);
+// The pads (and roundings) TilingData.bankPadBytes holds for a plan of the kernels' bank layout
+// (op_kernel/bce_with_logits_bank_plan.h BankPlanAt) at this tiling's tile length and operands; 0
+// for BankLevel::PACKED. bankPadBytes is 0 or a plan's pads, encoded (EncodeBankPlan).
+uint64_t BankPadBytes(const TilingData& t, const BankPlan& plan);
 
 }  // namespace BceWithLogits
 

@@ -281,11 +281,18 @@ void Validate(const TilingData& tiling, const SocInfo& soc)
     CheckTiles(tiling, soc);
     CheckOperands(tiling);
     CheckReduction(tiling);
-    const BankPadOptions pads = BankPads(tiling);
-    Require(tiling.bankPadBytes == 0 || tiling.bankPadBytes == pads.temps || tiling.bankPadBytes == pads.withTarget,
-            "bankPadBytes", tiling.bankPadBytes,
-            "must be 0 or the later temps' bank-group pads for this tileLength (" + std::to_string(pads.temps) +
-                "), or those after a placed target queue with its own (" + std::to_string(pads.withTarget) + ")");
+    // The kernel decodes its bank plan from bankPadBytes (bce_with_logits_bank_plan.h PlanOf).
+    const uint64_t planIndex = tiling.bankPadBytes & BANK_PLAN_BITS;
+    Require(tiling.bankPadBytes == 0 || (planIndex >= 1 && planIndex <= BANK_PLAN_COUNT), "bankPadBytes",
+            tiling.bankPadBytes,
+            "must be 0 or a bank plan's pads plus its index in [1, " + std::to_string(BANK_PLAN_COUNT) +
+                "] in the low " + std::to_string(BLOCK_BYTES) + "-B bits");
+    if (tiling.bankPadBytes != 0) {
+        const uint64_t pads = BankPadBytes(tiling, BankPlanAt(static_cast<uint32_t>(planIndex - 1)));
+        Require(BankPadsOf(tiling.bankPadBytes) == pads, "bankPadBytes", tiling.bankPadBytes,
+                "must hold the pads of bank plan " + std::to_string(planIndex) + " for this tiling (" +
+                    std::to_string(pads) + " B)");
+    }
     // Bounded operands and tile length above: the UB plan cannot overflow uint64.
     const uint64_t used = UbBytesUsed(tiling);
     Require(used <= tiling.ubBytes, "ubBytes", tiling.ubBytes,

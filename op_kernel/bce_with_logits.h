@@ -41,23 +41,25 @@ public:
         outGm_.SetGlobalBuffer(reinterpret_cast<__gm__ T*>(args.out), reduce_ ? 1 : tiling.totalLength);
         partialGm_.SetGlobalBuffer(reinterpret_cast<__gm__ float*>(args.workspace), tiling.numTiles);
 
-        const uint32_t tileBytes = tileLength_ * sizeof(T);
-        const uint32_t fp32TileBytes = tileLength_ * FP32_BYTES;
-        // tmpA, the queues, then the later temps (bce_with_logits_bank_plan.h: in-place
-        // instructions on one temp with another find them in different bank rows and halves).
-        // mean/sum write one fp32 partial per tile: a 32-B block is the smallest UB buffer.
-        const uint32_t outBytes = reduce_ ? BLOCK_BYTES : tileBytes;
-        const UbOrder order{fp32TileBytes, BUFFER_NUM * tileBytes, tileBytes, BUFFER_NUM * outBytes, FP32_TEMPS - 1,
-                            IS_FP32};
-        const bool placeY = TargetPlaced(order, tiling.bankPadBytes);
-        pipe_.InitBuffer(tmpA_, fp32TileBytes);
-        pipe_.InitBuffer(inQueueX_, BUFFER_NUM, tileBytes);
-        InitTargetQueue(pipe_, inQueueY_, targetPad_, order, placeY);
-        pipe_.InitBuffer(outQueue_, BUFFER_NUM, outBytes);
-        InitLaterTemps(pipe_, {&tmpB_, &tmpC_}, bankPads_, order, placeY, tiling.bankPadBytes != 0);
+        // tmpA, the queues, the operands' Mul buffers and the later temps at their bank phases and
+        // rows, the output queue where the plan puts it (bce_with_logits_bank_plan.h); the
+        // operands' other buffers after them.
+        const UbOrder order = KernelUbOrder(tiling_);
+        const BankPlan plan = PlanOf(tiling_.bankPadBytes);
+        const UbPlacement place = PlaceUb(order, plan);
+        pipe_.InitBuffer(tmpA_, order.fp32TileBytes);
+        InitPlacedQueue(pipe_, inQueueX_, pads_.input, place.inputPad, BUFFER_NUM, place.inputBufferBytes);
+        InitOutputAt(OutputSlot::EARLY, plan, place);
+        InitPlacedQueue(pipe_, inQueueY_, pads_.target, place.targetPad, BUFFER_NUM, place.targetBufferBytes);
+        weight_.Allocate(pipe_, args.weight, tiling_.weight, tiling_, place.operandPad[0], place.operandBufferBytes[0]);
+        posWeight_.Allocate(pipe_, args.posWeight, tiling_.posWeight, tiling_, place.operandPad[1],
+                            place.operandBufferBytes[1]);
+        InitOutputAt(OutputSlot::MIDDLE, plan, place);
+        InitLaterTemps(pipe_, {&tmpB_, &tmpC_}, pads_, place, order.fp32TileBytes);
+        InitOutputAt(OutputSlot::LATE, plan, place);
         const SetupScratch scratch{{tmpA_.Get<float>(), tmpB_.Get<float>(), tmpC_.Get<float>()}, tileLength_};
-        weight_.Init(pipe_, args.weight, tiling_.weight, tiling_, scratch);
-        posWeight_.Init(pipe_, args.posWeight, tiling_.posWeight, tiling_, scratch);
+        weight_.SetUp(pipe_, scratch);
+        posWeight_.SetUp(pipe_, scratch);
     }
 
     __aicore__ inline void Process()
@@ -222,6 +224,14 @@ private:
         inQueueY_.FreeTensor(target);
     }
 
+    // The output queue, if `slot` is where the bank plan puts it.
+    __aicore__ inline void InitOutputAt(OutputSlot slot, const BankPlan& plan, const UbPlacement& place)
+    {
+        if (plan.out == slot) {
+            InitPlacedQueue(pipe_, outQueue_, pads_.out, place.outPad, BUFFER_NUM, place.outBufferBytes);
+        }
+    }
+
     TilingData tiling_{};
     uint32_t tileLength_ = 0;
     bool reduce_ = false;
@@ -233,8 +243,7 @@ private:
     TBuf<TPosition::VECCALC> tmpA_;
     TBuf<TPosition::VECCALC> tmpB_;
     TBuf<TPosition::VECCALC> tmpC_;
-    TempBuf bankPads_[FP32_TEMPS - 1];
-    TempBuf targetPad_;
+    BankPads pads_;
     GlobalTensor<T> inputGm_;
     GlobalTensor<T> targetGm_;
     GlobalTensor<T> outGm_;

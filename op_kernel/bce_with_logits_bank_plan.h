@@ -1,21 +1,29 @@
-// UB order and bank-group pads of the bce_with_logits kernels: pure arithmetic shared by the kernels'
+// UB order and bank pads of the bce_with_logits kernels: pure arithmetic shared by the kernels'
 // Init (bce_with_logits_ub_layout.h) and the host tiling (TilingData.bankPadBytes, Validate), so
 // both place every buffer by one formula.
 //
-// Why this order. On A2 (asc-devkit's 2201 bank guide and bank_conflict_ub sample) two sources of a
-// repeat in one bank group cost it a beat, and an in-place instruction (dst on a source, bank for
-// bank) writes one repeat late, into the next repeat's beat, where it meets that repeat's reads in
-// the same bank: a bank is a bank group of one 64-KiB bank row. Compute's hot two-source
-// instructions are in place on one fp32 temp with another (Mul(a, a, b), Add(b, b, a), Div(c, c,
-// b), Mul(c, c, y), ...). So the first temp sits at UB offset 0 (phase 0 mod BANK_CYCLE_BYTES), the
-// queues follow, and the later temps come after them at the half phase: tmpA and the later temps
-// are then in different bank rows for tiles of a few KiB up, and read from opposite halves of the
-// bank groups. fp32 kernels that read the target multiply it as it is with a later temp, so its
-// queue goes at phase 0 (a pad before it, buffers rounded up to BANK_CYCLE_BYTES) when the host had
-// room for that too.
+// The bank model (asc-devkit's 2201 bank guide and bank_conflict_ub sample; cpu_sim ub_banks.h): UB
+// addresses equal mod BANK_CYCLE_BYTES share a bank group, and a bank is a bank group of one
+// BANK_ROW_BYTES row. Two sources of a repeat in one bank group cost it a beat; an in-place
+// instruction (dst on a source, bank for bank) writes one repeat late, into the next repeat's beat,
+// where it meets that repeat's reads: the other source then must sit at the other half phase (no
+// shared bank group) AND in another bank row (no shared bank). Compute's hot two-source
+// instructions are in place on one fp32 temp with another or with an operand (Mul(c, c, y),
+// Div(c, c, a), Mul(c, c, pos_weight), Mul(out, out, weight), ...), so:
+// - tmpA sits at UB offset 0 (phase 0), the input queue after it;
+// - the target queue (fp32: at phase 0) and the buffers the operands' Mul reads
+//   (BroadcastOperand::Allocate: at the phase opposite the tile they multiply) follow;
+// - the later temps come after them, each at the half phase (at BankLevel::ROWS from a bank row of
+//   their own: small tiles otherwise share bank row 0 with tmpA and everything else);
+// - the output queue (fp32 and tile-sized: at the half phase) goes right after the input queue,
+//   before the later temps or after them.
+// Which order and level keeps each buffer out of its partner's bank row depends on the tile's size
+// and the operands: the host takes, of the plans the UB has room for, the one with the fewest
+// clashes (op_host/bce_with_logits_bank_cost.h), and names it in TilingData.bankPadBytes.
 #ifndef BCE_WITH_LOGITS_BANK_PLAN_H
 #define BCE_WITH_LOGITS_BANK_PLAN_H
 
+#include "bce_with_logits_period_plan.h"
 #include "bce_with_logits_tiling.h"
 
 // Kernel builds include kernel_operator.h first, which defines __aicore__; the host does not and
@@ -27,75 +35,271 @@
 
 namespace BceWithLogits {
 
+// How much of the plan TilingData.bankPadBytes pays for, each level adding to the one before.
+enum class BankLevel : uint32_t {
+    PACKED = 0,  // buffers back to back, in the plan's order
+    TEMPS = 1,   // the later temps and a tile-sized fp32 output queue at the half phase
+    TARGET = 2,  // and the fp32 target queue at phase 0
+    PLACED = 3,  // and the operands' Mul buffers at their phases, the fp32 input queue at phase 0
+    ROWS = 4,    // and the later temps from a bank row of their own
+};
+
+// Where the output queue goes in the order: right after the input queue, between the operands'
+// buffers and the later temps, or after the later temps. Which one keeps it, and the buffers around
+// it, out of their partners' bank rows depends on the tile's size (the host's BankPlanCost).
+enum class OutputSlot : uint32_t { MIDDLE = 0, LATE = 1, EARLY = 2 };
+
+// A layout TilingData.bankPadBytes can name: BankPlanAt(k) for k < BANK_PLAN_COUNT, or PACKED_PLAN.
+struct BankPlan {
+    OutputSlot out;
+    BankLevel level;
+};
+constexpr uint32_t BANK_PLAN_COUNT = 10;
+constexpr BankPlan PACKED_PLAN{OutputSlot::MIDDLE, BankLevel::PACKED};
+
+// Plan k (a switch, not a table: kernels read no constant data from GM).
+__aicore__ inline BankPlan BankPlanAt(uint32_t k)
+{
+    switch (k) {
+        case 0:
+            return BankPlan{OutputSlot::MIDDLE, BankLevel::ROWS};
+        case 1:
+            return BankPlan{OutputSlot::MIDDLE, BankLevel::PLACED};
+        case 2:
+            return BankPlan{OutputSlot::LATE, BankLevel::ROWS};
+        case 3:
+            return BankPlan{OutputSlot::LATE, BankLevel::PLACED};
+        case 4:
+            return BankPlan{OutputSlot::EARLY, BankLevel::ROWS};
+        case 5:
+            return BankPlan{OutputSlot::EARLY, BankLevel::PLACED};
+        case 6:
+            return BankPlan{OutputSlot::MIDDLE, BankLevel::TARGET};
+        case 7:
+            return BankPlan{OutputSlot::LATE, BankLevel::TARGET};
+        case 8:
+            return BankPlan{OutputSlot::EARLY, BankLevel::TARGET};
+        case 9:
+            return BankPlan{OutputSlot::MIDDLE, BankLevel::TEMPS};
+        default:
+            return PACKED_PLAN;
+    }
+}
+
+// Operands whose Mul buffer the plan places, in allocation order: weight, pos_weight, gradOutput.
+constexpr uint32_t PLACED_OPERANDS = 3;
+
+// The tile a buffer is multiplied into (in place): it must lie at the other half phase and in
+// another bank row.
+enum class Partner : uint32_t { NONE = 0, TMP_A = 1, FIRST_TEMP = 2, SECOND_TEMP = 3, OUTPUT = 4 };
+
 // Bytes from `offset` to the next UB offset at `phase` mod BANK_CYCLE_BYTES.
 __aicore__ inline uint32_t PadToPhase(uint64_t offset, uint32_t phase)
 {
     return static_cast<uint32_t>((phase + BANK_CYCLE_BYTES - offset % BANK_CYCLE_BYTES) % BANK_CYCLE_BYTES);
 }
 
-// The buffers a kernel allocates before its later temps, in UB order (each a multiple of 32 B).
-struct UbOrder {
-    uint32_t fp32TileBytes;  // tmpA and each later temp
-    uint32_t inputBytes;     // the input queue, all its buffers
-    uint32_t targetTileBytes;  // one target buffer (0: the kernel does not read the target)
-    uint32_t outputBytes;    // the output queue, all its buffers
-    uint32_t laterTemps;     // temps after tmpA
-    bool placeableTarget;    // fp32 kernel that reads the target
+__aicore__ inline uint32_t RoundUpToCycle(uint32_t bytes)
+{
+    return (bytes + BANK_CYCLE_BYTES - 1) / BANK_CYCLE_BYTES * BANK_CYCLE_BYTES;
+}
+
+// One InitBuffer the plan may place: `num` buffers of `bytes` (0: none), wanted at `phase`.
+// Buffers of a queue of several are rounded up to BANK_CYCLE_BYTES when placed, so all of them
+// keep the phase.
+struct UbSlot {
+    uint32_t bytes;
+    uint32_t num;
+    uint32_t phase;
+    bool placeable;
+    Partner partner;
 };
 
-// One target buffer's length: rounded up to BANK_CYCLE_BYTES when the target is placed.
-__aicore__ inline uint32_t TargetBufferBytes(const UbOrder& order, bool placed)
-{
-    return placed ? (order.targetTileBytes + BANK_CYCLE_BYTES - 1) / BANK_CYCLE_BYTES * BANK_CYCLE_BYTES
-                  : order.targetTileBytes;
-}
+// The buffers a kernel allocates before its operands' set-up (tmpA first at offset 0).
+struct UbOrder {
+    uint32_t fp32TileBytes;             // tmpA and each later temp
+    UbSlot input;                       // the input queue
+    UbSlot target;                      // the target queue (bytes 0: not read)
+    UbSlot operands[PLACED_OPERANDS];   // each operand's Mul buffer (bytes 0: none)
+    UbSlot out;                         // the output queue (placeable when fp32 and tile-sized)
+    uint32_t laterTemps;                // temps after tmpA, each fp32TileBytes at the half phase
+    bool sumsLoss;                      // the loss tile (tmpC) is summed pairwise in place (partials)
+};
 
-// Pad before the target queue plus the rounding of its buffers (placed at phase 0), or 0.
-__aicore__ inline uint32_t TargetPadBytes(const UbOrder& order)
+// Pads (a TBuf before the buffer, 0 for none), lengths and offsets of one plan.
+struct UbPlacement {
+    uint32_t inputPad;
+    uint32_t inputBufferBytes;
+    uint32_t targetPad;
+    uint32_t targetBufferBytes;
+    uint64_t targetOffset;
+    uint32_t operandPad[PLACED_OPERANDS];
+    uint32_t operandBufferBytes[PLACED_OPERANDS];
+    uint64_t operandOffset[PLACED_OPERANDS];
+    uint32_t outPad;
+    uint32_t outBufferBytes;
+    uint64_t outOffset;
+    uint32_t tempPad[GRAD_FP32_TEMPS - 1];
+    uint64_t tempOffset[GRAD_FP32_TEMPS - 1];
+    uint64_t padBytes;  // every pad plus every rounding: TilingData.bankPadBytes for this plan
+};
+
+// Pad before the first later temp: at the half phase, and at ROWS in the bank row after the one
+// the buffers before it end in.
+__aicore__ inline uint32_t FirstTempPad(uint64_t offset, BankLevel level)
 {
-    if (!order.placeableTarget || order.targetTileBytes == 0) {
-        return 0;
+    if (level == BankLevel::ROWS) {
+        const uint64_t rowStart = (offset + BANK_ROW_BYTES - 1) / BANK_ROW_BYTES * BANK_ROW_BYTES;
+        return static_cast<uint32_t>(rowStart + BANK_HALF_PHASE - offset);
     }
-    return PadToPhase(order.fp32TileBytes + order.inputBytes, 0) +
-           BUFFER_NUM * (TargetBufferBytes(order, true) - order.targetTileBytes);
+    return PadToPhase(offset, BANK_HALF_PHASE);
 }
 
-// UB offset where the later temps start (before their first pad).
-__aicore__ inline uint64_t LaterTempsStart(const UbOrder& order, bool targetPlaced)
+// One slot at `offset`: its pad and buffer length when placed (else 0 and its own bytes); moves
+// `offset` past it and adds its pad and rounding to `padBytes`.
+__aicore__ inline void PlaceSlot(const UbSlot& slot, bool placed, uint32_t pad, uint64_t& offset, uint32_t& padOut,
+                                 uint32_t& bytesOut, uint64_t& at, uint64_t& padBytes)
 {
-    return static_cast<uint64_t>(order.fp32TileBytes) + order.inputBytes +
-           BUFFER_NUM * static_cast<uint64_t>(order.targetTileBytes) + (targetPlaced ? TargetPadBytes(order) : 0) +
-           order.outputBytes;
-}
-
-// Pad before later temp k (0-based), each at BANK_HALF_PHASE.
-__aicore__ inline uint32_t LaterTempPad(const UbOrder& order, bool targetPlaced, uint32_t k)
-{
-    uint64_t end = LaterTempsStart(order, targetPlaced);
-    uint32_t pad = 0;
-    for (uint32_t i = 0; i <= k; ++i) {
-        pad = PadToPhase(end, BANK_HALF_PHASE);
-        end += pad + order.fp32TileBytes;
+    padOut = 0;
+    bytesOut = slot.bytes;
+    at = offset;
+    if (slot.bytes == 0) {
+        return;
     }
-    return pad;
-}
-
-// All the later temps' pads.
-__aicore__ inline uint32_t LaterTempPadBytes(const UbOrder& order, bool targetPlaced)
-{
-    uint32_t pads = 0;
-    for (uint32_t k = 0; k < order.laterTemps; ++k) {
-        pads += LaterTempPad(order, targetPlaced, k);
+    if (placed && slot.placeable) {
+        padOut = pad;
+        bytesOut = slot.num > 1 ? RoundUpToCycle(slot.bytes) : slot.bytes;
     }
-    return pads;
+    at = offset + padOut;
+    padBytes += padOut + static_cast<uint64_t>(slot.num) * (bytesOut - slot.bytes);
+    offset += padOut + static_cast<uint64_t>(slot.num) * bytesOut;
 }
 
-// The layouts TilingData.bankPadBytes can name: 0 (no pads), the temps' pads alone, or the target's
-// and the temps' after a placed target. A target is placed only under the last value (when it
-// equals the temps-alone one the two layouts take the same bytes, and the kernel takes that one).
-__aicore__ inline bool TargetPlaced(const UbOrder& order, uint64_t bankPadBytes)
+__aicore__ inline void PlaceOutput(const UbOrder& order, BankLevel level, uint64_t& offset, UbPlacement& p)
 {
-    return bankPadBytes != 0 && bankPadBytes != LaterTempPadBytes(order, false);
+    PlaceSlot(order.out, level >= BankLevel::TEMPS, PadToPhase(offset, BANK_HALF_PHASE), offset, p.outPad,
+              p.outBufferBytes, p.outOffset, p.padBytes);
+}
+
+// A plan's layout: walks the order from tmpA and places each buffer its level pays for.
+__aicore__ inline UbPlacement PlaceUb(const UbOrder& order, BankPlan plan)
+{
+    UbPlacement p{};
+    const bool early = plan.level >= BankLevel::PLACED;
+    uint64_t offset = order.fp32TileBytes;
+    uint64_t inputOffset = 0;
+    PlaceSlot(order.input, early, PadToPhase(offset, order.input.phase), offset, p.inputPad, p.inputBufferBytes,
+              inputOffset, p.padBytes);
+    if (plan.out == OutputSlot::EARLY) {
+        PlaceOutput(order, plan.level, offset, p);
+    }
+    PlaceSlot(order.target, plan.level >= BankLevel::TARGET, PadToPhase(offset, order.target.phase), offset,
+              p.targetPad, p.targetBufferBytes, p.targetOffset, p.padBytes);
+    for (uint32_t k = 0; k < PLACED_OPERANDS; ++k) {
+        const UbSlot& slot = order.operands[k];
+        PlaceSlot(slot, early, PadToPhase(offset, slot.phase), offset, p.operandPad[k], p.operandBufferBytes[k],
+                  p.operandOffset[k], p.padBytes);
+    }
+    if (plan.out == OutputSlot::MIDDLE) {
+        PlaceOutput(order, plan.level, offset, p);
+    }
+    for (uint32_t k = 0; k < order.laterTemps && k < GRAD_FP32_TEMPS - 1; ++k) {
+        const UbSlot temp{order.fp32TileBytes, 1, BANK_HALF_PHASE, true, Partner::TMP_A};
+        const uint32_t pad = k == 0 ? FirstTempPad(offset, plan.level) : PadToPhase(offset, BANK_HALF_PHASE);
+        uint32_t bytes = 0;
+        PlaceSlot(temp, plan.level >= BankLevel::TEMPS, pad, offset, p.tempPad[k], bytes, p.tempOffset[k],
+                  p.padBytes);
+    }
+    if (plan.out == OutputSlot::LATE) {
+        PlaceOutput(order, plan.level, offset, p);
+    }
+    return p;
+}
+
+// TilingData.bankPadBytes holds the chosen plan's pads (a multiple of BLOCK_BYTES: every pad and
+// rounding is) plus its index k + 1 (BankPlanAt(k)) in the bits below BLOCK_BYTES, so that plans with
+// equal pads stay apart; 0 is PACKED_PLAN.
+constexpr uint64_t BANK_PLAN_BITS = BLOCK_BYTES - 1;
+static_assert(BANK_PLAN_COUNT <= BANK_PLAN_BITS, "plan index + 1 must fit below BLOCK_BYTES");
+
+__aicore__ inline uint64_t EncodeBankPlan(uint64_t padBytes, uint32_t planIndex)
+{
+    return padBytes + planIndex + 1;
+}
+
+// The UB bytes of the pads.
+__aicore__ inline uint64_t BankPadsOf(uint64_t bankPadBytes) { return bankPadBytes & ~BANK_PLAN_BITS; }
+
+// The plan bankPadBytes names (Validate checks the index and the pads).
+__aicore__ inline BankPlan PlanOf(uint64_t bankPadBytes)
+{
+    const uint64_t index = bankPadBytes & BANK_PLAN_BITS;
+    return index == 0 ? PACKED_PLAN : BankPlanAt(static_cast<uint32_t>(index - 1));
+}
+
+__aicore__ inline uint32_t DTypeElemBytes(uint32_t dtype)
+{
+    return static_cast<DType>(dtype) == DType::FLOAT32 ? FP32_BYTES : FP32_BYTES / 2;
+}
+
+// The buffer an operand's Apply multiplies into the tile (allocated by BroadcastOperand::Allocate,
+// before the late buffers): a PERIODIC expansion, a GENERIC tile's gathered values, an fp32 FULL
+// stream, a ROW chunk (fp32) or its fp32 widening. None for a 16-bit FULL stream: it is widened
+// into tmpA or a later temp first, and its Cast meets that temp's bank row, so it stays after the
+// temps (SetUp). `phase` is the half opposite the partner tile's.
+__aicore__ inline UbSlot OperandSlot(const OperandTiling& op, uint32_t tileLength, uint32_t phase, Partner partner)
+{
+    const uint32_t fp32Tile = tileLength * FP32_BYTES;
+    const bool fp32 = static_cast<DType>(op.dtype) == DType::FLOAT32;
+    switch (static_cast<OperandMode>(op.mode)) {
+        case OperandMode::PERIODIC:
+            return UbSlot{static_cast<uint32_t>((op.periodAligned + PeriodTailElems(op, tileLength)) * FP32_BYTES), 1, phase,
+                          true, partner};
+        case OperandMode::GENERIC:
+        case OperandMode::ROW:
+            return UbSlot{fp32Tile, 1, phase, true, partner};
+        case OperandMode::FULL:
+            return fp32 ? UbSlot{fp32Tile, op.bufferNum, phase, true, partner} : UbSlot{};
+        default:
+            return UbSlot{};
+    }
+}
+
+// The kernels' UB order for a tiling (forward, backward and backward-target kernels alike), with
+// the tile each buffer is multiplied into (Compute, ApplyFactors): the forward's loss is in the
+// second later temp (tmpC), the backward's pos_weight term in the first (tmpB, tmpC for dL/dtarget);
+// the factors of an fp32 'none' loss or of a gradient multiply the output tile (fp32) or tmpA (a
+// 16-bit gradient). A 16-bit target is widened into tmpA (forward), and a 16-bit output tile is
+// the narrowing Cast's destination from tmpC (forward) or tmpA (backward).
+__aicore__ inline UbOrder KernelUbOrder(const TilingData& t)
+{
+    const uint32_t tileLength = static_cast<uint32_t>(t.tileLength);
+    const uint32_t tileBytes = tileLength * DTypeElemBytes(t.dtype);
+    const bool fp32 = static_cast<DType>(t.dtype) == DType::FLOAT32;
+    const auto kernel = static_cast<KernelKind>(t.kernel);
+    const bool backward = kernel != KernelKind::FORWARD;
+    const bool partials = !backward && static_cast<Reduction>(t.reduction) != Reduction::NONE;
+    const Partner loss = kernel == KernelKind::BACKWARD ? Partner::FIRST_TEMP : Partner::SECOND_TEMP;
+    const Partner factors = backward ? (fp32 ? Partner::OUTPUT : Partner::TMP_A)
+                                     : (fp32 && !partials ? Partner::OUTPUT : Partner::SECOND_TEMP);
+    const uint32_t factorPhase = factors == Partner::TMP_A ? BANK_HALF_PHASE : 0;
+    UbOrder order{};
+    order.fp32TileBytes = tileLength * FP32_BYTES;
+    // An fp32 input is read beside tmpA's writes (Mins(a, x, 0)): at phase 0 it lies bank for
+    // bank on tmpA or in another bank row.
+    order.input = UbSlot{tileBytes, BUFFER_NUM, 0, fp32, Partner::NONE};
+    order.target = UbSlot{kernel == KernelKind::BACKWARD_TARGET ? 0 : tileBytes, BUFFER_NUM, 0, fp32,
+                          fp32 ? loss : (backward ? Partner::NONE : Partner::TMP_A)};
+    order.operands[0] = OperandSlot(t.weight, tileLength, factorPhase, factors);
+    order.operands[1] = OperandSlot(t.posWeight, tileLength, 0, loss);
+    order.operands[2] = OperandSlot(t.gradOutput, tileLength, factorPhase, factors);
+    // mean/sum write one fp32 partial per tile: a 32-B block is the smallest UB buffer.
+    order.out = partials ? UbSlot{BLOCK_BYTES, BUFFER_NUM, 0, false, Partner::NONE}
+                         : UbSlot{tileBytes, BUFFER_NUM, BANK_HALF_PHASE, fp32,
+                                  fp32 ? Partner::NONE : (backward ? Partner::TMP_A : Partner::SECOND_TEMP)};
+    order.laterTemps = (backward ? GRAD_FP32_TEMPS : FP32_TEMPS) - 1;
+    order.sumsLoss = partials;
+    return order;
 }
 
 }  // namespace BceWithLogits

@@ -40,24 +40,30 @@ public:
         targetGm_.SetGlobalBuffer(reinterpret_cast<__gm__ T*>(args.target), tiling.totalLength);
         resultGm_.SetGlobalBuffer(reinterpret_cast<__gm__ T*>(args.result), tiling.totalLength);
 
-        const uint32_t tileBytes = tileLength_ * sizeof(T);
-        const uint32_t fp32TileBytes = tileLength_ * FP32_BYTES;
-        // tmpA, the queues, then the later temps (bce_with_logits_bank_plan.h: in-place
-        // instructions on one temp with another find them in different bank rows and halves).
+        // tmpA, the queues, the operands' Mul buffers and the later temps at their bank phases and
+        // rows, the output queue where the plan puts it (bce_with_logits_bank_plan.h); the
+        // operands' other buffers after them.
         // dL/dtarget does not depend on y: no target queue.
-        const UbOrder order{fp32TileBytes, BUFFER_NUM * tileBytes, targetGrad_ ? 0u : tileBytes,
-                            BUFFER_NUM * tileBytes, GRAD_FP32_TEMPS - 1, IS_FP32};
-        const bool placeY = TargetPlaced(order, tiling.bankPadBytes);
-        pipe_.InitBuffer(tmpA_, fp32TileBytes);
-        pipe_.InitBuffer(inQueueX_, BUFFER_NUM, tileBytes);
-        InitTargetQueue(pipe_, inQueueY_, targetPad_, order, placeY);
-        pipe_.InitBuffer(outQueue_, BUFFER_NUM, tileBytes);
-        InitLaterTemps(pipe_, {&tmpB_, &tmpC_, &tmpD_}, bankPads_, order, placeY, tiling.bankPadBytes != 0);
+        const UbOrder order = KernelUbOrder(tiling_);
+        const BankPlan plan = PlanOf(tiling_.bankPadBytes);
+        const UbPlacement place = PlaceUb(order, plan);
+        pipe_.InitBuffer(tmpA_, order.fp32TileBytes);
+        InitPlacedQueue(pipe_, inQueueX_, pads_.input, place.inputPad, BUFFER_NUM, place.inputBufferBytes);
+        InitOutputAt(OutputSlot::EARLY, plan, place);
+        InitPlacedQueue(pipe_, inQueueY_, pads_.target, place.targetPad, BUFFER_NUM, place.targetBufferBytes);
+        weight_.Allocate(pipe_, args.weight, tiling_.weight, tiling_, place.operandPad[0], place.operandBufferBytes[0]);
+        posWeight_.Allocate(pipe_, args.posWeight, tiling_.posWeight, tiling_, place.operandPad[1],
+                            place.operandBufferBytes[1]);
+        gradOutput_.Allocate(pipe_, args.gradOutput, tiling_.gradOutput, tiling_, place.operandPad[2],
+                             place.operandBufferBytes[2]);
+        InitOutputAt(OutputSlot::MIDDLE, plan, place);
+        InitLaterTemps(pipe_, {&tmpB_, &tmpC_, &tmpD_}, pads_, place, order.fp32TileBytes);
+        InitOutputAt(OutputSlot::LATE, plan, place);
         const SetupScratch scratch{{tmpA_.Get<float>(), tmpB_.Get<float>(), tmpC_.Get<float>()}, tileLength_};
-        weight_.Init(pipe_, args.weight, tiling_.weight, tiling_, scratch);
-        posWeight_.Init(pipe_, args.posWeight, tiling_.posWeight, tiling_, scratch);
+        weight_.SetUp(pipe_, scratch);
+        posWeight_.SetUp(pipe_, scratch);
+        gradOutput_.SetUp(pipe_, scratch);
         hasPosWeight_ = static_cast<OperandMode>(tiling.posWeight.mode) != OperandMode::ABSENT;
-        gradOutput_.Init(pipe_, args.gradOutput, tiling_.gradOutput, tiling_, scratch);
         // mean/sum: every element gets dout (/ N for mean), folded into one scalar factor.
         scalarGrad_ = static_cast<OperandMode>(tiling.gradOutput.mode) == OperandMode::SCALAR;
     }
@@ -220,6 +226,14 @@ private:
         outQueue_.FreeTensor(out);
     }
 
+    // The output queue, if `slot` is where the bank plan puts it.
+    __aicore__ inline void InitOutputAt(OutputSlot slot, const BankPlan& plan, const UbPlacement& place)
+    {
+        if (plan.out == slot) {
+            InitPlacedQueue(pipe_, outQueue_, pads_.out, place.outPad, BUFFER_NUM, place.outBufferBytes);
+        }
+    }
+
     TilingData tiling_{};
     uint32_t tileLength_ = 0;
     TileRange tiles_{};
@@ -236,8 +250,7 @@ private:
     TBuf<TPosition::VECCALC> tmpB_;
     TBuf<TPosition::VECCALC> tmpC_;
     TBuf<TPosition::VECCALC> tmpD_;
-    TempBuf bankPads_[GRAD_FP32_TEMPS - 1];
-    TempBuf targetPad_;
+    BankPads pads_;
     GlobalTensor<T> inputGm_;
     GlobalTensor<T> targetGm_;
     GlobalTensor<T> resultGm_;

@@ -27,47 +27,62 @@ class BroadcastOperand {
 public:
     __aicore__ inline BroadcastOperand() {}
 
-    // `scratch`: fp32 tiles the PERIODIC set-up may use (the kernel's compute tiles, still free).
+    // First of two steps, in the kernel's UB order (bce_with_logits_bank_plan.h): the buffer Apply
+    // multiplies into the tile (OperandSlot), `bufferBytes` each, behind a pad of `padBytes`.
     // `tiling` must outlive the operand (the kernel's own copy).
-    __aicore__ inline void Init(TPipe& pipe, GM_ADDR gm, const OperandTiling& operand, const TilingData& tiling,
-                                const SetupScratch& scratch)
+    __aicore__ inline void Allocate(TPipe& pipe, GM_ADDR gm, const OperandTiling& operand, const TilingData& tiling,
+                                    uint32_t padBytes, uint32_t bufferBytes)
     {
         tiling_ = &tiling;
         gm_ = gm;
         op_ = operand;
         tileLength_ = static_cast<uint32_t>(tiling.tileLength);
+        const auto mode = static_cast<OperandMode>(op_.mode);
+        const bool fp32 = static_cast<DType>(op_.dtype) == DType::FLOAT32;
+        if (padBytes != 0) {
+            pipe.InitBuffer(pad_, padBytes);
+        }
+        if (mode == OperandMode::PERIODIC || mode == OperandMode::GENERIC || (mode == OperandMode::ROW && !fp32)) {
+            pipe.InitBuffer(expanded_, bufferBytes);
+        } else if (mode == OperandMode::FULL && fp32) {
+            InitStream(pipe, bufferBytes);
+        } else if (mode == OperandMode::ROW) {
+            // One VECIN buffer (the host counted it among the V_MTE2 ids).
+            pipe.InitBuffer(stream_, 1, bufferBytes);
+        }
+    }
+
+    // Second step, once the kernel's temps exist: the operand's other buffers and its one-off work.
+    // `scratch`: fp32 tiles the PERIODIC set-up may use (the kernel's compute tiles, still free).
+    __aicore__ inline void SetUp(TPipe& pipe, const SetupScratch& scratch)
+    {
         switch (static_cast<OperandMode>(op_.mode)) {
-            case OperandMode::SCALAR:
-                break;  // read at first use (ScalarValue), behind the first tile's copy-in
             case OperandMode::PERIODIC:
-                pipe.InitBuffer(expanded_, (op_.periodAligned + PeriodTailElems(op_, tileLength_)) * FP32_BYTES);
-                Dispatch<ExpandPeriodTag>(pipe, scratch, tiling);
-                break;
-            case OperandMode::FULL:
-                // Single or double buffered as the host tiling decided: all VECIN queues of a core
-                // share 8 V_MTE2 event ids, one per freed buffer.
-                pipe.InitBuffer(stream_, static_cast<uint8_t>(op_.bufferNum), tileLength_ * GmElemBytes(op_));
+                Dispatch<ExpandPeriodTag>(pipe, scratch, *tiling_);
                 break;
             case OperandMode::GENERIC:
-                pipe.InitBuffer(expanded_, tileLength_ * FP32_BYTES);
                 pipe.InitBuffer(offsets_, tileLength_ * FP32_BYTES);
                 pipe.InitBuffer(ramp_, tileLength_ * FP32_BYTES);
                 BuildRamp(ramp_.Get<float>(), tileLength_);
                 Dispatch<InitGatherTag>(pipe);
                 break;
+            case OperandMode::FULL:
+                if (static_cast<DType>(op_.dtype) != DType::FLOAT32) {
+                    InitStream(pipe, tileLength_ * GmElemBytes(op_));  // widened first (OperandSlot)
+                }
+                break;
             case OperandMode::COLUMN:
-                column_.Init(pipe, gm, op_, tiling);
+                column_.Init(pipe, gm_, op_, *tiling_);
                 break;
             case OperandMode::ROW:
-                // One VECIN buffer (the host counted it among the V_MTE2 ids); a 16-bit chunk is
-                // widened once per load into its own fp32 tile, so tiles never repeat the Cast.
-                pipe.InitBuffer(stream_, 1, tileLength_ * GmElemBytes(op_));
+                // A 16-bit chunk is widened once per load into its own fp32 tile (Allocate), so
+                // tiles never repeat the Cast.
                 if (static_cast<DType>(op_.dtype) != DType::FLOAT32) {
-                    pipe.InitBuffer(expanded_, tileLength_ * FP32_BYTES);
+                    pipe.InitBuffer(stream_, 1, tileLength_ * GmElemBytes(op_));
                 }
                 break;
             default:
-                break;
+                break;  // SCALAR: read at first use (ScalarValue), behind the first tile's copy-in
         }
     }
 
@@ -159,6 +174,13 @@ private:
     struct LoadChunkTag {};
     struct TakeChunkTag {};
     struct ReadScalarTag {};
+
+    // FULL: single or double buffered as the host tiling decided (all VECIN queues of a core share
+    // 8 V_MTE2 event ids, one per freed buffer).
+    __aicore__ inline void InitStream(TPipe& pipe, uint32_t bufferBytes)
+    {
+        pipe.InitBuffer(stream_, static_cast<uint8_t>(op_.bufferNum), bufferBytes);
+    }
 
     __aicore__ inline bool IsSpanned() const
     {
@@ -352,6 +374,7 @@ private:
     uint32_t tileLength_ = 0;
     float scalar_ = 1.0f;
     bool scalarRead_ = false;  // SCALAR: scalar_ holds the operand
+    TBuf<TPosition::VECCALC> pad_;      // puts the Mul buffer at its bank phase
     TBuf<TPosition::VECCALC> expanded_;
     TBuf<TPosition::VECCALC> offsets_;  // GENERIC: gather offsets of a tile
     TBuf<TPosition::VECCALC> ramp_;     // GENERIC: 0, 1, ..., tileLength - 1

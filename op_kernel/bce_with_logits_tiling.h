@@ -36,10 +36,13 @@ constexpr uint32_t GRAD_FP32_TEMPS = 4;        // backward: n1, n2, 1 + e and a 
 // their bank group, and a contiguous 256-B repeat at BANK_CYCLE_BYTES / 2 from another reads the
 // other 8 groups. Two sources of one repeat in one bank group cost the repeat a beat (asc-devkit's
 // 2201 bank guide). The kernels' UB order and pads (bce_with_logits_bank_plan.h) put tmpA at phase
-// 0 mod BANK_CYCLE_BYTES, the queues after it, and every later temp at the half phase behind a pad
-// of less than BANK_CYCLE_BYTES when the UB plan leaves room (TilingData.bankPadBytes).
+// 0 mod BANK_CYCLE_BYTES, the early buffers after it at their phases and the late ones at the half
+// phase when the UB plan leaves room (TilingData.bankPadBytes).
 constexpr uint32_t BANK_CYCLE_BYTES = 512;
 constexpr uint32_t BANK_HALF_PHASE = BANK_CYCLE_BYTES / 2;
+// A bank is a bank group of one UB row of this many bytes (the 2 bank_id bits above an 18-bit UB
+// address's 16 low bits): buffers in different rows never share a bank.
+constexpr uint32_t BANK_ROW_BYTES = 64 * 1024;
 constexpr uint32_t MAX_PERIOD_BYTES = 48 * 1024;  // UB cap for one expanded PERIODIC operand
 constexpr uint32_t MIN_COPY_BYTES = 16 * 1024;    // A2 guidance: DataCopies of 16 KB or more
                                                   // reach full bandwidth
@@ -137,10 +140,10 @@ struct TilingData {
                                   // multiple of 64 that fits one input buffer (tileLength * sizeof(T) B)
     uint32_t ubBytes;         // UB size the tiling was made for
     uint32_t kernel;          // KernelKind
-    uint64_t bankPadBytes;    // UB pads that place the later fp32 temps (and fp32 target buffers) at
-                              // their bank-group phases (bce_with_logits_bank_plan.h): 0 = no room,
-                              // buffers back to back; the temps' pads; or the target queue's and the
-                              // temps' after it
+    uint64_t bankPadBytes;    // the bank plan of bce_with_logits_bank_plan.h (BankPlanAt) that places
+                              // the buffers at their bank phases and rows: its UB pads (and roundings,
+                              // a multiple of 32 B) plus its index + 1 in the low 5 bits; 0 = no room,
+                              // buffers back to back
     uint64_t rowLength;       // 0: flat tiles, tile t = [t * tileLength, + tileLength). Else C = dims[1]
                               // of a rank-2 [R, C] space: row tiles, every one a chunk of one row,
                               // numbered chunk-major (tile t = chunk t / R of row t % R), so that a

@@ -353,10 +353,8 @@ def test_tile_length_matches_ub_plan(shape, kw, dtype, reduction, kernel):
     want = expected_tile_length(t, math.prod(shape), fixed, per_elem)
     assert t["tile_length"] == want
     used = host.ub_bytes_used(shape, dtype, reduction, **kw)
-    temps, target = expected_bank_pads(t)
     room = usable_ub(t) - fixed - want * per_elem  # pads only from the room the tile left
-    pads = temps + target if temps + target <= room else (temps if temps <= room else 0)
-    assert t["bank_pad_bytes"] == pads
+    pads = check_bank_pads(t, room)
     assert used == fixed + want * per_elem + pads and used <= usable_ub(t) == t["ub_bytes"]
     for name, num in expected_stream_buffers(t).items():
         assert t[name]["buffer_num"] == num
@@ -364,33 +362,85 @@ def test_tile_length_matches_ub_plan(shape, kw, dtype, reduction, kernel):
     assert vecin <= 8
 
 
-def expected_bank_pads(t):
-    """(temps, target): the kernels put tmpA at UB offset 0, then the input, target and output
-    queues, then the later temps, each at 256 mod 512 (the other half of the 16 bank groups of
-    32 B). `temps` are the later temps' pads with the queues back to back; `target` what placing an
-    fp32 kernel's target queue at 0 mod 512 (a pad, its two buffers rounded up to 512 B) adds to the
-    pads, the later temps' moved accordingly."""
-    size = DTYPE_BYTES[t["dtype"]]
-    tile, tile32 = t["tile_length"] * size, t["tile_length"] * 4
-    reads_target = t["kernel"] != "backward_target"
-    out = 2 * (32 if t["kernel"] == "forward" and t["reduction"] != "none" else tile)
-    later = (4 if t["kernel"] != "forward" else 3) - 1
+BANK_CYCLE, HALF, BANK_ROW = 512, 256, 64 * 1024  # 16 bank groups of 32 B; a bank is a group of one 64-KiB row
 
-    def temp_pads(start):
-        pads = 0
-        for _ in range(later):
-            pad = (256 - start) % 512
-            pads += pad
-            start += pad + tile32
+
+# The kernels' bank plans (bce_with_logits_bank_plan.h BankPlanAt), in order: where the output
+# queue goes, and the level of placement (1: the later temps and an fp32 output tile queue at the
+# half phase; 2: also the fp32 target queue; 3: also the operands' Mul buffers and the fp32 input
+# queue; 4: also the later temps from a 64-KiB bank row of their own).
+BANK_PLANS = [("middle", 4), ("middle", 3), ("late", 4), ("late", 3), ("early", 4), ("early", 3),
+              ("middle", 2), ("late", 2), ("early", 2), ("middle", 1)]
+MAKE_ROOM_PLAN = 1  # ("middle", 3), without the operands' buffers, the input and output queues unplaced
+
+
+def expected_bank_pads(t, operands=True):
+    """The pads of each of BANK_PLANS, restated. The kernels allocate tmpA at UB offset 0, the input
+    queue, the target queue, the buffer each operand's Mul reads (weight, pos_weight, dL/dloss),
+    the later temps, and the output queue right after the input queue ("early"), before the later
+    temps ("middle") or after them ("late"). Placed buffers go at 256 mod 512 (the later temps, an
+    fp32 output tile queue: the other half of the 16 bank groups of 32 B) or at the half opposite
+    the tile they are multiplied into (the fp32 target queue and the operands' buffers at 0 mod
+    512; the backward's weight and dL/dloss in 16 bits, which multiply tmpA, at 256). Buffers of a
+    placed queue of two are rounded up to 512 B; the pads count those roundings. `operands` False:
+    as if the operands had no Mul buffer and the input and output queues were never placed (the pads
+    a UB tile makes room for). A 16-bit output queue or one of partials is never placed; a 16-bit FULL
+    operand's stream comes after these buffers."""
+    size = DTYPE_BYTES[t["dtype"]]
+    n, tile, tile32 = t["tile_length"], t["tile_length"] * size, t["tile_length"] * 4
+    backward = t["kernel"] != "forward"
+    fp32 = t["dtype"] == "float32"
+    factor_phase = HALF if backward and not fp32 else 0
+    target = (tile if t["kernel"] != "backward_target" else 0, 2, 0, fp32, 2)
+    ops = []
+    for name, phase in (("weight", factor_phase), ("pos_weight", 0), ("grad_output", factor_phase)):
+        op = t[name] if operands else {"mode": "ABSENT"}
+        if op["mode"] == "PERIODIC":
+            tail = n if not own_period(op) or op["period_aligned"] < n else 0
+            ops.append(((op["period_aligned"] + tail) * 4, 1, phase, True, 3))
+        elif op["mode"] in ("GENERIC", "ROW"):
+            ops.append((tile32, 1, phase, True, 3))
+        elif op["mode"] == "FULL" and op["dtype"] == "float32":
+            ops.append((tile32, op["buffer_num"], phase, True, 3))
+    partials = not backward and t["reduction"] != "none"
+    out = (32, 2, 0, False, 1) if partials else (tile, 2, HALF, fp32 and operands, 1)
+    temps = [(tile32, 1, HALF, True, 1)] * (3 if backward else 2)
+
+    def walk(where, level):
+        inputs = (tile, 2, 0, fp32 and operands, 3)  # an fp32 input queue at phase 0 from level 3
+        order = [inputs] + ([out] if where == "early" else []) + [target] + ops
+        order += [out] if where == "middle" else []
+        first_temp = len(order)
+        order += temps + ([out] if where == "late" else [])
+        offset, pads = tile32, 0
+        for k, (nbytes, num, phase, placeable, from_level) in enumerate(order):
+            if nbytes == 0:
+                continue
+            if placeable and level >= from_level:
+                if k == first_temp and level == 4:  # a bank row of their own
+                    pad = align_up(offset, BANK_ROW) + HALF - offset
+                else:
+                    pad = (phase - offset) % BANK_CYCLE
+                each = align_up(nbytes, BANK_CYCLE) if num > 1 else nbytes
+                pads += pad + num * (each - nbytes)
+                offset += pad + num * each
+            else:
+                offset += num * nbytes
         return pads
 
-    queues = tile32 + 2 * tile
-    temps = temp_pads(queues + (2 * tile if reads_target else 0) + out)
-    if t["dtype"] != "float32" or not reads_target:
-        return temps, 0
-    target = (-queues) % 512 + 2 * ((-tile) % 512)
-    placed = temp_pads(queues + target + 2 * tile + out)
-    return temps, target + placed - temps
+    return [walk(where, level) for where, level in BANK_PLANS]
+
+
+def check_bank_pads(t, room):
+    """bank_pad_bytes: a plan's pads that fit the room the tiles leave, plus its index + 1 in the
+    low 5 bits; 0 only when no plan fits. Returns the pads' bytes."""
+    pads, code = t["bank_pad_bytes"] & ~31, t["bank_pad_bytes"] & 31
+    plans = expected_bank_pads(t)
+    if code == 0:
+        assert pads == 0 and min(plans) > room
+    else:
+        assert code <= len(BANK_PLANS) and pads == plans[code - 1] <= room
+    return pads
 
 
 def longest_fitting_tile(t, a):
@@ -412,10 +462,10 @@ def expected_tile_length(t, n, fixed, per_elem, blocks=48):
     a = tile_align(t)
     longest = min(longest_fitting_tile(t, a), align_up(max(n, 1), a))
     assert longest >= a
-
     def used(tile):
         fixed_at, per_elem_at = reference_ub(t, tile)
-        return fixed_at + tile * per_elem_at + sum(expected_bank_pads(dict(t, tile_length=tile)))
+        pads = expected_bank_pads(dict(t, tile_length=tile), operands=False)[MAKE_ROOM_PLAN]
+        return fixed_at + tile * per_elem_at + pads
 
     while longest > a and used(longest) > usable_ub(t):
         longest -= a
@@ -783,8 +833,8 @@ def row_plan_tile(t):
             per_elem += s_op + (4 if s_op != 4 else 0)
     a = tile_align(t)
     longest = min((usable_ub(t) - fixed) // per_elem // a * a, align_up(t["total_length"], a))
-    while longest > a and fixed + longest * per_elem + sum(expected_bank_pads(dict(t, tile_length=longest))) > \
-            usable_ub(t):
+    while longest > a and fixed + longest * per_elem + \
+            expected_bank_pads(dict(t, tile_length=longest), operands=False)[MAKE_ROOM_PLAN] > usable_ub(t):
         longest -= a
     return longest
 

@@ -107,7 +107,9 @@ def base_raw(**kw) -> bytes:
     ("posWeight.numel", 5, "posWeight.numel = 5"), ("posWeight.bufferNum", 3, "posWeight.bufferNum = 3"),
     ("gradOutput.mode", 3, "gradOutput.numel = 0: must equal totalLength"), ("gradOutput.dtype", 1, "gradOutput.dtype = 1"),
     ("partialGroupLength", 0, "partialGroupLength = 0"), ("workspaceBytes", 0, "workspaceBytes = 0"),
-    ("bankPadBytes", 32, "bankPadBytes = 32: must be 0 or the later temps' bank-group pads"),
+    ("bankPadBytes", 32, "bankPadBytes = 32: must be 0 or a bank plan's pads plus its index"),
+    ("bankPadBytes", 11, "bankPadBytes = 11: must be 0 or a bank plan's pads plus its index in [1, 10]"),
+    ("bankPadBytes", 32 + 2, "bankPadBytes = 34: must hold the pads of bank plan 2"),
     ("ubBytes", 1 << 20, "ubBytes = 1048576"), ("ubBytes", 8000, "ubBytes = 8000: the kernel would allocate"), ("ubBytes", 100, "tileLength = "),
 ])
 def test_validate_names_the_forged_field(name, value, message):

@@ -1,0 +1,121 @@
+// Host side of the kernels' bank plans (op_kernel/bce_with_logits_bank_plan.h): how much a plan's
+// layout leaves buffers in the bank rows of the tiles they meet, which the tiling minimises over
+// the plans (BankPlanAt). A heuristic on the bank model (cpu_sim ub_banks.h): it counts bank-row
+// clashes of the pairs Compute works on in place, not every instruction; kernels never evaluate it.
+#ifndef BCE_WITH_LOGITS_BANK_COST_H
+#define BCE_WITH_LOGITS_BANK_COST_H
+
+#include <cstdint>
+
+#include "../op_kernel/bce_with_logits_bank_plan.h"
+
+namespace BceWithLogits {
+
+// UB offset of buffer `k` of a partner tile in a placement.
+inline uint64_t PartnerOffset(const UbPlacement& p, Partner partner, uint32_t k)
+{
+    switch (partner) {
+        case Partner::FIRST_TEMP:
+            return p.tempOffset[0];
+        case Partner::SECOND_TEMP:
+            return p.tempOffset[1];
+        case Partner::OUTPUT:
+            return p.outOffset + static_cast<uint64_t>(k) * p.outBufferBytes;
+        default:
+            return 0;  // tmpA
+    }
+}
+
+// Repeats of an in-place pass on the partner tile at `partner` that meet a buffer at `at` in one
+// bank: the pass writes repeat r a beat late, beside its reads of repeat r + 1, so the two
+// buffers clash where those lie in the same BANK_ROW_BYTES row.
+inline uint32_t RowClashes(uint64_t partner, uint64_t at, uint32_t repeats)
+{
+    uint32_t clashes = 0;
+    for (uint32_t r = 0; r + 1 < repeats; ++r) {
+        const uint64_t written = partner + static_cast<uint64_t>(r) * REPEAT_BYTES;
+        const uint64_t read = at + static_cast<uint64_t>(r + 1) * REPEAT_BYTES;
+        clashes += written / BANK_ROW_BYTES == read / BANK_ROW_BYTES ? 1 : 0;
+    }
+    return clashes;
+}
+
+inline uint32_t SlotClashes(const UbSlot& slot, uint64_t at, uint32_t bufferBytes, const UbPlacement& p,
+                                       uint32_t repeats)
+{
+    if (slot.bytes == 0 || slot.partner == Partner::NONE) {
+        return 0;
+    }
+    const uint32_t partnerBuffers = slot.partner == Partner::OUTPUT ? BUFFER_NUM : 1;
+    uint32_t clashes = 0;
+    for (uint32_t k = 0; k < slot.num; ++k) {
+        for (uint32_t j = 0; j < partnerBuffers; ++j) {
+            clashes += RowClashes(PartnerOffset(p, slot.partner, j), at + static_cast<uint64_t>(k) * bufferBytes,
+                                  repeats);
+        }
+    }
+    return clashes;
+}
+
+// Repeats where a pass from an fp32 input into tmpA (Mins(a, x, 0)) writes a bank it reads: an
+// input buffer at neither phase 0 (bank for bank on tmpA, the write delayed) nor the half phase
+// shares bank groups with tmpA in every repeat, and a bank where both lie in one bank row.
+inline uint32_t InputClashes(const UbOrder& order, const UbPlacement& p, uint32_t repeats)
+{
+    if (!order.input.placeable) {
+        return 0;
+    }
+    uint32_t clashes = 0;
+    for (uint32_t k = 0; k < order.input.num; ++k) {
+        const uint64_t at = order.fp32TileBytes + p.inputPad + static_cast<uint64_t>(k) * p.inputBufferBytes;
+        if (at % BANK_HALF_PHASE == 0) {
+            continue;
+        }
+        for (uint32_t r = 0; r < repeats; ++r) {
+            const uint64_t offset = static_cast<uint64_t>(r) * REPEAT_BYTES;
+            clashes += offset / BANK_ROW_BYTES == (at + offset) / BANK_ROW_BYTES ? 1 : 0;
+        }
+    }
+    return clashes;
+}
+
+// Row clashes of the pairwise sum of the loss tile at `loss` (bce_with_logits_reduce.h PairwiseSum):
+// each halving adds the upper part into the lower in place, and the two meet in one bank where they
+// lie in one bank row (a tile across a row boundary keeps part of them apart).
+inline uint32_t PairwiseClashes(uint64_t loss, uint32_t fp32TileBytes)
+{
+    uint32_t clashes = 0;
+    for (uint32_t len = fp32TileBytes; len > REPEAT_BYTES;) {
+        const uint32_t half = ((len + 1) / 2 + REPEAT_BYTES - 1) / REPEAT_BYTES * REPEAT_BYTES;
+        clashes += RowClashes(loss, loss + half, (len - half + REPEAT_BYTES - 1) / REPEAT_BYTES);
+        len = half;
+    }
+    return clashes;
+}
+
+// What the host minimises over the plans: the repeats per tile where a buffer meets the tile it is
+// multiplied into in one bank row (each later temp with tmpA, the target and the operands' buffers
+// with theirs), plus every repeat of an early buffer a plan below PLACED leaves at any phase.
+inline uint64_t BankPlanCost(const UbOrder& order, BankPlan plan)
+{
+    const UbPlacement p = PlaceUb(order, plan);
+    const uint32_t repeats = (order.fp32TileBytes + REPEAT_BYTES - 1) / REPEAT_BYTES;
+    const bool phased = plan.level >= BankLevel::PLACED;
+    uint64_t cost = InputClashes(order, p, repeats);
+    cost += SlotClashes(order.target, p.targetOffset, p.targetBufferBytes, p, repeats);
+    cost += plan.level < BankLevel::TARGET && order.target.placeable && order.target.bytes != 0 ? repeats : 0;
+    for (uint32_t k = 0; k < PLACED_OPERANDS; ++k) {
+        cost += SlotClashes(order.operands[k], p.operandOffset[k], p.operandBufferBytes[k], p, repeats);
+        cost += !phased && order.operands[k].placeable ? repeats : 0;
+    }
+    cost += SlotClashes(order.out, p.outOffset, p.outBufferBytes, p, repeats);
+    for (uint32_t k = 0; k < order.laterTemps && k < GRAD_FP32_TEMPS - 1; ++k) {
+        cost += RowClashes(0, p.tempOffset[k], repeats);
+    }
+    cost += order.sumsLoss ? PairwiseClashes(p.tempOffset[1], order.fp32TileBytes) : 0;
+    return cost;
+}
+
+}  // namespace BceWithLogits
+
+#endif  // BCE_WITH_LOGITS_BANK_COST_H
