@@ -225,9 +225,10 @@ uint64_t BytesPerElemAt(const TilingData& t, uint64_t tileLength)
 }
 
 // The longest aligned tile that fits `room` with the PERIODIC tails it needs (PeriodHasTail: a tile
-// longer than the period of an operand copied period by period needs one, as any tile does otherwise). From the longest tile without tails, each step
-// shortens to what fits paying for the tails, or to just below a period it exceeds (which drops that
-// tail), whichever is longer; every step is shorter, and the one that fits is kept.
+// longer than the period of an operand copied period by period needs one; any tile does otherwise).
+// From the longest tile without tails, each step shortens to what fits paying for the tails, or to
+// just below a period it exceeds (which drops that tail), whichever is longer; every step is
+// shorter, and the one that fits is kept.
 uint64_t LongestFittingTile(const TilingData& t, uint64_t room, uint64_t align)
 {
     uint64_t tile = AlignDown(room / BytesPerElemAt(t, 0), align);

@@ -124,7 +124,7 @@ public:
                 AscendC::Muls(dst, dst, ScalarValue(), count);
                 break;
             case OperandMode::PERIODIC:
-                ApplyPeriodic(dst, offset, count);
+                ApplyPeriod(dst, expanded_.Get<float>(), op_, tileLength_, offset, count);
                 break;
             case OperandMode::FULL:
                 Dispatch<ApplyStreamTag>(dst, scratch, count);
@@ -150,21 +150,6 @@ public:
     }
 
 private:
-    // One Mul from the tile's place in the expanded period, and one more from its start when the
-    // tile runs past a period without a tail (PeriodTailElems); both pieces start 32-B aligned.
-    __aicore__ inline void ApplyPeriodic(const LocalTensor<float>& dst, uint64_t offset, uint32_t count)
-    {
-        const LocalTensor<float> expanded = expanded_.Get<float>();
-        const uint64_t end = op_.periodAligned + PeriodTailElems(op_, tileLength_);
-        uint32_t at = static_cast<uint32_t>(offset % op_.periodAligned);
-        for (uint32_t done = 0; done < count;) {
-            const uint32_t run = end - at < count - done ? static_cast<uint32_t>(end - at) : count - done;
-            AscendC::Mul(dst[done], dst[done], expanded[at], static_cast<int32_t>(run));
-            done += run;
-            at = 0;
-        }
-    }
-
     struct ExpandPeriodTag {};
     struct CopyInTag {};
     struct ApplyStreamTag {};
@@ -274,25 +259,6 @@ private:
         scalar_ = ScalarToFloat(OperandGm<U>(gm_, op_.numel).GetValue(0));
     }
 
-    // Where a PERIODIC set-up keeps its index ramp: the expanded buffer's not yet replicated tail,
-    // or without one (PeriodTailElems; only operands copied period by period) a scratch tile, which
-    // another operand's set-up may have written on the vector pipe. The byte ramp of period copies
-    // that start mid-block is built here, before the operand arrives; its first block is a scalar
-    // store, so in a scratch tile it waits for V_S first.
-    __aicore__ inline LocalTensor<float> PeriodRamp(TPipe& pipe, const SetupScratch& scratch)
-    {
-        const bool inTail = PeriodTailElems(op_, tileLength_) != 0;
-        const LocalTensor<float> ramp =
-            inTail ? expanded_.Get<float>()[static_cast<uint32_t>(op_.periodAligned)] : scratch.tiles.offsets;
-        if (PeriodHeadElems(op_) != 0) {
-            if (!inTail) {
-                WaitPipe<AscendC::HardEvent::V_S>(pipe);
-            }
-            PreparePeriodCopies(ramp, op_, tileLength_);
-        }
-        return ramp;
-    }
-
     // PERIODIC set-up: the operand (small by construction) is copied to UB once, widened to
     // fp32 behind a head for a copy of its last elements when it has one
     // (bce_with_logits_period_plan.h), expanded over one aligned period by the vector unit
@@ -304,7 +270,7 @@ private:
         constexpr bool IS_FP32 = std::is_same<U, float>::value;
         const uint32_t numel = static_cast<uint32_t>(op_.numel);
         const uint32_t head = PeriodHeadElems(op_);
-        const LocalTensor<float> ramp = PeriodRamp(pipe, scratch);
+        const LocalTensor<float> ramp = PeriodRamp(pipe, expanded_.Get<float>(), op_, tileLength_, scratch);
         const uint32_t rawHead = IS_FP32 ? head : 0;  // a 16-bit operand gets its head when widened
         pipe.InitBuffer(staging_, (rawHead + numel) * sizeof(U));
         LocalTensor<U> raw = staging_.Get<U>()[rawHead];

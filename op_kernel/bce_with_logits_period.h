@@ -10,6 +10,7 @@
 #include "kernel_operator.h"
 #include "bce_with_logits_gather.h"
 #include "bce_with_logits_period_plan.h"
+#include "bce_with_logits_sync.h"
 #include "bce_with_logits_tiling.h"
 
 namespace BceWithLogits {
@@ -99,6 +100,45 @@ __aicore__ inline void CopyPeriods(const AscendC::LocalTensor<float>& expanded,
             const uint32_t count = length - done < piece ? length - done : piece;
             AscendC::Gather(expanded[first + done], values, offsets, (source + done) * FP32_BYTES, count);
         }
+    }
+}
+
+// Where a PERIODIC set-up keeps its index ramp: the expanded buffer's not yet replicated tail, or
+// without one (PeriodTailElems; only operands copied period by period) a scratch tile, which another
+// operand's set-up may have written on the vector pipe. The byte ramp of period copies that start
+// mid-block is built here, before the operand arrives; its first block is a scalar store, so in a
+// scratch tile it waits for V_S first.
+__aicore__ inline AscendC::LocalTensor<float> PeriodRamp(AscendC::TPipe& pipe,
+                                                         const AscendC::LocalTensor<float>& expanded,
+                                                         const OperandTiling& op, uint32_t tileLength,
+                                                         const SetupScratch& scratch)
+{
+    const bool inTail = PeriodTailElems(op, tileLength) != 0;
+    const AscendC::LocalTensor<float> ramp =
+        inTail ? expanded[static_cast<uint32_t>(op.periodAligned)] : scratch.tiles.offsets;
+    if (PeriodHeadElems(op) != 0) {
+        if (!inTail) {
+            WaitPipe<AscendC::HardEvent::V_S>(pipe);
+        }
+        PreparePeriodCopies(ramp, op, tileLength);
+    }
+    return ramp;
+}
+
+// dst[0, count) *= the operand at flat indices [offset, offset + count): one Mul from the tile's
+// place in the expanded period, and one more from its start when the tile runs past a period
+// without a tail (PeriodTailElems); both pieces start 32-B aligned.
+__aicore__ inline void ApplyPeriod(const AscendC::LocalTensor<float>& dst,
+                                   const AscendC::LocalTensor<float>& expanded, const OperandTiling& op,
+                                   uint32_t tileLength, uint64_t offset, uint32_t count)
+{
+    const uint64_t end = op.periodAligned + PeriodTailElems(op, tileLength);
+    uint32_t at = static_cast<uint32_t>(offset % op.periodAligned);
+    for (uint32_t done = 0; done < count;) {
+        const uint32_t run = end - at < count - done ? static_cast<uint32_t>(end - at) : count - done;
+        AscendC::Mul(dst[done], dst[done], expanded[at], static_cast<int32_t>(run));
+        done += run;
+        at = 0;
     }
 }
 
