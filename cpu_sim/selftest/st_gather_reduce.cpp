@@ -19,12 +19,13 @@ template <typename T> void CopyOut(TPipe& pipe, const LocalTensor<T>& src, GM_AD
 }  // namespace
 
 // gm: src (srcN T), offsets (n uint32), out (n T); tiling [0] n, [2] srcN, [3] srcBaseOffset (bytes),
-// [4] 1 = gather into src itself (must fail).
+// [4] where dst is (all but 0 must fail): 0 out, 1 src itself, 2 the offsets, 3 the offsets from
+// their second 32-B block (a partial overlap; n * 4 bytes of offsets hold it for a 16-bit T).
 template <typename T> void GatherKernel(GM_ADDR* gm, GM_ADDR tiling) {
     const uint32_t n = TilingU32(tiling, 0);
     const uint32_t srcN = TilingU32(tiling, 2);
     const uint32_t base = TilingU32(tiling, 3);
-    const bool inPlace = TilingU32(tiling, 4) != 0;
+    const uint32_t dstAt = TilingU32(tiling, 4);
     TPipe pipe;
     TBuf<TPosition::VECCALC> src, offsets, out;
     pipe.InitBuffer(src, srcN * sizeof(T));
@@ -32,7 +33,9 @@ template <typename T> void GatherKernel(GM_ADDR* gm, GM_ADDR tiling) {
     pipe.InitBuffer(out, n * sizeof(T));
     CopyIn<T>(pipe, src, gm[0], srcN);
     CopyIn<uint32_t>(pipe, offsets, gm[1], n);
-    LocalTensor<T> dst = inPlace ? src.Get<T>() : out.Get<T>();
+    constexpr uint32_t blockElems = ONE_BLK_SIZE / sizeof(T);
+    const LocalTensor<T> dsts[] = {out.Get<T>(), src.Get<T>(), offsets.Get<T>(), offsets.Get<T>()[blockElems]};
+    const LocalTensor<T> dst = dsts[dstAt];
     Gather(dst, src.Get<T>(), offsets.Get<uint32_t>(), base, n);
     CopyOut<T>(pipe, out.Get<T>(), gm[2], n);
 }

@@ -16,7 +16,8 @@ namespace AscendC {
 // issues vgather with repeatTime = count / elements-per-repeat held in a uint8_t (so more than 255
 // whole repeats silently wrap) plus one masked repeat for the tail. A2 types: half, bfloat16_t,
 // int16/uint16, int32/uint32, float. The docs make a misaligned offset "unexpected data" and
-// src == dst unsupported; both fail here, as does a read outside src (another buffer's data).
+// src == dst unsupported; both fail here, as does a read outside src (another buffer's data) and a
+// dst over srcOffset (an overlap the page does not describe: unsupported by the pages' general rule).
 template <typename T>
 void Gather(const LocalTensor<T>& dst, const LocalTensor<T>& src, const LocalTensor<uint32_t>& srcOffset,
             const uint32_t srcBaseOffset, const uint32_t count) {
@@ -42,6 +43,15 @@ void Gather(const LocalTensor<T>& dst, const LocalTensor<T>& src, const LocalTen
     const uint64_t dstBytes = static_cast<uint64_t>(count) * sizeof(T);
     sim_detail::CheckOverlap(api, dst.GetPhyAddr(), dstBytes, src.GetPhyAddr(), srcBytes);
     if (dst.GetPhyAddr() == src.GetPhyAddr()) cpu_sim::Fail("Gather: dst and src are the same memory");
+    // The page describes no overlap of dst with srcOffset, and the general rule of the API pages
+    // makes an overlap a page does not describe unsupported: any overlap fails, in place included.
+    const uint8_t* dstBegin = reinterpret_cast<const uint8_t*>(dst.GetPhyAddr());
+    const uint8_t* offsetBegin = reinterpret_cast<const uint8_t*>(srcOffset.GetPhyAddr());
+    const uint64_t offsetBytes = static_cast<uint64_t>(count) * sizeof(uint32_t);
+    if (dstBegin < offsetBegin + offsetBytes && offsetBegin < dstBegin + dstBytes) {
+        cpu_sim::Fail(cpu_sim::Format("%s: dst overlaps srcOffset (UB offsets %u and %u)", api,
+                                      cpu_sim::UbOffset(dstBegin), cpu_sim::UbOffset(offsetBegin)));
+    }
     cpu_sim::HazardRead(api, srcOffset.GetPhyAddr(), static_cast<uint64_t>(count) * sizeof(uint32_t),
                         cpu_sim::PIPE_BIT_V);
     const uint32_t* offsets = srcOffset.GetPhyAddr();
