@@ -3,17 +3,23 @@ ops-nn's aclnn code (written out here by hand, independently of stock_model.py),
 case moves, the L2 pricing of intermediates, and the sensitivity table's shape."""
 from __future__ import annotations
 
+import dataclasses
+
 import pytest
 
 from ascend_bce.assumptions import BASE, SENSITIVITY_FACTORS, scaled, sources, varied_names
 from ascend_bce.bench_cases import Case
 from ascend_bce.bench_model import run_case
 from ascend_bce.bench_targets import sensitivity
-from ascend_bce.stock_model import (ELEMS_PER_REPEAT, StockCall, launch_us, pipelined_cycles, stock_gm_bytes,
-                                    stock_launches, stock_time)
+from ascend_bce.stock_model import (ELEMS_PER_REPEAT, StockCall, broadcast_reread_bytes, launch_us,
+                                    pipelined_cycles, stock_gm_bytes, stock_launches, stock_time, touched_elements)
 
 N_ROWS, C = 64, 1000
 N = N_ROWS * C
+CORES = BASE.vector_cores
+# At N elements each core takes one tile of ceil(N / 48) = 1334 elements: a tile reads all C
+# values of a pos_weight[C] and 2 of a weight[N, 1]; every core but the first re-reads them.
+TILE_SPAN = -(-N // CORES)
 FUSED = "SigmoidCrossEntropyWithLogitsV2(none)"
 
 
@@ -27,14 +33,16 @@ def names(call):
     (StockCall((N_ROWS, C), "float32", "mean"), ["OnesLike(pos_weight)", FUSED, "ReduceMean"],
      4 * N + (3 * 4 * N + 4 * N) + (4 * N + 4)),
     # fp32 pos_weight fp32, none: one launch, x, y, pos_weight in, loss out.
-    (StockCall((N_ROWS, C), "float32", "none", pos_weight_shape=(C,)), [FUSED], 3 * 4 * N + 4 * C),
+    (StockCall((N_ROWS, C), "float32", "none", pos_weight_shape=(C,)), [FUSED],
+     3 * 4 * N + 4 * C + (CORES - 1) * 4 * C),
     # fp16 with an fp32 pos_weight: Cast(pos_weight) to fp16, fused (fp32 loss), Cast(out) N elements.
     (StockCall((N_ROWS, C), "float16", "none", pos_weight_shape=(C,)), ["Cast(pos_weight)", FUSED, "Cast(out)"],
-     (4 * C + 2 * C) + (2 * 2 * N + 2 * C + 4 * N) + (4 * N + 2 * N)),
+     (4 * C + 2 * C) + (2 * 2 * N + 2 * C + 4 * N) + (4 * N + 2 * N) + (CORES - 1) * 2 * C),
     # bf16, fp32 weight [N,1], sum: Cast(weight), OnesLike, fused, ReduceSum, Cast(out) of one element.
     (StockCall((N_ROWS, C), "bfloat16", "sum", weight_shape=(N_ROWS, 1)),
      ["Cast(weight)", "OnesLike(pos_weight)", FUSED, "ReduceSum", "Cast(out)"],
-     (4 * N_ROWS + 2 * N_ROWS) + 2 * N + (3 * 2 * N + 2 * N_ROWS + 4 * N) + (4 * N + 4) + (4 + 2)),
+     (4 * N_ROWS + 2 * N_ROWS) + 2 * N + (3 * 2 * N + 2 * N_ROWS + 4 * N) + (4 * N + 4) + (4 + 2)
+     + CORES * 2 * 2 - 2 * N_ROWS),
     # fp16 weight [N,C] in the input dtype: no Cast of it.
     (StockCall((N_ROWS, C), "float16", "mean", weight_shape=(N_ROWS, C), weight_dtype="float16"),
      ["OnesLike(pos_weight)", FUSED, "ReduceMean", "Cast(out)"],
@@ -77,6 +85,37 @@ def test_intermediates_that_fit_in_l2_are_priced_at_l2_bandwidth():
     hbm_cycles = per_core_bytes / (BASE.hbm_bytes_per_s / BASE.clock_hz / BASE.vector_cores)
     assert launch_us(reduce, tiny_l2) == pytest.approx(
         want + (hbm_cycles - l2_cycles) / BASE.clock_hz * 1e6, rel=1e-3)
+
+
+@pytest.mark.parametrize("input_shape, operand_shape, span, want", [
+    ((64, 1000), (1000,), 4096, 1000),       # a tile over four rows reads the whole row vector once
+    ((64, 1000), (1, 1000), 500, 500),       # half a row reads half of it
+    ((188, 21841), (21841,), 4096, 4096),    # a tile inside one long row reads its own slice
+    ((64, 1000), (64, 1), 4096, 5),          # a column vector: one value per row the tile reaches
+    ((64, 1000), (64, 1), 1000, 1),
+    ((64, 1000), (64, 1000), 4096, 4096),    # full shape: one value per element
+    ((8, 3, 1000), (3, 1), 2500, 3),         # [C, 1] under a leading batch dim
+])
+def test_a_tile_reads_the_operand_elements_its_span_touches(input_shape, operand_shape, span, want):
+    assert touched_elements(input_shape, operand_shape, span) == want
+
+
+def test_broadcast_operands_are_re_read_per_tile_at_l2_bandwidth():
+    # 188 x 21841 fp32 with pos_weight[21841]: each core's 85,543 elements take 21 tiles of 4096,
+    # each copying its 4096 pos_weight values; all but the first read of each value come from L2.
+    call = StockCall((188, 21841), "float32", "none", pos_weight_shape=(21841,))
+    fused, = stock_launches(call)
+    tiles = -(-188 * 21841 // CORES // BASE.stock_tile_elems)
+    assert tiles == 21
+    reread = CORES * tiles * 4096 * 4 - 21841 * 4
+    assert broadcast_reread_bytes(fused, BASE) == reread
+    no_reread = launch_us(dataclasses.replace(fused, tile_reads=()), BASE)
+    l2_per_cycle = BASE.core_bytes_per_cycle(CORES, BASE.l2_bytes_per_s)
+    # The copies bound this launch, so the re-reads add their L2 time in full.
+    assert launch_us(fused, BASE) == pytest.approx(no_reread + reread / CORES / l2_per_cycle / BASE.clock_hz * 1e6)
+    # A weight that is not broadcast is read once, with x and y.
+    full = StockCall((188, 21841), "float32", "none", weight_shape=(188, 21841))
+    assert all(not launch.tile_reads for launch in stock_launches(full))
 
 
 def test_a_tile_loop_overlaps_copy_and_compute_except_the_first_and_last_tile():

@@ -25,6 +25,10 @@ calls (ops-math `math/cast`, `math/ones_like`, `math/reduce_mean`, `math/reduce_
 
 Intermediates written by one launch and read by the next (the ones, the fp32 loss) are priced at
 L2 bandwidth for the part that fits in L2; inputs and the final output at HBM bandwidth, as ours.
+A broadcast operand (pos_weight[C], weight[N,1]) is read by the fused kernel tile by tile: every
+tile copies the operand elements its output elements touch (a TBE broadcast schedule keeps nothing
+in UB across tiles), so past the first read of each element the re-reads are priced at L2 bandwidth
+(`broadcast_reread_bytes`). Our kernels' own operand reads are priced at HBM bandwidth per block.
 """
 from __future__ import annotations
 
@@ -79,10 +83,46 @@ class Launch:
     slow_ops: float = 0.0         # Exp/Ln passes per element
     streams: int = 1              # DataCopies per tile
     cross_core_combines: int = 0
+    tile_reads: Tuple["TileRead", ...] = ()  # broadcast operands copied in per tile
 
     @property
     def gm_bytes(self) -> int:
         return self.input_bytes + self.output_bytes + self.inter_read_bytes + self.inter_write_bytes
+
+
+@dataclass(frozen=True)
+class TileRead:
+    """A broadcast operand a launch copies in tile by tile, as it is laid out in GM."""
+    input_shape: Tuple[int, ...]
+    operand_shape: Tuple[int, ...]
+    elem_bytes: int
+
+
+def touched_elements(input_shape: Tuple[int, ...], operand_shape: Tuple[int, ...], span: int) -> int:
+    """Distinct operand elements that `span` contiguous flat elements of the input (from a row
+    start) read, with the operand broadcast to the input from the right: in each dim where the
+    operand is not broadcast, the coordinates the span crosses (never more than the span)."""
+    operand = (1,) * (len(input_shape) - len(operand_shape)) + tuple(operand_shape)
+    touched, inner = 1, 1
+    for size, own in zip(reversed(input_shape), reversed(operand)):
+        if own != 1:
+            touched *= min(size, -(-span // inner))
+        inner *= size
+    return min(touched, span)
+
+
+def broadcast_reread_bytes(launch: "Launch", a: A2Assumptions) -> float:
+    """Bytes of the launch's broadcast operands read again by later tiles or other cores, over
+    the first read of each element that `input_bytes`/`inter_read_bytes` already count."""
+    per_core = launch.elements / a.vector_cores
+    tiles = max(ceil(per_core / a.stock_tile_elems), 1)
+    span = max(ceil(min(per_core, a.stock_tile_elems)), 1)
+    total = 0.0
+    for read in launch.tile_reads:
+        once = prod(read.operand_shape) * read.elem_bytes
+        every_tile = touched_elements(read.input_shape, read.operand_shape, span) * read.elem_bytes
+        total += max(a.vector_cores * tiles * every_tile - once, 0)
+    return total
 
 
 def _operand(shape: Optional[Tuple[int, ...]], dtype: str, call: StockCall) -> Tuple[int, int, bool]:
@@ -140,6 +180,8 @@ def _fused(call: StockCall, n: int, s: int, low_precision: bool) -> Launch:
     ops = FUSED_SIMPLE_OPS + (WEIGHT_OPS if call.weight_shape is not None else 0)
     ops += 2 * CAST_OPS if low_precision else 0  # x and y widened to fp32
     streams = 3                                   # x, y in, loss out
+    shapes = [call.pos_weight_shape, call.weight_shape]
+    tile_reads = tuple(TileRead(call.shape, shape, s) for shape in shapes if shape is not None and prod(shape) < n)
     for count, nbytes, intermediate in operands:
         streams += 1  # a broadcast operand too is copied in per tile (a short run)
         ops += (BROADCAST_OPS if count < n else 0) + (CAST_OPS if low_precision else 0)
@@ -151,7 +193,7 @@ def _fused(call: StockCall, n: int, s: int, low_precision: bool) -> Launch:
     final = call.reduction == "none" and not low_precision  # the loss is the user's output
     return Launch("SigmoidCrossEntropyWithLogitsV2(none)", n, input_bytes=inputs, inter_read_bytes=inter_in,
                   output_bytes=loss_bytes if final else 0, inter_write_bytes=0 if final else loss_bytes,
-                  vector_ops=ops, slow_ops=FUSED_SLOW_OPS, streams=streams)
+                  vector_ops=ops, slow_ops=FUSED_SLOW_OPS, streams=streams, tile_reads=tile_reads)
 
 
 @dataclass
@@ -193,6 +235,7 @@ def launch_us(launch: Launch, a: A2Assumptions) -> float:
         hit = l2_fraction(inter, a)
         l2 += inter * hit
         hbm += inter * (1 - hit)
+    l2 += broadcast_reread_bytes(launch, a)
     copy = (hbm / cores / a.core_bytes_per_cycle(cores) + l2 / cores / a.core_bytes_per_cycle(cores, a.l2_bytes_per_s)
             + launch.streams * tiles * a.copy_issue_cycles)
     repeats = per_core / ELEMS_PER_REPEAT
@@ -211,6 +254,7 @@ def stock_time(call: StockCall, a: A2Assumptions = BASE) -> StockTime:
     return StockTime(sum(per.values()), launches, per)
 
 
-def stock_gm_bytes(call: StockCall) -> int:
-    """Bytes the stock sequence moves between the cores and GM (HBM or L2)."""
-    return sum(launch.gm_bytes for launch in stock_launches(call))
+def stock_gm_bytes(call: StockCall, a: A2Assumptions = BASE) -> int:
+    """Bytes the stock sequence moves between the cores and GM (HBM or L2), its broadcast
+    operands' per-tile re-reads included."""
+    return sum(launch.gm_bytes + round(broadcast_reread_bytes(launch, a)) for launch in stock_launches(call))
