@@ -11,7 +11,7 @@
 #include "bce_with_logits_reduce.h"
 #include "bce_with_logits_sync.h"
 #include "bce_with_logits_tiling.h"
-#include "bce_with_logits_ub_layout.h"
+#include "bce_with_logits_ub_alloc.h"
 
 namespace BceWithLogits {
 
@@ -42,21 +42,11 @@ public:
         partialGm_.SetGlobalBuffer(reinterpret_cast<__gm__ float*>(args.workspace), tiling.numTiles);
 
         // tmpA, the queues, the operands' Mul buffers and the later temps at their bank phases and
-        // rows, the output queue where the plan puts it (bce_with_logits_bank_plan.h); the
-        // operands' other buffers after them.
-        const UbOrder order = KernelUbOrder(tiling_);
-        const BankPlan plan = PlanOf(tiling_.bankPadBytes);
-        const UbPlacement place = PlaceUb(order, plan);
-        pipe_.InitBuffer(tmpA_, order.fp32TileBytes);
-        InitPlacedQueue(pipe_, inQueueX_, pads_.input, place.inputPad, BUFFER_NUM, place.inputBufferBytes);
-        InitOutputAt(OutputSlot::EARLY, plan, place);
-        InitPlacedQueue(pipe_, inQueueY_, pads_.target, place.targetPad, BUFFER_NUM, place.targetBufferBytes);
-        weight_.Allocate(pipe_, args.weight, tiling_.weight, tiling_, place.operandPad[0], place.operandBufferBytes[0]);
-        posWeight_.Allocate(pipe_, args.posWeight, tiling_.posWeight, tiling_, place.operandPad[1],
-                            place.operandBufferBytes[1]);
-        InitOutputAt(OutputSlot::MIDDLE, plan, place);
-        InitLaterTemps(pipe_, {&tmpB_, &tmpC_}, pads_, place, order.fp32TileBytes);
-        InitOutputAt(OutputSlot::LATE, plan, place);
+        // rows (bce_with_logits_ub_alloc.h); the operands' other buffers after them.
+        const OperandAt operands[] = {{&weight_, args.weight, &tiling_.weight},
+                                      {&posWeight_, args.posWeight, &tiling_.posWeight}};
+        TempBuf* const laterTemps[] = {&tmpB_, &tmpC_};
+        AllocateInPlanOrder(pipe_, tiling_, pads_, tmpA_, inQueueX_, inQueueY_, outQueue_, operands, laterTemps);
         const SetupScratch scratch{{tmpA_.Get<float>(), tmpB_.Get<float>(), tmpC_.Get<float>()}, tileLength_};
         weight_.SetUp(pipe_, scratch);
         posWeight_.SetUp(pipe_, scratch);
@@ -225,12 +215,6 @@ private:
     }
 
     // The output queue, if `slot` is where the bank plan puts it.
-    __aicore__ inline void InitOutputAt(OutputSlot slot, const BankPlan& plan, const UbPlacement& place)
-    {
-        if (plan.out == slot) {
-            InitPlacedQueue(pipe_, outQueue_, pads_.out, place.outPad, BUFFER_NUM, place.outBufferBytes);
-        }
-    }
 
     TilingData tiling_{};
     uint32_t tileLength_ = 0;

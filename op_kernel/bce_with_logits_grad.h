@@ -10,7 +10,7 @@
 #include "bce_with_logits_split.h"
 #include "bce_with_logits_operand.h"
 #include "bce_with_logits_tiling.h"
-#include "bce_with_logits_ub_layout.h"
+#include "bce_with_logits_ub_alloc.h"
 
 namespace BceWithLogits {
 
@@ -41,24 +41,13 @@ public:
         resultGm_.SetGlobalBuffer(reinterpret_cast<__gm__ T*>(args.result), tiling.totalLength);
 
         // tmpA, the queues, the operands' Mul buffers and the later temps at their bank phases and
-        // rows, the output queue where the plan puts it (bce_with_logits_bank_plan.h); the
-        // operands' other buffers after them.
-        // dL/dtarget does not depend on y: no target queue.
-        const UbOrder order = KernelUbOrder(tiling_);
-        const BankPlan plan = PlanOf(tiling_.bankPadBytes);
-        const UbPlacement place = PlaceUb(order, plan);
-        pipe_.InitBuffer(tmpA_, order.fp32TileBytes);
-        InitPlacedQueue(pipe_, inQueueX_, pads_.input, place.inputPad, BUFFER_NUM, place.inputBufferBytes);
-        InitOutputAt(OutputSlot::EARLY, plan, place);
-        InitPlacedQueue(pipe_, inQueueY_, pads_.target, place.targetPad, BUFFER_NUM, place.targetBufferBytes);
-        weight_.Allocate(pipe_, args.weight, tiling_.weight, tiling_, place.operandPad[0], place.operandBufferBytes[0]);
-        posWeight_.Allocate(pipe_, args.posWeight, tiling_.posWeight, tiling_, place.operandPad[1],
-                            place.operandBufferBytes[1]);
-        gradOutput_.Allocate(pipe_, args.gradOutput, tiling_.gradOutput, tiling_, place.operandPad[2],
-                             place.operandBufferBytes[2]);
-        InitOutputAt(OutputSlot::MIDDLE, plan, place);
-        InitLaterTemps(pipe_, {&tmpB_, &tmpC_, &tmpD_}, pads_, place, order.fp32TileBytes);
-        InitOutputAt(OutputSlot::LATE, plan, place);
+        // rows (bce_with_logits_ub_alloc.h); the operands' other buffers after them. dL/dtarget
+        // does not depend on y: no target queue (the plan gives it 0 bytes).
+        const OperandAt operands[] = {{&weight_, args.weight, &tiling_.weight},
+                                      {&posWeight_, args.posWeight, &tiling_.posWeight},
+                                      {&gradOutput_, args.gradOutput, &tiling_.gradOutput}};
+        TempBuf* const laterTemps[] = {&tmpB_, &tmpC_, &tmpD_};
+        AllocateInPlanOrder(pipe_, tiling_, pads_, tmpA_, inQueueX_, inQueueY_, outQueue_, operands, laterTemps);
         const SetupScratch scratch{{tmpA_.Get<float>(), tmpB_.Get<float>(), tmpC_.Get<float>()}, tileLength_};
         weight_.SetUp(pipe_, scratch);
         posWeight_.SetUp(pipe_, scratch);
@@ -227,12 +216,6 @@ private:
     }
 
     // The output queue, if `slot` is where the bank plan puts it.
-    __aicore__ inline void InitOutputAt(OutputSlot slot, const BankPlan& plan, const UbPlacement& place)
-    {
-        if (plan.out == slot) {
-            InitPlacedQueue(pipe_, outQueue_, pads_.out, place.outPad, BUFFER_NUM, place.outBufferBytes);
-        }
-    }
 
     TilingData tiling_{};
     uint32_t tileLength_ = 0;

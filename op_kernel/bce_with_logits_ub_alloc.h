@@ -1,0 +1,59 @@
+// A kernel's UB allocated in the order of its bank plan (bce_with_logits_bank_plan.h), shared by the
+// forward and backward kernels: tmpA first (UB offset 0), the input queue, the output queue if the
+// plan puts it early, the target queue, each operand's Mul buffer (BroadcastOperand::Allocate), the
+// output queue if in the middle, the later temps, the output queue if late. TPipe places buffers back
+// to back in InitBuffer order, so this must be the kernel's first allocation; the operands' SetUp
+// (their other buffers and one-off work) follows it.
+#ifndef BCE_WITH_LOGITS_UB_ALLOC_H
+#define BCE_WITH_LOGITS_UB_ALLOC_H
+
+#include "kernel_operator.h"
+#include "bce_with_logits_operand.h"
+#include "bce_with_logits_tiling.h"
+#include "bce_with_logits_ub_layout.h"
+
+namespace BceWithLogits {
+
+// One broadcast operand of a kernel with its GM address and tiling, in the order of
+// UbPlacement::operandPad.
+struct OperandAt {
+    BroadcastOperand* operand;
+    GM_ADDR gm;
+    const OperandTiling* tiling;
+};
+
+// The output queue, if the plan puts it at `slot`.
+template <typename OutQueue>
+__aicore__ inline void InitOutputAt(AscendC::TPipe& pipe, OutQueue& out, BankPads& pads, const BankPlan& plan,
+                                    const UbPlacement& place, OutputSlot slot)
+{
+    if (plan.out == slot) {
+        InitPlacedQueue(pipe, out, pads.out, place.outPad, BUFFER_NUM, place.outBufferBytes);
+    }
+}
+
+// The kernel's buffers by role; every queue double-buffered (BUFFER_NUM).
+template <typename InQueue, typename OutQueue, uint32_t N, uint32_t M>
+__aicore__ inline void AllocateInPlanOrder(AscendC::TPipe& pipe, const TilingData& tiling, BankPads& pads,
+                                           TempBuf& tmpA, InQueue& input, InQueue& target, OutQueue& out,
+                                           const OperandAt (&operands)[N], TempBuf* const (&laterTemps)[M])
+{
+    const UbOrder order = KernelUbOrder(tiling);
+    const BankPlan plan = PlanOf(tiling.bankPadBytes);
+    const UbPlacement place = PlaceUb(order, plan);
+    pipe.InitBuffer(tmpA, order.fp32TileBytes);
+    InitPlacedQueue(pipe, input, pads.input, place.inputPad, BUFFER_NUM, place.inputBufferBytes);
+    InitOutputAt(pipe, out, pads, plan, place, OutputSlot::EARLY);
+    InitPlacedQueue(pipe, target, pads.target, place.targetPad, BUFFER_NUM, place.targetBufferBytes);
+    for (uint32_t k = 0; k < N; ++k) {
+        operands[k].operand->Allocate(pipe, operands[k].gm, *operands[k].tiling, tiling, place.operandPad[k],
+                                      place.operandBufferBytes[k]);
+    }
+    InitOutputAt(pipe, out, pads, plan, place, OutputSlot::MIDDLE);
+    InitLaterTemps(pipe, laterTemps, pads, place, order.fp32TileBytes);
+    InitOutputAt(pipe, out, pads, plan, place, OutputSlot::LATE);
+}
+
+}  // namespace BceWithLogits
+
+#endif  // BCE_WITH_LOGITS_UB_ALLOC_H
