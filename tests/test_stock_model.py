@@ -4,6 +4,7 @@ case moves, the L2 pricing of intermediates, and the sensitivity table's shape."
 from __future__ import annotations
 
 import dataclasses
+from math import prod
 
 import pytest
 
@@ -116,6 +117,26 @@ def test_broadcast_operands_are_re_read_per_tile_at_l2_bandwidth():
     # A weight that is not broadcast is read once, with x and y.
     full = StockCall((188, 21841), "float32", "none", weight_shape=(188, 21841))
     assert all(not launch.tile_reads for launch in stock_launches(full))
+
+
+@pytest.mark.parametrize("shape, pw_shape, w_shape, loads_per_core, touched, once", [
+    # 4096 x 1000: a core's 85,334 elements in 21 tiles of 4096 (4 whole rows each): the tiles run
+    # down the rows, which pos_weight[1000] is broadcast over, so TBE's store predicate loads it on
+    # a core's first two tiles (double buffered) and keeps it in UB for the other 19.
+    ((4096, 1000), (1000,), None, 2, 1000, 1000),
+    # The same under a split batch dim: TBE fuses 32 x 128 into one broadcast dim first.
+    ((32, 128, 1000), (1000,), None, 2, 1000, 1000),
+    # 188 x 21841 with weight[188, 1]: a tile lies inside one row, the tiles run along the columns
+    # the weight is broadcast over; a core's 85,543 elements span ceil(3.9) = 4 rows, two loads
+    # each (8 of its 21 tiles), one value per load.
+    ((188, 21841), None, (188, 1), 8, 1, 188),
+])
+def test_a_broadcast_operand_kept_across_tiles_is_read_only_on_its_loads(shape, pw_shape, w_shape, loads_per_core,
+                                                                         touched, once):
+    call = StockCall(shape, "float32", "none", pos_weight_shape=pw_shape, weight_shape=w_shape)
+    fused = [launch for launch in stock_launches(call) if launch.name == FUSED][0]
+    assert -(-prod(shape) // CORES // BASE.stock_tile_elems) == 21
+    assert broadcast_reread_bytes(fused, BASE) == CORES * loads_per_core * touched * 4 - once * 4
 
 
 def test_a_tile_loop_overlaps_copy_and_compute_except_the_first_and_last_tile():

@@ -25,10 +25,14 @@ calls (ops-math `math/cast`, `math/ones_like`, `math/reduce_mean`, `math/reduce_
 
 Intermediates written by one launch and read by the next (the ones, the fp32 loss) are priced at
 L2 bandwidth for the part that fits in L2; inputs and the final output at HBM bandwidth, as ours.
-A broadcast operand (pos_weight[C], weight[N,1]) is read by the fused kernel tile by tile: every
-tile copies the operand elements its output elements touch (a TBE broadcast schedule keeps nothing
-in UB across tiles), so past the first read of each element the re-reads are priced at L2 bandwidth
-(`broadcast_reread_bytes`). Our kernels' own operand reads are priced at HBM bandwidth per block.
+A broadcast operand (pos_weight[C], weight[N,1]) is read by the fused kernel tile by tile: a tile
+copies the operand elements its output elements touch, and past the first read of each element the
+re-reads are priced at L2 bandwidth (`broadcast_reread_bytes`). Where the tile loop runs along an
+axis the operand is broadcast over (pos_weight[C] under tiles of whole rows), TBE's broadcast
+schedule store-predicates the operand (tbe/dsl/unify_schedule/vector/broadcast/
+broadcast_schedule_base.py `_calc_store_predicate`, `_do_store_predicate`): its UB copy is loaded on
+a core's first tiles and kept for the rest, so only those loads are charged (`held_loads`). Our
+kernels' own operand reads are priced at HBM bandwidth per block.
 """
 from __future__ import annotations
 
@@ -51,6 +55,10 @@ BROADCAST_OPS = 1           # expanding a broadcast operand to the tile (one vec
 CAST_OPS = 1                # one pass per 16-bit input widened to fp32
 REDUCE_OPS = 1              # one Add pass over the loss
 FILL_OPS = 1                # OnesLike: one Duplicate pass
+# A store-predicated broadcast operand is loaded while the tile index along the split axis is below
+# 2 with double buffering (the predicate of broadcast_schedule_base.py `_do_store_predicate`): once
+# per buffer, on the first two tiles of each pass of a core over that axis.
+STORE_PREDICATE_LOADS = 2
 
 
 @dataclass(frozen=True)
@@ -111,9 +119,42 @@ def touched_elements(input_shape: Tuple[int, ...], operand_shape: Tuple[int, ...
     return min(touched, span)
 
 
+def fused_dims(input_shape: Tuple[int, ...], operand_shape: Tuple[int, ...]) -> List[Tuple[int, bool]]:
+    """The input's dims with neighbours of the same broadcast kind merged, as TBE's broadcast
+    classification fuses them: (size, whether the operand has the dim) from the outermost."""
+    operand = (1,) * (len(input_shape) - len(operand_shape)) + tuple(operand_shape)
+    dims: List[Tuple[int, bool]] = []
+    for size, own in zip(input_shape, operand):
+        has = own != 1
+        if dims and dims[-1][1] == has:
+            dims[-1] = (dims[-1][0] * size, has)
+        else:
+            dims.append((size, has))
+    return dims
+
+
+def held_loads(input_shape: Tuple[int, ...], operand_shape: Tuple[int, ...], span: int, per_core: float,
+               tiles: int) -> Optional[int]:
+    """Tiles on which a core loads an operand that its tile loop keeps in UB (store predicate):
+    the split axis -- the outermost fused dim a tile of `span` elements does not hold whole -- is
+    one the operand is broadcast over; STORE_PREDICATE_LOADS per pass of the core over it. None
+    when the operand varies along the split axis, so every tile copies its share."""
+    dims = fused_dims(input_shape, operand_shape)
+    inner = 1
+    for size, has in reversed(dims):
+        if inner * size > span:
+            if has:
+                return None
+            passes = max(ceil(per_core / (inner * size)), 1)
+            return min(tiles, STORE_PREDICATE_LOADS * passes)
+        inner *= size
+    return None
+
+
 def broadcast_reread_bytes(launch: "Launch", a: A2Assumptions) -> float:
     """Bytes of the launch's broadcast operands read again by later tiles or other cores, over
-    the first read of each element that `input_bytes`/`inter_read_bytes` already count."""
+    the first read of each element that `input_bytes`/`inter_read_bytes` already count: every
+    tile's share, or only the loads of an operand kept in UB across tiles (`held_loads`)."""
     per_core = launch.elements / a.vector_cores
     tiles = max(ceil(per_core / a.stock_tile_elems), 1)
     span = max(ceil(min(per_core, a.stock_tile_elems)), 1)
@@ -121,7 +162,9 @@ def broadcast_reread_bytes(launch: "Launch", a: A2Assumptions) -> float:
     for read in launch.tile_reads:
         once = prod(read.operand_shape) * read.elem_bytes
         every_tile = touched_elements(read.input_shape, read.operand_shape, span) * read.elem_bytes
-        total += max(a.vector_cores * tiles * every_tile - once, 0)
+        held = held_loads(read.input_shape, read.operand_shape, span, per_core, tiles)
+        loads = tiles if held is None else held
+        total += max(a.vector_cores * loads * every_tile - once, 0)
     return total
 
 
