@@ -214,8 +214,6 @@ private:
         inQueueY_.FreeTensor(target);
     }
 
-    // The output queue, if `slot` is where the bank plan puts it.
-
     TilingData tiling_{};
     uint32_t tileLength_ = 0;
     bool reduce_ = false;

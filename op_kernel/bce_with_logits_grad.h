@@ -215,8 +215,6 @@ private:
         outQueue_.FreeTensor(out);
     }
 
-    // The output queue, if `slot` is where the bank plan puts it.
-
     TilingData tiling_{};
     uint32_t tileLength_ = 0;
     TileRange tiles_{};

@@ -38,6 +38,9 @@ __aicore__ inline void AllocateInPlanOrder(AscendC::TPipe& pipe, const TilingDat
                                            TempBuf& tmpA, InQueue& input, InQueue& target, OutQueue& out,
                                            const OperandAt (&operands)[N], TempBuf* const (&laterTemps)[M])
 {
+    // UbPlacement and BankPads hold one pad per placed operand and per later temp.
+    static_assert(N <= PLACED_OPERANDS, "more operands than UbPlacement places");
+    static_assert(M <= GRAD_FP32_TEMPS - 1, "more later temps than BankPads has pads for");
     const UbOrder order = KernelUbOrder(tiling);
     const BankPlan plan = PlanOf(tiling.bankPadBytes);
     const UbPlacement place = PlaceUb(order, plan);
