@@ -9,6 +9,7 @@ from math import prod
 import pytest
 
 from ascend_bce.assumptions import BASE, SENSITIVITY_FACTORS, scaled, sources, varied_names
+from ascend_bce import stock_model
 from ascend_bce.bench_cases import Case
 from ascend_bce.bench_model import run_case
 from ascend_bce.bench_targets import sensitivity
@@ -137,6 +138,24 @@ def test_a_broadcast_operand_kept_across_tiles_is_read_only_on_its_loads(shape, 
     fused = [launch for launch in stock_launches(call) if launch.name == FUSED][0]
     assert -(-prod(shape) // CORES // BASE.stock_tile_elems) == 21
     assert broadcast_reread_bytes(fused, BASE) == CORES * loads_per_core * touched * 4 - once * 4
+
+
+def test_a_held_broadcast_operand_is_copied_and_broadcast_on_its_loads_only(monkeypatch):
+    # 4096 x 1000 fp32 with pos_weight[1000]: tiles of 4096 hold whole rows, so the operand is kept
+    # in UB and each core's 21 tiles copy and broadcast it on 2 only; 19 copy issues, 19 broadcast
+    # passes (a tile's repeats and an instruction issue each) and 19 reads of 4000 B per core fewer
+    # than with a load on every tile.
+    call = StockCall((4096, 1000), "float32", "none", pos_weight_shape=(1000,))
+    fused, = stock_launches(call)
+    held = launch_us(fused, BASE)
+    monkeypatch.setattr(stock_model, "STORE_PREDICATE_LOADS", 21)  # every tile loads it
+    every_tile = launch_us(fused, BASE)
+    skipped, tile_repeats = 19, 4096 * 1000 / CORES / 21 / ELEMS_PER_REPEAT
+    copy_saved = (skipped * BASE.copy_issue_cycles
+                  + skipped * 1000 * 4 / BASE.core_bytes_per_cycle(CORES, BASE.l2_bytes_per_s))
+    vector_saved = skipped * (tile_repeats * BASE.vector_repeat_cycles + BASE.vector_issue_cycles)
+    # Copy-bound both ways: the copies in full, the vector work by one tile's share.
+    assert every_tile - held == pytest.approx((copy_saved + vector_saved / 21) / BASE.clock_hz * 1e6)
 
 
 def test_a_tile_loop_overlaps_copy_and_compute_except_the_first_and_last_tile():

@@ -106,11 +106,16 @@ class TileRead:
     elem_bytes: int
 
 
+def _right_aligned(input_shape: Tuple[int, ...], operand_shape: Tuple[int, ...]) -> Tuple[int, ...]:
+    """The operand's shape with the input's rank, broadcast from the right."""
+    return (1,) * (len(input_shape) - len(operand_shape)) + tuple(operand_shape)
+
+
 def touched_elements(input_shape: Tuple[int, ...], operand_shape: Tuple[int, ...], span: int) -> int:
     """Distinct operand elements that `span` contiguous flat elements of the input (from a row
     start) read, with the operand broadcast to the input from the right: in each dim where the
     operand is not broadcast, the coordinates the span crosses (never more than the span)."""
-    operand = (1,) * (len(input_shape) - len(operand_shape)) + tuple(operand_shape)
+    operand = _right_aligned(input_shape, operand_shape)
     touched, inner = 1, 1
     for size, own in zip(reversed(input_shape), reversed(operand)):
         if own != 1:
@@ -122,7 +127,7 @@ def touched_elements(input_shape: Tuple[int, ...], operand_shape: Tuple[int, ...
 def fused_dims(input_shape: Tuple[int, ...], operand_shape: Tuple[int, ...]) -> List[Tuple[int, bool]]:
     """The input's dims with neighbours of the same broadcast kind merged, as TBE's broadcast
     classification fuses them: (size, whether the operand has the dim) from the outermost."""
-    operand = (1,) * (len(input_shape) - len(operand_shape)) + tuple(operand_shape)
+    operand = _right_aligned(input_shape, operand_shape)
     dims: List[Tuple[int, bool]] = []
     for size, own in zip(input_shape, operand):
         has = own != 1
@@ -151,19 +156,33 @@ def held_loads(input_shape: Tuple[int, ...], operand_shape: Tuple[int, ...], spa
     return None
 
 
+def tile_loop(launch: "Launch", a: A2Assumptions) -> Tuple[float, int]:
+    """(elements per core, tiles per core) of a launch balanced over every vector core."""
+    per_core = launch.elements / a.vector_cores
+    return per_core, max(ceil(per_core / a.stock_tile_elems), 1)
+
+
+def operand_loads(launch: "Launch", a: A2Assumptions) -> List[Tuple["TileRead", int]]:
+    """Each broadcast operand with the tiles per core that copy it in (and broadcast it): every
+    tile, or only the loads of an operand kept in UB across tiles (`held_loads`)."""
+    per_core, tiles = tile_loop(launch, a)
+    span = max(ceil(min(per_core, a.stock_tile_elems)), 1)
+    loads = []
+    for read in launch.tile_reads:
+        held = held_loads(read.input_shape, read.operand_shape, span, per_core, tiles)
+        loads.append((read, tiles if held is None else held))
+    return loads
+
+
 def broadcast_reread_bytes(launch: "Launch", a: A2Assumptions) -> float:
     """Bytes of the launch's broadcast operands read again by later tiles or other cores, over
-    the first read of each element that `input_bytes`/`inter_read_bytes` already count: every
-    tile's share, or only the loads of an operand kept in UB across tiles (`held_loads`)."""
-    per_core = launch.elements / a.vector_cores
-    tiles = max(ceil(per_core / a.stock_tile_elems), 1)
+    the first read of each element that `input_bytes`/`inter_read_bytes` already count."""
+    per_core, _ = tile_loop(launch, a)
     span = max(ceil(min(per_core, a.stock_tile_elems)), 1)
     total = 0.0
-    for read in launch.tile_reads:
+    for read, loads in operand_loads(launch, a):
         once = prod(read.operand_shape) * read.elem_bytes
         every_tile = touched_elements(read.input_shape, read.operand_shape, span) * read.elem_bytes
-        held = held_loads(read.input_shape, read.operand_shape, span, per_core, tiles)
-        loads = tiles if held is None else held
         total += max(a.vector_cores * loads * every_tile - once, 0)
     return total
 
@@ -270,8 +289,9 @@ def launch_us(launch: Launch, a: A2Assumptions) -> float:
     overlap the vector pipe as a double-buffered tile loop (`pipelined_cycles`); plus the launch
     cost and the cross-core combine."""
     cores = a.vector_cores
-    per_core = launch.elements / cores
-    tiles = max(ceil(per_core / a.stock_tile_elems), 1)
+    per_core, tiles = tile_loop(launch, a)
+    # A held broadcast operand's copy and broadcast pass run on its loads only (store predicate).
+    skipped = sum(tiles - loads for _, loads in operand_loads(launch, a))
     hbm = launch.input_bytes + launch.output_bytes
     l2 = 0.0
     for inter in (launch.inter_read_bytes, launch.inter_write_bytes):
@@ -280,11 +300,12 @@ def launch_us(launch: Launch, a: A2Assumptions) -> float:
         hbm += inter * (1 - hit)
     l2 += broadcast_reread_bytes(launch, a)
     copy = (hbm / cores / a.core_bytes_per_cycle(cores) + l2 / cores / a.core_bytes_per_cycle(cores, a.l2_bytes_per_s)
-            + launch.streams * tiles * a.copy_issue_cycles)
+            + (launch.streams * tiles - skipped) * a.copy_issue_cycles)
     repeats = per_core / ELEMS_PER_REPEAT
     instructions = launch.vector_ops + launch.slow_ops
-    vector = (repeats * (launch.vector_ops + launch.slow_ops * a.slow_op_factor) * a.vector_repeat_cycles
-              + instructions * tiles * a.vector_issue_cycles)
+    vector = ((repeats * (launch.vector_ops + launch.slow_ops * a.slow_op_factor)
+               - repeats / tiles * skipped * BROADCAST_OPS) * a.vector_repeat_cycles
+              + (instructions * tiles - skipped * BROADCAST_OPS) * a.vector_issue_cycles)
     return (a.launch_us + pipelined_cycles(copy, vector, tiles) * 1e6 / a.clock_hz
             + launch.cross_core_combines * a.sync_all_us)
 
