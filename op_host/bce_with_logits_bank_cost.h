@@ -96,9 +96,9 @@ inline uint32_t PairwiseClashes(uint64_t loss, uint32_t fp32TileBytes)
 // What the host minimises over the plans: the repeats per tile where a buffer meets the tile it is
 // multiplied into in one bank row (each later temp with tmpA, the target and the operands' buffers
 // with theirs), plus every repeat of an early buffer a plan below PLACED leaves at any phase.
-inline uint64_t BankPlanCost(const UbOrder& order, BankPlan plan)
+// `p` is the plan's placement (PlaceUb(order, plan)).
+inline uint64_t BankPlanCost(const UbOrder& order, BankPlan plan, const UbPlacement& p)
 {
-    const UbPlacement p = PlaceUb(order, plan);
     const uint32_t repeats = (order.fp32TileBytes + REPEAT_BYTES - 1) / REPEAT_BYTES;
     const bool phased = plan.level >= BankLevel::PLACED;
     uint64_t cost = InputClashes(order, p, repeats);

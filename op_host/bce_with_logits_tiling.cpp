@@ -580,8 +580,10 @@ uint64_t ChooseBankPads(const TilingData& t)
     uint64_t bestCost = UINT64_MAX;
     uint64_t bestPads = UINT64_MAX;
     for (uint32_t k = 0; k < BANK_PLAN_COUNT; ++k) {
-        const uint64_t pads = PlaceUb(order, BankPlanAt(k)).padBytes;
-        const uint64_t cost = BankPlanCost(order, BankPlanAt(k));
+        const BankPlan plan = BankPlanAt(k);
+        const UbPlacement placement = PlaceUb(order, plan);
+        const uint64_t pads = placement.padBytes;
+        const uint64_t cost = BankPlanCost(order, plan, placement);
         if (used + pads <= t.ubBytes && (cost < bestCost || (cost == bestCost && pads < bestPads))) {
             bestCost = cost;
             bestPads = pads;

@@ -237,6 +237,7 @@ __aicore__ inline BankPlan PlanOf(uint64_t bankPadBytes)
     return index == 0 ? PACKED_PLAN : BankPlanAt(static_cast<uint32_t>(index - 1));
 }
 
+// Bytes of one element of a TilingData dtype: fp32, or a 16-bit type (fp16, bf16).
 __aicore__ inline uint32_t DTypeElemBytes(uint32_t dtype)
 {
     return static_cast<DType>(dtype) == DType::FLOAT32 ? FP32_BYTES : FP32_BYTES / 2;

@@ -4,6 +4,7 @@
 #define BCE_WITH_LOGITS_COPY_H
 
 #include "kernel_operator.h"
+#include "bce_with_logits_bank_plan.h"
 #include "bce_with_logits_tiling.h"
 
 namespace BceWithLogits {
@@ -15,10 +16,7 @@ template <>
 __aicore__ inline float ScalarToFloat<bfloat16_t>(bfloat16_t value) { return AscendC::Cast(value); }
 
 // Bytes of one element of an operand as stored in GM (fp32, or a 16-bit type).
-__aicore__ inline uint32_t GmElemBytes(const OperandTiling& op)
-{
-    return static_cast<DType>(op.dtype) == DType::FLOAT32 ? sizeof(float) : sizeof(half);
-}
+__aicore__ inline uint32_t GmElemBytes(const OperandTiling& op) { return DTypeElemBytes(op.dtype); }
 
 // An operand's GM view.
 template <typename U>

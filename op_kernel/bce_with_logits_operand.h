@@ -58,7 +58,7 @@ public:
     {
         switch (static_cast<OperandMode>(op_.mode)) {
             case OperandMode::PERIODIC:
-                Dispatch<ExpandPeriodTag>(pipe, scratch, *tiling_);
+                Dispatch<ExpandPeriodTag>(pipe, scratch);
                 break;
             case OperandMode::GENERIC:
                 pipe.InitBuffer(offsets_, tileLength_ * FP32_BYTES);
@@ -287,7 +287,7 @@ private:
     // (bce_with_logits_period.h), then replicated by doubling vector copies so that any tile start
     // finds one contiguous, 32-B aligned run, when it has a tail (PeriodTailElems).
     template <typename U>
-    __aicore__ inline void Run(ExpandPeriodTag, TPipe& pipe, const SetupScratch& scratch, const TilingData& tiling)
+    __aicore__ inline void Run(ExpandPeriodTag, TPipe& pipe, const SetupScratch& scratch)
     {
         constexpr bool IS_FP32 = std::is_same<U, float>::value;
         const uint32_t numel = static_cast<uint32_t>(op_.numel);
@@ -310,7 +310,7 @@ private:
         if (IsOwnPeriod(op_)) {
             CopyPeriods(expanded, values, head, ramp, op_, tileLength_);
         } else {
-            GatherPeriod(expanded, values, ramp, op_, tiling, scratch);
+            GatherPeriod(expanded, values, ramp, op_, *tiling_, scratch);
         }
         const uint64_t total = op_.periodAligned + PeriodTailElems(op_, tileLength_);
         for (uint64_t filled = op_.periodAligned; filled < total;) {

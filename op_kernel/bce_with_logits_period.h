@@ -63,18 +63,9 @@ __aicore__ inline uint32_t PeriodPieceElems(const OperandTiling& op, uint32_t ti
     return longest < limit ? static_cast<uint32_t>(longest) : limit;
 }
 
-// The byte ramp of CopyPeriods, in `ramp` (at least a tile of free fp32). Built before the operand
-// arrives: it needs no operand value, and its first block is written by the scalar unit
-// (CreateVecIndex), which after any vector instruction would first wait for the vector pipe to drain.
-__aicore__ inline void PreparePeriodCopies(const AscendC::LocalTensor<float>& ramp, const OperandTiling& op,
-                                           uint32_t tileLength)
-{
-    BuildByteRamp(ramp, PeriodPieceElems(op, tileLength));
-}
-
 // expanded[j] = operand[j mod P] for j < op.periodAligned, for an operand that is its own period
 // (IsOwnPeriod): `values` is the staged operand in fp32 behind its head (PeriodHeadElems), and with a
-// head `ramp` holds the byte ramp (PreparePeriodCopies). Period copies are vector copies (Muls by 1:
+// head `ramp` holds the byte ramp (BuildByteRamp over PeriodPieceElems, PeriodRamp). Period copies are vector copies (Muls by 1:
 // exact) where their source is 32-B aligned (the one copy when P is a multiple of 8), else Gathers
 // at a constant base, of at most one ramp each.
 __aicore__ inline void CopyPeriods(const AscendC::LocalTensor<float>& expanded,
@@ -120,7 +111,7 @@ __aicore__ inline AscendC::LocalTensor<float> PeriodRamp(AscendC::TPipe& pipe,
         if (!inTail) {
             WaitPipe<AscendC::HardEvent::V_S>(pipe);
         }
-        PreparePeriodCopies(ramp, op, tileLength);
+        BuildByteRamp(ramp, PeriodPieceElems(op, tileLength));
     }
     return ramp;
 }

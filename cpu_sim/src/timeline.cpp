@@ -141,7 +141,7 @@ bool TimeScalarAccess(BlockContext& c, bool ub, const void* gm) {
     return miss;
 }
 
-double TimeSetFlag(AscendC::HardEvent event, int32_t id) {
+void TimeSetFlag(AscendC::HardEvent event, int32_t id) {
     PipeTimeline& t = Ctx().timeline;
     const int e = static_cast<int>(event);
     const int src = IndexOf(EventSrcPipe(event));
@@ -158,28 +158,26 @@ double TimeSetFlag(AscendC::HardEvent event, int32_t id) {
         }
     }
     t.flagTime[e][id] = stamp;
-    return stamp;
 }
 
-double TimeWaitFlag(AscendC::HardEvent event, int32_t id) {
+void TimeWaitFlag(AscendC::HardEvent event, int32_t id) {
     PipeTimeline& t = Ctx().timeline;
     const int e = static_cast<int>(event);
     const uint8_t srcBit = EventSrcPipe(event), dstBit = EventDstPipe(event);
-    if (srcBit == 0) return IssuePoint(t);  // cube events: no vector-core pipe
+    if (srcBit == 0) return;  // cube events: no vector-core pipe
     const int src = IndexOf(srcBit), dst = IndexOf(dstBit);
     const double seen = t.flagTime[e][id] + cost::kFlagLatencyCycles;
     if (dst == S) {
         HoldScalar(t, seen);
         if (src == V) t.vectorSinceScalarSync = false;
         t.flagCleared[e][id] = t.free[S];
-        return t.free[S];
+        return;
     }
     // The destination pipe reaches the wait once it has finished what was issued to it before,
     // and clears the bit when it passes it.
     t.flagCleared[e][id] = std::max({Drained(t, dst), IssuePoint(t), seen});
     t.ready[dst] = std::max(t.ready[dst], seen);
     if (dst == V && src == S) t.scalarSinceVectorSync = false;
-    return t.flagCleared[e][id];
 }
 
 void TimeBarrierAll() {

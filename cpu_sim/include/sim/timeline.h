@@ -63,11 +63,12 @@ void TimeInstr(const char* name, uint64_t repeats, uint32_t elemBytes, double ex
 // A GetValue/SetValue (or an API call's own scalar load/store): `ub` for a LocalTensor, else the GM
 // address `gm`, which goes through the DCache: true when it missed (and paid kScalarGmMissCycles).
 bool TimeScalarAccess(BlockContext& c, bool ub, const void* gm = nullptr);
-// A SetFlag: the cycle its source pipe sets the bit (stamped for the WaitFlag that follows), not
+// A SetFlag: stamps the cycle its source pipe sets the bit (for the WaitFlag that follows), not
 // before the last WaitFlag of the flag cleared it: until then the set holds its source pipe.
-double TimeSetFlag(AscendC::HardEvent event, int32_t id);
-// A WaitFlag: the cycle its destination pipe passes it, which is when the bit is cleared.
-double TimeWaitFlag(AscendC::HardEvent event, int32_t id);
+void TimeSetFlag(AscendC::HardEvent event, int32_t id);
+// A WaitFlag: holds its destination pipe until the set is seen, and records when the pipe passes
+// it, which is when the bit is cleared.
+void TimeWaitFlag(AscendC::HardEvent event, int32_t id);
 void TimeBarrierAll();                 // PipeBarrier<PIPE_ALL>: every pipe drained
 double TimeNow();                      // the cycle every pipe is drained (after TimeBarrierAll)
 void TimeReleaseAll(double cycle);     // SyncAll: nothing of the block starts before `cycle`
