@@ -67,7 +67,7 @@ inline uint32_t InputClashes(const UbOrder& order, const UbPlacement& p, uint32_
     }
     uint32_t clashes = 0;
     for (uint32_t k = 0; k < order.input.num; ++k) {
-        const uint64_t at = order.fp32TileBytes + p.inputPad + static_cast<uint64_t>(k) * p.inputBufferBytes;
+        const uint64_t at = p.inputOffset + static_cast<uint64_t>(k) * p.inputBufferBytes;
         if (at % BANK_HALF_PHASE == 0) {
             continue;
         }

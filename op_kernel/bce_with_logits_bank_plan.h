@@ -130,6 +130,7 @@ struct UbOrder {
 struct UbPlacement {
     uint32_t inputPad;
     uint32_t inputBufferBytes;
+    uint64_t inputOffset;
     uint32_t targetPad;
     uint32_t targetBufferBytes;
     uint64_t targetOffset;
@@ -187,9 +188,8 @@ __aicore__ inline UbPlacement PlaceUb(const UbOrder& order, BankPlan plan)
     UbPlacement p{};
     const bool early = plan.level >= BankLevel::PLACED;
     uint64_t offset = order.fp32TileBytes;
-    uint64_t inputOffset = 0;
     PlaceSlot(order.input, early, PadToPhase(offset, order.input.phase), offset, p.inputPad, p.inputBufferBytes,
-              inputOffset, p.padBytes);
+              p.inputOffset, p.padBytes);
     if (plan.out == OutputSlot::EARLY) {
         PlaceOutput(order, plan.level, offset, p);
     }
