@@ -653,6 +653,16 @@ uint32_t DTypeBytes(DType dtype)
                                 " is out of range (0 = float32, 1 = float16, 2 = bfloat16)");
 }
 
+uint32_t LaunchBlocks(uint64_t numTiles, uint32_t blockCap)
+{
+    if (numTiles == 0 || blockCap == 0) {
+        return 1;  // an empty launch still runs one block (its reduction writes the result)
+    }
+    const uint64_t cap = std::min<uint64_t>(blockCap, numTiles);
+    const uint64_t busiest = (numTiles + cap - 1) / cap;
+    return static_cast<uint32_t>((numTiles + busiest - 1) / busiest);
+}
+
 TilingData ComputeTiling(const TilingRequest& req)
 {
     CheckRequest(req);
@@ -714,7 +724,7 @@ TilingData ComputeTiling(const TilingRequest& req)
                                         " (input too large for reduction 'mean'/'sum'; 'none' has no limit)");
         }
     }
-    t.blockDim = static_cast<uint32_t>(std::max<uint64_t>(std::min<uint64_t>(blockCap, t.numTiles), 1));
+    t.blockDim = LaunchBlocks(t.numTiles, blockCap);
     t.workspaceBytes = HasPartials(t) ? AlignUp(t.numTiles * FP32_BYTES, BLOCK_BYTES) : 0;
     // Bank pads only from the room the tile left: they never shorten a tile, so the tiles (and
     // every summation order) are the same with or without them.

@@ -66,10 +66,17 @@ def test_sizes(rng, size, dtype, operands):
 
 @pytest.mark.parametrize("blocks", [1, 7, 40, 48])
 def test_block_counts(rng, blocks):
+    from ascend_bce import _C
+
     x, y, w, pw = _inputs(rng, (300, 1001), np.float32, (300, 1), (1001,))
     for reduction in REDUCTIONS:
         _check(x, y, w, pw, reduction, max_blocks=blocks)
-    assert ascend_bce.last_kernel_stats().block_dim == blocks
+        tiles = _C.host.compute_tiling(input_shape=[300, 1001], dtype="float32", reduction=reduction,
+                                       weight_shape=[300, 1], weight_dtype="float32", pos_weight_shape=[1001],
+                                       pos_weight_dtype="float32", max_blocks=blocks)["num_tiles"]
+        # At most `blocks`, and no more than keep the busiest block at ceil(tiles / blocks) tiles.
+        busiest = -(-tiles // min(blocks, tiles))
+        assert ascend_bce.last_kernel_stats().block_dim == -(-tiles // busiest) <= blocks
 
 
 @pytest.mark.parametrize("w_dtype", DTYPES)

@@ -609,8 +609,12 @@ def test_random_configs_fit_ub():
 def test_block_dim_bounds(n, soc, max_blocks):
     t = tiling([n], soc=soc, max_blocks=max_blocks)
     assert t["num_tiles"] == -(-n // t["tile_length"])
-    want = min(SOCS[soc], t["num_tiles"], max_blocks or SOCS[soc])
-    assert t["block_dim"] == max(1, want)
+    # The busiest block runs the tiles of a launch on every core it may use; no more blocks run
+    # than that count needs (the others would only share HBM with it).
+    cap = max(1, min(SOCS[soc], t["num_tiles"], max_blocks or SOCS[soc]))
+    busiest = -(-t["num_tiles"] // cap)
+    assert t["block_dim"] == max(1, -(-t["num_tiles"] // busiest))
+    assert -(-t["num_tiles"] // t["block_dim"]) == busiest
 
 
 def test_workspace_bytes():

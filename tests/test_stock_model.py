@@ -19,9 +19,11 @@ from ascend_bce.stock_model import (ELEMS_PER_REPEAT, StockCall, broadcast_rerea
 N_ROWS, C = 64, 1000
 N = N_ROWS * C
 CORES = BASE.vector_cores
-# At N elements each core takes one tile of ceil(N / 48) = 1334 elements: a tile reads all C
-# values of a pos_weight[C] and 2 of a weight[N, 1]; every core but the first re-reads them.
-TILE_SPAN = -(-N // CORES)
+# TBE's broadcast tiling of 64 x 1000 (broadcast_v3.cc, by hand): 64 rows > 48 cores gives a block
+# factor of ceil(64 / 48) = 2 rows; a 4096-element UB tile holds 4 rows of 1000, so a tile is the
+# block's 2 rows; 32 tiles, one per core, 32 cores. Each tile reads all C values of a
+# pos_weight[C] and 2 of a weight[N, 1]; every core but the first re-reads the pos_weight.
+FUSED_CORES = 32
 FUSED = "SigmoidCrossEntropyWithLogitsV2(none)"
 
 
@@ -36,15 +38,15 @@ def names(call):
      4 * N + (3 * 4 * N + 4 * N) + (4 * N + 4)),
     # fp32 pos_weight fp32, none: one launch, x, y, pos_weight in, loss out.
     (StockCall((N_ROWS, C), "float32", "none", pos_weight_shape=(C,)), [FUSED],
-     3 * 4 * N + 4 * C + (CORES - 1) * 4 * C),
+     3 * 4 * N + 4 * C + (FUSED_CORES - 1) * 4 * C),
     # fp16 with an fp32 pos_weight: Cast(pos_weight) to fp16, fused (fp32 loss), Cast(out) N elements.
     (StockCall((N_ROWS, C), "float16", "none", pos_weight_shape=(C,)), ["Cast(pos_weight)", FUSED, "Cast(out)"],
-     (4 * C + 2 * C) + (2 * 2 * N + 2 * C + 4 * N) + (4 * N + 2 * N) + (CORES - 1) * 2 * C),
+     (4 * C + 2 * C) + (2 * 2 * N + 2 * C + 4 * N) + (4 * N + 2 * N) + (FUSED_CORES - 1) * 2 * C),
     # bf16, fp32 weight [N,1], sum: Cast(weight), OnesLike, fused, ReduceSum, Cast(out) of one element.
     (StockCall((N_ROWS, C), "bfloat16", "sum", weight_shape=(N_ROWS, 1)),
      ["Cast(weight)", "OnesLike(pos_weight)", FUSED, "ReduceSum", "Cast(out)"],
      (4 * N_ROWS + 2 * N_ROWS) + 2 * N + (3 * 2 * N + 2 * N_ROWS + 4 * N) + (4 * N + 4) + (4 + 2)
-     + CORES * 2 * 2 - 2 * N_ROWS),
+     + FUSED_CORES * 2 * 2 - 2 * N_ROWS),
     # fp16 weight [N,C] in the input dtype: no Cast of it.
     (StockCall((N_ROWS, C), "float16", "mean", weight_shape=(N_ROWS, C), weight_dtype="float16"),
      ["OnesLike(pos_weight)", FUSED, "ReduceMean", "Cast(out)"],
@@ -103,59 +105,61 @@ def test_a_tile_reads_the_operand_elements_its_span_touches(input_shape, operand
 
 
 def test_broadcast_operands_are_re_read_per_tile_at_l2_bandwidth():
-    # 188 x 21841 fp32 with pos_weight[21841]: each core's 85,543 elements take 21 tiles of 4096,
-    # each copying its 4096 pos_weight values; all but the first read of each value come from L2.
+    # 188 x 21841 fp32 with pos_weight[21841]: a row does not fit a 4096-element UB tile, so TBE
+    # cuts each row into ceil(21841 / 4096) = 6 tiles: 1128 tiles, ceil(1128 / 48) = 24 per core,
+    # 47 cores. Each tile copies its (up to) 4096 pos_weight values; all but the first read of each
+    # value come from L2.
     call = StockCall((188, 21841), "float32", "none", pos_weight_shape=(21841,))
     fused, = stock_launches(call)
-    tiles = -(-188 * 21841 // CORES // BASE.stock_tile_elems)
-    assert tiles == 21
-    reread = CORES * tiles * 4096 * 4 - 21841 * 4
+    tiles, cores = 24, 47
+    reread = cores * tiles * 4096 * 4 - 21841 * 4
     assert broadcast_reread_bytes(fused, BASE) == reread
     no_reread = launch_us(dataclasses.replace(fused, tile_reads=()), BASE)
-    l2_per_cycle = BASE.core_bytes_per_cycle(CORES, BASE.l2_bytes_per_s)
+    l2_per_cycle = BASE.core_bytes_per_cycle(cores, BASE.l2_bytes_per_s)
     # The copies bound this launch, so the re-reads add their L2 time in full.
-    assert launch_us(fused, BASE) == pytest.approx(no_reread + reread / CORES / l2_per_cycle / BASE.clock_hz * 1e6)
+    assert launch_us(fused, BASE) == pytest.approx(no_reread + reread / cores / l2_per_cycle / BASE.clock_hz * 1e6)
     # A weight that is not broadcast is read once, with x and y.
     full = StockCall((188, 21841), "float32", "none", weight_shape=(188, 21841))
     assert all(not launch.tile_reads for launch in stock_launches(full))
 
 
-@pytest.mark.parametrize("shape, pw_shape, w_shape, loads_per_core, touched, once", [
-    # 4096 x 1000: a core's 85,334 elements in 21 tiles of 4096 (4 whole rows each): the tiles run
-    # down the rows, which pos_weight[1000] is broadcast over, so TBE's store predicate loads it on
-    # a core's first two tiles (double buffered) and keeps it in UB for the other 19.
-    ((4096, 1000), (1000,), None, 2, 1000, 1000),
+@pytest.mark.parametrize("shape, pw_shape, w_shape, cores, loads_per_core, touched, once", [
+    # 4096 x 1000: blocks of ceil(4096 / 48) = 86 rows, UB tiles of 4 whole rows (4000 elements):
+    # 1024 tiles, 22 per core, 47 cores. The tiles run down the rows, which pos_weight[1000] is
+    # broadcast over, so TBE's store predicate loads it on a core's first two tiles (double
+    # buffered) and keeps it in UB for the other 20.
+    ((4096, 1000), (1000,), None, 47, 2, 1000, 1000),
     # The same under a split batch dim: TBE fuses 32 x 128 into one broadcast dim first.
-    ((32, 128, 1000), (1000,), None, 2, 1000, 1000),
-    # 188 x 21841 with weight[188, 1]: a tile lies inside one row, the tiles run along the columns
-    # the weight is broadcast over; a core's 85,543 elements span ceil(3.9) = 4 rows, two loads
-    # each (8 of its 21 tiles), one value per load.
-    ((188, 21841), None, (188, 1), 8, 1, 188),
+    ((32, 128, 1000), (1000,), None, 47, 2, 1000, 1000),
+    # 188 x 21841 with weight[188, 1]: 6 tiles per row (as above), 24 per core, 47 cores; a tile
+    # lies inside one row, the tiles run along the columns the weight is broadcast over; a core's
+    # 24 tiles span 4 rows, two loads each (8 of its 24 tiles), one value per load.
+    ((188, 21841), None, (188, 1), 47, 8, 1, 188),
 ])
-def test_a_broadcast_operand_kept_across_tiles_is_read_only_on_its_loads(shape, pw_shape, w_shape, loads_per_core,
-                                                                         touched, once):
+def test_a_broadcast_operand_kept_across_tiles_is_read_only_on_its_loads(shape, pw_shape, w_shape, cores,
+                                                                         loads_per_core, touched, once):
     call = StockCall(shape, "float32", "none", pos_weight_shape=pw_shape, weight_shape=w_shape)
     fused = [launch for launch in stock_launches(call) if launch.name == FUSED][0]
-    assert -(-prod(shape) // CORES // BASE.stock_tile_elems) == 21
-    assert broadcast_reread_bytes(fused, BASE) == CORES * loads_per_core * touched * 4 - once * 4
+    assert broadcast_reread_bytes(fused, BASE) == cores * loads_per_core * touched * 4 - once * 4
 
 
 def test_a_held_broadcast_operand_is_copied_and_broadcast_on_its_loads_only(monkeypatch):
-    # 4096 x 1000 fp32 with pos_weight[1000]: tiles of 4096 hold whole rows, so the operand is kept
-    # in UB and each core's 21 tiles copy and broadcast it on 2 only; 19 copy issues, 19 broadcast
-    # passes (a tile's repeats and an instruction issue each) and 19 reads of 4000 B per core fewer
-    # than with a load on every tile.
+    # 4096 x 1000 fp32 with pos_weight[1000]: UB tiles of 4 whole rows (4000 elements), 22 per core
+    # on 47 cores (as above), so the operand is kept in UB and each core's 22 tiles copy and
+    # broadcast it on 2 only; 20 copy issues, 20 broadcast passes (a tile's repeats and an
+    # instruction issue each) and 20 reads of 4000 B per core fewer than with a load on every tile.
     call = StockCall((4096, 1000), "float32", "none", pos_weight_shape=(1000,))
     fused, = stock_launches(call)
     held = launch_us(fused, BASE)
-    monkeypatch.setattr(stock_model, "STORE_PREDICATE_LOADS", 21)  # every tile loads it
+    monkeypatch.setattr(stock_model, "STORE_PREDICATE_LOADS", 22)  # every tile loads it
     every_tile = launch_us(fused, BASE)
-    skipped, tile_repeats = 19, 4096 * 1000 / CORES / 21 / ELEMS_PER_REPEAT
+    tiles, cores = 22, 47
+    skipped, tile_repeats = 20, 4000 / ELEMS_PER_REPEAT
     copy_saved = (skipped * BASE.copy_issue_cycles
-                  + skipped * 1000 * 4 / BASE.core_bytes_per_cycle(CORES, BASE.l2_bytes_per_s))
+                  + skipped * 1000 * 4 / BASE.core_bytes_per_cycle(cores, BASE.l2_bytes_per_s))
     vector_saved = skipped * (tile_repeats * BASE.vector_repeat_cycles + BASE.vector_issue_cycles)
     # Copy-bound both ways: the copies in full, the vector work by one tile's share.
-    assert every_tile - held == pytest.approx((copy_saved + vector_saved / 21) / BASE.clock_hz * 1e6)
+    assert every_tile - held == pytest.approx((copy_saved + vector_saved / tiles) / BASE.clock_hz * 1e6)
 
 
 def test_a_tile_loop_overlaps_copy_and_compute_except_the_first_and_last_tile():
@@ -170,11 +174,14 @@ def test_a_tile_loop_overlaps_copy_and_compute_except_the_first_and_last_tile():
 
 
 def test_a_small_stock_launch_pays_its_copies_and_compute_in_series():
+    # [1, 1000] with pos_weight[1000]: one shape, so TBE's elementwise tiling: 1000 elements give
+    # each core ceil(1000 / 48) = 21 rounded up to 128, 8 cores, one tile each.
     call = StockCall((1, 1000), "float32", "none", pos_weight_shape=(1000,))
     fused, = stock_launches(call)
     a = BASE
-    per_core = fused.elements / a.vector_cores
-    copy = fused.gm_bytes / a.vector_cores / a.core_bytes_per_cycle(a.vector_cores) + fused.streams * a.copy_issue_cycles
+    per_core, cores = 128, 8
+    copy = (fused.gm_bytes * per_core / fused.elements / a.core_bytes_per_cycle(cores)
+            + fused.streams * a.copy_issue_cycles)
     vector = (per_core / ELEMS_PER_REPEAT * (fused.vector_ops + fused.slow_ops * a.slow_op_factor) * a.vector_repeat_cycles
               + (fused.vector_ops + fused.slow_ops) * a.vector_issue_cycles)
     assert launch_us(fused, a) == pytest.approx(a.launch_us + (copy + vector) / a.clock_hz * 1e6)

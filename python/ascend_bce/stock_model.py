@@ -23,6 +23,10 @@ calls (ops-math `math/cast`, `math/ones_like`, `math/reduce_mean`, `math/reduce_
 7. Cast(result -> out dtype) for 16-bit input: N elements for 'none', one element otherwise.
 8. ViewCopy into a contiguous out: priced as free (in the stock sequence's favour).
 
+Each launch is priced on its busiest core as TBE's runtime tiling splits it over the cores
+(stock_tiling.py: whole-row UB tiles and ceil(tiles / cores) per core with a broadcast operand, a
+128-aligned share per core elementwise), at the HBM share of the cores that run.
+
 Intermediates written by one launch and read by the next (the ones, the fp32 loss) are priced at
 L2 bandwidth for the part that fits in L2; inputs and the final output at HBM bandwidth, as ours.
 A broadcast operand (pos_weight[C], weight[N,1]) is read by the fused kernel tile by tile: a tile
@@ -41,6 +45,7 @@ from math import ceil, prod
 from typing import Dict, List, Optional, Tuple
 
 from .assumptions import BASE, A2Assumptions
+from .stock_tiling import CoreSplit, broadcast_split, elewise_split, even_split
 
 DTYPE_BYTES = {"float32": 4, "float16": 2, "bfloat16": 2}
 LOSS_DTYPE = "float32"  # the fused kernel's output for every input dtype
@@ -79,8 +84,8 @@ class StockCall:
 
 @dataclass(frozen=True)
 class Launch:
-    """One kernel of the sequence: the elements it iterates over (spread evenly over the cores),
-    its bytes by kind, and its vector work."""
+    """One kernel of the sequence: the elements it iterates over (split over the cores as TBE's
+    tiling splits them, stock_tiling.py), its bytes by kind, and its vector work."""
     name: str
     elements: int
     input_bytes: int = 0          # user tensors read from HBM
@@ -92,6 +97,11 @@ class Launch:
     streams: int = 1              # DataCopies per tile
     cross_core_combines: int = 0
     tile_reads: Tuple["TileRead", ...] = ()  # broadcast operands copied in per tile
+    # The fused output shape TBE's broadcast tiling splits (stock_tiling.broadcast_split) and, per
+    # axis, whether an operand is broadcast along it; () for an elementwise launch.
+    split_dims: Tuple[int, ...] = ()
+    split_broadcast: Tuple[bool, ...] = ()
+    in_elem_bytes: int = 4
 
     @property
     def gm_bytes(self) -> int:
@@ -156,35 +166,61 @@ def held_loads(input_shape: Tuple[int, ...], operand_shape: Tuple[int, ...], spa
     return None
 
 
-def tile_loop(launch: "Launch", a: A2Assumptions) -> Tuple[float, int]:
-    """(elements per core, tiles per core) of a launch balanced over every vector core."""
-    per_core = launch.elements / a.vector_cores
-    return per_core, max(ceil(per_core / a.stock_tile_elems), 1)
+def tile_loop(launch: "Launch", a: A2Assumptions) -> CoreSplit:
+    """The busiest core of a launch (elements, UB tiles, tile span, cores that run) as TBE's
+    tiling splits it: broadcast or elementwise (stock_tiling.py); the reductions evenly."""
+    if launch.cross_core_combines:
+        return even_split(launch.elements, a.vector_cores, a.stock_tile_elems)
+    if launch.split_dims:
+        return broadcast_split(launch.split_dims, launch.split_broadcast, a.vector_cores, a.stock_tile_elems,
+                               launch.in_elem_bytes)
+    return elewise_split(launch.elements, a.vector_cores, a.stock_tile_elems)
 
 
 def operand_loads(launch: "Launch", a: A2Assumptions) -> List[Tuple["TileRead", int]]:
     """Each broadcast operand with the tiles per core that copy it in (and broadcast it): every
     tile, or only the loads of an operand kept in UB across tiles (`held_loads`)."""
-    per_core, tiles = tile_loop(launch, a)
-    span = max(ceil(min(per_core, a.stock_tile_elems)), 1)
+    split = tile_loop(launch, a)
     loads = []
     for read in launch.tile_reads:
-        held = held_loads(read.input_shape, read.operand_shape, span, per_core, tiles)
-        loads.append((read, tiles if held is None else held))
+        held = held_loads(read.input_shape, read.operand_shape, split.span, split.per_core, split.tiles)
+        loads.append((read, split.tiles if held is None else held))
     return loads
 
 
 def broadcast_reread_bytes(launch: "Launch", a: A2Assumptions) -> float:
     """Bytes of the launch's broadcast operands read again by later tiles or other cores, over
     the first read of each element that `input_bytes`/`inter_read_bytes` already count."""
-    per_core, _ = tile_loop(launch, a)
-    span = max(ceil(min(per_core, a.stock_tile_elems)), 1)
+    split = tile_loop(launch, a)
     total = 0.0
     for read, loads in operand_loads(launch, a):
         once = prod(read.operand_shape) * read.elem_bytes
-        every_tile = touched_elements(read.input_shape, read.operand_shape, span) * read.elem_bytes
-        total += max(a.vector_cores * loads * every_tile - once, 0)
+        every_tile = touched_elements(read.input_shape, read.operand_shape, split.span) * read.elem_bytes
+        total += max(split.cores_used * loads * every_tile - once, 0)
     return total
+
+
+def split_shape(input_shape: Tuple[int, ...], operand_shapes: List[Tuple[int, ...]]) -> Tuple[Tuple[int, ...], Tuple[bool, ...]]:
+    """The output shape TBE's broadcast tiling works on: size-1 axes dropped, neighbours where
+    every operand has the same broadcast state fused (broadcast_v3.cc MulFusionContinuousAxis), and
+    per fused axis whether some operand is broadcast along it. ((), ()) when nothing is broadcast
+    or one axis is left (the elementwise tiling applies)."""
+    aligned = [_right_aligned(input_shape, shape) for shape in operand_shapes]
+    dims: List[int] = []
+    states: List[Tuple[bool, ...]] = []
+    for axis, size in enumerate(input_shape):
+        if size == 1:
+            continue
+        state = tuple(shape[axis] != 1 for shape in aligned)
+        if states and states[-1] == state:
+            dims[-1] *= size
+        else:
+            dims.append(size)
+            states.append(state)
+    broadcast = tuple(not all(state) for state in states)
+    if len(dims) < 2 or not any(broadcast):
+        return (), ()
+    return tuple(dims), broadcast
 
 
 def _operand(shape: Optional[Tuple[int, ...]], dtype: str, call: StockCall) -> Tuple[int, int, bool]:
@@ -253,9 +289,11 @@ def _fused(call: StockCall, n: int, s: int, low_precision: bool) -> Launch:
             inputs += nbytes
     loss_bytes = n * DTYPE_BYTES[LOSS_DTYPE]
     final = call.reduction == "none" and not low_precision  # the loss is the user's output
+    dims, broadcast = split_shape(call.shape, [shape for shape in shapes if shape is not None])
     return Launch("SigmoidCrossEntropyWithLogitsV2(none)", n, input_bytes=inputs, inter_read_bytes=inter_in,
                   output_bytes=loss_bytes if final else 0, inter_write_bytes=0 if final else loss_bytes,
-                  vector_ops=ops, slow_ops=FUSED_SLOW_OPS, streams=streams, tile_reads=tile_reads)
+                  vector_ops=ops, slow_ops=FUSED_SLOW_OPS, streams=streams, tile_reads=tile_reads,
+                  split_dims=dims, split_broadcast=broadcast, in_elem_bytes=s)
 
 
 @dataclass
@@ -284,12 +322,13 @@ def pipelined_cycles(copy: float, vector: float, tiles: int) -> float:
 
 
 def launch_us(launch: Launch, a: A2Assumptions) -> float:
-    """Modelled microseconds of one stock launch, perfectly balanced over every vector core: the
+    """Modelled microseconds of one stock launch on its busiest core (tile_loop): the
     copy pipes (HBM bytes at the core's HBM share, L2-resident bytes at its L2 share, issue costs)
     overlap the vector pipe as a double-buffered tile loop (`pipelined_cycles`); plus the launch
     cost and the cross-core combine."""
-    cores = a.vector_cores
-    per_core, tiles = tile_loop(launch, a)
+    split = tile_loop(launch, a)
+    per_core, tiles, cores = split.per_core, split.tiles, split.cores_used
+    share = per_core / launch.elements if launch.elements else 0.0  # of the bytes, on the busiest core
     # A held broadcast operand's copy and broadcast pass run on its loads only (store predicate).
     skipped = sum(tiles - loads for _, loads in operand_loads(launch, a))
     hbm = launch.input_bytes + launch.output_bytes
@@ -298,8 +337,8 @@ def launch_us(launch: Launch, a: A2Assumptions) -> float:
         hit = l2_fraction(inter, a)
         l2 += inter * hit
         hbm += inter * (1 - hit)
-    l2 += broadcast_reread_bytes(launch, a)
-    copy = (hbm / cores / a.core_bytes_per_cycle(cores) + l2 / cores / a.core_bytes_per_cycle(cores, a.l2_bytes_per_s)
+    rereads = broadcast_reread_bytes(launch, a) / cores  # spread over the cores that run
+    copy = (hbm * share / a.core_bytes_per_cycle(cores) + (l2 * share + rereads) / a.core_bytes_per_cycle(cores, a.l2_bytes_per_s)
             + (launch.streams * tiles - skipped) * a.copy_issue_cycles)
     repeats = per_core / ELEMS_PER_REPEAT
     instructions = launch.vector_ops + launch.slow_ops

@@ -1,0 +1,74 @@
+"""TBE's multi-core and UB split of the stock kernels (stock_tiling.py): the busiest core of each
+case worked out by hand from broadcast_v3.cc / elewise_v3.cc's rules (DoBlockTiling, MilanUbTiling,
+ModifyTiling; the elementwise block factor), written out here independently of the module."""
+from __future__ import annotations
+
+import pytest
+
+from ascend_bce.assumptions import BASE
+from ascend_bce.stock_model import StockCall, split_shape, stock_launches, tile_loop
+from ascend_bce.stock_tiling import broadcast_split, elewise_split, even_split
+
+CORES, UB = 48, 4096
+
+
+@pytest.mark.parametrize("dims, busiest, tiles, span, cores_used", [
+    # 100 rows > 48 cores: ceil(100 / 48) = 3 rows per block; 3 rows of ceil8(1001) = 1008 fit the
+    # UB (4096 // 1008 = 4 > 3), so a tile is 3 rows: 34 tiles, one per core, 34 cores.
+    ((100, 1001), 3003, 1, 3003, 34),
+    ((100, 1000), 3000, 1, 3000, 34),
+    # 1000 rows: blocks of 21 rows, UB tiles of 4 rows; 250 tiles, 6 per core, 42 cores.
+    ((1000, 1000), 24000, 6, 4000, 42),
+    ((999, 1001), 24024, 6, 4004, 42),
+    # 46 rows <= 48 cores: the block axis is the row (48 // 46 = 1 core left); a row of 21841 does
+    # not fit, so it is cut into UB tiles of 4096: 6 per row, 276 tiles, 6 per core, 46 cores.
+    ((46, 21841), 21841, 6, 4096, 46),
+    # 4096 rows: blocks of 86 rows, UB tiles of 4 rows; 1024 tiles, 22 per core, 47 cores.
+    ((4096, 1000), 88000, 22, 4000, 47),
+])
+def test_broadcast_split_gives_the_busiest_core_whole_ub_tiles(dims, busiest, tiles, span, cores_used):
+    split = broadcast_split(dims, (True, False), CORES, UB, 4)
+    assert (split.per_core, split.tiles, split.span, split.cores_used) == (busiest, tiles, span, cores_used)
+
+
+def test_a_small_output_aligns_its_block_to_a_divisor_of_the_split_axis():
+    # 2 x 4097 = 8194 elements: above 8 x 48 x 2 (multi-core) and below 8 x 8 x 8 x 48 (block
+    # aligned). 2 rows <= 48 cores leave 24; 4097 > 24, and the largest core count up to 24 that
+    # divides 4097 = 17 x 241 is 17 (2 x 17 = 34 blocks, more than half of 48): blocks of 241 columns.
+    # They fit the UB, so 2 x 17 = 34 tiles of 241, one per core.
+    split = broadcast_split((2, 4097), (True, False), CORES, UB, 4)
+    assert (split.per_core, split.tiles, split.span, split.cores_used) == (241, 1, 241, 34)
+
+
+@pytest.mark.parametrize("n, busiest, tiles, cores_used", [
+    (100_000, 2176, 1, 46),          # ceil(100000 / 48) = 2084 -> 2176 (128-aligned)
+    (1_000_000, 20864, 6, 48),       # 20834 -> 20864, cut into 6 UB tiles of at most 4096
+    (500, 500, 1, 1),                # under 8 blocks x 48 cores x 2: one core
+])
+def test_elewise_split_rounds_each_core_share_up_to_128(n, busiest, tiles, cores_used):
+    split = elewise_split(n, CORES, UB)
+    assert (split.per_core, split.tiles, split.cores_used) == (busiest, tiles, cores_used)
+
+
+def test_reductions_are_split_evenly():
+    split = even_split(4_096_000, CORES, UB)
+    assert split.per_core == pytest.approx(4_096_000 / 48) and split.tiles == 21 and split.cores_used == 48
+
+
+@pytest.mark.parametrize("shape, operands, dims, broadcast", [
+    ((100, 1001), [(1001,)], (100, 1001), (True, False)),
+    ((32, 128, 1000), [(1000,)], (4096, 1000), (True, False)),   # same-state axes fused
+    ((8, 1, 1000), [(1000,)], (8, 1000), (True, False)),         # a size-1 axis dropped
+    ((64, 1000), [(64, 1)], (64, 1000), (False, True)),          # weight[N, 1]
+    ((64, 1000), [(64, 1), (1000,)], (64, 1000), (True, True)),  # both: each axis broadcast by one
+    ((64, 1000), [(64, 1000)], (), ()),                          # nothing broadcast: elementwise
+    ((1, 1000), [(1000,)], (), ()),                              # one axis left: elementwise
+])
+def test_split_shape_fuses_axes_of_one_broadcast_state(shape, operands, dims, broadcast):
+    assert split_shape(shape, operands) == (dims, broadcast)
+
+
+def test_the_stock_fused_kernel_of_100_rows_runs_3_rows_on_its_busiest_core():
+    fused, = stock_launches(StockCall((100, 1001), "float32", "none", pos_weight_shape=(1001,)))
+    split = tile_loop(fused, BASE)
+    assert (split.per_core, split.cores_used) == (3003, 34)
