@@ -7,6 +7,7 @@
 #include <stdexcept>
 
 #include "bce_with_logits_bank_cost.h"
+#include "../op_kernel/bce_with_logits_split.h"
 
 namespace BceWithLogits {
 namespace {
@@ -653,14 +654,37 @@ uint32_t DTypeBytes(DType dtype)
                                 " is out of range (0 = float32, 1 = float16, 2 = bfloat16)");
 }
 
-uint32_t LaunchBlocks(uint64_t numTiles, uint32_t blockCap)
+namespace {
+
+// Elements of the block with the most, when `blockDim` blocks split t's tiles.
+uint64_t BusiestBlockElems(const TilingData& t, uint64_t blockDim)
 {
-    if (numTiles == 0 || blockCap == 0) {
+    uint64_t most = 0;
+    for (uint64_t b = 0; b < blockDim; ++b) {
+        const TileRange r = BlockRange(t.numTiles, blockDim, b);
+        most = std::max(most, TilesElems(t, r.first, r.end));
+    }
+    return most;
+}
+
+}  // namespace
+
+uint32_t LaunchBlocks(const TilingData& t, uint32_t blockCap)
+{
+    if (t.numTiles == 0 || blockCap == 0) {
         return 1;  // an empty launch still runs one block (its reduction writes the result)
     }
-    const uint64_t cap = std::min<uint64_t>(blockCap, numTiles);
-    const uint64_t busiest = (numTiles + cap - 1) / cap;
-    return static_cast<uint32_t>((numTiles + busiest - 1) / busiest);
+    const uint64_t cap = std::min<uint64_t>(blockCap, t.numTiles);
+    const uint64_t busiestTiles = (t.numTiles + cap - 1) / cap;
+    // Every count from `fewest` to `cap` keeps the busiest block at busiestTiles tiles; of those,
+    // the fewest blocks whose busiest block holds no more elements than with `cap`.
+    const uint64_t fewest = (t.numTiles + busiestTiles - 1) / busiestTiles;
+    const uint64_t atCap = BusiestBlockElems(t, cap);
+    uint64_t blocks = fewest;
+    while (blocks < cap && BusiestBlockElems(t, blocks) > atCap) {
+        ++blocks;
+    }
+    return static_cast<uint32_t>(blocks);
 }
 
 TilingData ComputeTiling(const TilingRequest& req)
@@ -724,7 +748,7 @@ TilingData ComputeTiling(const TilingRequest& req)
                                         " (input too large for reduction 'mean'/'sum'; 'none' has no limit)");
         }
     }
-    t.blockDim = LaunchBlocks(t.numTiles, blockCap);
+    t.blockDim = LaunchBlocks(t, blockCap);
     t.workspaceBytes = HasPartials(t) ? AlignUp(t.numTiles * FP32_BYTES, BLOCK_BYTES) : 0;
     // Bank pads only from the room the tile left: they never shorten a tile, so the tiles (and
     // every summation order) are the same with or without them.

@@ -48,12 +48,12 @@ struct TilingRequest {
 // Bytes of one element of `dtype` in GM (4 or 2); throws std::invalid_argument if out of range.
 uint32_t DTypeBytes(DType dtype);
 
-// Blocks a launch of `numTiles` runs on at most `blockCap` cores: as few as keep the busiest block
-// at ceil(numTiles / cap) tiles, so every block runs that many or one fewer (100 row tiles on 48
-// cores: 34 blocks of 3, not 4 of 3 and 44 of 2). The critical path is the same tiles; the fewer
-// cores streaming meanwhile leave each a larger HBM share (up to one core's DMA limit), as TBE's
-// ModifyTiling also launches ceil(tiles / ceil(tiles / cores)) blocks.
-uint32_t LaunchBlocks(uint64_t numTiles, uint32_t blockCap);
+// Blocks a launch of t's tiles runs on at most `blockCap` cores: the fewest that keep the busiest
+// block at ceil(numTiles / cap) tiles and at no more elements than `cap` blocks give it (100 row
+// tiles on 48 cores: 34 blocks of 3, not 4 of 3 and 44 of 2). The critical path is the same work;
+// the fewer cores streaming meanwhile leave each a larger HBM share (up to one core's DMA limit),
+// as TBE's ModifyTiling also launches ceil(tiles / ceil(tiles / cores)) blocks.
+uint32_t LaunchBlocks(const TilingData& t, uint32_t blockCap);
 
 // Tiling of the forward or the backward kernel (req.kernel); the backward's gradOutput has the
 // input's dtype, and the input's shape for 'none'. Pure and re-entrant; validates the request

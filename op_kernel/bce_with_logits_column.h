@@ -31,7 +31,7 @@ public:
         pipe.InitBuffer(staging_, MAX_COLUMN_ROWS * GmElemBytes(op_));
         event_ = pipe.AllocEventID<AscendC::HardEvent::MTE2_S>();
         readsDone_ = pipe.AllocEventID<AscendC::HardEvent::S_MTE2>();
-        tiles_ = BlockTiles(tiling);
+        tiles_ = BlockTiles(tiling, AscendC::GetBlockIdx());
         nextTile_ = tiles_.first;
         if (tiles_.first < tiles_.end) {
             Dispatch<StageTag>(TileAt(tiling, tiles_.first).offset / RowLength(), tiles_.first);

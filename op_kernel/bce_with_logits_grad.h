@@ -34,7 +34,7 @@ public:
         tiling_ = tiling;
         tileLength_ = static_cast<uint32_t>(tiling.tileLength);
         targetGrad_ = static_cast<KernelKind>(tiling.kernel) == KernelKind::BACKWARD_TARGET;
-        tiles_ = BlockTiles(tiling);
+        tiles_ = BlockTiles(tiling, AscendC::GetBlockIdx());
 
         inputGm_.SetGlobalBuffer(reinterpret_cast<__gm__ T*>(args.input), tiling.totalLength);
         targetGm_.SetGlobalBuffer(reinterpret_cast<__gm__ T*>(args.target), tiling.totalLength);

@@ -1,9 +1,17 @@
 // Work split of the bce_with_logits kernels: which whole tiles a block owns, and each tile's span.
+// Pure integer arithmetic shared by the kernels and the host tiling (op_host LaunchBlocks: how many
+// blocks to launch), so both use one split.
 #ifndef BCE_WITH_LOGITS_SPLIT_H
 #define BCE_WITH_LOGITS_SPLIT_H
 
-#include "kernel_operator.h"
 #include "bce_with_logits_tiling.h"
+
+// Kernel builds include kernel_operator.h first, which defines __aicore__; the host tiling does
+// not, and compiles these as plain inline functions (undefined again at the end of this header).
+#ifndef __aicore__
+#define __aicore__
+#define BCE_SPLIT_HOST_AICORE
+#endif
 
 namespace BceWithLogits {
 
@@ -14,13 +22,18 @@ struct TileRange {
 
 // Balanced split of whole tiles: the first numTiles % blockDim blocks take one tile more. Tiles
 // never depend on the block count, so neither does any result.
-__aicore__ inline TileRange BlockTiles(const TilingData& tiling)
+__aicore__ inline TileRange BlockRange(uint64_t numTiles, uint64_t blockDim, uint64_t blockIdx)
 {
-    const uint64_t blockIdx = AscendC::GetBlockIdx();
-    const uint64_t base = tiling.numTiles / tiling.blockDim;
-    const uint64_t extra = tiling.numTiles % tiling.blockDim;
+    const uint64_t base = numTiles / blockDim;
+    const uint64_t extra = numTiles % blockDim;
     const uint64_t first = blockIdx * base + (blockIdx < extra ? blockIdx : extra);
     return TileRange{first, first + base + (blockIdx < extra ? 1 : 0)};
+}
+
+// The tiles of block `blockIdx` (AscendC::GetBlockIdx() in a kernel).
+__aicore__ inline TileRange BlockTiles(const TilingData& tiling, uint64_t blockIdx)
+{
+    return BlockRange(tiling.numTiles, tiling.blockDim, blockIdx);
 }
 
 // Where a tile lies in the flat index space.
@@ -46,6 +59,30 @@ __aicore__ inline TileSpan TileAt(const TilingData& tiling, uint64_t tile)
                     static_cast<uint32_t>(left < tiling.tileLength ? left : tiling.tileLength)};
 }
 
+// Elements of tiles [first, end), in O(1): flat tiles are full but the last; row tiles are full
+// but each row's last chunk, which are the final `rows` tiles (chunk-major order, TileAt).
+__aicore__ inline uint64_t TilesElems(const TilingData& tiling, uint64_t first, uint64_t end)
+{
+    if (first >= end) {
+        return 0;
+    }
+    const uint64_t full = (end - first) * tiling.tileLength;
+    if (tiling.rowLength == 0) {
+        const uint64_t past = end * tiling.tileLength;
+        return full - (past > tiling.totalLength ? past - tiling.totalLength : 0);
+    }
+    const uint64_t rows = tiling.totalLength / tiling.rowLength;
+    const uint64_t shortFirst = (tiling.rowChunks - 1) * rows;
+    const uint64_t shortTiles = end > shortFirst ? end - (first > shortFirst ? first : shortFirst) : 0;
+    const uint64_t lastChunk = tiling.rowLength - (tiling.rowChunks - 1) * tiling.tileLength;
+    return full - shortTiles * (tiling.tileLength - lastChunk);
+}
+
 }  // namespace BceWithLogits
+
+#ifdef BCE_SPLIT_HOST_AICORE
+#undef __aicore__
+#undef BCE_SPLIT_HOST_AICORE
+#endif
 
 #endif  // BCE_WITH_LOGITS_SPLIT_H

@@ -617,6 +617,50 @@ def test_block_dim_bounds(n, soc, max_blocks):
     assert -(-t["num_tiles"] // t["block_dim"]) == busiest
 
 
+def _tile_elems(t, tile):
+    """Elements of one tile, as the kernels' TileAt lays them out (flat, or chunk-major row tiles)."""
+    if t["row_length"] == 0:
+        return min(t["tile_length"], t["total_length"] - tile * t["tile_length"])
+    rows = t["total_length"] // t["row_length"]
+    return min(t["tile_length"], t["row_length"] - tile // rows * t["tile_length"])
+
+
+def _busiest(t, blocks):
+    """(tiles, elements) of the busiest block when `blocks` blocks split t's tiles as BlockTiles
+    does: the first num_tiles % blocks take one tile more."""
+    base, extra = divmod(t["num_tiles"], blocks)
+    most_tiles, most_elems, first = 0, 0, 0
+    for b in range(blocks):
+        count = base + (b < extra)
+        most_tiles = max(most_tiles, count)
+        most_elems = max(most_elems, sum(_tile_elems(t, k) for k in range(first, first + count)))
+        first += count
+    return most_tiles, most_elems
+
+
+@pytest.mark.parametrize("shape, kw", [
+    ([100, 1001], dict(pos_weight_shape=[1001])),        # 100 row tiles: 34 blocks of 3
+    ([100, 1000], dict(pos_weight_shape=[1000])),
+    ([46, 21841], dict(pos_weight_shape=[21841])),       # row chunks with a short last chunk
+    ([183, 21841], dict(pos_weight_shape=[21841])),
+    ([4579, 21841], dict(pos_weight_shape=[21841])),
+    ([7, 1537], dict(pos_weight_shape=[1537])),
+    ([100_000], {}), ([5889], {}), ([10_000_000], {}),
+])
+@pytest.mark.parametrize("reduction", ["none", "mean"])
+def test_a_launch_runs_the_fewest_blocks_that_leave_its_busiest_block_no_more_work(shape, kw, reduction):
+    t = tiling(shape, reduction=reduction, **kw)
+    cap = min(48, t["num_tiles"])
+    tiles_at_cap, elems_at_cap = _busiest(t, cap)
+    blocks = t["block_dim"]
+    assert blocks <= cap and _busiest(t, blocks) <= (tiles_at_cap, elems_at_cap)
+    assert _busiest(t, blocks)[0] == tiles_at_cap
+    # No count below it keeps both: one block fewer adds a tile or elements to the busiest.
+    if blocks > 1:
+        fewer = _busiest(t, blocks - 1)
+        assert fewer[0] > tiles_at_cap or fewer[1] > elems_at_cap
+
+
 def test_workspace_bytes():
     for reduction in ("mean", "sum"):
         t = tiling([10_000_000], reduction=reduction)
