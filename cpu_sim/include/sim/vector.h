@@ -50,6 +50,26 @@ inline float ApproxReciprocal(float x) {
     return cpu_sim::BitsFloat(b);
 }
 
+// CTRL[48] in saturation mode (context.h floatSaturation, SetCtrlSpr(ISASI).md table 5): a half or
+// bf16 result that is +-inf becomes +-MAX, a NaN becomes 0. Float results are never saturated.
+template <typename T> void SaturateLowFloat(T* d, uint64_t count) {
+    if constexpr (IsLowFloat<T>) {
+        if (!cpu_sim::Ctx().floatSaturation) return;
+        constexpr bool kHalf = std::is_same_v<T, half>;
+        constexpr uint16_t expMask = kHalf ? 0x7c00 : 0x7f80;
+        constexpr uint16_t mantMask = kHalf ? 0x03ff : 0x007f;
+        constexpr uint16_t maxBits = kHalf ? 0x7bff : 0x7f7f;
+        for (uint64_t i = 0; i < count; ++i) {
+            const uint16_t b = d[i].bits;
+            if ((b & expMask) != expMask) continue;
+            d[i] = T::FromBits((b & mantMask) != 0 ? uint16_t{0} : static_cast<uint16_t>((b & 0x8000u) | maxBits));
+        }
+    } else {
+        (void)d;
+        (void)count;
+    }
+}
+
 template <typename T, typename F>
 void UnaryImpl(const char* api, const LocalTensor<T>& dst, const LocalTensor<T>& src, int32_t count, F f) {
     CheckCount(api, count);
@@ -62,6 +82,7 @@ void UnaryImpl(const char* api, const LocalTensor<T>& dst, const LocalTensor<T>&
     T* d = dst.GetPhyAddr();
     const T* s = src.GetPhyAddr();
     for (int32_t i = 0; i < count; ++i) d[i] = Store<T>(f(Load(s[i])));
+    SaturateLowFloat(d, static_cast<uint64_t>(count));
     cpu_sim::HazardWrite(api, d, bytes, cpu_sim::PIPE_BIT_V);
     cpu_sim::CountInstr(api, cpu_sim::Repeats(count, sizeof(T)), sizeof(T),
                         cpu_sim::ContiguousOperands(d, s, nullptr, bytes));
@@ -128,6 +149,7 @@ void BinaryImpl(const char* api, const LocalTensor<T>& dst, const LocalTensor<T>
     const T* a = src0.GetPhyAddr();
     const T* b = src1.GetPhyAddr();
     for (int32_t i = 0; i < count; ++i) d[i] = Store<T>(f(Load(a[i]), Load(b[i])));
+    SaturateLowFloat(d, static_cast<uint64_t>(count));
     cpu_sim::HazardWrite(api, d, bytes, cpu_sim::PIPE_BIT_V);
     cpu_sim::CountInstr(api, cpu_sim::Repeats(count, sizeof(T)), sizeof(T),
                         cpu_sim::ContiguousOperands(d, a, b, bytes));
