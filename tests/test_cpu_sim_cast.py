@@ -214,3 +214,13 @@ def test_widening_cast_keeps_inf_nan_under_saturation():
     h = np.array([np.inf, -np.inf, np.nan, 1.0] * 16, np.float16)
     y = cast("f16", "f32", h, NONE, saturate=True)
     assert np.isinf(y[0]) and y[0] > 0 and np.isinf(y[1]) and y[1] < 0 and np.isnan(y[2])
+
+
+def test_kernel_leaving_ctrl48_cleared_is_refused():
+    """CTRL persists on the core (asc-devkit's ctrl_spr example restores it after use)."""
+    x = np.ones(64, np.float32)
+    y = np.zeros(64, np.float16)
+    t = np.zeros(16, np.uint32)
+    t[0], t[2], t[3] = 64, RINT, 2
+    with pytest.raises(_C.SimulatorError, match=r"CTRL\[48\] is left in non-saturation mode"):
+        run("Cast_f32_f16", [x, y], tiling=t)
