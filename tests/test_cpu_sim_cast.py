@@ -23,10 +23,12 @@ TABLE = {("f16", "f32"): [NONE], ("bf16", "f32"): [NONE], ("i8", "f16"): [NONE],
          ("f32", "f16"): N6 + [ODD]}
 
 
-def cast(src, dst, x, mode):
+def cast(src, dst, x, mode, saturate=False):
+    """Cast on cpu_sim; by default with CTRL[48] set to non-saturation mode first (IEEE inf/NaN),
+    `saturate` keeps the A2 reset value (saturation, SetCtrlSpr(ISASI).md table 5)."""
     y = np.zeros(len(x), TYPES[dst])
     t = np.zeros(16, np.uint32)
-    t[0], t[2] = len(x), mode
+    t[0], t[2], t[3] = len(x), mode, 0 if saturate else 1
     run(f"Cast_{src}_{dst}", [x, y], tiling=t)
     return y
 
@@ -36,8 +38,8 @@ def bits(v):
 
 
 def round_float(v, dt, mode):
-    """Exact v (Python float / int) -> float type dt with the A2 mode, IEEE overflow (A2's default
-    Inf/NaN mode): nearest modes overflow to inf, modes toward zero to the largest finite value."""
+    """Exact v (Python float / int) -> float type dt with the A2 mode, IEEE overflow (CTRL[48]
+    non-saturation mode): nearest modes overflow to inf, modes toward zero to the largest finite value."""
     with np.errstate(over="ignore"):
         return _round_float(v, dt, mode)
 
@@ -181,3 +183,44 @@ def test_cast_table_modes(pair):
 def test_unsupported_pair_raises():
     with pytest.raises(_C.SimulatorError, match="float -> int8_t is not a supported pair"):
         cast("f32", "i8", np.ones(64, np.float32), RINT)
+
+
+def saturated(y):
+    """What CTRL[48] saturation makes of a half/bf16 result: +-inf -> +-MAX, NaN -> +0."""
+    big = float(np.finfo(y.dtype).max) if y.dtype != BF16 else float(ml_dtypes.finfo(BF16).max)
+    f = y.astype(np.float64)
+    out = np.where(np.isnan(f), 0.0, np.where(np.isinf(f), np.sign(f) * big, f))
+    return out.astype(y.dtype)
+
+
+@pytest.mark.parametrize("dst", ["f16", "bf16"])
+@pytest.mark.parametrize("mode", [RINT, TRUNC])
+def test_narrowing_cast_saturates_by_default(dst, mode):
+    """A2 resets CTRL[48] to 1'b0, saturation (asc-devkit SetCtrlSpr(ISASI).md table 5): a kernel that
+    does not clear it gets +-MAX for inf and 0 for NaN from a float -> half/bf16 Cast."""
+    x = sample_f32()
+    ieee = cast("f32", dst, x, mode)
+    y = cast("f32", dst, x, mode, saturate=True)
+    ref = saturated(ieee)
+    np.testing.assert_array_equal(y.view(np.uint16), ref.view(np.uint16))
+    f = y.astype(np.float32)
+    assert not np.any(np.isnan(f)) and not np.any(np.isinf(f))
+    assert f[np.isnan(x)][0] == 0.0
+    assert f[x == np.inf][0] == float(ref[x == np.inf][0]) > 6e4
+
+
+def test_widening_cast_keeps_inf_nan_under_saturation():
+    """Saturation acts on half/bf16 results; a float dst keeps inf and NaN."""
+    h = np.array([np.inf, -np.inf, np.nan, 1.0] * 16, np.float16)
+    y = cast("f16", "f32", h, NONE, saturate=True)
+    assert np.isinf(y[0]) and y[0] > 0 and np.isinf(y[1]) and y[1] < 0 and np.isnan(y[2])
+
+
+def test_kernel_leaving_ctrl48_cleared_is_refused():
+    """CTRL persists on the core (asc-devkit's ctrl_spr example restores it after use)."""
+    x = np.ones(64, np.float32)
+    y = np.zeros(64, np.float16)
+    t = np.zeros(16, np.uint32)
+    t[0], t[2], t[3] = 64, RINT, 2
+    with pytest.raises(_C.SimulatorError, match=r"CTRL\[48\] is left in non-saturation mode"):
+        run("Cast_f32_f16", [x, y], tiling=t)

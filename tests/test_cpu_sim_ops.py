@@ -210,3 +210,26 @@ def test_select_modes(suffix):
         out = np.zeros(n, dt)
         run(f"Select_{suffix}", [mask, a, b, out], tiling=tiling(n, scalar=-2.5, mode=mode))
         np.testing.assert_array_equal(out, expect, err_msg=f"mode {mode}")
+
+
+@pytest.mark.parametrize("suffix", ["f32", "f16"])
+def test_div_error_model_moves_quotients_by_at_most_one_ulp(suffix):
+    """A2 publishes no Div accuracy; the single-instruction divide's only published bound is 1 ulp
+    (Ascend 950 DivAlgo::INTRINSIC, asc-devkit Div.md), so the ULP error model moves every quotient by
+    a seeded ulp in [-1, 1] whatever max_ulp, deterministically per operand pair."""
+    from ascend_bce import sim_math_errors
+
+    dt = DT[suffix]
+    n = 2048
+    a, b = data(n, dt, seed=1), data(n, dt, 0.5, 4, seed=2)
+    exact = rounded(a.astype(np.float32) / b.astype(np.float32), dt)
+    ys = []
+    for _ in range(2):
+        y = np.zeros(n, dt)
+        with sim_math_errors(mode="ulp", max_ulp=4, seed=3):
+            run(f"Div_{suffix}", [a, b, y], tiling=tiling(n))
+        ys.append(y)
+    np.testing.assert_array_equal(ys[0], ys[1])
+    ibits = np.int16 if suffix == "f16" else np.int32
+    steps = np.abs(ys[0].view(ibits).astype(np.int64) - exact.view(ibits).astype(np.int64))
+    assert steps.max() == 1 and 0.4 < np.mean(steps == 1) < 0.9

@@ -62,9 +62,10 @@ def pad_in_ref(src, count, blen, sstride, dstride, is_pad, left, right, value, u
     for i in range(count):
         base = i * (foot + dstride * 32) // 4
         g = i * (blen + sstride) // 4
-        # Paddings 0: dummy data, the run's first element (isPad or not: the docs' worst reading);
-        # paddings given: paddingValue with isPad, undefined without (the simulator writes NaN).
-        ub[base:base + foot // 4] = src[g] if left == right == 0 else (value if is_pad else np.nan)
+        # isPad: paddings 0 -> dummy data, the run's first element (the docs' worst reading),
+        # paddings given -> paddingValue. No isPad: the pad register's value if anything set it,
+        # else dummy or random: unknown (the simulator writes NaN).
+        ub[base:base + foot // 4] = (src[g] if left == right == 0 else value) if is_pad else np.nan
         ub[base + left:base + left + blen // 4] = src[g:g + blen // 4]
     return ub
 

@@ -13,3 +13,4 @@
 #include "sim/sync.h"
 #include "sim/gather.h"
 #include "sim/reduce_repeat.h"
+#include "sim/ctrl.h"

@@ -136,6 +136,12 @@ void RunBlock(LaunchState& st, uint32_t block, const LaunchConfig& config, const
         body();
         CheckQueuesFreed("kernel end");
         CheckFlagsClear("kernel end");
+        if (!ctx.floatSaturation) {
+            // CTRL persists on the core: asc-devkit's ctrl_spr example restores it after use so that
+            // later computation is not affected (examples/.../09_utils/ctrl_spr/README.md).
+            Fail("kernel end: CTRL[48] is left in non-saturation mode (SetSaturationFlag<FLOAT>(false) without "
+                 "giving the launch's mode back): the next kernel on this core inherits it");
+        }
     } catch (const std::exception& e) {
         failed = true;
         error = e.what();

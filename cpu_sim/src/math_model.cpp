@@ -38,7 +38,7 @@ int32_t UlpOffset(const MathErrorModel& m, MathFn fn, uint32_t inputBits)
 {
     uint32_t k = 0;
     if (m.mode == MathErrorMode::ULP) {
-        k = m.maxUlp;
+        k = fn == MathFn::DIV ? (m.maxUlp < 1 ? m.maxUlp : 1) : m.maxUlp;  // Div: the 1-ulp bound (math_model.h)
     } else if (m.mode == MathErrorMode::LN_ABSOLUTE) {
         k = fn == MathFn::LN ? 1 : 0;
     }

@@ -112,9 +112,9 @@ template <typename S> long double ExactValue(S v) {
     else return static_cast<long double>(v);
 }
 
-// Exact value v -> floating format D with the given mode. A2 runs in the default Inf/NaN
-// overflow mode (IEEE 754; saturation is a legacy option), so overflow follows the rounding
-// direction: nearest modes give inf, modes toward zero give the largest finite value.
+// Exact value v -> floating format D with the given mode, IEEE 754 overflow: nearest modes give
+// inf, modes toward zero the largest finite value. Cast then applies CTRL[48] saturation to a
+// half/bf16 dst (SaturateLowFloat; on by default, context.h floatSaturation).
 template <typename D> D RoundToFloat(long double v, RoundMode mode) {
     using F = FloatFormat<D>;
     using B = typename F::Bits;
@@ -216,6 +216,7 @@ void Cast(const LocalTensor<T>& dst, const LocalTensor<U>& src, const RoundMode&
             for (uint32_t i = 0; i < count; ++i) d[i] = sim_detail::CastOne<T, U>(s[i], mode);
         }
     }
+    sim_detail::SaturateLowFloat(d, count);  // a half/bf16 dst under CTRL[48] saturation
     cpu_sim::HazardWrite(api, d, dBytes, cpu_sim::PIPE_BIT_V);
     cpu_sim::CountInstr(api, cpu_sim::Repeats(count, sizeof(T) > sizeof(U) ? sizeof(T) : sizeof(U)), sizeof(float),
                         cpu_sim::CastAccess(cpu_sim::UbOffset(d), cpu_sim::UbOffset(s), count, sizeof(T), sizeof(U)));

@@ -241,13 +241,16 @@ template <typename T> void DataCopyPad(const LocalTensor<T>& dst, const GlobalTe
         uint8_t* blockStart = d + i * ubStep;
         T* dp = reinterpret_cast<T*>(blockStart);
         // Padding and the filler up to 32 B, as the DataCopyPad (GM->UB, non-aligned) page says:
-        // paddings 0 -> the dummy filler is the block's first element (the page applies this
-        // with isPad too, then says "otherwise paddingValue": the worst reading is taken);
-        // paddings given -> paddingValue with isPad, undefined ("random") without it, written
-        // as all-ones bytes (NaN for floats) so that no kernel reads it as anything sane.
+        // isPad with paddings 0 -> the dummy filler is the block's first element (the page applies
+        // this with isPad too, then says "otherwise paddingValue": the worst reading is taken);
+        // isPad with paddings -> paddingValue. Without isPad the filler is the pad register's value
+        // when SetPadValue (or an isPad copy: dav_c220 DataCopyPadGm2UBImpl sets the register only
+        // then, kernel_operator_data_copy_impl.h:514) set it in this kernel or an earlier one on the
+        // core, else the first element or "random" (page table 4, isPad): unknown, written as
+        // all-ones bytes (NaN for floats) so that no kernel reads it as anything sane.
         T fill;
         std::memcpy(&fill, s + i * gmStep, sizeof(T));
-        if (left != 0 || right != 0) {
+        if (left != 0 || right != 0 || !padParams.isPad) {
             if (padParams.isPad) {
                 fill = padParams.paddingValue;
             } else {

@@ -50,6 +50,26 @@ inline float ApproxReciprocal(float x) {
     return cpu_sim::BitsFloat(b);
 }
 
+// CTRL[48] in saturation mode (context.h floatSaturation, SetCtrlSpr(ISASI).md table 5): a half or
+// bf16 result that is +-inf becomes +-MAX, a NaN becomes 0. Float results are never saturated.
+template <typename T> void SaturateLowFloat(T* d, uint64_t count) {
+    if constexpr (IsLowFloat<T>) {
+        if (!cpu_sim::Ctx().floatSaturation) return;
+        constexpr bool kHalf = std::is_same_v<T, half>;
+        constexpr uint16_t expMask = kHalf ? 0x7c00 : 0x7f80;
+        constexpr uint16_t mantMask = kHalf ? 0x03ff : 0x007f;
+        constexpr uint16_t maxBits = kHalf ? 0x7bff : 0x7f7f;
+        for (uint64_t i = 0; i < count; ++i) {
+            const uint16_t b = d[i].bits;
+            if ((b & expMask) != expMask) continue;
+            d[i] = T::FromBits((b & mantMask) != 0 ? uint16_t{0} : static_cast<uint16_t>((b & 0x8000u) | maxBits));
+        }
+    } else {
+        (void)d;
+        (void)count;
+    }
+}
+
 template <typename T, typename F>
 void UnaryImpl(const char* api, const LocalTensor<T>& dst, const LocalTensor<T>& src, int32_t count, F f) {
     CheckCount(api, count);
@@ -62,6 +82,7 @@ void UnaryImpl(const char* api, const LocalTensor<T>& dst, const LocalTensor<T>&
     T* d = dst.GetPhyAddr();
     const T* s = src.GetPhyAddr();
     for (int32_t i = 0; i < count; ++i) d[i] = Store<T>(f(Load(s[i])));
+    SaturateLowFloat(d, static_cast<uint64_t>(count));
     cpu_sim::HazardWrite(api, d, bytes, cpu_sim::PIPE_BIT_V);
     cpu_sim::CountInstr(api, cpu_sim::Repeats(count, sizeof(T)), sizeof(T),
                         cpu_sim::ContiguousOperands(d, s, nullptr, bytes));
@@ -128,6 +149,7 @@ void BinaryImpl(const char* api, const LocalTensor<T>& dst, const LocalTensor<T>
     const T* a = src0.GetPhyAddr();
     const T* b = src1.GetPhyAddr();
     for (int32_t i = 0; i < count; ++i) d[i] = Store<T>(f(Load(a[i]), Load(b[i])));
+    SaturateLowFloat(d, static_cast<uint64_t>(count));
     cpu_sim::HazardWrite(api, d, bytes, cpu_sim::PIPE_BIT_V);
     cpu_sim::CountInstr(api, cpu_sim::Repeats(count, sizeof(T)), sizeof(T),
                         cpu_sim::ContiguousOperands(d, a, b, bytes));
@@ -167,10 +189,35 @@ CPU_SIM_UNARY(Relu, (sim_detail::OneOf<T, half, float, int32_t>), (x > 0 ? x : d
 CPU_SIM_BINARY(Add, sim_detail::IsArith<T>, x + y)
 CPU_SIM_BINARY(Sub, sim_detail::IsArith<T>, x - y)
 CPU_SIM_BINARY(Mul, sim_detail::IsArith<T>, x * y)
-CPU_SIM_BINARY(Div, sim_detail::IsHF<T>, x / y)
 CPU_SIM_BINARY(Max, sim_detail::IsArith<T>, (x > y ? x : y))
 CPU_SIM_BINARY(Min, sim_detail::IsArith<T>, (x < y ? x : y))
 #undef CPU_SIM_BINARY
+
+// dst = src0 / src1: the correctly rounded quotient, moved by the math error model's Div ulp in
+// ULP mode (math_model.h: +-1 ulp, keyed by both operands).
+template <typename T> void Div(const LocalTensor<T>& dst, const LocalTensor<T>& src0, const LocalTensor<T>& src1,
+                               const int32_t& count) {
+    static_assert(sim_detail::IsHF<T>, "Div: this dtype is not supported on A2");
+    const cpu_sim::MathErrorModel model = cpu_sim::GetMathErrorModel();
+    if (model.mode != cpu_sim::MathErrorMode::ULP || count <= 0) {
+        sim_detail::BinaryImpl("Div", dst, src0, src1, count, [](auto x, auto y) { return x / y; });
+        return;
+    }
+    src0.SimCheck("Div", "src0", count);
+    src1.SimCheck("Div", "src1", count);
+    std::vector<uint32_t> keys(static_cast<size_t>(count));  // dst may be a source
+    for (int32_t i = 0; i < count; ++i) {
+        const uint64_t a = cpu_sim::FloatBits(static_cast<float>(sim_detail::Load(src0.GetPhyAddr()[i])));
+        const uint64_t b = cpu_sim::FloatBits(static_cast<float>(sim_detail::Load(src1.GetPhyAddr()[i])));
+        const uint64_t z = (a << 32 | b) * 0x9E3779B97F4A7C15ULL;
+        keys[i] = static_cast<uint32_t>(z >> 32) ^ static_cast<uint32_t>(z);
+    }
+    sim_detail::BinaryImpl("Div", dst, src0, src1, count, [](auto x, auto y) { return x / y; });
+    T* d = dst.GetPhyAddr();
+    for (int32_t i = 0; i < count; ++i) {
+        d[i] = sim_detail::StepUlps(d[i], cpu_sim::UlpOffset(model, cpu_sim::MathFn::DIV, keys[i]));
+    }
+}
 
 // Tensor-scalar: the scalar has the tensor's element type exactly (no converting overloads). Two
 // declarations as in kernel_operator_vec_binary_scalar_intf.h: <T, isSetMask>(..., const T&, ...) and
