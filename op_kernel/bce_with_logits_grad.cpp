@@ -2,14 +2,12 @@
 #include "kernel_operator.h"
 #include "bce_with_logits_grad.h"
 #include "bce_with_logits_tiling_macros.h"
-#include "bce_with_logits_float_mode.h"
 
 using namespace BceWithLogits;
 
 template <typename T>
 __aicore__ inline void RunGradKernel(const GradKernelArgs& args, const TilingData& tiling)
 {
-    const InfNanMode infNan;  // outlives op: restored after ~TPipe's PIPE_ALL
     KernelBceWithLogitsGrad<T> op;
     op.Init(args, tiling);
     op.Process();

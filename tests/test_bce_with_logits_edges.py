@@ -3,6 +3,7 @@ from __future__ import annotations
 
 import math
 
+import ml_dtypes
 import numpy as np
 import pytest
 
@@ -55,6 +56,37 @@ def test_nan_and_inf_never_give_a_finite_wrong_number(dtype):
         assert math.isnan(value) or value == math.inf
     assert np.isfinite(out[5])
     assert math.isnan(float(bce(x, y, reduction="mean")))
+
+
+def _saturated(v: np.ndarray) -> np.ndarray:
+    """A half/bf16 result under CTRL[48] saturation: +-inf -> +-MAX, NaN -> 0."""
+    big = float(ml_dtypes.finfo(v.dtype).max)
+    f = v.astype(np.float64)
+    return np.where(np.isnan(f), 0.0, np.where(np.isinf(f), np.sign(f) * big, f)).astype(v.dtype)
+
+
+@pytest.mark.parametrize("dtype", ["float16", "bfloat16"])
+def test_saturation_mode_saturates_only_the_16_bit_results(dtype):
+    # A process in saturation mode (torch_npu INF_NAN_MODE_ENABLE=0, set_device_sat_mode(0)) starts
+    # every launch with CTRL[48] = 0: the kernels keep that mode, like every other operator, and
+    # compute in fp32 (never saturated), so only the final half/bf16 results saturate.
+    from ascend_bce import _C
+
+    x = np.array([np.nan, np.inf, -np.inf, 1e4, -1e4, 1.0, 0.0, -3.0], dtype=DTYPES[dtype])
+    y = np.array([0.5, 0.0, 1.0, 0.0, 1.0, 1.0, 0.5, 0.25], dtype=DTYPES[dtype])
+    runs = {}
+    for mode in ("inf_nan", "saturation"):
+        _C.set_float_overflow_mode(mode)
+        try:
+            runs[mode] = (bce(x, y, reduction="none"), bce(x, y, reduction="mean"),
+                          ascend_bce.functional.binary_cross_entropy_with_logits_backward(np.ones_like(x), x, y,
+                                                                               reduction="none"))
+        finally:
+            _C.set_float_overflow_mode("inf_nan")
+    for ieee, saturated in zip(runs["inf_nan"], runs["saturation"]):
+        ieee, saturated = np.asarray(ieee), np.asarray(saturated)
+        assert not np.isfinite(ieee.astype(np.float64)).all()  # the case has inf/NaN results
+        np.testing.assert_array_equal(saturated.view(np.uint16), _saturated(ieee).view(np.uint16))
 
 
 @pytest.mark.parametrize("dtype", DTYPES)

@@ -23,12 +23,13 @@ TABLE = {("f16", "f32"): [NONE], ("bf16", "f32"): [NONE], ("i8", "f16"): [NONE],
          ("f32", "f16"): N6 + [ODD]}
 
 
-def cast(src, dst, x, mode, saturate=False):
-    """Cast on cpu_sim; by default with CTRL[48] set to non-saturation mode first (IEEE inf/NaN),
-    `saturate` keeps the A2 reset value (saturation, SetCtrlSpr(ISASI).md table 5)."""
+def cast(src, dst, x, mode, saturate=False, ctrl=None):
+    """Cast on cpu_sim with CTRL[48] in non-saturation mode (IEEE inf/NaN) or, with `saturate`, in
+    saturation mode (SetCtrlSpr(ISASI).md table 5), the launch's mode given back after it; `ctrl` 0
+    leaves the launch's mode (tiling[3] of the selftest kernel)."""
     y = np.zeros(len(x), TYPES[dst])
     t = np.zeros(16, np.uint32)
-    t[0], t[2], t[3] = len(x), mode, 0 if saturate else 1
+    t[0], t[2], t[3] = len(x), mode, (1 if saturate else 2) if ctrl is None else ctrl
     run(f"Cast_{src}_{dst}", [x, y], tiling=t)
     return y
 
@@ -195,9 +196,9 @@ def saturated(y):
 
 @pytest.mark.parametrize("dst", ["f16", "bf16"])
 @pytest.mark.parametrize("mode", [RINT, TRUNC])
-def test_narrowing_cast_saturates_by_default(dst, mode):
-    """A2 resets CTRL[48] to 1'b0, saturation (asc-devkit SetCtrlSpr(ISASI).md table 5): a kernel that
-    does not clear it gets +-MAX for inf and 0 for NaN from a float -> half/bf16 Cast."""
+def test_narrowing_cast_saturates_in_saturation_mode(dst, mode):
+    """CTRL[48] = 0 (saturation, asc-devkit SetCtrlSpr(ISASI).md table 5): a float -> half/bf16 Cast
+    gives +-MAX for inf and 0 for NaN."""
     x = sample_f32()
     ieee = cast("f32", dst, x, mode)
     y = cast("f32", dst, x, mode, saturate=True)
@@ -209,6 +210,25 @@ def test_narrowing_cast_saturates_by_default(dst, mode):
     assert f[x == np.inf][0] == float(ref[x == np.inf][0]) > 6e4
 
 
+@pytest.fixture
+def saturation_launches():
+    _C.set_float_overflow_mode("saturation")
+    try:
+        yield
+    finally:
+        _C.set_float_overflow_mode("inf_nan")
+
+
+def test_a_launch_starts_in_the_process_overflow_mode(saturation_launches):
+    """CTRL[48] at kernel start is the process's mode (A2 default INF/NaN; saturation when chosen)."""
+    x = np.array([np.inf, -np.inf, np.nan, 1.0] * 16, np.float32)
+    y = cast("f32", "f16", x, RINT, ctrl=0)
+    assert list(y[:4].astype(np.float32)) == [65504.0, -65504.0, 0.0, 1.0]
+    _C.set_float_overflow_mode("inf_nan")
+    y = cast("f32", "f16", x, RINT, ctrl=0)
+    assert np.isposinf(y[0]) and np.isneginf(y[1]) and np.isnan(y[2]) and y[3] == 1.0
+
+
 def test_widening_cast_keeps_inf_nan_under_saturation():
     """Saturation acts on half/bf16 results; a float dst keeps inf and NaN."""
     h = np.array([np.inf, -np.inf, np.nan, 1.0] * 16, np.float16)
@@ -216,11 +236,16 @@ def test_widening_cast_keeps_inf_nan_under_saturation():
     assert np.isinf(y[0]) and y[0] > 0 and np.isinf(y[1]) and y[1] < 0 and np.isnan(y[2])
 
 
-def test_kernel_leaving_ctrl48_cleared_is_refused():
+@pytest.mark.parametrize("saturate", [True, False])
+def test_kernel_leaving_ctrl48_changed_is_refused(saturate):
     """CTRL persists on the core (asc-devkit's ctrl_spr example restores it after use)."""
     x = np.ones(64, np.float32)
     y = np.zeros(64, np.float16)
     t = np.zeros(16, np.uint32)
-    t[0], t[2], t[3] = 64, RINT, 2
-    with pytest.raises(_C.SimulatorError, match=r"CTRL\[48\] is left in non-saturation mode"):
-        run("Cast_f32_f16", [x, y], tiling=t)
+    t[0], t[2], t[3], t[4] = 64, RINT, 1 if saturate else 2, 1
+    _C.set_float_overflow_mode("inf_nan" if saturate else "saturation")
+    try:
+        with pytest.raises(_C.SimulatorError, match=r"CTRL\[48\] is left in .*saturation mode, not the launch's"):
+            run("Cast_f32_f16", [x, y], tiling=t)
+    finally:
+        _C.set_float_overflow_mode("inf_nan")

@@ -3,19 +3,19 @@
 
 namespace cpu_sim_selftest {
 
-// gm: x (n S), y (n D); tiling: [0] n, [2] RoundMode, [3] 1 = CTRL[48] non-saturation mode first (2: and
-// not restored at the end).
+// gm: x (n S), y (n D); tiling: [0] n, [2] RoundMode, [3] CTRL[48] for the Cast: 0 the launch's,
+// 1 saturation, 2 non-saturation; [4] 1 = the launch's mode not given back (refused at kernel end).
 template <typename D, typename S> void CastKernel(GM_ADDR* gm, GM_ADDR tiling) {
     const RoundMode mode = static_cast<RoundMode>(TilingU32(tiling, 2));
+    const bool launchMode = GetSaturationFlag<SaturationMode::FLOAT>();
     if (TilingU32(tiling, 3) != 0) {
-        SetSaturationFlag<SaturationMode::FLOAT>(false);
+        SetSaturationFlag<SaturationMode::FLOAT>(TilingU32(tiling, 3) == 1);
     }
     OneTile<S, D, 1>(gm, gm[1], TilingU32(tiling, 0),
                      [mode](LocalTensor<D>& y, LocalTensor<S>* x, uint32_t n) { Cast(y, x[0], mode, n); });
-    if (TilingU32(tiling, 3) == 2) {
-        return;  // leaves CTRL[48] cleared: refused at kernel end
+    if (TilingU32(tiling, 4) != 1) {
+        SetSaturationFlag<SaturationMode::FLOAT>(launchMode);
     }
-    SetSaturationFlag<SaturationMode::FLOAT>(true);  // the launch's mode back
 }
 
 #define ST_CAST(SNAME, S, DNAME, D) \

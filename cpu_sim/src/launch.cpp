@@ -11,10 +11,18 @@
 #include <thread>
 
 #include "sim/context.h"
+#include "sim/ctrl.h"
 #include "sim/cost_table.h"
 #include "sim/runtime_internal.h"
 
 namespace cpu_sim {
+
+namespace {
+std::atomic<bool> launchFloatSaturation{false};  // A2's default: INF/NaN mode (ctrl.h)
+}  // namespace
+
+void SetLaunchFloatSaturation(bool saturation) { launchFloatSaturation.store(saturation); }
+bool LaunchFloatSaturation() { return launchFloatSaturation.load(); }
 
 const SocSpec& GetSoc(const std::string& name) {
     static const std::vector<SocSpec> socs = {
@@ -130,17 +138,20 @@ void RunBlock(LaunchState& st, uint32_t block, const LaunchConfig& config, const
         ctx.written.assign(ubBlocks, 0);
         ctx.dmaOrdered.assign(ubBlocks, 1);
         ctx.orderedSince.assign(ubBlocks, {});
+        const bool launchSaturation = LaunchFloatSaturation();
+        ctx.floatSaturation = launchSaturation;
         BindThread(&ctx);
         tlsLaunch = &st;
         TimelineStart(ctx);
         body();
         CheckQueuesFreed("kernel end");
         CheckFlagsClear("kernel end");
-        if (!ctx.floatSaturation) {
+        if (ctx.floatSaturation != launchSaturation) {
             // CTRL persists on the core: asc-devkit's ctrl_spr example restores it after use so that
             // later computation is not affected (examples/.../09_utils/ctrl_spr/README.md).
-            Fail("kernel end: CTRL[48] is left in non-saturation mode (SetSaturationFlag<FLOAT>(false) without "
-                 "giving the launch's mode back): the next kernel on this core inherits it");
+            Fail(std::string("kernel end: CTRL[48] is left in ") +
+                 (ctx.floatSaturation ? "saturation" : "non-saturation") +
+                 " mode, not the launch's: the next kernel on this core inherits it (give the launch's mode back)");
         }
     } catch (const std::exception& e) {
         failed = true;

@@ -132,14 +132,10 @@ struct BlockContext {
     uint32_t outstanding[static_cast<int>(AscendC::TPosition::MAX)] = {};
     std::vector<std::unique_ptr<QueueState>> queues;
     AtomicKind atomic = AtomicKind::NONE;
-    // CTRL[48] == 0: half/bf16 results and float -> half/bf16 conversions saturate (inf -> +-MAX,
-    // NaN -> 0). asc-devkit docs/zh/api/SIMD-API/基础API/特殊寄存器访问/SetCtrlSpr(ISASI).md:86-90
-    // (table 5, Atlas A2) give 1'b0 (saturation) as the reset value, and dav_c220 InitSocStateImpl
-    // (kernel_utils_base.h:74) never writes CTRL; the precision-conversion page says overflow is
-    // saturated by default (数据结构/precision_conversion.md:30); ReduceDataBlock.md:176 says half
-    // defaults to non-saturation instead. The worse documented reading applies: a kernel starts
-    // saturating.
-    bool floatSaturation = true;
+    // CTRL[48] == 0 (saturation): half/bf16 results and float -> half/bf16 conversions give +-MAX for
+    // inf and 0 for NaN (asc-devkit SetCtrlSpr(ISASI).md, table 5, Atlas A2). Each block starts with
+    // the launch's mode (ctrl.h LaunchFloatSaturation: INF/NaN unless the process chose saturation).
+    bool floatSaturation = false;
     BlockStats stats;
     PipeTimeline timeline;
 };

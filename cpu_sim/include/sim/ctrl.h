@@ -5,6 +5,18 @@
 
 #include "sim/context.h"
 
+namespace cpu_sim {
+
+// CTRL[48] at kernel start: the process's float overflow mode, which the runtime sets for every
+// launch (aclrtSetDeviceSatMode; torch_npu's INF_NAN_MODE_ENABLE, MindSpore and TF adapters'
+// set_device_sat_mode). Atlas A2 defaults to INF/NaN mode (those pages: "please keep the default
+// INF/NaN mode"); saturation mode (inf -> +-MAX, NaN -> 0 for half/bf16) is a user's choice, and the
+// kernels must not override it. Process-wide; set it between launches, not during one.
+void SetLaunchFloatSaturation(bool saturation);
+bool LaunchFloatSaturation();
+
+}  // namespace cpu_sim
+
 namespace AscendC {
 
 // kernel_base_types.h:27. dav_c220 supports FLOAT, INT and CAST (kernel_operator_common_impl.h:150);

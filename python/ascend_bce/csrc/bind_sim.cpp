@@ -8,6 +8,7 @@
 #include "bindings.h"
 #include "sim/cost_table.h"
 #include "sim/launch.h"
+#include "sim/ctrl.h"
 #include "sim/math_model.h"
 #include "sim/selftest_registry.h"
 
@@ -284,6 +285,19 @@ void BindSim(py::module_& m) {
         d["ln_abs_error"] = model.lnAbsError;
         return d;
     });
+
+    m.def("set_float_overflow_mode",
+          [](const std::string& mode) {
+              if (mode != "inf_nan" && mode != "saturation") {
+                  throw py::value_error("mode must be 'inf_nan' or 'saturation', got '" + mode + "'");
+              }
+              cpu_sim::SetLaunchFloatSaturation(mode == "saturation");
+          },
+          py::arg("mode"),
+          "Sets CTRL[48] at the start of later launches, as the process's float overflow mode does on an "
+          "A2: 'inf_nan' (the A2 default) or 'saturation' (half/bf16 inf -> +-MAX, NaN -> 0).");
+    m.def("get_float_overflow_mode",
+          []() { return std::string(cpu_sim::LaunchFloatSaturation() ? "saturation" : "inf_nan"); });
 
     py::module_ st = m.def_submodule("selftest", "cpu_sim self-test kernels");
     st.def("run", &RunSelfTest, py::arg("name"), py::arg("buffers"), py::arg("block_dim") = 1,
