@@ -349,8 +349,11 @@ void ScalarAccess(bool ub, const void* gm) {
 void LockAtomic() { atomicMutex.lock(); }
 void UnlockAtomic() { atomicMutex.unlock(); }
 
-uint8_t* UbAllocate(const char* api, uint32_t bytes, uint32_t count) {
+// kernel_tpipe_impl.h InitBuffer: each buffer at the pool's maxAddr, which then grows by its
+// 32-B-rounded length (one UB pool for VECIN, VECOUT and VECCALC; 0 again after ResetPool).
+uint8_t* UbAllocate(const char* api, uint32_t len, uint32_t count, AscendC::TPosition pos, bool queue) {
     BlockContext& c = Ctx();
+    const uint32_t bytes = len * count;
     if (c.bufferCount + count > static_cast<uint32_t>(AscendC::QBUF_MAX_LEN)) {
         Fail(Format("%s: %u buffers exceed the limit of %d per core (QBUF_MAX_LEN)", api, c.bufferCount + count,
                     AscendC::QBUF_MAX_LEN));
@@ -366,6 +369,9 @@ uint8_t* UbAllocate(const char* api, uint32_t bytes, uint32_t count) {
                     (unsigned long long)end, AscendC::TMP_UB_OFFSET));
     }
     uint8_t* p = c.ub + c.ubUsed;
+    for (uint32_t i = 0; i < count; ++i) {
+        c.stats.ubBuffers.push_back(UbBufferRecord{queue, static_cast<uint8_t>(pos), i, c.ubUsed + i * len, len});
+    }
     c.ubUsed = static_cast<uint32_t>(end);
     c.bufferCount += count;
     if (end > c.stats.ubPeakBytes) c.stats.ubPeakBytes = end;
