@@ -62,6 +62,20 @@ def _launch(case, raw):
     return _C.launch_bce_with_logits_grad(x, y, w, pw, g.reshape(-1), out.reshape(-1), workspace, raw, "910B1")
 
 
+# The GM buffers (launch names) a role's buffers may be copied from and to: equal-sized buffers (the
+# input and target queues, unpadded) swapped in the allocation order keep every offset, and only
+# what is copied into them tells them apart. The input queue also takes a mean's partials back from
+# the workspace; the operands' Mul buffers are TBufs that no DMA fills for some modes; the temps
+# are the Compute's scratch.
+ROLE_GM = {"tmpA": (set(), set()), "temp": (set(), set()), "input": ({"input", "workspace"}, set()),
+           "target": ({"target"}, set()), "out": (set(), {"out", "grad", "workspace"}),
+           "weight": ({"weight"}, set()), "pos_weight": ({"pos_weight"}, set()),
+           "grad_output": ({"grad_output"}, set())}
+# What a role's queue must have copied at least once (a block of a mean writes only its partials).
+OWN_GM = {"input": {"input"}, "target": {"target"}, "out": {"out", "grad", "workspace"}, "weight": {"weight"},
+          "pos_weight": {"pos_weight"}, "grad_output": {"grad_output"}}
+
+
 def _planned(place):
     """(role, kind, position, index, offset, bytes) of every buffer the plan places; the operands'
     Mul buffer is a TBuf or a TQue depending on its mode, so its kind and position go unchecked."""
@@ -75,7 +89,7 @@ def _planned(place):
         for i in range(slot["num"] if slot["buffer_bytes"] else 0):  # 0 bytes: no such buffer
             yield role, kind, position, i, slot["offset"] + i * slot["buffer_bytes"], slot["buffer_bytes"]
     for k, temp in enumerate(place["temps"]):
-        yield f"temp{k + 1}", "TBuf", "VECCALC", 0, temp["offset"], tile
+        yield "temp", "TBuf", "VECCALC", 0, temp["offset"], tile
 
 
 def _check_block(block, place):
@@ -83,12 +97,19 @@ def _check_block(block, place):
     # TPipe's rule, which the offsets below rely on: back to back from offset 0.
     assert [b["offset"] for b in buffers] == list(np.cumsum([0] + [b["bytes"] for b in buffers[:-1]]))
     at = {b["offset"]: b for b in buffers}
+    copied = {}  # role -> GM names its queue buffers were copied from or to
     for role, kind, position, index, offset, size in _planned(place):
+        where = f"block {block['block_idx']}: {role} buffer {index} at {offset}"
         got = at.get(offset)
-        assert got is not None, f"block {block['block_idx']}: no buffer starts at {role}'s offset {offset}"
-        want = dict(kind=kind or got["kind"], position=position or got["position"], index=index,
-                    offset=offset, bytes=size)
-        assert got == want, f"block {block['block_idx']}: {role}"
+        assert got is not None, f"{where}: no buffer starts there"
+        assert (got["kind"], got["position"], got["index"], got["bytes"]) == (
+            kind or got["kind"], position or got["position"], index, size), where
+        allowed_from, allowed_to = ROLE_GM[role]
+        assert set(got["copied_from"]) <= allowed_from and set(got["copied_to"]) <= allowed_to, (where, got)
+        if got["kind"] == "TQue":
+            copied.setdefault(role, set()).update(got["copied_from"] + got["copied_to"])
+    for role, names in copied.items():  # not vacuous: each queue role did copy its own GM buffer
+        assert names & OWN_GM[role], (block["block_idx"], role, names)
     assert block["ub_peak_bytes"] == place["ub_bytes_used"] == buffers[-1]["offset"] + buffers[-1]["bytes"]
 
 

@@ -68,6 +68,10 @@ struct UbBufferRecord {
     uint32_t index = 0;
     uint32_t offset = 0;
     uint32_t bytes = 0;
+    // Names of the launch's GM buffers (GmBuffer::name) a DataCopy/DataCopyPad copied into it or
+    // out of it, in first-copy order: what tells a kernel's input queue from its target queue.
+    std::vector<std::string> copiedFrom;
+    std::vector<std::string> copiedTo;
 };
 
 struct BlockStats {

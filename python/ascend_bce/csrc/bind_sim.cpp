@@ -69,6 +69,8 @@ py::list UbBufferList(const std::vector<cpu_sim::UbBufferRecord>& records) {
         d["index"] = r.index;
         d["offset"] = r.offset;
         d["bytes"] = r.bytes;
+        d["copied_from"] = r.copiedFrom;  // GM buffers' names
+        d["copied_to"] = r.copiedTo;
         l.append(d);
     }
     return l;
