@@ -23,14 +23,14 @@ BANK_PLAN_COUNT = 10   # bce_with_logits_bank_plan.h BANK_PLAN_COUNT; plan -1 is
 CASES = [
     ("forward", "none", "float32", [200, 1000], None, None, ("ABSENT", "ABSENT")),
     ("forward", "mean", "float16", [200, 1000], None, [1000], ("ABSENT", "PERIODIC")),
-    ("forward", "none", "bfloat16", [300, 1001], None, [1001], ("ABSENT", "PERIODIC")),  # with a tail
+    ("forward", "none", "bfloat16", [300, 1001], None, [1001], ("ABSENT", "PERIODIC")),  # odd period
     ("forward", "none", "float32", [64, 1000], [64, 1], None, ("COLUMN", "ABSENT")),
     ("forward", "sum", "bfloat16", [4, 100000], [4, 1], None, ("COLUMN", "ABSENT")),
     ("forward", "none", "float32", [24, 1000], None, [1000], ("ABSENT", "ROW")),
     ("forward", "mean", "float16", [8, 64, 100], [8, 1, 100], None, ("GENERIC", "ABSENT")),
     ("forward", "mean", "float32", [16, 3, 100], [16, 1, 100], [1], ("GENERIC", "SCALAR")),
     ("backward", "none", "float32", [5, 9000], [5, 9000], None, ("FULL", "ABSENT")),
-    ("backward", "mean", "float16", [5, 9000], [5, 9000], None, ("FULL", "ABSENT")),  # 16-bit FULL: after
+    ("backward", "mean", "float16", [5, 9000], [5, 9000], None, ("FULL", "ABSENT")),  # 16-bit: streamed after the plan
     ("backward", "none", "float32", [8, 64, 1000], [8, 1, 1000], None, ("GENERIC", "ABSENT")),
     ("backward", "none", "bfloat16", [7, 30000], None, [30000], ("ABSENT", "ROW")),  # ROW widened
     ("backward", "none", "float32", [200, 1000], None, [1000], ("ABSENT", "PERIODIC")),
@@ -88,7 +88,7 @@ def _planned(place):
     for role, kind, position, slot in slots:
         for i in range(slot["num"] if slot["buffer_bytes"] else 0):  # 0 bytes: no such buffer
             yield role, kind, position, i, slot["offset"] + i * slot["buffer_bytes"], slot["buffer_bytes"]
-    for k, temp in enumerate(place["temps"]):
+    for temp in place["temps"]:
         yield "temp", "TBuf", "VECCALC", 0, temp["offset"], tile
 
 
