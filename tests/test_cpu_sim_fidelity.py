@@ -71,6 +71,16 @@ def test_mix_kernel_needs_a_workspace():
     run("aiv_kernel", w3=1024)  # vector-only kernels need none
 
 
+def test_a_second_tpipe_starts_at_ub_offset_zero():
+    # TPipe() runs ResetPool (kernel_tpipe_impl.h): after a Destroy, a new pipe's buffers start at 0
+    # again, over the old pipe's (the Destroy page: for creating and releasing TPipes repeatedly).
+    x, y = np.arange(1, 65, dtype=np.float32), np.full(64, -1, np.float32)
+    stats = _C.selftest.run("second_tpipe_starts_at_ub_zero", [x, y], tiling=np.zeros(16, np.uint32))
+    placed = [(b["kind"], b["offset"], b["bytes"]) for b in stats.blocks[0]["ub_buffers"]]
+    assert placed == [("TBuf", 0, 1024), ("TQue", 0, 256)]
+    np.testing.assert_array_equal(y, x)
+
+
 @pytest.mark.parametrize("kernel, launch", [("mix_kernel", dict(workspace_bytes=32)), ("aiv_kernel", {})])
 def test_ub_leaves_256_bytes_to_the_framework(kernel, launch):
     # ASC_UB_SIZE = 192 KiB - 256 on A2 in asc-devkit, for every kernel type.

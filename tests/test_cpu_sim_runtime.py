@@ -37,6 +37,12 @@ def test_add_f32_result_and_exact_counters():
     assert s.instructions == {"Add": n // 1024, "DataCopy": 3 * n // 1024}
     assert s.repeats == {"Add": n * 4 // 256, "DataCopy": 3 * n * 4 // 256}
     assert s.ub_peak_bytes == 3 * 2 * 1024 * 4
+    # Each InitBuffer'd buffer, back to back in InitBuffer order (kernel_tpipe_impl.h), with the GM
+    # buffers copied into or out of it.
+    queues = [("VECIN", ["buffer 0"], []), ("VECIN", ["buffer 1"], []), ("VECOUT", [], ["buffer 2"])]
+    want = [dict(kind="TQue", position=pos, index=i, offset=(2 * q + i) * 4096, bytes=4096, copied_from=src,
+                 copied_to=dst) for q, (pos, src, dst) in enumerate(queues) for i in range(2)]
+    assert all(b["ub_buffers"] == want for b in s.blocks)
     assert s.sync_all_count == 0
     assert len(s.blocks) == blocks
     assert [b["block_idx"] for b in s.blocks] == list(range(blocks))

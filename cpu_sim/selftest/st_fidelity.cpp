@@ -36,6 +36,17 @@ template <typename After> void AfterPassThrough(GM_ADDR* gm, After after) {
     after(pipe);
 }
 
+// A TPipe destroyed, then a second one (kernel_tpipe_impl.h: TPipe() runs ResetPool): the second
+// pipe's queue starts at UB offset 0, over the first pipe's 1 KiB TBuf.
+void st_second_tpipe_starts_at_ub_zero(GM_ADDR* gm, GM_ADDR) {
+    {
+        TPipe first;
+        TBuf<TPosition::VECCALC> b;
+        first.InitBuffer(b, 1024);
+    }
+    AfterPassThrough(gm, [](TPipe&) {});
+}
+
 // Finding 1 reduced: after a VECIN FreeTensor holds V_MTE2 id 0, a hard-coded EVENT_ID0 sets that
 // flag a second time (the old CombinePartials).
 void st_bad_event_id_collides_with_queue(GM_ADDR* gm, GM_ADDR) {

@@ -253,11 +253,27 @@ const char* EventName(AscendC::HardEvent event) {
     }
 }
 
+// kernel_tpipe_impl.h ResetPool, which both TPipe() (through Init) and Reset run: every pool from
+// address 0 with no buffers, a fresh id pool. The old queues keep no buffers.
+static void ResetPool(BlockContext& c) {
+    for (auto& q : c.queues) {
+        q->num = 0;
+        q->status.clear();
+        q->fifo.clear();
+    }
+    c.ubUsed = 0;
+    c.bufferCount = 0;
+    for (auto& o : c.outstanding) o = 0;
+    for (uint8_t& o : c.eventOccupy) o = 0;
+}
+
+// A TPipe after an earlier one's Destroy (the Destroy page: "用于重复申请释放tpipe") starts at UB
+// offset 0 again, as the first did.
 void PipeConstruct() {
     BlockContext& c = Ctx();
     if (c.pipeAlive) Fail("TPipe: a second TPipe while one is alive (one TPipe per kernel at a time)");
     c.pipeAlive = true;
-    for (uint8_t& o : c.eventOccupy) o = 0;
+    ResetPool(c);
 }
 
 // kernel_tpipe_impl.h Destroy: every FREE buffer still holding a freeBuf id is waited (so the
@@ -349,8 +365,11 @@ void ScalarAccess(bool ub, const void* gm) {
 void LockAtomic() { atomicMutex.lock(); }
 void UnlockAtomic() { atomicMutex.unlock(); }
 
-uint8_t* UbAllocate(const char* api, uint32_t bytes, uint32_t count) {
+// kernel_tpipe_impl.h InitBuffer: each buffer at the pool's maxAddr, which then grows by its
+// 32-B-rounded length (one UB pool for VECIN, VECOUT and VECCALC; 0 again after ResetPool).
+uint8_t* UbAllocate(const char* api, uint32_t len, uint32_t count, AscendC::TPosition pos, bool queue) {
     BlockContext& c = Ctx();
+    const uint32_t bytes = len * count;
     if (c.bufferCount + count > static_cast<uint32_t>(AscendC::QBUF_MAX_LEN)) {
         Fail(Format("%s: %u buffers exceed the limit of %d per core (QBUF_MAX_LEN)", api, c.bufferCount + count,
                     AscendC::QBUF_MAX_LEN));
@@ -366,10 +385,32 @@ uint8_t* UbAllocate(const char* api, uint32_t bytes, uint32_t count) {
                     (unsigned long long)end, AscendC::TMP_UB_OFFSET));
     }
     uint8_t* p = c.ub + c.ubUsed;
+    for (uint32_t i = 0; i < count; ++i) {
+        c.stats.ubBuffers.push_back(UbBufferRecord{queue, static_cast<uint8_t>(pos), i, c.ubUsed + i * len, len});
+    }
     c.ubUsed = static_cast<uint32_t>(end);
     c.bufferCount += count;
     if (end > c.stats.ubPeakBytes) c.stats.ubPeakBytes = end;
     return p;
+}
+
+void NoteGmCopy(const void* ub, const void* gm, bool toUb) {
+    BlockContext& c = Ctx();
+    const uint32_t off = UbOffset(ub);
+    const uint8_t* a = static_cast<const uint8_t*>(gm);
+    const GmBuffer* source = nullptr;
+    for (const GmBuffer& g : *c.gm) {
+        const uint8_t* d = static_cast<const uint8_t*>(g.data);
+        if (d != nullptr && a >= d && a < d + g.bytes) source = &g;
+    }
+    // The newest record holding the offset (after a TPipe::Reset older ones hold it too).
+    for (auto r = c.stats.ubBuffers.rbegin(); source != nullptr && r != c.stats.ubBuffers.rend(); ++r) {
+        if (off >= r->offset && off < r->offset + r->bytes) {
+            std::vector<std::string>& names = toUb ? r->copiedFrom : r->copiedTo;
+            if (std::find(names.begin(), names.end(), source->name) == names.end()) names.push_back(source->name);
+            return;
+        }
+    }
 }
 
 void CheckQueuesFreed(const char* when) {
@@ -389,16 +430,7 @@ void CheckQueuesFreed(const char* when) {
 void ResetUb() {
     CheckQueuesFreed("TPipe::Reset");
     WaitFreedBufferIds("TPipe::Reset: WaitFlag");
-    BlockContext& c = Ctx();
-    for (auto& q : c.queues) {
-        q->num = 0;
-        q->status.clear();
-        q->fifo.clear();
-    }
-    c.ubUsed = 0;
-    c.bufferCount = 0;
-    for (auto& o : c.outstanding) o = 0;
-    for (uint8_t& o : c.eventOccupy) o = 0;
+    ResetPool(Ctx());
 }
 
 }  // namespace cpu_sim

@@ -192,8 +192,11 @@ void LockAtomic();
 void UnlockAtomic();
 
 // Queue and pipe bookkeeping used by TPipe/TQue/TBuf.
-uint8_t* UbAllocate(const char* api, uint32_t bytes, uint32_t count);
+// `count` buffers of `len` bytes (rounded to 32 B) back to back, recorded in BlockStats::ubBuffers.
+uint8_t* UbAllocate(const char* api, uint32_t len, uint32_t count, AscendC::TPosition pos, bool queue);
 void ResetUb();
+// A GM<->UB copy from `ub` (into it if `toUb`): names the GM buffer in the UB buffer's record.
+void NoteGmCopy(const void* ub, const void* gm, bool toUb);
 void SyncAllHardware(const char* api, bool checkKernelType);
 
 }  // namespace cpu_sim

@@ -98,6 +98,7 @@ template <typename T> void DataCopy(const LocalTensor<T>& dst, const GlobalTenso
     std::memcpy(dst.GetPhyAddr(), src.GetPhyAddr(), bytes);
     cpu_sim::HazardWrite(api, dst.GetPhyAddr(), bytes, cpu_sim::PIPE_BIT_MTE2);
     cpu_sim::Ctx().stats.gmBytesRead += bytes;
+    cpu_sim::NoteGmCopy(dst.GetPhyAddr(), src.GetPhyAddr(), true);
     cpu_sim::CountInstr("DataCopy", cpu_sim::Repeats(bytes, 1));
 }
 
@@ -112,6 +113,7 @@ template <typename T> void DataCopy(const GlobalTensor<T>& dst, const LocalTenso
     cpu_sim::HazardRead(api, src.GetPhyAddr(), bytes, cpu_sim::PIPE_BIT_MTE3);
     sim_detail::StoreGm(api, dst.GetPhyAddr(0), src.GetPhyAddr(), bytes);
     cpu_sim::Ctx().stats.gmBytesWritten += bytes;
+    cpu_sim::NoteGmCopy(src.GetPhyAddr(), dst.GetPhyAddr(0), false);
     cpu_sim::CountInstr("DataCopy", cpu_sim::Repeats(bytes, 1));
 }
 
@@ -155,6 +157,7 @@ template <typename T> void DataCopy(const LocalTensor<T>& dst, const GlobalTenso
         cpu_sim::HazardWrite(api, dp, blk, cpu_sim::PIPE_BIT_MTE2);
     }
     cpu_sim::Ctx().stats.gmBytesRead += blk * p.blockCount;
+    cpu_sim::NoteGmCopy(d, s, true);
     cpu_sim::CountInstr("DataCopy", cpu_sim::Repeats(blk * p.blockCount, 1));
 }
 
@@ -178,6 +181,7 @@ template <typename T> void DataCopy(const GlobalTensor<T>& dst, const LocalTenso
                             reinterpret_cast<const T*>(sp), blk);
     }
     cpu_sim::Ctx().stats.gmBytesWritten += blk * p.blockCount;
+    cpu_sim::NoteGmCopy(s, d, false);
     cpu_sim::CountInstr("DataCopy", cpu_sim::Repeats(blk * p.blockCount, 1));
 }
 
@@ -265,6 +269,7 @@ template <typename T> void DataCopyPad(const LocalTensor<T>& dst, const GlobalTe
     }
     const uint64_t bytes = static_cast<uint64_t>(p.blockLen) * p.blockCount;
     cpu_sim::Ctx().stats.gmBytesRead += bytes;
+    cpu_sim::NoteGmCopy(d, s, true);
     cpu_sim::CountInstr("DataCopyPad", cpu_sim::Repeats(bytes, 1));
 }
 
@@ -291,6 +296,7 @@ template <typename T> void DataCopyPad(const GlobalTensor<T>& dst, const LocalTe
     }
     const uint64_t bytes = static_cast<uint64_t>(p.blockLen) * p.blockCount;
     cpu_sim::Ctx().stats.gmBytesWritten += bytes;
+    cpu_sim::NoteGmCopy(s, d, false);
     cpu_sim::CountInstr("DataCopyPad", cpu_sim::Repeats(bytes, 1));
 }
 

@@ -60,11 +60,26 @@ struct BlockTimeline {
     double flagStallCycles = 0;  // source pipes held by SetFlags whose bit an issued wait had not cleared
 };
 
+// One UB buffer TPipe::InitBuffer handed out: the `index`-th buffer of a TQue (or a TBuf, index 0)
+// at UB byte `offset`, `bytes` long (the length rounded up to 32 B, kernel_tpipe_impl.h's dataLen).
+struct UbBufferRecord {
+    bool queue = false;    // TQue, else TBuf
+    uint8_t position = 0;  // AscendC::TPosition
+    uint32_t index = 0;
+    uint32_t offset = 0;
+    uint32_t bytes = 0;
+    // Names of the launch's GM buffers (GmBuffer::name) a DataCopy/DataCopyPad copied into it or
+    // out of it, in first-copy order: what tells a kernel's input queue from its target queue.
+    std::vector<std::string> copiedFrom;
+    std::vector<std::string> copiedTo;
+};
+
 struct BlockStats {
     uint32_t blockIdx = 0;
     uint64_t gmBytesRead = 0;     // DataCopy/DataCopyPad payload bytes, GetValue sizeof(T)
     uint64_t gmBytesWritten = 0;  // same for UB->GM copies and SetValue
     uint64_t ubPeakBytes = 0;     // highest end offset of InitBuffer'd UB
+    std::vector<UbBufferRecord> ubBuffers;  // every InitBuffer'd buffer, in InitBuffer order
     uint64_t syncAllCount = 0;    // SyncAll calls completed by this block
     // GetValue/SetValue on LocalTensor or GlobalTensor: element-wise work of the scalar unit,
     // which the vector and copy counters do not show (A2 runs such loops at tens of cycles each).

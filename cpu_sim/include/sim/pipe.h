@@ -229,7 +229,7 @@ public:
         }
         const uint32_t rounded = (len + 31u) / 32u * 32u;
         if (rounded == 0) cpu_sim::Fail("TPipe::InitBuffer: len 0");
-        uint8_t* base = cpu_sim::UbAllocate("TPipe::InitBuffer", rounded * num, num);
+        uint8_t* base = cpu_sim::UbAllocate("TPipe::InitBuffer", rounded, num, QueuePos(que), true);
         cpu_sim::BlockContext& c = cpu_sim::Ctx();
         auto q = std::make_unique<cpu_sim::QueueState>();
         q->pos = static_cast<uint8_t>(QueuePos(que));
@@ -258,7 +258,7 @@ public:
     template <TPosition pos> bool InitBuffer(TBuf<pos>& buf, uint32_t len) {
         const uint32_t rounded = (len + 31u) / 32u * 32u;
         if (rounded == 0) cpu_sim::Fail("TPipe::InitBuffer: len 0");
-        buf.SimBind(cpu_sim::UbAllocate("TPipe::InitBuffer", rounded, 1), rounded);
+        buf.SimBind(cpu_sim::UbAllocate("TPipe::InitBuffer", rounded, 1, pos, false), rounded);
         return true;
     }
     void Reset() { cpu_sim::ResetUb(); }

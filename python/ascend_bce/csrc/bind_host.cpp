@@ -100,6 +100,60 @@ py::dict TilingToDict(const TilingData& t)
     return d;
 }
 
+// One placed InitBuffer of a UbPlacement: `num` buffers of `bytes` from `offset`, behind a pad.
+py::dict SlotDict(uint32_t pad, uint32_t bytes, uint64_t offset, uint32_t num)
+{
+    py::dict d;
+    d["pad"] = pad;
+    d["buffer_bytes"] = bytes;  // 0: the kernel allocates no such buffer
+    d["offset"] = offset;
+    d["num"] = num;
+    return d;
+}
+
+// Where the kernels put their planned buffers for this tiling: PlaceUb of KernelUbOrder under the
+// plan bankPadBytes names (op_kernel/bce_with_logits_bank_plan.h), the formula AllocateInPlanOrder
+// follows, so the simulator's InitBuffer record can be checked against it.
+py::dict PlacementDict(const TilingData& t)
+{
+    constexpr const char* SLOT_NAMES[] = {"middle", "late", "early"};
+    const UbOrder order = KernelUbOrder(t);
+    const BankPlan plan = PlanOf(t.bankPadBytes);
+    const UbPlacement p = PlaceUb(order, plan);
+    py::dict d;
+    d["plan_index"] = static_cast<int64_t>(t.bankPadBytes & BANK_PLAN_BITS) - 1;  // -1: PACKED_PLAN
+    d["output_slot"] = NameOf(static_cast<uint32_t>(plan.out), SLOT_NAMES);
+    d["level"] = static_cast<uint32_t>(plan.level);
+    d["fp32_tile_bytes"] = order.fp32TileBytes;  // tmpA (at offset 0) and each later temp
+    d["input"] = SlotDict(p.inputPad, p.inputBufferBytes, p.inputOffset, order.input.num);
+    d["target"] = SlotDict(p.targetPad, p.targetBufferBytes, p.targetOffset, order.target.num);
+    py::list operands;  // weight, pos_weight, grad_output
+    for (uint32_t k = 0; k < PLACED_OPERANDS; ++k) {
+        operands.append(SlotDict(p.operandPad[k], p.operandBufferBytes[k], p.operandOffset[k], order.operands[k].num));
+    }
+    d["operands"] = operands;
+    d["out"] = SlotDict(p.outPad, p.outBufferBytes, p.outOffset, order.out.num);
+    py::list temps;
+    for (uint32_t k = 0; k < order.laterTemps; ++k) {
+        temps.append(SlotDict(p.tempPad[k], order.fp32TileBytes, p.tempOffset[k], 1));
+    }
+    d["temps"] = temps;
+    d["pad_bytes"] = p.padBytes;
+    d["ub_bytes_used"] = UbBytesUsed(t);
+    return d;
+}
+
+TilingData TilingFromBytes(const py::bytes& raw)
+{
+    const std::string bytes = raw;
+    if (bytes.size() != sizeof(TilingData)) {
+        throw std::invalid_argument("tiling must hold " + std::to_string(sizeof(TilingData)) + " bytes");
+    }
+    TilingData t;
+    std::memcpy(&t, bytes.data(), sizeof t);
+    return t;
+}
+
 OperandDesc MakeOperand(const std::optional<Shape>& shape, const std::string& dtype)
 {
     OperandDesc desc;
@@ -206,17 +260,15 @@ void BindHost(py::module_& m)
         "How the NPU adapters launch the kernel with this tiling (and the simulator checks it).");
     DefTilingFunction(h, "ub_bytes_used", UbBytesUsed,
                       "UB bytes per core the kernel allocates with this tiling.");
+    DefTilingFunction(h, "ub_placement", PlacementDict,
+                      "The UB offsets, pads and lengths the kernels give tmpA, the input/target/output queues, "
+                      "the operands' Mul buffers and the later temps under the chosen bank plan (PlaceUb).");
+    h.def(
+        "ub_placement_of", [](const py::bytes& raw) { return PlacementDict(TilingFromBytes(raw)); },
+        py::arg("tiling"), "ub_placement for raw TilingData bytes (e.g. with a forced bank plan).");
     h.def(
         "validate_tiling",
-        [](const py::bytes& raw, const std::string& soc) {
-            const std::string bytes = raw;
-            if (bytes.size() != sizeof(TilingData)) {
-                throw std::invalid_argument("tiling must hold " + std::to_string(sizeof(TilingData)) + " bytes");
-            }
-            TilingData t;
-            std::memcpy(&t, bytes.data(), sizeof t);
-            Validate(t, GetSocInfo(soc));
-        },
+        [](const py::bytes& raw, const std::string& soc) { Validate(TilingFromBytes(raw), GetSocInfo(soc)); },
         py::arg("tiling"), py::arg("soc") = "910B1",
         "Raise ValueError naming the field and the rule unless the TilingData bytes are safe to launch on `soc` "
         "(what the launchers and the NPU adapters check before every launch).");

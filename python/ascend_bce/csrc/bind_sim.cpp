@@ -11,6 +11,7 @@
 #include "sim/ctrl.h"
 #include "sim/math_model.h"
 #include "sim/selftest_registry.h"
+#include "sim/types.h"
 
 namespace py = pybind11;
 
@@ -55,12 +56,34 @@ py::dict TimelineDict(const cpu_sim::KernelStats& s) {
     return d;
 }
 
+// The UB buffers the block's TPipe handed out, in InitBuffer order (cpu_sim::UbBufferRecord).
+py::list UbBufferList(const std::vector<cpu_sim::UbBufferRecord>& records) {
+    py::list l;
+    for (const auto& r : records) {
+        const auto pos = static_cast<AscendC::TPosition>(r.position);
+        py::dict d;
+        d["kind"] = r.queue ? "TQue" : "TBuf";
+        d["position"] = pos == AscendC::TPosition::VECIN    ? "VECIN"
+                        : pos == AscendC::TPosition::VECOUT ? "VECOUT"
+                        : pos == AscendC::TPosition::VECCALC ? "VECCALC"
+                                                             : "OTHER";
+        d["index"] = r.index;
+        d["offset"] = r.offset;
+        d["bytes"] = r.bytes;
+        d["copied_from"] = r.copiedFrom;  // GM buffers' names
+        d["copied_to"] = r.copiedTo;
+        l.append(d);
+    }
+    return l;
+}
+
 py::dict BlockDict(const cpu_sim::BlockStats& b) {
     py::dict d;
     d["block_idx"] = b.blockIdx;
     d["gm_bytes_read"] = b.gmBytesRead;
     d["gm_bytes_written"] = b.gmBytesWritten;
     d["ub_peak_bytes"] = b.ubPeakBytes;
+    d["ub_buffers"] = UbBufferList(b.ubBuffers);
     d["sync_all_count"] = b.syncAllCount;
     d["scalar_accesses"] = b.scalarAccesses;
     d["scalar_gm_accesses"] = b.scalarGmAccesses;
