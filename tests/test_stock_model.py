@@ -126,14 +126,15 @@ def test_broadcast_operands_are_re_read_per_tile_at_l2_bandwidth():
 @pytest.mark.parametrize("shape, pw_shape, w_shape, cores, loads_per_core, touched, once", [
     # 4096 x 1000: blocks of ceil(4096 / 48) = 86 rows, UB tiles of 4 whole rows (4000 elements):
     # 1024 tiles, 22 per core, 47 cores. The tiles run down the rows, which pos_weight[1000] is
-    # broadcast over, so TBE's store predicate loads it on a core's first two tiles (double
-    # buffered) and keeps it in UB for the other 20.
-    ((4096, 1000), (1000,), None, 47, 2, 1000, 1000),
+    # broadcast over, so TBE's store predicate loads it on a core's first tile (this pattern,
+    # BROADCAST_COMMON, is single-buffered) and keeps it in UB for the other 21.
+    ((4096, 1000), (1000,), None, 47, 1, 1000, 1000),
     # The same under a split batch dim: TBE fuses 32 x 128 into one broadcast dim first.
-    ((32, 128, 1000), (1000,), None, 47, 2, 1000, 1000),
+    ((32, 128, 1000), (1000,), None, 47, 1, 1000, 1000),
     # 188 x 21841 with weight[188, 1]: 6 tiles per row (as above), 24 per core, 47 cores; a tile
     # lies inside one row, the tiles run along the columns the weight is broadcast over; a core's
-    # 24 tiles span 4 rows, two loads each (8 of its 24 tiles), one value per load.
+    # 24 tiles span 4 rows, two loads each (COMMON_BROADCAST with a row past the UB tile is double
+    # buffered: 8 of its 24 tiles), one value per load.
     ((188, 21841), None, (188, 1), 47, 8, 1, 188),
 ])
 def test_a_broadcast_operand_kept_across_tiles_is_read_only_on_its_loads(shape, pw_shape, w_shape, cores,
@@ -146,15 +147,16 @@ def test_a_broadcast_operand_kept_across_tiles_is_read_only_on_its_loads(shape, 
 def test_a_held_broadcast_operand_is_copied_and_broadcast_on_its_loads_only(monkeypatch):
     # 4096 x 1000 fp32 with pos_weight[1000]: UB tiles of 4 whole rows (4000 elements), 22 per core
     # on 47 cores (as above), so the operand is kept in UB and each core's 22 tiles copy and
-    # broadcast it on 2 only; 20 copy issues, 20 broadcast passes (a tile's repeats and an
-    # instruction issue each) and 20 reads of 4000 B per core fewer than with a load on every tile.
+    # broadcast it on the first only (single-buffered); 21 copy issues, 21 broadcast passes (a
+    # tile's repeats and an instruction issue each) and 21 reads of 4000 B per core fewer than with
+    # a load on every tile.
     call = StockCall((4096, 1000), "float32", "none", pos_weight_shape=(1000,))
     fused, = stock_launches(call)
     held = launch_us(fused, BASE)
-    monkeypatch.setattr(stock_model, "STORE_PREDICATE_LOADS", 22)  # every tile loads it
+    monkeypatch.setattr(stock_model, "SINGLE_BUFFER_LOADS", 22)  # every tile loads it
     every_tile = launch_us(fused, BASE)
     tiles, cores = 22, 47
-    skipped, tile_repeats = 20, 4000 / ELEMS_PER_REPEAT
+    skipped, tile_repeats = 21, 4000 / ELEMS_PER_REPEAT
     copy_saved = (skipped * BASE.copy_issue_cycles
                   + skipped * 1000 * 4 / BASE.core_bytes_per_cycle(cores, BASE.l2_bytes_per_s))
     vector_saved = skipped * (tile_repeats * BASE.vector_repeat_cycles + BASE.vector_issue_cycles)

@@ -40,14 +40,28 @@ def test_a_small_output_aligns_its_block_to_a_divisor_of_the_split_axis():
     assert (split.per_core, split.tiles, split.span, split.cores_used) == (241, 1, 241, 34)
 
 
-@pytest.mark.parametrize("n, busiest, tiles, cores_used", [
-    (100_000, 2176, 1, 46),          # ceil(100000 / 48) = 2084 -> 2176 (128-aligned)
-    (1_000_000, 20864, 6, 48),       # 20834 -> 20864, cut into 6 UB tiles of at most 4096
-    (500, 500, 1, 1),                # under 8 blocks x 48 cores x 2: one core
+@pytest.mark.parametrize("n, ub, busiest, tiles, span, cores_used, double_buffer", [
+    (100_000, UB, 2176, 1, 2176, 46, False),       # ceil(100000 / 48) = 2084 -> 2176 (128-aligned)
+    # 20834 -> 20864, more than a UB tile (double-buffered): 6 even tiles of 3478 -> 3584
+    (1_000_000, UB, 20864, 6, 3584, 48, True),
+    (500, UB, 500, 1, 500, 1, False),              # under 8 blocks x 48 cores x 2: one core
+    # 1e8: 2083334 -> 2083456 per core; with a 40000-element UB the cap 16383 limits a tile: 128
+    # even tiles of 16277 round up past the cap, so down: 16256, and 129 tiles.
+    (100_000_000, 40_000, 2083456, 129, 16256, 48, True),
 ])
-def test_elewise_split_rounds_each_core_share_up_to_128(n, busiest, tiles, cores_used):
-    split = elewise_split(n, CORES, UB)
-    assert (split.per_core, split.tiles, split.cores_used) == (busiest, tiles, cores_used)
+def test_elewise_split_rounds_each_core_share_up_to_128(n, ub, busiest, tiles, span, cores_used, double_buffer):
+    split = elewise_split(n, CORES, ub)
+    assert (split.per_core, split.tiles, split.span, split.cores_used, split.double_buffer) == (
+        busiest, tiles, span, cores_used, double_buffer)
+
+
+@pytest.mark.parametrize("dims, broadcast, double_buffer", [
+    ((100, 1001), (True, False), False),    # pos_weight[C]: BROADCAST_COMMON, single-buffered
+    ((188, 21841), (False, True), True),    # weight[N, 1] with a row past the UB tile
+    ((4096, 1000), (False, True), False),   # weight[N, 1] with rows inside one UB tile
+])
+def test_only_a_weight_column_with_long_rows_double_buffers(dims, broadcast, double_buffer):
+    assert broadcast_split(dims, broadcast, CORES, UB, 4).double_buffer is double_buffer
 
 
 def test_reductions_are_split_evenly():

@@ -386,7 +386,7 @@ uint8_t* UbAllocate(const char* api, uint32_t len, uint32_t count, AscendC::TPos
     }
     uint8_t* p = c.ub + c.ubUsed;
     for (uint32_t i = 0; i < count; ++i) {
-        c.stats.ubBuffers.push_back(UbBufferRecord{queue, static_cast<uint8_t>(pos), i, c.ubUsed + i * len, len});
+        c.stats.ubBuffers.push_back(UbBufferRecord{queue, static_cast<uint8_t>(pos), i, c.ubUsed + i * len, len, {}, {}});
     }
     c.ubUsed = static_cast<uint32_t>(end);
     c.bufferCount += count;

@@ -61,9 +61,11 @@ CAST_OPS = 1                # one pass per 16-bit input widened to fp32
 REDUCE_OPS = 1              # one Add pass over the loss
 FILL_OPS = 1                # OnesLike: one Duplicate pass
 # A store-predicated broadcast operand is loaded while the tile index along the split axis is below
-# 2 with double buffering (the predicate of broadcast_schedule_base.py `_do_store_predicate`): once
-# per buffer, on the first two tiles of each pass of a core over that axis.
+# 2 with double buffering, below 1 without (the predicate of broadcast_schedule_base.py
+# `_do_store_predicate`): once per buffer, on the first tiles of each pass of a core over that axis.
+# Which loops double-buffer: stock_tiling.CoreSplit.double_buffer.
 STORE_PREDICATE_LOADS = 2
+SINGLE_BUFFER_LOADS = 1
 
 
 @dataclass(frozen=True)
@@ -149,11 +151,11 @@ def fused_dims(input_shape: Tuple[int, ...], operand_shape: Tuple[int, ...]) -> 
 
 
 def held_loads(input_shape: Tuple[int, ...], operand_shape: Tuple[int, ...], span: int, per_core: float,
-               tiles: int) -> Optional[int]:
+               tiles: int, loads_per_pass: int = STORE_PREDICATE_LOADS) -> Optional[int]:
     """Tiles on which a core loads an operand that its tile loop keeps in UB (store predicate):
     the split axis -- the outermost fused dim a tile of `span` elements does not hold whole -- is
-    one the operand is broadcast over; STORE_PREDICATE_LOADS per pass of the core over it. None
-    when the operand varies along the split axis, so every tile copies its share."""
+    one the operand is broadcast over; `loads_per_pass` per pass of the core over it. None when the
+    operand varies along the split axis, so every tile copies its share."""
     dims = fused_dims(input_shape, operand_shape)
     inner = 1
     for size, has in reversed(dims):
@@ -161,7 +163,7 @@ def held_loads(input_shape: Tuple[int, ...], operand_shape: Tuple[int, ...], spa
             if has:
                 return None
             passes = max(ceil(per_core / (inner * size)), 1)
-            return min(tiles, STORE_PREDICATE_LOADS * passes)
+            return min(tiles, loads_per_pass * passes)
         inner *= size
     return None
 
@@ -183,7 +185,8 @@ def operand_loads(launch: "Launch", a: A2Assumptions) -> List[Tuple["TileRead", 
     split = tile_loop(launch, a)
     loads = []
     for read in launch.tile_reads:
-        held = held_loads(read.input_shape, read.operand_shape, split.span, split.per_core, split.tiles)
+        per_pass = STORE_PREDICATE_LOADS if split.double_buffer else SINGLE_BUFFER_LOADS
+        held = held_loads(read.input_shape, read.operand_shape, split.span, split.per_core, split.tiles, per_pass)
         loads.append((read, split.tiles if held is None else held))
     return loads
 

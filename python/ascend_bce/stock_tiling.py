@@ -43,6 +43,9 @@ class CoreSplit:
     tiles: int
     span: int
     cores_used: int
+    # Whether TBE double-buffers the tile loop (the store predicate then loads a held operand on a
+    # core's first two tiles, else on its first: broadcast_schedule_base.py _do_store_predicate).
+    double_buffer: bool = True
 
 
 def even_split(n: int, cores: int, ub_elems: int) -> CoreSplit:
@@ -53,16 +56,22 @@ def even_split(n: int, cores: int, ub_elems: int) -> CoreSplit:
 
 def elewise_split(n: int, cores: int, ub_elems: int) -> CoreSplit:
     """elewise_v3.cc: one core below 8 blocks of output per core twice over; else a 128-aligned
-    ceil(n / cores) per core, cut into the fewest UB tiles of at most `ub_elems`."""
+    ceil(n / cores) per core, double-buffered when that is more than one UB tile (AllFuseTiling
+    :849-853), cut into the fewest UB tiles of at most `ub_elems` (and the 16383 cap) by a 128-aligned
+    even factor, rounded down where rounding up would pass the limit (:599-621)."""
     elems_per_block = BLOCK_BYTES // OUT_ELEM_BYTES
     if n < elems_per_block * cores * DOUBLE_BUFFER:
-        block = n
-    else:
-        block = ceil(ceil(n / cores) / ELEWISE_ALIGN) * ELEWISE_ALIGN
+        return CoreSplit(float(n), 1, max(n, 1), 1, False)
+    block = ceil(ceil(n / cores) / ELEWISE_ALIGN) * ELEWISE_ALIGN
     limit = min(ub_elems, ELEWISE_UB_CAP)
-    tiles = max(ceil(block / limit), 1)
-    span = min(ceil(ceil(block / tiles) / ELEWISE_ALIGN) * ELEWISE_ALIGN, block)
-    return CoreSplit(float(min(block, n)), tiles, max(span, 1), max(ceil(n / max(block, 1)), 1))
+    span = block
+    if span > limit:
+        even = ceil(block / ceil(block / limit))
+        span = ceil(even / ELEWISE_ALIGN) * ELEWISE_ALIGN
+        if span > limit:
+            span = even // ELEWISE_ALIGN * ELEWISE_ALIGN
+    per_core = min(block, n)
+    return CoreSplit(float(per_core), ceil(per_core / span), min(span, per_core), ceil(n / block), block > limit)
 
 
 def _align_core(dim: int, core: int, block_dims: int, half_core: int) -> int:
@@ -122,6 +131,11 @@ def broadcast_split(dims: Tuple[int, ...], broadcast: Tuple[bool, ...], cores: i
         cores = 1
     block_align = n <= elems_per_block * ONE_REPEAT_BLOCK_NUM * MAX_REPEAT_TIMES * cores
     block_axis, block_factor = _block_axis(dims, cores, block_align)
+    # IsNeedDoubleBuffer (:1185-1188): only COMMON_BROADCAST (two fused axes, the last one broadcast:
+    # a weight[N, 1]) whose row after the block split is at least a UB tile double-buffers; the other
+    # patterns have no double-buffered tiling case (broadcast_tilingcase.py _calc_special_tiling_case).
+    row = block_factor if block_axis == len(dims) - 1 else dims[-1]
+    double_buffer = n > elems_per_block * cores * DOUBLE_BUFFER and broadcast == (False, True) and row >= ub_elems
     ub_axis, ub_factor = _ub_axis(dims, broadcast, block_axis, block_factor, ub_elems, in_elem_bytes)
     inner = prod(dims[ub_axis + 1:])
     runs = prod(dims[:ub_axis])
@@ -142,4 +156,4 @@ def broadcast_split(dims: Tuple[int, ...], broadcast: Tuple[bool, ...], cores: i
         whole, rest = divmod(count, cuts)
         total = whole * sum(per_run) + sum(per_run[(start + k) % cuts] for k in range(rest))
         busiest = max(busiest, total)
-    return CoreSplit(float(busiest), per_core_tiles, ub_factor * inner, ceil(tiles / per_core_tiles))
+    return CoreSplit(float(busiest), per_core_tiles, ub_factor * inner, ceil(tiles / per_core_tiles), double_buffer)
