@@ -656,13 +656,20 @@ uint32_t DTypeBytes(DType dtype)
 
 namespace {
 
-// Elements of the block with the most, when `blockDim` blocks split t's tiles.
-uint64_t BusiestBlockElems(const TilingData& t, uint64_t blockDim)
+// The most work a block gets when `blockDim` blocks split t's tiles: its elements, plus a tile's
+// elements for each row chunk past its first that its tiles reach (row tiles are chunk-major, and a
+// ROW operand loads its chunk again when a block's tiles move to the next one).
+uint64_t BusiestBlockWork(const TilingData& t, uint64_t blockDim)
 {
+    const uint64_t rows = t.rowLength != 0 ? t.totalLength / t.rowLength : 0;
     uint64_t most = 0;
     for (uint64_t b = 0; b < blockDim; ++b) {
         const TileRange r = BlockRange(t.numTiles, blockDim, b);
-        most = std::max(most, TilesElems(t, r.first, r.end));
+        uint64_t work = TilesElems(t, r.first, r.end);
+        if (rows != 0 && r.end > r.first) {
+            work += ((r.end - 1) / rows - r.first / rows) * t.tileLength;
+        }
+        most = std::max(most, work);
     }
     return most;
 }
@@ -677,11 +684,11 @@ uint32_t LaunchBlocks(const TilingData& t, uint32_t blockCap)
     const uint64_t cap = std::min<uint64_t>(blockCap, t.numTiles);
     const uint64_t busiestTiles = (t.numTiles + cap - 1) / cap;
     // Every count from `fewest` to `cap` keeps the busiest block at busiestTiles tiles; of those,
-    // the fewest blocks whose busiest block holds no more elements than with `cap`.
+    // the fewest blocks whose busiest block gets no more work than with `cap`.
     const uint64_t fewest = (t.numTiles + busiestTiles - 1) / busiestTiles;
-    const uint64_t atCap = BusiestBlockElems(t, cap);
+    const uint64_t atCap = BusiestBlockWork(t, cap);
     uint64_t blocks = fewest;
-    while (blocks < cap && BusiestBlockElems(t, blocks) > atCap) {
+    while (blocks < cap && BusiestBlockWork(t, blocks) > atCap) {
         ++blocks;
     }
     return static_cast<uint32_t>(blocks);

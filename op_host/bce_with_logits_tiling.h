@@ -49,7 +49,8 @@ struct TilingRequest {
 uint32_t DTypeBytes(DType dtype);
 
 // Blocks a launch of t's tiles runs on at most `blockCap` cores: the fewest that keep the busiest
-// block at ceil(numTiles / cap) tiles and at no more elements than `cap` blocks give it (100 row
+// block at ceil(numTiles / cap) tiles and at no more work (elements, and row chunks reached) than
+// `cap` blocks give it (100 row
 // tiles on 48 cores: 34 blocks of 3, not 4 of 3 and 44 of 2). The critical path is the same work;
 // the fewer cores streaming meanwhile leave each a larger HBM share (up to one core's DMA limit),
 // as TBE's ModifyTiling also launches ceil(tiles / ceil(tiles / cores)) blocks.

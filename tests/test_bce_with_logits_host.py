@@ -626,16 +626,21 @@ def _tile_elems(t, tile):
 
 
 def _busiest(t, blocks):
-    """(tiles, elements) of the busiest block when `blocks` blocks split t's tiles as BlockTiles
-    does: the first num_tiles % blocks take one tile more."""
+    """(tiles, work) of the busiest block when `blocks` blocks split t's tiles as BlockTiles does
+    (the first num_tiles % blocks take one tile more); work: its elements, plus a tile's length
+    for every further row chunk its tiles reach (a ROW operand's chunk is loaded again)."""
     base, extra = divmod(t["num_tiles"], blocks)
-    most_tiles, most_elems, first = 0, 0, 0
+    rows = t["total_length"] // t["row_length"] if t["row_length"] else 0
+    most_tiles, most_work, first = 0, 0, 0
     for b in range(blocks):
         count = base + (b < extra)
-        most_tiles = max(most_tiles, count)
-        most_elems = max(most_elems, sum(_tile_elems(t, k) for k in range(first, first + count)))
+        work = sum(_tile_elems(t, k) for k in range(first, first + count))
+        if rows and count:
+            chunks = {k // rows for k in range(first, first + count)}
+            work += (len(chunks) - 1) * t["tile_length"]
+        most_tiles, most_work = max(most_tiles, count), max(most_work, work)
         first += count
-    return most_tiles, most_elems
+    return most_tiles, most_work
 
 
 @pytest.mark.parametrize("shape, kw", [
@@ -643,6 +648,7 @@ def _busiest(t, blocks):
     ([100, 1000], dict(pos_weight_shape=[1000])),
     ([46, 21841], dict(pos_weight_shape=[21841])),       # row chunks with a short last chunk
     ([183, 21841], dict(pos_weight_shape=[21841])),
+    ([458, 21841], dict(pos_weight_shape=[21841])),    # 48 blocks: 47 would put a chunk change on 39 tiles
     ([4579, 21841], dict(pos_weight_shape=[21841])),
     ([7, 1537], dict(pos_weight_shape=[1537])),
     ([100_000], {}), ([5889], {}), ([10_000_000], {}),
@@ -651,14 +657,14 @@ def _busiest(t, blocks):
 def test_a_launch_runs_the_fewest_blocks_that_leave_its_busiest_block_no_more_work(shape, kw, reduction):
     t = tiling(shape, reduction=reduction, **kw)
     cap = min(48, t["num_tiles"])
-    tiles_at_cap, elems_at_cap = _busiest(t, cap)
+    tiles_at_cap, work_at_cap = _busiest(t, cap)
     blocks = t["block_dim"]
-    assert blocks <= cap and _busiest(t, blocks) <= (tiles_at_cap, elems_at_cap)
-    assert _busiest(t, blocks)[0] == tiles_at_cap
-    # No count below it keeps both: one block fewer adds a tile or elements to the busiest.
+    tiles, work = _busiest(t, blocks)
+    assert blocks <= cap and tiles == tiles_at_cap and work <= work_at_cap
+    # No count below it keeps both: one block fewer adds a tile or work to the busiest.
     if blocks > 1:
         fewer = _busiest(t, blocks - 1)
-        assert fewer[0] > tiles_at_cap or fewer[1] > elems_at_cap
+        assert fewer[0] > tiles_at_cap or fewer[1] > work_at_cap
 
 
 def test_workspace_bytes():
