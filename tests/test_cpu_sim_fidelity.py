@@ -81,6 +81,14 @@ def test_a_second_tpipe_starts_at_ub_offset_zero():
     np.testing.assert_array_equal(y, x)
 
 
+@pytest.mark.parametrize("reset", [0, 1], ids=["tpipe_built", "tpipe_reset"])
+def test_tpipe_construction_and_reset_turn_the_gm_atomic_off(reset):
+    # TPipe() and TPipe::Reset run InitSocState (kernel_tpipe_impl.h), whose set_atomic_none
+    # (kernel_utils_base.h InitSocStateImpl) clears a SetAtomicAdd made before: the copy overwrites.
+    x, y = run("tpipe_init_clears_atomic", w3=reset)
+    np.testing.assert_array_equal(y, x)
+
+
 @pytest.mark.parametrize("kernel, launch", [("mix_kernel", dict(workspace_bytes=32)), ("aiv_kernel", {})])
 def test_ub_leaves_256_bytes_to_the_framework(kernel, launch):
     # ASC_UB_SIZE = 192 KiB - 256 on A2 in asc-devkit, for every kernel type.

@@ -233,3 +233,37 @@ def test_div_error_model_moves_quotients_by_at_most_one_ulp(suffix):
     ibits = np.int16 if suffix == "f16" else np.int32
     steps = np.abs(ys[0].view(ibits).astype(np.int64) - exact.view(ibits).astype(np.int64))
     assert steps.max() == 1 and 0.4 < np.mean(steps == 1) < 0.9
+
+
+@pytest.fixture
+def saturation_launches():
+    _C.set_float_overflow_mode("saturation")
+    try:
+        yield
+    finally:
+        _C.set_float_overflow_mode("inf_nan")
+
+
+def test_half_sums_saturate_every_add_in_saturation_mode(saturation_launches):
+    # CTRL[48] saturation covers half computation on A2 (SetCtrlSpr(ISASI).md table 5), reductions
+    # included: ReduceDataBlock.md's half SUM example [60000, 60000, -30000, 100] gives 65504 for the
+    # first add, then 65504 - 29900 = 35604 (not inf); in half arithmetic -29900 is -29904 and the
+    # last add rounds 35600 to 35584.
+    expected = np.float16(np.float32(65504) + np.float32(np.float16(-29900)))
+    assert float(expected) == 35584.0
+    x = np.zeros(128, np.float16)
+    x[:4] = [60000, 60000, -30000, 100]
+    y = np.zeros(16, np.float16)
+    run("ReduceSum_f16", [x, y], tiling=tiling(16))
+    assert y[0] == expected
+    y = np.zeros(32, np.float16)
+    words = np.zeros(16, np.uint32)
+    words[[0, 2, 3, 4, 5, 6, 7]] = [4, 1, 8, 1, 128, 32, 0]  # mask, repeats, strides, sizes, dst offset
+    run("ReduceRepeat_f16", [x, y], tiling=words)
+    assert y[0] == expected
+    acc, xs, out = np.full(256, 60000, np.float16), np.full(256, 60000, np.float16), np.zeros(256, np.float16)
+    run("Axpy_f16", [acc, xs, out], tiling=tiling(256, scalar=0.75))
+    assert np.all(out == np.float16(65504))
+    _C.set_float_overflow_mode("inf_nan")
+    run("ReduceSum_f16", [x, y], tiling=tiling(16))
+    assert np.isposinf(y[0])

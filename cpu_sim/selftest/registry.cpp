@@ -125,6 +125,7 @@ void st_bad_compare_count(GM_ADDR* gm, GM_ADDR tiling);
 void st_bad_event_id_collides_with_queue(GM_ADDR* gm, GM_ADDR tiling);
 void st_bad_flag_cleared_behind_queue(GM_ADDR* gm, GM_ADDR tiling);
 void st_second_tpipe_starts_at_ub_zero(GM_ADDR* gm, GM_ADDR tiling);
+void st_tpipe_init_clears_atomic(GM_ADDR* gm, GM_ADDR tiling);
 void st_event_id_from_pool_ok(GM_ADDR* gm, GM_ADDR tiling);
 void st_bad_ten_vecin_buffers(GM_ADDR* gm, GM_ADDR tiling);
 void st_eight_vecin_buffers_ok(GM_ADDR* gm, GM_ADDR tiling);
@@ -242,6 +243,7 @@ const std::vector<SelfTestKernel>& SelfTestKernels() {
         {"bad_event_id_collides_with_queue", 2, &cpu_sim_selftest::st_bad_event_id_collides_with_queue},
         {"bad_flag_cleared_behind_queue", 2, &cpu_sim_selftest::st_bad_flag_cleared_behind_queue},
         {"second_tpipe_starts_at_ub_zero", 2, &cpu_sim_selftest::st_second_tpipe_starts_at_ub_zero},
+        {"tpipe_init_clears_atomic", 2, &cpu_sim_selftest::st_tpipe_init_clears_atomic},
         {"event_id_from_pool_ok", 2, &cpu_sim_selftest::st_event_id_from_pool_ok},
         {"bad_ten_vecin_buffers", 2, &cpu_sim_selftest::st_bad_ten_vecin_buffers},
         {"eight_vecin_buffers_ok", 2, &cpu_sim_selftest::st_eight_vecin_buffers_ok},

@@ -47,6 +47,23 @@ void st_second_tpipe_starts_at_ub_zero(GM_ADDR* gm, GM_ADDR) {
     AfterPassThrough(gm, [](TPipe&) {});
 }
 
+// SetAtomicAdd, then a TPipe built (tiling w3 = 0) or an empty TPipe Reset (w3 = 1): both run
+// InitSocState (kernel_tpipe_impl.h TPipe() and Reset), whose set_atomic_none (kernel_utils_base.h
+// InitSocStateImpl) turns the atomic off, so the pass-through's UB->GM copy overwrites y.
+void st_tpipe_init_clears_atomic(GM_ADDR* gm, GM_ADDR tiling) {
+    if (TilingU32(tiling, 3) == 0) {
+        SetAtomicAdd<float>();
+        AfterPassThrough(gm, [](TPipe&) {});
+        return;
+    }
+    TPipe pipe;
+    SetAtomicAdd<float>();
+    pipe.Reset();
+    TQue<TPosition::VECIN, 1> q;
+    pipe.InitBuffer(q, 1, kTileFloats * sizeof(float));
+    PassThrough(pipe, q, gm);
+}
+
 // Finding 1 reduced: after a VECIN FreeTensor holds V_MTE2 id 0, a hard-coded EVENT_ID0 sets that
 // flag a second time (the old CombinePartials).
 void st_bad_event_id_collides_with_queue(GM_ADDR* gm, GM_ADDR) {

@@ -267,12 +267,18 @@ static void ResetPool(BlockContext& c) {
     for (uint8_t& o : c.eventOccupy) o = 0;
 }
 
+// kernel_tpipe_impl.h InitSocState, which TPipe() and Reset run before ResetPool: on 2201
+// InitSocStateImpl (kernel_utils_base.h) turns the GM atomic off (set_atomic_none); its mask
+// settings are not modelled.
+static void InitSocState(BlockContext& c) { c.atomic = AtomicKind::NONE; }
+
 // A TPipe after an earlier one's Destroy (the Destroy page: "用于重复申请释放tpipe") starts at UB
 // offset 0 again, as the first did.
 void PipeConstruct() {
     BlockContext& c = Ctx();
     if (c.pipeAlive) Fail("TPipe: a second TPipe while one is alive (one TPipe per kernel at a time)");
     c.pipeAlive = true;
+    InitSocState(c);
     ResetPool(c);
 }
 
@@ -430,6 +436,7 @@ void CheckQueuesFreed(const char* when) {
 void ResetUb() {
     CheckQueuesFreed("TPipe::Reset");
     WaitFreedBufferIds("TPipe::Reset: WaitFlag");
+    InitSocState(Ctx());
     ResetPool(Ctx());
 }
 

@@ -114,7 +114,7 @@ template <typename S> long double ExactValue(S v) {
 
 // Exact value v -> floating format D with the given mode, IEEE 754 overflow: nearest modes give
 // inf, modes toward zero the largest finite value. Cast then applies CTRL[48] saturation to a
-// half/bf16 dst (SaturateLowFloat; on by default, context.h floatSaturation).
+// half/bf16 dst (SaturateLowFloat; off unless the launch's float overflow mode is saturation, ctrl.h).
 template <typename D> D RoundToFloat(long double v, RoundMode mode) {
     using F = FloatFormat<D>;
     using B = typename F::Bits;

@@ -70,6 +70,14 @@ template <typename T> void SaturateLowFloat(T* d, uint64_t count) {
     }
 }
 
+// One float value rounded to T and saturated as a result under CTRL[48]: each rounding step of an
+// instruction that computes in several (a half reduction's adds, Axpy's product and sum).
+template <typename T> T StoreSat(float v) {
+    T r = Store<T>(v);
+    SaturateLowFloat(&r, 1);
+    return r;
+}
+
 template <typename T, typename F>
 void UnaryImpl(const char* api, const LocalTensor<T>& dst, const LocalTensor<T>& src, int32_t count, F f) {
     CheckCount(api, count);
@@ -383,7 +391,8 @@ void Select(const LocalTensor<T>& dst, const LocalTensor<U>& selMask, const Loca
     sim_detail::SelectImpl("Select", dst, selMask, src0, selMode, count, [src1](uint32_t) { return src1; });
 }
 
-// A2 order: pairwise tree inside each 256-B repeat (adjacent pairs, every add rounded to T),
+// A2 order: pairwise tree inside each 256-B repeat (adjacent pairs, every add rounded to T and
+// saturated under CTRL[48], as ReduceDataBlock.md's half SUM example: 60000 + 60000 gives 65504),
 // repeats accumulated sequentially; result in dst[0]. sharedTmpBuffer is not used on A2.
 template <typename T, bool isSetMask = true>
 void ReduceSum(const LocalTensor<T>& dst, const LocalTensor<T>& src, const LocalTensor<T>& sharedTmpBuffer,
@@ -405,10 +414,10 @@ void ReduceSum(const LocalTensor<T>& dst, const LocalTensor<T>& src, const Local
         }
         for (uint32_t width = perRepeat; width > 1; width /= 2) {
             for (uint32_t k = 0; k < width / 2; ++k) {
-                lane[k] = T(static_cast<float>(lane[2 * k]) + static_cast<float>(lane[2 * k + 1]));
+                lane[k] = sim_detail::StoreSat<T>(static_cast<float>(lane[2 * k]) + static_cast<float>(lane[2 * k + 1]));
             }
         }
-        acc = base == 0 ? lane[0] : T(static_cast<float>(acc) + static_cast<float>(lane[0]));
+        acc = base == 0 ? lane[0] : sim_detail::StoreSat<T>(static_cast<float>(acc) + static_cast<float>(lane[0]));
     }
     // dav_c220 ReduceSumImpl: one vcadd into the ACC register, then FetchEventID(V_S) set/wait,
     // get_acc_val and a scalar store of dst[0], then S_V and S_MTE3 set/wait on fetched ids. So
@@ -441,8 +450,8 @@ void Axpy(const LocalTensor<T>& dst, const LocalTensor<U>& src, const U& scalarV
     T* d = dst.GetPhyAddr();
     const U* s = src.GetPhyAddr();
     for (int32_t i = 0; i < count; ++i) {
-        const float prod = static_cast<float>(sim_detail::Store<U>(a * static_cast<float>(s[i])));
-        d[i] = sim_detail::Store<T>(static_cast<float>(d[i]) + prod);
+        const float prod = static_cast<float>(sim_detail::StoreSat<U>(a * static_cast<float>(s[i])));
+        d[i] = sim_detail::StoreSat<T>(static_cast<float>(d[i]) + prod);
     }
     cpu_sim::HazardWrite(api, d, static_cast<uint64_t>(count) * sizeof(T), cpu_sim::PIPE_BIT_V);
     const size_t elem = sizeof(T) > sizeof(U) ? sizeof(T) : sizeof(U);
