@@ -7,11 +7,13 @@
 
 namespace cpu_sim {
 
-// CTRL[48] at kernel start: the process's float overflow mode, which the runtime sets for every
-// launch (aclrtSetDeviceSatMode; torch_npu's INF_NAN_MODE_ENABLE, MindSpore and TF adapters'
-// set_device_sat_mode). Atlas A2 defaults to INF/NaN mode (those pages: "please keep the default
-// INF/NaN mode"); saturation mode (inf -> +-MAX, NaN -> 0 for half/bf16) is a user's choice, and the
-// kernels must not override it. Process-wide; set it between launches, not during one.
+// CTRL[48] at kernel start: the stream's float overflow mode, which the runtime hands the
+// scheduler for every task (hicann/runtime stream_sqcq_manage.cc AllocStreamSqCq: satMode from
+// GetSatMode(), fixed when the stream is created after aclrtSetDeviceSatMode; torch_npu's
+// INF_NAN_MODE_ENABLE, the TF adapters' set_device_sat_mode). Atlas A2 defaults to INF/NaN mode
+// (those pages: "please keep the default INF/NaN mode"); saturation mode (inf -> +-MAX, NaN -> 0 for
+// half/bf16) is a user's choice, and the kernels must not override it. The simulator keeps one
+// mode for the process; set it between launches, not during one.
 void SetLaunchFloatSaturation(bool saturation);
 bool LaunchFloatSaturation();
 
