@@ -88,6 +88,26 @@ def math_model(request):
         yield request.param
 
 
+def saturated(v: np.ndarray) -> np.ndarray:
+    """What CTRL[48] saturation makes of a half/bf16 result: +-inf -> +-MAX, NaN -> +0."""
+    big = float(ml_dtypes.finfo(v.dtype).max)
+    f = v.astype(np.float64)
+    return np.where(np.isnan(f), 0.0, np.where(np.isinf(f), np.sign(f) * big, f)).astype(v.dtype)
+
+
+@pytest.fixture
+def saturation_launches():
+    """Launches inside the test start with CTRL[48] in saturation mode (a stream whose process chose
+    it); INF/NaN, A2's default, again after."""
+    from ascend_bce import _C
+
+    _C.set_float_overflow_mode("saturation")
+    try:
+        yield
+    finally:
+        _C.set_float_overflow_mode("inf_nan")
+
+
 @pytest.fixture
 def rng() -> np.random.Generator:
     return np.random.default_rng(1234)

@@ -6,6 +6,7 @@ import numpy as np
 import pytest
 
 from ascend_bce import _C
+from conftest import saturated
 
 run = _C.selftest.run
 BF16 = ml_dtypes.bfloat16
@@ -186,14 +187,6 @@ def test_unsupported_pair_raises():
         cast("f32", "i8", np.ones(64, np.float32), RINT)
 
 
-def saturated(y):
-    """What CTRL[48] saturation makes of a half/bf16 result: +-inf -> +-MAX, NaN -> +0."""
-    big = float(np.finfo(y.dtype).max) if y.dtype != BF16 else float(ml_dtypes.finfo(BF16).max)
-    f = y.astype(np.float64)
-    out = np.where(np.isnan(f), 0.0, np.where(np.isinf(f), np.sign(f) * big, f))
-    return out.astype(y.dtype)
-
-
 @pytest.mark.parametrize("dst", ["f16", "bf16"])
 @pytest.mark.parametrize("mode", [RINT, TRUNC])
 def test_narrowing_cast_saturates_in_saturation_mode(dst, mode):
@@ -208,15 +201,6 @@ def test_narrowing_cast_saturates_in_saturation_mode(dst, mode):
     assert not np.any(np.isnan(f)) and not np.any(np.isinf(f))
     assert f[np.isnan(x)][0] == 0.0
     assert f[x == np.inf][0] == float(ref[x == np.inf][0]) > 6e4
-
-
-@pytest.fixture
-def saturation_launches():
-    _C.set_float_overflow_mode("saturation")
-    try:
-        yield
-    finally:
-        _C.set_float_overflow_mode("inf_nan")
 
 
 def test_a_launch_starts_in_the_process_overflow_mode(saturation_launches):

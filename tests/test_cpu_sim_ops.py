@@ -235,15 +235,6 @@ def test_div_error_model_moves_quotients_by_at_most_one_ulp(suffix):
     assert steps.max() == 1 and 0.4 < np.mean(steps == 1) < 0.9
 
 
-@pytest.fixture
-def saturation_launches():
-    _C.set_float_overflow_mode("saturation")
-    try:
-        yield
-    finally:
-        _C.set_float_overflow_mode("inf_nan")
-
-
 def test_half_sums_saturate_every_add_in_saturation_mode(saturation_launches):
     # CTRL[48] saturation covers half computation on A2 (SetCtrlSpr(ISASI).md table 5), reductions
     # included: ReduceDataBlock.md's half SUM example [60000, 60000, -30000, 100] gives 65504 for the
