@@ -12,23 +12,6 @@ namespace AscendC {
 enum class ReduceType { NONE = -1, SUM = 0, MAX, MIN };
 enum class ReduceOrder { ORDER_VALUE_INDEX, ORDER_INDEX_VALUE, ORDER_ONLY_VALUE, ORDER_ONLY_INDEX };
 
-namespace sim_detail {
-// vcadd inside one repeat: adjacent pairs, halving, every add rounded to T (and saturated under
-// CTRL[48]: the same tree as the simulator's ReduceSum, which issues the same vcadd); lanes outside
-// the mask add as zero.
-template <typename T> T VcaddRepeat(const T* lane0, uint32_t lanes) {
-    constexpr uint32_t perRepeat = ONE_REPEAT_BYTE_SIZE / sizeof(T);
-    T lane[perRepeat];
-    for (uint32_t k = 0; k < perRepeat; ++k) lane[k] = k < lanes ? lane0[k] : T(0.0f);
-    for (uint32_t width = perRepeat; width > 1; width /= 2) {
-        for (uint32_t k = 0; k < width / 2; ++k) {
-            lane[k] = StoreSat<T>(static_cast<float>(lane[2 * k]) + static_cast<float>(lane[2 * k + 1]));
-        }
-    }
-    return lane[0];
-}
-}  // namespace sim_detail
-
 // Mask in continuous mode: the first `mask` lanes of every repeat. dst[r * dstRepStride] = sum of
 // repeat r, whose block b starts at src + (r * srcRepStride + b * srcBlkStride) * 32 B. A2: half
 // and float, T == U; src 32-B aligned, dst aligned to its element (impl CheckReduceRepeatSumParams);

@@ -78,6 +78,21 @@ template <typename T> T StoreSat(float v) {
     return r;
 }
 
+// vcadd inside one repeat: adjacent pairs, halving, every add rounded to T and saturated under
+// CTRL[48]; lanes outside the mask add as zero. ReduceSum and ReduceRepeat/WholeReduceSum both
+// issue it.
+template <typename T> T VcaddRepeat(const T* lane0, uint32_t lanes) {
+    constexpr uint32_t perRepeat = ONE_REPEAT_BYTE_SIZE / sizeof(T);
+    T lane[perRepeat];
+    for (uint32_t k = 0; k < perRepeat; ++k) lane[k] = k < lanes ? lane0[k] : T(0.0f);
+    for (uint32_t width = perRepeat; width > 1; width /= 2) {
+        for (uint32_t k = 0; k < width / 2; ++k) {
+            lane[k] = StoreSat<T>(static_cast<float>(lane[2 * k]) + static_cast<float>(lane[2 * k + 1]));
+        }
+    }
+    return lane[0];
+}
+
 template <typename T, typename F>
 void UnaryImpl(const char* api, const LocalTensor<T>& dst, const LocalTensor<T>& src, int32_t count, F f) {
     CheckCount(api, count);
@@ -408,16 +423,9 @@ void ReduceSum(const LocalTensor<T>& dst, const LocalTensor<T>& src, const Local
     const T* s = src.GetPhyAddr();
     T acc = T(0.0f);
     for (int32_t base = 0; base < count; base += perRepeat) {
-        T lane[perRepeat];
-        for (uint32_t k = 0; k < perRepeat; ++k) {
-            lane[k] = base + static_cast<int32_t>(k) < count ? s[base + k] : T(0.0f);
-        }
-        for (uint32_t width = perRepeat; width > 1; width /= 2) {
-            for (uint32_t k = 0; k < width / 2; ++k) {
-                lane[k] = sim_detail::StoreSat<T>(static_cast<float>(lane[2 * k]) + static_cast<float>(lane[2 * k + 1]));
-            }
-        }
-        acc = base == 0 ? lane[0] : sim_detail::StoreSat<T>(static_cast<float>(acc) + static_cast<float>(lane[0]));
+        const uint32_t lanes = std::min(static_cast<uint32_t>(count - base), perRepeat);
+        const T sum = sim_detail::VcaddRepeat(s + base, lanes);
+        acc = base == 0 ? sum : sim_detail::StoreSat<T>(static_cast<float>(acc) + static_cast<float>(sum));
     }
     // dav_c220 ReduceSumImpl: one vcadd into the ACC register, then FetchEventID(V_S) set/wait,
     // get_acc_val and a scalar store of dst[0], then S_V and S_MTE3 set/wait on fetched ids. So
