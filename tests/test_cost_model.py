@@ -63,3 +63,26 @@ def test_model_of_a_real_launch_is_memory_bound_at_the_roofline(rng):
     # no serialising sync, so double buffering keeps the timeline within 15 % of it.
     assert t.total_us <= launch.modelled_a2_us < 1.15 * t.total_us
     assert launch.timeline["bound_by"] in ("MTE2", "HBM")
+
+
+def test_readme_states_the_cost_table_the_simulator_uses():
+    # The README's account of the timeline's costs drifted once (16/64 issue cycles and a 2x share
+    # cap, after the table had moved to 23/112 and 1.45x): it must quote the table as built.
+    import pathlib
+
+    text = (pathlib.Path(__file__).resolve().parents[1] / "README.md").read_text(encoding="utf-8")
+    readme = " ".join(text.split())  # line breaks fall anywhere in a paragraph
+    table = ascend_bce._C.cost_table()
+    stated = [
+        f"vector issue {table['vector_issue_cycles']:g} cycles",
+        f"copies {table['copy_issue_cycles']:g} cycles",
+        f"up to {table['core_share_cap']:g}× that share",
+        f"{table['scalar_access_cycles']:.1f} cycles per scalar access",
+        f"plus {table['scalar_gm_miss_cycles']:g} cycles",
+        f"{table['flag_latency_cycles']:g} cycles flag",
+        f"{table['sync_all_us']:g} µs per `SyncAll`, {table['launch_us']:g} µs per launch",
+        f"at {table['clock_hz'] / 1e9:g} GHz",
+        f"The {table['vector_issue_cycles']:g} issue cycles were measured",
+    ]
+    missing = [phrase for phrase in stated if phrase not in readme]
+    assert not missing, f"README does not state these cost-table values: {missing}"
