@@ -6,7 +6,7 @@ schedule records the UB size (less its scratch) and its coexisting quantity; the
 them into the "_base_info" the runtime tiling reads: max_available_ub = (UB // quantity) rounded
 down to 32 B, in elements of the widest dtype, and max_available_ub_db the same of UB // 2
 (elewise_tilingcase.py :282-286 over a compute's schedules: the smallest UB and the largest
-quantity; broadcast_tilingcase.py :358-368, the smallest of each per schedule). The runtime caps
+quantity; broadcast_tilingcase.py :359-369, the smallest of each per schedule). The runtime caps
 and aligns them further (stock_tiling.py). UB_SIZE is the SoC's ub_size (util.py :334-338,
 get_soc_spec("UB_SIZE")): 196608 B on every 910B (the CANN platform ini; ../shared/ascendc-api.md).
 The reduce schedules size their buffers differently (`reduce_tile`).
@@ -102,7 +102,7 @@ def fused_graph(low_precision: bool, with_weight: bool, broadcast: FrozenSet[str
 def fused_broadcast_tile(low_precision: bool, with_weight: bool, has_axis: dict) -> UbTile:
     """The fused kernel on the milan broadcast schedule over fused dims: `has_axis[operand]` says
     per dim whether the broadcast operand has it. Every tiling case of a compute shares one
-    _base_info entry (broadcast_tilingcase.py _get_pattern_key :322-326 drops the axis digits), so
+    _base_info entry (broadcast_tilingcase.py _get_pattern_key :319-323 drops the axis digits), so
     the UB is that of the case needing the most buffers: no split (ub axis 0), and one split per
     UB axis u (_calc_general, block axis 0). With the UB axis before the last, each broadcast gets
     a remove-pad copy (last dims are dynamic); with ONE_CUT, a broadcast its operand lacks at u
@@ -129,7 +129,7 @@ def fused_elewise_tile(low_precision: bool, with_weight: bool) -> UbTile:
 
 def cast_tile(to_bf16: bool = False) -> UbTile:
     """Cast (ops/built-in/tbe/impl/dynamic/cast.py): one cast of the input; fp32 -> bf16 rounds
-    (tbe.round, :90-91). The widest dtype is fp32 either way."""
+    (tbe.round, :111-112). The widest dtype is fp32 either way."""
     insn = "elewise_single_round" if to_bf16 else "elewise_single_cast"
     return elewise_tile((Node("x", PLACEHOLDER), Node("y", insn, ("x",))))
 
@@ -141,10 +141,10 @@ def ones_like_tile(dtype_bytes: int) -> UbTile:
 
 
 # The reduce schedule's buffer rule (auto_schedule/.../vector/reduce/vector_info.py).
-REDUCE_LAST_AXIS_SCRATCH = 4096  # a reduce_sum over the last axis alone sets this aside (:354-356)
+REDUCE_LAST_AXIS_SCRATCH = 4096  # a reduce_sum over the last axis alone sets this aside (:351-360)
 REDUCE_RULE_PASSES = 3           # ... each time the rule meets it: normal, pad and transpose (:497-540)
-REDUCE_BANK_GUARD = 1024         # "avoid bank conflict in malloc ub" (:602)
-REDUCE_ALIGN = 128               # the tile is a multiple of 128 elements (:603)
+REDUCE_BANK_GUARD = 1024         # "avoid bank conflict in malloc ub" (:603-604)
+REDUCE_ALIGN = 128               # the tile is a multiple of 128 elements (:605)
 
 
 def reduce_tile(ops_before_reduce: int) -> UbTile:

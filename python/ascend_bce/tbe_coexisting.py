@@ -125,7 +125,7 @@ def broadcast_coexisting(graph: Tuple[Node, ...], remove_pad: FrozenSet[str] = f
 
     `remove_pad`: broadcasts that get a remove-pad copy (_calc_remove_pad, :194-220: the UB split
     is not on the last axis and the last dim is not known to be block aligned). The rule registers
-    the copy, not the broadcast, as live (:145-147), and the copy's consumers never name it, so it
+    the copy, not the broadcast, as live (:142-147), and the copy's consumers never name it, so it
     stays live from then on. `store_predicate`: broadcasts loaded once and kept
     (broadcast_schedule_base.py _calc_store_predicate): live from the start, over every tensor
     (:172-176), so they too stay live throughout. `wide`: broadcasts along more than one axis
