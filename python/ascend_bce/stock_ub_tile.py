@@ -66,7 +66,8 @@ def fused_graph(low_precision: bool, with_weight: bool, broadcast: FrozenSet[str
     """SigmoidCrossEntropyWithLogitsV2's compute (ops/built-in/tbe/impl/dynamic/
     sigmoid_cross_entropy_with_logits_v2.py :92-146) with pos_weight (always given on A2), the
     weight if `with_weight`; `broadcast` names the operands that are broadcast ("pos_weight",
-    "weight"): tbe.broadcast returns an operand of the output's shape unchanged (nn.py)."""
+    "weight"): tbe.broadcast returns an operand of the output's shape unchanged and tags one
+    broadcast along known axes "unified_broadcast" (nn.py _tensor_broadcast :521-539)."""
     nodes, names = [], {}
     for operand in ("predict", "target", "pos_weight") + (("weight",) if with_weight else ()):
         loaded, names[operand] = _loaded(operand, low_precision)
