@@ -19,8 +19,11 @@ from ascend_bce.stock_model import (ELEMS_PER_REPEAT, StockCall, broadcast_rerea
 N_ROWS, C = 64, 1000
 N = N_ROWS * C
 CORES = BASE.vector_cores
+# The fused kernel's UB tile with a broadcast operand: 8 coexisting fp32 buffers in 192 KiB,
+# 196608 // 8 // 4 = 6144 elements (derived in test_stock_ub_tile.py); ReduceMean's 9088.
+FUSED_TILE, REDUCE_MEAN_TILE = 6144, 9088
 # TBE's broadcast tiling of 64 x 1000 (broadcast_v3.cc, by hand): 64 rows > 48 cores gives a block
-# factor of ceil(64 / 48) = 2 rows; a 4096-element UB tile holds 4 rows of 1000, so a tile is the
+# factor of ceil(64 / 48) = 2 rows; a 6144-element UB tile holds 6 rows of 1000, so a tile is the
 # block's 2 rows; 32 tiles, one per core, 32 cores. Each tile reads all C values of a
 # pos_weight[C] and 2 of a weight[N, 1]; every core but the first re-reads the pos_weight.
 FUSED_CORES = 32
@@ -76,7 +79,7 @@ def test_intermediates_that_fit_in_l2_are_priced_at_l2_bandwidth():
     assert reduce.name == "ReduceMean" and reduce.inter_read_bytes == 4096 * 1000 * 4
     per_core_bytes = reduce.inter_read_bytes / BASE.vector_cores
     l2_cycles = per_core_bytes / (BASE.l2_bytes_per_s / BASE.clock_hz / BASE.vector_cores)
-    tiles = -(-4096 * 1000 // BASE.vector_cores // BASE.stock_tile_elems)
+    tiles = -(-4096 * 1000 // BASE.vector_cores // REDUCE_MEAN_TILE)
     copy = l2_cycles + tiles * BASE.copy_issue_cycles
     # ReduceMean's one Add pass overlaps the copies except for one tile's worth.
     vector = (reduce.elements / BASE.vector_cores / ELEMS_PER_REPEAT * BASE.vector_repeat_cycles
@@ -105,14 +108,14 @@ def test_a_tile_reads_the_operand_elements_its_span_touches(input_shape, operand
 
 
 def test_broadcast_operands_are_re_read_per_tile_at_l2_bandwidth():
-    # 188 x 21841 fp32 with pos_weight[21841]: a row does not fit a 4096-element UB tile, so TBE
-    # cuts each row into ceil(21841 / 4096) = 6 tiles: 1128 tiles, ceil(1128 / 48) = 24 per core,
-    # 47 cores. Each tile copies its (up to) 4096 pos_weight values; all but the first read of each
+    # 188 x 21841 fp32 with pos_weight[21841]: a row does not fit a 6144-element UB tile, so TBE
+    # cuts each row into ceil(21841 / 6144) = 4 tiles: 752 tiles, ceil(752 / 48) = 16 per core,
+    # 47 cores. Each tile copies its (up to) 6144 pos_weight values; all but the first read of each
     # value come from L2.
     call = StockCall((188, 21841), "float32", "none", pos_weight_shape=(21841,))
     fused, = stock_launches(call)
-    tiles, cores = 24, 47
-    reread = cores * tiles * 4096 * 4 - 21841 * 4
+    tiles, cores = 16, 47
+    reread = cores * tiles * FUSED_TILE * 4 - 21841 * 4
     assert broadcast_reread_bytes(fused, BASE) == reread
     no_reread = launch_us(dataclasses.replace(fused, tile_reads=()), BASE)
     l2_per_cycle = BASE.core_bytes_per_cycle(cores, BASE.l2_bytes_per_s)
@@ -124,17 +127,18 @@ def test_broadcast_operands_are_re_read_per_tile_at_l2_bandwidth():
 
 
 @pytest.mark.parametrize("shape, pw_shape, w_shape, cores, loads_per_core, touched, once", [
-    # 4096 x 1000: blocks of ceil(4096 / 48) = 86 rows, UB tiles of 4 whole rows (4000 elements):
-    # 1024 tiles, 22 per core, 47 cores. The tiles run down the rows, which pos_weight[1000] is
+    # 4096 x 1000: blocks of ceil(4096 / 48) = 86 rows, UB tiles of 6 whole rows (6000 elements):
+    # 683 tiles, 15 per core, 46 cores. The tiles run down the rows, which pos_weight[1000] is
     # broadcast over, so TBE's store predicate loads it on a core's first tile (this pattern,
-    # BROADCAST_COMMON, is single-buffered) and keeps it in UB for the other 21.
-    ((4096, 1000), (1000,), None, 47, 1, 1000, 1000),
+    # BROADCAST_COMMON, is single-buffered) and keeps it in UB for the other 14.
+    ((4096, 1000), (1000,), None, 46, 1, 1000, 1000),
     # The same under a split batch dim: TBE fuses 32 x 128 into one broadcast dim first.
-    ((32, 128, 1000), (1000,), None, 47, 1, 1000, 1000),
-    # 188 x 21841 with weight[188, 1]: 6 tiles per row (as above), 24 per core, 47 cores; a tile
-    # lies inside one row, the tiles run along the columns the weight is broadcast over; a core's
-    # 24 tiles span 4 rows, two loads each (COMMON_BROADCAST with a row past the UB tile is double
-    # buffered: 8 of its 24 tiles), one value per load.
+    ((32, 128, 1000), (1000,), None, 46, 1, 1000, 1000),
+    # 188 x 21841 with weight[188, 1]: a row passes the single-buffered tile (6144), so COMMON_BROADCAST
+    # double-buffers and tiles by the double-buffered 3072: ceil(21841 / 3072) = 8 tiles per row,
+    # 1504 tiles, 32 per core, 47 cores; a tile lies inside one row, the tiles run along the columns
+    # the weight is broadcast over; a core's 32 tiles span 4 rows, two loads each (8 of its 32
+    # tiles), one value per load.
     ((188, 21841), None, (188, 1), 47, 8, 1, 188),
 ])
 def test_a_broadcast_operand_kept_across_tiles_is_read_only_on_its_loads(shape, pw_shape, w_shape, cores,
@@ -145,18 +149,18 @@ def test_a_broadcast_operand_kept_across_tiles_is_read_only_on_its_loads(shape, 
 
 
 def test_a_held_broadcast_operand_is_copied_and_broadcast_on_its_loads_only(monkeypatch):
-    # 4096 x 1000 fp32 with pos_weight[1000]: UB tiles of 4 whole rows (4000 elements), 22 per core
-    # on 47 cores (as above), so the operand is kept in UB and each core's 22 tiles copy and
-    # broadcast it on the first only (single-buffered); 21 copy issues, 21 broadcast passes (a
-    # tile's repeats and an instruction issue each) and 21 reads of 4000 B per core fewer than with
+    # 4096 x 1000 fp32 with pos_weight[1000]: UB tiles of 6 whole rows (6000 elements), 15 per core
+    # on 46 cores (as above), so the operand is kept in UB and each core's 15 tiles copy and
+    # broadcast it on the first only (single-buffered); 14 copy issues, 14 broadcast passes (a
+    # tile's repeats and an instruction issue each) and 14 reads of 4000 B per core fewer than with
     # a load on every tile.
     call = StockCall((4096, 1000), "float32", "none", pos_weight_shape=(1000,))
     fused, = stock_launches(call)
     held = launch_us(fused, BASE)
-    monkeypatch.setattr(stock_model, "SINGLE_BUFFER_LOADS", 22)  # every tile loads it
+    monkeypatch.setattr(stock_model, "SINGLE_BUFFER_LOADS", 15)  # every tile loads it
     every_tile = launch_us(fused, BASE)
-    tiles, cores = 22, 47
-    skipped, tile_repeats = 21, 4000 / ELEMS_PER_REPEAT
+    tiles, cores = 15, 46
+    skipped, tile_repeats = 14, 6000 / ELEMS_PER_REPEAT
     copy_saved = (skipped * BASE.copy_issue_cycles
                   + skipped * 1000 * 4 / BASE.core_bytes_per_cycle(cores, BASE.l2_bytes_per_s))
     vector_saved = skipped * (tile_repeats * BASE.vector_repeat_cycles + BASE.vector_issue_cycles)

@@ -8,8 +8,12 @@ import pytest
 from ascend_bce.assumptions import BASE
 from ascend_bce.stock_model import StockCall, split_shape, stock_launches, tile_loop
 from ascend_bce.stock_tiling import broadcast_split, elewise_split, even_split
+from ascend_bce.stock_ub_tile import UbTile
 
-CORES, UB = 48, 4096
+# The splitting rules, worked on one tile size whether or not the loop double-buffers (the tiles
+# TBE derives per kernel are tested in test_stock_ub_tile.py).
+CORES, UB_ELEMS = 48, 4096
+UB = UbTile(UB_ELEMS, UB_ELEMS)
 
 
 @pytest.mark.parametrize("dims, busiest, tiles, span, cores_used", [
@@ -47,7 +51,7 @@ def test_a_small_output_aligns_its_block_to_a_divisor_of_the_split_axis():
     (500, UB, 500, 1, 500, 1, False),              # under 8 blocks x 48 cores x 2: one core
     # 1e8: 2083334 -> 2083456 per core; with a 40000-element UB the cap 16383 limits a tile: 128
     # even tiles of 16277 round up past the cap, so down: 16256, and 129 tiles.
-    (100_000_000, 40_000, 2083456, 129, 16256, 48, True),
+    (100_000_000, UbTile(40_000, 40_000), 2083456, 129, 16256, 48, True),
 ])
 def test_elewise_split_rounds_each_core_share_up_to_128(n, ub, busiest, tiles, span, cores_used, double_buffer):
     split = elewise_split(n, CORES, ub)
@@ -65,7 +69,7 @@ def test_only_a_weight_column_with_long_rows_double_buffers(dims, broadcast, dou
 
 
 def test_reductions_are_split_evenly():
-    split = even_split(4_096_000, CORES, UB)
+    split = even_split(4_096_000, CORES, UB_ELEMS)
     assert split.per_core == pytest.approx(4_096_000 / 48) and split.tiles == 21 and split.cores_used == 48
 
 
@@ -86,3 +90,28 @@ def test_the_stock_fused_kernel_of_100_rows_runs_3_rows_on_its_busiest_core():
     fused, = stock_launches(StockCall((100, 1001), "float32", "none", pos_weight_shape=(1001,)))
     split = tile_loop(fused, BASE)
     assert (split.per_core, split.cores_used) == (3003, 34)
+
+
+def test_elewise_split_double_buffers_past_the_single_tile_and_then_fills_the_double_one():
+    # 1e6 elements: 20864 per core (as above). The single-buffered tile 24568 would hold it, but
+    # the cap 16383 does not, so the loop double-buffers and fills tiles of at most 12280: 2 even
+    # tiles of 10432, 128-aligned up to 10496.
+    split = elewise_split(1_000_000, CORES, UbTile(24568, 12280))
+    assert (split.tiles, split.span, split.double_buffer) == (2, 10496, True)
+    # 100000 elements: 2176 per core fits one single-buffered tile, so no double buffer.
+    assert elewise_split(100_000, CORES, UbTile(6120, 3056)).double_buffer is False
+    # A 16-bit kernel's cap is 32767 (SPLIT_FACTORS[2]): 2e6 elements give 41728 per core, past
+    # the cap, so double-buffered tiles of at most 32767: 2 even tiles of 20864.
+    split = elewise_split(2_000_000, CORES, UbTile(98240, 49120, 2))
+    assert (split.tiles, split.span, split.double_buffer) == (2, 20864, True)
+
+
+def test_a_weight_column_double_buffers_when_a_row_passes_the_single_tile_then_uses_the_double_one():
+    # 188 x 7000 with weight[N, 1]: 188 rows > 48 cores, blocks of ceil(188 / 48) = 4 rows. A row of
+    # 7000 passes the single-buffered 6144, so the loop double-buffers and cuts each row into tiles
+    # of the double-buffered 3072: ceil(7000 / 3072) = 3 per row.
+    split = broadcast_split((188, 7000), (False, True), CORES, UbTile(6144, 3072), 4)
+    assert (split.double_buffer, split.span) == (True, 3072)
+    # A row of 5000 fits the single-buffered tile: one row per tile, single-buffered.
+    split = broadcast_split((188, 5000), (False, True), CORES, UbTile(6144, 3072), 4)
+    assert (split.double_buffer, split.span) == (False, 5000)

@@ -58,7 +58,9 @@ class A2Assumptions:
     core_share_cap: float = _spec(
         _COST["core_share_cap"], "one core's DMA gets at most this multiple of its fair HBM share (the add "
                                  "sample's one-core Cases 0/1 on an A2: 1.42-1.49x)")
-    stock_tile_elems: int = _spec(4096, "ASSUMED: elements per tile of the stock kernels (16 KB fp32)")
+    stock_tile_factor: float = _spec(
+        1.0, "ASSUMED: scale on each stock kernel's UB tile as derived from the 2022 TBE mirror's schedules "
+             "(stock_ub_tile.py); later CANN releases and bf16 are unchecked")
 
     def core_bytes_per_cycle(self, active_cores: int, bytes_per_s: float = 0.0) -> float:
         """HBM (or given) bytes per cycle one core gets when `active_cores` stream at once."""

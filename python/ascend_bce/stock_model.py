@@ -25,7 +25,8 @@ calls (ops-math `math/cast`, `math/ones_like`, `math/reduce_mean`, `math/reduce_
 
 Each launch is priced on its busiest core as TBE's runtime tiling splits it over the cores
 (stock_tiling.py: whole-row UB tiles and ceil(tiles / cores) per core with a broadcast operand, a
-128-aligned share per core elementwise), at the HBM share of the cores that run.
+128-aligned share per core elementwise), at the HBM share of the cores that run, with the UB tile
+TBE's schedule gives that kernel (stock_ub_tile.py: from its compute graph's live buffers).
 
 Intermediates written by one launch and read by the next (the ones, the fp32 loss) are priced at
 L2 bandwidth for the part that fits in L2; inputs and the final output at HBM bandwidth, as ours.
@@ -46,6 +47,8 @@ from typing import Dict, List, Optional, Tuple
 
 from .assumptions import BASE, A2Assumptions
 from .stock_tiling import CoreSplit, broadcast_split, elewise_split, even_split
+from .stock_ub_tile import (UbTile, cast_tile, fused_broadcast_tile, fused_elewise_tile, ones_like_tile,
+                            reduce_tile)
 
 DTYPE_BYTES = {"float32": 4, "float16": 2, "bfloat16": 2}
 LOSS_DTYPE = "float32"  # the fused kernel's output for every input dtype
@@ -87,9 +90,11 @@ class StockCall:
 @dataclass(frozen=True)
 class Launch:
     """One kernel of the sequence: the elements it iterates over (split over the cores as TBE's
-    tiling splits them, stock_tiling.py), its bytes by kind, and its vector work."""
+    tiling splits them, stock_tiling.py, in UB tiles of at most `ub_tile`), its bytes by kind, and
+    its vector work."""
     name: str
     elements: int
+    ub_tile: UbTile
     input_bytes: int = 0          # user tensors read from HBM
     output_bytes: int = 0         # the user's result written to HBM
     inter_read_bytes: int = 0     # intermediates of an earlier launch read (L2 if they fit)
@@ -171,12 +176,12 @@ def held_loads(input_shape: Tuple[int, ...], operand_shape: Tuple[int, ...], spa
 def tile_loop(launch: "Launch", a: A2Assumptions) -> CoreSplit:
     """The busiest core of a launch (elements, UB tiles, tile span, cores that run) as TBE's
     tiling splits it: broadcast or elementwise (stock_tiling.py); the reductions evenly."""
+    tile = launch.ub_tile.scaled(a.stock_tile_factor)
     if launch.cross_core_combines:
-        return even_split(launch.elements, a.vector_cores, a.stock_tile_elems)
+        return even_split(launch.elements, a.vector_cores, tile.single)
     if launch.split_dims:
-        return broadcast_split(launch.split_dims, launch.split_broadcast, a.vector_cores, a.stock_tile_elems,
-                               launch.in_elem_bytes)
-    return elewise_split(launch.elements, a.vector_cores, a.stock_tile_elems)
+        return broadcast_split(launch.split_dims, launch.split_broadcast, a.vector_cores, tile, launch.in_elem_bytes)
+    return elewise_split(launch.elements, a.vector_cores, tile)
 
 
 def operand_loads(launch: "Launch", a: A2Assumptions) -> List[Tuple["TileRead", int]]:
@@ -203,11 +208,11 @@ def broadcast_reread_bytes(launch: "Launch", a: A2Assumptions) -> float:
     return total
 
 
-def split_shape(input_shape: Tuple[int, ...], operand_shapes: List[Tuple[int, ...]]) -> Tuple[Tuple[int, ...], Tuple[bool, ...]]:
-    """The output shape TBE's broadcast tiling works on: size-1 axes dropped, neighbours where
-    every operand has the same broadcast state fused (broadcast_v3.cc MulFusionContinuousAxis), and
-    per fused axis whether some operand is broadcast along it. ((), ()) when nothing is broadcast
-    or one axis is left (the elementwise tiling applies)."""
+def _fused_states(input_shape: Tuple[int, ...],
+                  operand_shapes: List[Tuple[int, ...]]) -> Tuple[List[int], List[Tuple[bool, ...]]]:
+    """The output's dims with size-1 axes dropped and neighbours where every operand has the same
+    broadcast state fused (broadcast_v3.cc MulFusionContinuousAxis); per fused dim, whether each
+    operand has it."""
     aligned = [_right_aligned(input_shape, shape) for shape in operand_shapes]
     dims: List[int] = []
     states: List[Tuple[bool, ...]] = []
@@ -220,6 +225,14 @@ def split_shape(input_shape: Tuple[int, ...], operand_shapes: List[Tuple[int, ..
         else:
             dims.append(size)
             states.append(state)
+    return dims, states
+
+
+def split_shape(input_shape: Tuple[int, ...], operand_shapes: List[Tuple[int, ...]]) -> Tuple[Tuple[int, ...], Tuple[bool, ...]]:
+    """The output shape TBE's broadcast tiling works on (`_fused_states`) and per fused axis
+    whether some operand is broadcast along it. ((), ()) when nothing is broadcast or one axis is
+    left (the elementwise tiling applies)."""
+    dims, states = _fused_states(input_shape, operand_shapes)
     broadcast = tuple(not all(state) for state in states)
     if len(dims) < 2 or not any(broadcast):
         return (), ()
@@ -235,7 +248,7 @@ def _operand(shape: Optional[Tuple[int, ...]], dtype: str, call: StockCall) -> T
 
 def _cast_launch(name: str, n: int, src: str, dst: str, inter_in: bool, inter_out: bool) -> Launch:
     read, written = n * DTYPE_BYTES[src], n * DTYPE_BYTES[dst]
-    return Launch(name, n, input_bytes=0 if inter_in else read, output_bytes=0 if inter_out else written,
+    return Launch(name, n, cast_tile(to_bf16=dst == "bfloat16"), input_bytes=0 if inter_in else read, output_bytes=0 if inter_out else written,
                   inter_read_bytes=read if inter_in else 0, inter_write_bytes=written if inter_out else 0,
                   vector_ops=CAST_OPS, streams=2)
 
@@ -253,14 +266,15 @@ def stock_launches(call: StockCall) -> List[Launch]:
             launches.append(_cast_launch(f"Cast({which})", prod(shape), dtype, call.dtype,
                                          inter_in=False, inter_out=True))
     if call.pos_weight_shape is None:
-        launches.append(Launch("OnesLike(pos_weight)", n, inter_write_bytes=n * s,
+        launches.append(Launch("OnesLike(pos_weight)", n, ones_like_tile(s), inter_write_bytes=n * s,
                                vector_ops=FILL_OPS * s / DTYPE_BYTES[LOSS_DTYPE]))
     launches.append(_fused(call, n, s, low_precision))
     loss_bytes = n * DTYPE_BYTES[LOSS_DTYPE]
     if call.reduction != "none":
         name = "ReduceMean" if call.reduction == "mean" else "ReduceSum"
         result = DTYPE_BYTES[LOSS_DTYPE]  # one fp32 value: the user's output, or Cast's input
-        launches.append(Launch(name, n, inter_read_bytes=loss_bytes, output_bytes=0 if low_precision else result,
+        # ReduceMean scales by 1/n before its reduce_sum (one elementwise op); ReduceSum does not.
+        launches.append(Launch(name, n, reduce_tile(1 if call.reduction == "mean" else 0), inter_read_bytes=loss_bytes, output_bytes=0 if low_precision else result,
                                inter_write_bytes=result if low_precision else 0, vector_ops=REDUCE_OPS,
                                cross_core_combines=1))
         if low_precision:
@@ -293,10 +307,25 @@ def _fused(call: StockCall, n: int, s: int, low_precision: bool) -> Launch:
     loss_bytes = n * DTYPE_BYTES[LOSS_DTYPE]
     final = call.reduction == "none" and not low_precision  # the loss is the user's output
     dims, broadcast = split_shape(call.shape, [shape for shape in shapes if shape is not None])
-    return Launch("SigmoidCrossEntropyWithLogitsV2(none)", n, input_bytes=inputs, inter_read_bytes=inter_in,
+    return Launch("SigmoidCrossEntropyWithLogitsV2(none)", n, _fused_tile(call, bool(dims)), input_bytes=inputs, inter_read_bytes=inter_in,
                   output_bytes=loss_bytes if final else 0, inter_write_bytes=0 if final else loss_bytes,
                   vector_ops=ops, slow_ops=FUSED_SLOW_OPS, streams=streams, tile_reads=tile_reads,
                   split_dims=dims, split_broadcast=broadcast, in_elem_bytes=s)
+
+
+def _fused_tile(call: StockCall, broadcast: bool) -> UbTile:
+    """The fused kernel's UB tile: on the broadcast schedule, with per fused dim whether each
+    broadcast operand has it; else the elementwise one."""
+    low_precision = DTYPE_BYTES[call.dtype] != DTYPE_BYTES[LOSS_DTYPE]
+    with_weight = call.weight_shape is not None
+    if not broadcast:
+        return fused_elewise_tile(low_precision, with_weight)
+    named = [(name, shape) for name, shape in (("pos_weight", call.pos_weight_shape), ("weight", call.weight_shape))
+             if shape is not None]
+    _, states = _fused_states(call.shape, [shape for _, shape in named])
+    has_axis = {name: tuple(state[i] for state in states) for i, (name, _) in enumerate(named)}
+    return fused_broadcast_tile(low_precision, with_weight,
+                                {name: axes for name, axes in has_axis.items() if not all(axes)})
 
 
 @dataclass

@@ -16,6 +16,9 @@ tiling runs at launch time in TBE's auto-tiling (the public mirror of TBE's op_t
   busiest core holds ceil(rows / cores) rows (100 rows of 1001 on 48 cores: 3 rows, where an even
   split gives 2.08) and fewer cores run.
 
+The UB tile a launch may fill (single- and double-buffered) is its kernel's own, as TBE's schedule
+sized it at compile time (stock_ub_tile.py); the runtime tilings here cap and align it.
+
 What is not modelled: graph-mode static compiles (compile-time tiling), the reduce tiling of
 ReduceMean/ReduceSum (priced evenly over the cores), and CANN releases after the snapshot.
 """
@@ -26,13 +29,16 @@ from functools import lru_cache
 from math import ceil, prod
 from typing import Sequence, Tuple
 
+from .stock_ub_tile import UbTile
+
 BLOCK_BYTES = 32
 OUT_ELEM_BYTES = 4          # every fused-kernel output is fp32 (stock_model.LOSS_DTYPE)
 DOUBLE_BUFFER = 2           # broadcast_v3.cc DOUBLE_BUFFER_SIZE
 ONE_REPEAT_BLOCK_NUM = 8    # broadcast_v3.cc
 MAX_REPEAT_TIMES = 8        # broadcast_v3.cc (the constant the block-align threshold uses)
 ELEWISE_ALIGN = 128         # elewise_schedule.py ub_factor_align
-ELEWISE_UB_CAP = 16383      # elewise_v3.cc: a UB factor never exceeds this
+# elewise_v3.cc SPLIT_FACTORS (:34-39): a UB factor never exceeds this, by the widest dtype's bytes.
+ELEWISE_UB_CAP = {2: 32767, 4: 16383}
 
 
 @dataclass(frozen=True)
@@ -49,21 +55,26 @@ class CoreSplit:
 
 
 def even_split(n: int, cores: int, ub_elems: int) -> CoreSplit:
-    """Every core the same share (the reduce launches)."""
+    """Every core the same share (the reduce launches, whose tiling cases never double-buffer:
+    stock_ub_tile.reduce_tile)."""
     per_core = n / cores
-    return CoreSplit(per_core, max(ceil(per_core / ub_elems), 1), max(ceil(min(per_core, ub_elems)), 1), cores)
+    return CoreSplit(per_core, max(ceil(per_core / ub_elems), 1), max(ceil(min(per_core, ub_elems)), 1), cores,
+                     False)
 
 
-def elewise_split(n: int, cores: int, ub_elems: int) -> CoreSplit:
+def elewise_split(n: int, cores: int, tile: UbTile) -> CoreSplit:
     """elewise_v3.cc: one core below 8 blocks of output per core twice over; else a 128-aligned
-    ceil(n / cores) per core, double-buffered when that is more than one UB tile (AllFuseTiling
-    :849-853), cut into the fewest UB tiles of at most `ub_elems` (and the 16383 cap) by a 128-aligned
-    even factor, rounded down where rounding up would pass the limit (:599-621)."""
+    ceil(n / cores) per core, double-buffered when that is more than one single-buffered UB tile
+    (AllFuseTiling :849-853), cut into the fewest UB tiles of at most the double-buffered tile (and
+    the SPLIT_FACTORS cap) by a 128-aligned even factor, rounded down where rounding up would pass
+    the limit (:599-621)."""
     elems_per_block = BLOCK_BYTES // OUT_ELEM_BYTES
     if n < elems_per_block * cores * DOUBLE_BUFFER:
         return CoreSplit(float(n), 1, max(n, 1), 1, False)
     block = ceil(ceil(n / cores) / ELEWISE_ALIGN) * ELEWISE_ALIGN
-    limit = min(ub_elems, ELEWISE_UB_CAP)
+    cap = ELEWISE_UB_CAP[tile.dtype_bytes]
+    double_buffer = block > min(tile.single, cap)
+    limit = min(tile.double if double_buffer else tile.single, cap)
     span = block
     if span > limit:
         even = ceil(block / ceil(block / limit))
@@ -71,7 +82,7 @@ def elewise_split(n: int, cores: int, ub_elems: int) -> CoreSplit:
         if span > limit:
             span = even // ELEWISE_ALIGN * ELEWISE_ALIGN
     per_core = min(block, n)
-    return CoreSplit(float(per_core), ceil(per_core / span), min(span, per_core), ceil(n / block), block > limit)
+    return CoreSplit(float(per_core), ceil(per_core / span), min(span, per_core), ceil(n / block), double_buffer)
 
 
 def _align_core(dim: int, core: int, block_dims: int, half_core: int) -> int:
@@ -120,11 +131,11 @@ def _ub_axis(dims: Sequence[int], broadcast: Sequence[bool], block_axis: int, bl
 
 
 @lru_cache(maxsize=4096)
-def broadcast_split(dims: Tuple[int, ...], broadcast: Tuple[bool, ...], cores: int, ub_elems: int,
+def broadcast_split(dims: Tuple[int, ...], broadcast: Tuple[bool, ...], cores: int, tile: UbTile,
                     in_elem_bytes: int) -> CoreSplit:
     """broadcast_v3.cc's milan tiling of the fused output shape `dims` (`broadcast[i]`: some
     operand is broadcast along axis i): ModifyTiling's ceil(tiles / cores) consecutive UB tiles
-    per core, the last tile of each UB-axis run short."""
+    per core, the last tile of each UB-axis run short. MilanUbTiling applies no cap (:852-880)."""
     n = prod(dims)
     elems_per_block = BLOCK_BYTES // OUT_ELEM_BYTES
     if n <= elems_per_block * cores * DOUBLE_BUFFER:
@@ -132,10 +143,13 @@ def broadcast_split(dims: Tuple[int, ...], broadcast: Tuple[bool, ...], cores: i
     block_align = n <= elems_per_block * ONE_REPEAT_BLOCK_NUM * MAX_REPEAT_TIMES * cores
     block_axis, block_factor = _block_axis(dims, cores, block_align)
     # IsNeedDoubleBuffer (:1185-1188): only COMMON_BROADCAST (two fused axes, the last one broadcast:
-    # a weight[N, 1]) whose row after the block split is at least a UB tile double-buffers; the other
-    # patterns have no double-buffered tiling case (broadcast_tilingcase.py _calc_special_tiling_case).
+    # a weight[N, 1]) whose row after the block split is at least a single-buffered UB tile double-
+    # buffers, and then tiles by the double-buffered one (DoTiling :1402-1405); the other patterns
+    # have no double-buffered tiling case (broadcast_tilingcase.py _calc_special_tiling_case).
     row = block_factor if block_axis == len(dims) - 1 else dims[-1]
-    double_buffer = n > elems_per_block * cores * DOUBLE_BUFFER and broadcast == (False, True) and row >= ub_elems
+    double_buffer = (n > elems_per_block * cores * DOUBLE_BUFFER and broadcast == (False, True)
+                     and row >= tile.single)
+    ub_elems = tile.double if double_buffer else tile.single
     ub_axis, ub_factor = _ub_axis(dims, broadcast, block_axis, block_factor, ub_elems, in_elem_bytes)
     inner = prod(dims[ub_axis + 1:])
     runs = prod(dims[:ub_axis])
