@@ -42,10 +42,11 @@ kernels' own operand reads are priced at HBM bandwidth per block.
 from __future__ import annotations
 
 from dataclasses import dataclass
-from math import ceil, prod
+from math import prod
 from typing import Dict, List, Optional, Tuple
 
 from .assumptions import BASE, A2Assumptions
+from .stock_shapes import fused_states, held_loads, split_shape, touched_elements
 from .stock_tiling import CoreSplit, broadcast_split, elewise_split, even_split
 from .stock_ub_tile import (UbTile, cast_tile, fused_broadcast_tile, fused_elewise_tile, ones_like_tile,
                             reduce_tile)
@@ -123,56 +124,6 @@ class TileRead:
     elem_bytes: int
 
 
-def _right_aligned(input_shape: Tuple[int, ...], operand_shape: Tuple[int, ...]) -> Tuple[int, ...]:
-    """The operand's shape with the input's rank, broadcast from the right."""
-    return (1,) * (len(input_shape) - len(operand_shape)) + tuple(operand_shape)
-
-
-def touched_elements(input_shape: Tuple[int, ...], operand_shape: Tuple[int, ...], span: int) -> int:
-    """Distinct operand elements that `span` contiguous flat elements of the input (from a row
-    start) read, with the operand broadcast to the input from the right: in each dim where the
-    operand is not broadcast, the coordinates the span crosses (never more than the span)."""
-    operand = _right_aligned(input_shape, operand_shape)
-    touched, inner = 1, 1
-    for size, own in zip(reversed(input_shape), reversed(operand)):
-        if own != 1:
-            touched *= min(size, -(-span // inner))
-        inner *= size
-    return min(touched, span)
-
-
-def fused_dims(input_shape: Tuple[int, ...], operand_shape: Tuple[int, ...]) -> List[Tuple[int, bool]]:
-    """The input's dims with neighbours of the same broadcast kind merged, as TBE's broadcast
-    classification fuses them: (size, whether the operand has the dim) from the outermost."""
-    operand = _right_aligned(input_shape, operand_shape)
-    dims: List[Tuple[int, bool]] = []
-    for size, own in zip(input_shape, operand):
-        has = own != 1
-        if dims and dims[-1][1] == has:
-            dims[-1] = (dims[-1][0] * size, has)
-        else:
-            dims.append((size, has))
-    return dims
-
-
-def held_loads(input_shape: Tuple[int, ...], operand_shape: Tuple[int, ...], span: int, per_core: float,
-               tiles: int, loads_per_pass: int = STORE_PREDICATE_LOADS) -> Optional[int]:
-    """Tiles on which a core loads an operand that its tile loop keeps in UB (store predicate):
-    the split axis -- the outermost fused dim a tile of `span` elements does not hold whole -- is
-    one the operand is broadcast over; `loads_per_pass` per pass of the core over it. None when the
-    operand varies along the split axis, so every tile copies its share."""
-    dims = fused_dims(input_shape, operand_shape)
-    inner = 1
-    for size, has in reversed(dims):
-        if inner * size > span:
-            if has:
-                return None
-            passes = max(ceil(per_core / (inner * size)), 1)
-            return min(tiles, loads_per_pass * passes)
-        inner *= size
-    return None
-
-
 def tile_loop(launch: "Launch", a: A2Assumptions) -> CoreSplit:
     """The busiest core of a launch (elements, UB tiles, tile span, cores that run) as TBE's
     tiling splits it: broadcast or elementwise (stock_tiling.py); the reductions evenly."""
@@ -206,37 +157,6 @@ def broadcast_reread_bytes(launch: "Launch", a: A2Assumptions) -> float:
         every_tile = touched_elements(read.input_shape, read.operand_shape, split.span) * read.elem_bytes
         total += max(split.cores_used * loads * every_tile - once, 0)
     return total
-
-
-def _fused_states(input_shape: Tuple[int, ...],
-                  operand_shapes: List[Tuple[int, ...]]) -> Tuple[List[int], List[Tuple[bool, ...]]]:
-    """The output's dims with size-1 axes dropped and neighbours where every operand has the same
-    broadcast state fused (broadcast_v3.cc MulFusionContinuousAxis); per fused dim, whether each
-    operand has it."""
-    aligned = [_right_aligned(input_shape, shape) for shape in operand_shapes]
-    dims: List[int] = []
-    states: List[Tuple[bool, ...]] = []
-    for axis, size in enumerate(input_shape):
-        if size == 1:
-            continue
-        state = tuple(shape[axis] != 1 for shape in aligned)
-        if states and states[-1] == state:
-            dims[-1] *= size
-        else:
-            dims.append(size)
-            states.append(state)
-    return dims, states
-
-
-def split_shape(input_shape: Tuple[int, ...], operand_shapes: List[Tuple[int, ...]]) -> Tuple[Tuple[int, ...], Tuple[bool, ...]]:
-    """The output shape TBE's broadcast tiling works on (`_fused_states`) and per fused axis
-    whether some operand is broadcast along it. ((), ()) when nothing is broadcast or one axis is
-    left (the elementwise tiling applies)."""
-    dims, states = _fused_states(input_shape, operand_shapes)
-    broadcast = tuple(not all(state) for state in states)
-    if len(dims) < 2 or not any(broadcast):
-        return (), ()
-    return tuple(dims), broadcast
 
 
 def _operand(shape: Optional[Tuple[int, ...]], dtype: str, call: StockCall) -> Tuple[int, int, bool]:
@@ -322,7 +242,7 @@ def _fused_tile(call: StockCall, broadcast: bool) -> UbTile:
         return fused_elewise_tile(low_precision, with_weight)
     named = [(name, shape) for name, shape in (("pos_weight", call.pos_weight_shape), ("weight", call.weight_shape))
              if shape is not None]
-    _, states = _fused_states(call.shape, [shape for _, shape in named])
+    _, states = fused_states(call.shape, [shape for _, shape in named])
     has_axis = {name: tuple(state[i] for state in states) for i, (name, _) in enumerate(named)}
     return fused_broadcast_tile(low_precision, with_weight,
                                 {name: axes for name, axes in has_axis.items() if not all(axes)})
