@@ -40,13 +40,13 @@ inline uint32_t RowClashes(uint64_t partner, uint64_t at, uint32_t repeats)
     return clashes;
 }
 
-inline uint32_t SlotClashes(const UbSlot& slot, uint64_t at, uint32_t bufferBytes, const UbPlacement& p,
-                                       uint32_t repeats)
+inline uint32_t SlotClashes(const UbSlot& slot, uint64_t at, uint32_t bufferBytes, const UbOrder& order,
+                                       const UbPlacement& p, uint32_t repeats)
 {
     if (slot.bytes == 0 || slot.partner == Partner::NONE) {
         return 0;
     }
-    const uint32_t partnerBuffers = slot.partner == Partner::OUTPUT ? BUFFER_NUM : 1;
+    const uint32_t partnerBuffers = slot.partner == Partner::OUTPUT ? order.out.num : 1;
     uint32_t clashes = 0;
     for (uint32_t k = 0; k < slot.num; ++k) {
         for (uint32_t j = 0; j < partnerBuffers; ++j) {
@@ -102,13 +102,13 @@ inline uint64_t BankPlanCost(const UbOrder& order, BankPlan plan, const UbPlacem
     const uint32_t repeats = (order.fp32TileBytes + REPEAT_BYTES - 1) / REPEAT_BYTES;
     const bool phased = plan.level >= BankLevel::PLACED;
     uint64_t cost = InputClashes(order, p, repeats);
-    cost += SlotClashes(order.target, p.targetOffset, p.targetBufferBytes, p, repeats);
+    cost += SlotClashes(order.target, p.targetOffset, p.targetBufferBytes, order, p, repeats);
     cost += plan.level < BankLevel::TARGET && order.target.placeable && order.target.bytes != 0 ? repeats : 0;
     for (uint32_t k = 0; k < PLACED_OPERANDS; ++k) {
-        cost += SlotClashes(order.operands[k], p.operandOffset[k], p.operandBufferBytes[k], p, repeats);
+        cost += SlotClashes(order.operands[k], p.operandOffset[k], p.operandBufferBytes[k], order, p, repeats);
         cost += !phased && order.operands[k].placeable ? repeats : 0;
     }
-    cost += SlotClashes(order.out, p.outOffset, p.outBufferBytes, p, repeats);
+    cost += SlotClashes(order.out, p.outOffset, p.outBufferBytes, order, p, repeats);
     for (uint32_t k = 0; k < order.laterTemps && k < GRAD_FP32_TEMPS - 1; ++k) {
         cost += RowClashes(0, p.tempOffset[k], repeats);
     }

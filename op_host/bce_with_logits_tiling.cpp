@@ -114,10 +114,8 @@ uint64_t FixedBytes(const TilingData& t)
 uint64_t BytesPerElem(const TilingData& t)
 {
     const uint64_t sT = DTypeBytes(static_cast<DType>(t.dtype));
-    const bool readsTarget = t.kernel != static_cast<uint32_t>(KernelKind::BACKWARD_TARGET);
-    const bool hasOutputTile = !HasPartials(t);
-    // x, y (unless dL/dtarget) and out (unless partials) queues
-    uint64_t bytes = BUFFER_NUM * sT * (1 + (readsTarget ? 1 : 0) + (hasOutputTile ? 1 : 0));
+    // the x, y (unless dL/dtarget) and output (unless partials) queues
+    uint64_t bytes = sT * (BUFFER_NUM + TargetBuffers(t.kernel) + (HasPartials(t) ? 0 : OutputBuffers(false)));
     bytes += (IsBackward(t) ? GRAD_FP32_TEMPS : FP32_TEMPS) * FP32_BYTES;
     for (const OperandTiling* op : {&t.weight, &t.posWeight, &t.gradOutput}) {
         const auto mode = static_cast<OperandMode>(op->mode);
@@ -278,8 +276,7 @@ uint64_t TileLengthFor(const TilingData& t)
 // VECIN buffer of the core stays within MAX_VECIN_BUFFERS, single buffered after that.
 void ChooseOperandBuffers(TilingData& t)
 {
-    const bool readsTarget = t.kernel != static_cast<uint32_t>(KernelKind::BACKWARD_TARGET);
-    uint32_t used = BUFFER_NUM * (1 + (readsTarget ? 1 : 0));
+    uint32_t used = BUFFER_NUM + TargetBuffers(t.kernel);
     OperandTiling* streamed[] = {&t.gradOutput, &t.weight, &t.posWeight};
     uint32_t left = 0;
     const auto isStreamed = [](const OperandTiling& op) {

@@ -236,8 +236,7 @@ void CheckOperands(const TilingData& t)
     Require(Is(t.gradOutput, expected), "gradOutput.mode", t.gradOutput.mode,
             "must be " + std::to_string(static_cast<uint32_t>(expected)) +
                 " (forward: ABSENT; backward: FULL for reduction none, SCALAR for mean/sum)");
-    const bool readsTarget = t.kernel != static_cast<uint32_t>(KernelKind::BACKWARD_TARGET);
-    uint32_t vecin = BUFFER_NUM * (readsTarget ? 2 : 1);
+    uint32_t vecin = BUFFER_NUM + TargetBuffers(t.kernel);
     for (const OperandTiling* op : {&t.weight, &t.posWeight, &t.gradOutput}) {
         vecin += op->bufferNum;
     }

@@ -114,6 +114,8 @@ private:
         // share a bank phase (bce_with_logits_bank_plan.h). The exception: a 16-bit FULL
         // pos_weight is widened into b, the only free temp, and multiplied into c.
         AscendC::Adds(a, y, -1.0f, count);        // y - 1 is exact for y in [0.5, 1] (Sterbenz)
+        // y's last read: its one buffer (TargetBuffers) takes the next tile's copy from here.
+        inQueueY_.FreeTensor(target);
         AscendC::Mul(a, b, a, count);             // b is free again
         posWeight_.Apply(c, b, offset, count);    // c = pw * y * softplus(-x)
         if constexpr (IS_FP32) {
@@ -123,7 +125,7 @@ private:
                 AscendC::Sub(out, c, a, count);
                 weight_.Apply(out, a, offset, count);
                 outQueue_.EnQue(out);
-                FreeInputs(input, target);
+                inQueueX_.FreeTensor(input);
                 return;
             }
         }
@@ -131,7 +133,7 @@ private:
         // a is free after the Sub: the weight widens into it, at the other phase from c (b with c
         // would conflict every repeat of a 16-bit FULL weight's Cast and Mul).
         weight_.Apply(c, a, offset, count);
-        FreeInputs(input, target);
+        inQueueX_.FreeTensor(input);
         if (reduce_) {
             LocalTensor<float> partial = outQueue_.AllocTensor<float>();
             PairwiseSum(partial, c, count);
@@ -160,7 +162,7 @@ private:
     // level 2 sums the group sums, so the order is fixed by numTiles alone. The partials come in
     // through inQueueX_ like any input: its AllocTensor waits (and frees) the V_MTE2 id of the
     // buffer's last FreeTensor, so the combine needs no V_MTE2 id of its own; with x, y and both
-    // operands streamed the queues hold all 8 of them.
+    // operands streamed the queues hold 7 of the 8.
     __aicore__ inline void CombinePartials()
     {
         LocalTensor<float> reduceTmp = tmpB_.Get<float>();
@@ -206,12 +208,6 @@ private:
             CopyContiguous(outGm_, out, 1);
             outQueue_.FreeTensor(out);
         }
-    }
-
-    __aicore__ inline void FreeInputs(LocalTensor<T>& input, LocalTensor<T>& target)
-    {
-        inQueueX_.FreeTensor(input);
-        inQueueY_.FreeTensor(target);
     }
 
     TilingData tiling_{};

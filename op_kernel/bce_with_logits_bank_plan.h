@@ -35,6 +35,17 @@
 
 namespace BceWithLogits {
 
+// Buffers of a kernel's target queue (0: it does not read the target; SINGLE_BUFFER in bce_with_logits_tiling.h says why
+// the forward has one).
+__aicore__ inline uint32_t TargetBuffers(uint32_t kernel)
+{
+    const auto kind = static_cast<KernelKind>(kernel);
+    return kind == KernelKind::FORWARD ? SINGLE_BUFFER : kind == KernelKind::BACKWARD ? BUFFER_NUM : 0;
+}
+
+// Buffers of the output queue: one for an output tile, two 32-B ones for the per-tile partials.
+__aicore__ inline uint32_t OutputBuffers(bool partials) { return partials ? BUFFER_NUM : SINGLE_BUFFER; }
+
 // How much of the plan TilingData.bankPadBytes pays for, each level adding to the one before.
 enum class BankLevel : uint32_t {
     PACKED = 0,  // buffers back to back, in the plan's order
@@ -289,14 +300,15 @@ __aicore__ inline UbOrder KernelUbOrder(const TilingData& t)
     // An fp32 input is read beside tmpA's writes (Mins(a, x, 0)): at phase 0 it lies bank for
     // bank on tmpA or in another bank row.
     order.input = UbSlot{tileBytes, BUFFER_NUM, 0, fp32, Partner::NONE};
-    order.target = UbSlot{kernel == KernelKind::BACKWARD_TARGET ? 0 : tileBytes, BUFFER_NUM, 0, fp32,
+    const uint32_t targetBuffers = TargetBuffers(t.kernel);
+    order.target = UbSlot{targetBuffers == 0 ? 0 : tileBytes, targetBuffers, 0, fp32,
                           fp32 ? loss : (backward ? Partner::NONE : Partner::TMP_A)};
     order.operands[0] = OperandSlot(t.weight, tileLength, factorPhase, factors);
     order.operands[1] = OperandSlot(t.posWeight, tileLength, 0, loss);
     order.operands[2] = OperandSlot(t.gradOutput, tileLength, factorPhase, factors);
     // mean/sum write one fp32 partial per tile: a 32-B block is the smallest UB buffer.
-    order.out = partials ? UbSlot{BLOCK_BYTES, BUFFER_NUM, 0, false, Partner::NONE}
-                         : UbSlot{tileBytes, BUFFER_NUM, BANK_HALF_PHASE, fp32,
+    order.out = partials ? UbSlot{BLOCK_BYTES, OutputBuffers(partials), 0, false, Partner::NONE}
+                         : UbSlot{tileBytes, OutputBuffers(partials), BANK_HALF_PHASE, fp32,
                                   fp32 ? Partner::NONE : (backward ? Partner::TMP_A : Partner::SECOND_TEMP)};
     order.laterTemps = (backward ? GRAD_FP32_TEMPS : FP32_TEMPS) - 1;
     order.sumsLoss = partials;

@@ -20,8 +20,16 @@ constexpr uint32_t ALIGN_ELEMS_FP32 = BLOCK_BYTES / FP32_BYTES;    // period cop
 // PERIODIC operand's window (offset mod lcm(P, 8)) stays 32-B aligned in fp32.
 constexpr uint32_t ELEMENTWISE_ALIGN_ELEMS = BLOCK_BYTES / 2;
 constexpr int32_t QUEUE_DEPTH = 1;             // tensors a TQue holds between EnQue and DeQue
-constexpr uint32_t BUFFER_NUM = 2;             // double buffering of x, y, out (and FULL operands
-                                               // while the VECIN event ids last)
+constexpr uint32_t BUFFER_NUM = 2;             // double buffering of x, the backward's y and the
+                                               // partials (and FULL operands while the VECIN event
+                                               // ids last)
+// One buffer for the forward's target and every tile-sized output. The forward reads y only in the
+// middle of its chain and frees it there, so the next tile's copy of y still runs beside the rest
+// of this tile's vector work; an output tile is written by the chain's last instructions, by when
+// the previous tile's copy-out (a third of a tile's GM bytes at most) has long finished. The UB
+// they free goes to longer tiles, i.e. fewer copies, each paying its issue cost (fp32 'none' with
+// pos_weight[1000] at 4.1M elements: 4,496 -> 5,696-element tiles, modelled 41.99 -> 41.37 us).
+constexpr uint32_t SINGLE_BUFFER = 1;
 // A2 has 8 event ids per HardEvent and every freed VECIN buffer holds one V_MTE2 id until it is
 // allocated again (asc-devkit TQue), so all VECIN queues of a core hold at most 8 buffers.
 constexpr uint32_t MAX_VECIN_BUFFERS = 8;
@@ -53,6 +61,7 @@ enum class DType : uint32_t { FLOAT32 = 0, FLOAT16 = 1, BFLOAT16 = 2 };
 // Which kernel a TilingData is made for (their UB plans differ). Both backward kinds run the
 // backward kernel: dL/dinput, or dL/dtarget (which does not read the target).
 enum class KernelKind : uint32_t { FORWARD = 0, BACKWARD = 1, BACKWARD_TARGET = 2 };
+
 
 // How a broadcast operand (weight, pos_weight) reaches the kernel's fp32 tile.
 enum class OperandMode : uint32_t {

@@ -25,14 +25,14 @@ struct OperandAt {
 // The output queue, if the plan puts it at `slot`.
 template <typename OutQueue>
 __aicore__ inline void InitOutputAt(AscendC::TPipe& pipe, OutQueue& out, BankPads& pads, const BankPlan& plan,
-                                    const UbPlacement& place, OutputSlot slot)
+                                    const UbOrder& order, const UbPlacement& place, OutputSlot slot)
 {
     if (plan.out == slot) {
-        InitPlacedQueue(pipe, out, pads.out, place.outPad, BUFFER_NUM, place.outBufferBytes);
+        InitPlacedQueue(pipe, out, pads.out, place.outPad, order.out.num, place.outBufferBytes);
     }
 }
 
-// The kernel's buffers by role; every queue double-buffered (BUFFER_NUM).
+// The kernel's buffers by role, each queue with the buffers its UbOrder slot holds.
 template <typename InQueue, typename OutQueue, uint32_t N, uint32_t M>
 __aicore__ inline void AllocateInPlanOrder(AscendC::TPipe& pipe, const TilingData& tiling, BankPads& pads,
                                            TempBuf& tmpA, InQueue& input, InQueue& target, OutQueue& out,
@@ -45,16 +45,16 @@ __aicore__ inline void AllocateInPlanOrder(AscendC::TPipe& pipe, const TilingDat
     const BankPlan plan = PlanOf(tiling.bankPadBytes);
     const UbPlacement place = PlaceUb(order, plan);
     pipe.InitBuffer(tmpA, order.fp32TileBytes);
-    InitPlacedQueue(pipe, input, pads.input, place.inputPad, BUFFER_NUM, place.inputBufferBytes);
-    InitOutputAt(pipe, out, pads, plan, place, OutputSlot::EARLY);
-    InitPlacedQueue(pipe, target, pads.target, place.targetPad, BUFFER_NUM, place.targetBufferBytes);
+    InitPlacedQueue(pipe, input, pads.input, place.inputPad, order.input.num, place.inputBufferBytes);
+    InitOutputAt(pipe, out, pads, plan, order, place, OutputSlot::EARLY);
+    InitPlacedQueue(pipe, target, pads.target, place.targetPad, order.target.num, place.targetBufferBytes);
     for (uint32_t k = 0; k < N; ++k) {
         operands[k].operand->Allocate(pipe, operands[k].gm, *operands[k].tiling, tiling, place.operandPad[k],
                                       place.operandBufferBytes[k]);
     }
-    InitOutputAt(pipe, out, pads, plan, place, OutputSlot::MIDDLE);
+    InitOutputAt(pipe, out, pads, plan, order, place, OutputSlot::MIDDLE);
     InitLaterTemps(pipe, laterTemps, pads, place, order.fp32TileBytes);
-    InitOutputAt(pipe, out, pads, plan, place, OutputSlot::LATE);
+    InitOutputAt(pipe, out, pads, plan, order, place, OutputSlot::LATE);
 }
 
 }  // namespace BceWithLogits

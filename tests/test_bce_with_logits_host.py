@@ -41,6 +41,16 @@ def period_head(op):
     return 8 if own_period(op) and op["period"] % 8 != 0 else 0
 
 
+def target_buffers(t):
+    """The target queue's buffers: one forward (y is freed mid-chain), two backward, none for dL/dtarget."""
+    return {"forward": 1, "backward": 2, "backward_target": 0}[t["kernel"]]
+
+
+def output_buffers(t):
+    """The output queue's buffers: one output tile, or two 32-B buffers of forward mean/sum partials."""
+    return 2 if t["kernel"] == "forward" and t["reduction"] != "none" else 1
+
+
 def reference_ub(t, tile=None):
     """The kernel's UB plan, written independently of the C++: (fixed bytes, bytes per element), for
     a tile of `tile` elements (default: the tiling's). A PERIODIC operand keeps a tile's worth behind
@@ -48,11 +58,10 @@ def reference_ub(t, tile=None):
     tile = t["tile_length"] if tile is None else tile
     s_t = DTYPE_BYTES[t["dtype"]]
     backward = t["kernel"] != "forward"
-    # x, y (not read for dL/dtarget) and out queues (forward mean/sum write partials instead),
-    # double-buffered; fp32 tiles that 16-bit x and y widen into: three forward, four backward
+    # x (double-buffered), y (not read for dL/dtarget) and out queues (forward mean/sum write
+    # partials instead); fp32 tiles that 16-bit x and y widen into: three forward, four backward
     has_out_tile = backward or t["reduction"] == "none"
-    reads_y = t["kernel"] != "backward_target"
-    per_elem = 2 * s_t + (2 * s_t if reads_y else 0) + (2 * s_t if has_out_tile else 0) + (4 if backward else 3) * 4
+    per_elem = (2 + target_buffers(t) + (output_buffers(t) if has_out_tile else 0)) * s_t + (4 if backward else 3) * 4
     fixed = 2 * 32 if t["reduction"] != "none" and not backward else 0
     buffers = expected_stream_buffers(t)
     for name in ("weight", "pos_weight", "grad_output"):
@@ -79,10 +88,9 @@ def reference_ub(t, tile=None):
 
 def expected_stream_buffers(t):
     """VECIN buffers of each streamed operand (FULL, or GENERIC with a per-tile span): every freed
-    VECIN buffer holds one of A2's 8 V_MTE2 event ids, so x and y (double buffered) and the streams
-    share 8; streams are double buffered in the order grad_output, weight, pos_weight while the rest
-    can still get one."""
-    used = 2 * (2 if t["kernel"] != "backward_target" else 1)
+    VECIN buffer holds one of A2's 8 V_MTE2 event ids, so x, y and the streams share 8; streams are
+    double buffered in the order grad_output, weight, pos_weight while the rest can still get one."""
+    used = 2 + target_buffers(t)
     full = [k for k in ("grad_output", "weight", "pos_weight")
             if t[k]["mode"] == "FULL" or (t[k]["mode"] == "GENERIC" and t[k]["gather_span"] != 0)]
     out = {}
@@ -358,7 +366,7 @@ def test_tile_length_matches_ub_plan(shape, kw, dtype, reduction, kernel):
     assert used == fixed + want * per_elem + pads and used <= usable_ub(t) == t["ub_bytes"]
     for name, num in expected_stream_buffers(t).items():
         assert t[name]["buffer_num"] == num
-    vecin = 2 * (2 if kernel != "backward_target" else 1) + sum(expected_stream_buffers(t).values())
+    vecin = 2 + target_buffers(t) + sum(expected_stream_buffers(t).values())
     assert vecin <= 8
 
 
@@ -391,7 +399,7 @@ def expected_bank_pads(t, operands=True):
     backward = t["kernel"] != "forward"
     fp32 = t["dtype"] == "float32"
     factor_phase = HALF if backward and not fp32 else 0
-    target = (tile if t["kernel"] != "backward_target" else 0, 2, 0, fp32, 2)
+    target = (tile if t["kernel"] != "backward_target" else 0, target_buffers(t), 0, fp32, 2)
     ops = []
     for name, phase in (("weight", factor_phase), ("pos_weight", 0), ("grad_output", factor_phase)):
         op = t[name] if operands else {"mode": "ABSENT"}
@@ -403,7 +411,7 @@ def expected_bank_pads(t, operands=True):
         elif op["mode"] == "FULL" and op["dtype"] == "float32":
             ops.append((tile32, op["buffer_num"], phase, True, 3))
     partials = not backward and t["reduction"] != "none"
-    out = (32, 2, 0, False, 1) if partials else (tile, 2, HALF, fp32 and operands, 1)
+    out = (32, output_buffers(t), 0, False, 1) if partials else (tile, output_buffers(t), HALF, fp32 and operands, 1)
     temps = [(tile32, 1, HALF, True, 1)] * (3 if backward else 2)
 
     def walk(where, level):
