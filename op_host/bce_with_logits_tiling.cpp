@@ -504,40 +504,35 @@ void ChunkRows(TilingData& t, uint64_t blocks)
     t.rowChunks = (t.rowLength + t.tileLength - 1) / t.tileLength;
 }
 
-// Elements the busiest block handles when `total` elements are cut into tiles of `tile`.
-uint64_t BusiestBlockElems(uint64_t total, uint64_t tile, uint32_t blocks)
-{
-    const uint64_t tiles = (total + tile - 1) / tile;
-    return (tiles + blocks - 1) / blocks * tile;
-}
-
 // Shortens the tile (never lengthens it) so that `blocks` blocks get nearly equal element counts:
 // with the UB-limited length, N = 4096000 fp32 elements on 48 cores would give 877 tiles of
 // 4672, so some blocks take 19 tiles where 18.3 is the average; 912 tiles of 4496 give every
-// block 19. Copies of 16 KiB or more reach full bandwidth, so the balanced tile is raised to that
-// floor where this costs the busiest block at most BALANCE_SLACK more work; a small input
-// (256 x 1000 fp32 with a [1000] pos_weight: 63 floor-sized tiles on 48 blocks, the busiest
-// taking 1.5x the average) stays balanced with shorter copies. Tiles stay multiples of `align`.
-constexpr double BALANCE_SLACK = 0.05;
+// block 19. Tiles stay multiples of `align`. The busiest block keeps the tile count the UB-limited
+// length gives it, so it pays no more copies (each with its fixed issue cost) than before, only
+// shorter ones. A longer tile (16 KiB copies, say) can never take a tile off it, only add
+// elements: 16-bit mean with pos_weight[1000] at 4.1M elements took 11 tiles of 8192 where 11 of
+// 7808 do (modelled 34.37 -> 33.03 us).
+//
+// A block with one tile runs its copy-in, compute and copy-out in series; with two, the second's
+// copy-in overlaps the first's compute and the first's copy-out the second's. For a kernel that
+// writes an output tile (a partial's copy-out is 32 B: nothing to overlap) that pays once each
+// copy still carries PIPELINE_SPLIT_MIN_COPY_BYTES, as measured on the timeline: fp32 'none' with
+// pos_weight[1000] gains from 128 rows (tiles of 1344: 5.91 -> 5.83 us; 256 rows: 7.20 -> 6.89) and
+// loses at 64 (672: 5.26 -> 5.48); fp16 'none' gains at 2672-element tiles (5.3 KB) and loses at
+// 2000 (4 KB).
+constexpr uint64_t PIPELINE_SPLIT_MIN_COPY_BYTES = 5 * 1024;
 
 void BalanceTileLength(TilingData& t, uint64_t blocks, uint64_t align)
 {
     const uint64_t total = std::max<uint64_t>(t.totalLength, 1);
-    const uint64_t tilesPerBlock = (total + t.tileLength * blocks - 1) / (t.tileLength * blocks);
+    uint64_t tilesPerBlock = (total + t.tileLength * blocks - 1) / (t.tileLength * blocks);
+    const uint64_t halfShare = AlignUp((total + 2 * blocks - 1) / (2 * blocks), align);
+    if (tilesPerBlock == 1 && !HasPartials(t) &&
+        halfShare * DTypeBytes(static_cast<DType>(t.dtype)) >= PIPELINE_SPLIT_MIN_COPY_BYTES) {
+        tilesPerBlock = 2;
+    }
     const uint64_t tiles = tilesPerBlock * blocks;
-    const uint64_t balanced = AlignUp((total + tiles - 1) / tiles, align);
-    if (tilesPerBlock == 1) {
-        t.tileLength = balanced;
-        return;
-    }
-    const uint64_t floor = std::min<uint64_t>(t.tileLength, MIN_COPY_BYTES / DTypeBytes(static_cast<DType>(t.dtype)));
-    if (balanced >= floor) {
-        t.tileLength = balanced;
-        return;
-    }
-    const double balancedWork = static_cast<double>(BusiestBlockElems(total, balanced, blocks));
-    const double floorWork = static_cast<double>(BusiestBlockElems(total, floor, blocks));
-    t.tileLength = floorWork <= balancedWork * (1.0 + BALANCE_SLACK) ? floor : balanced;
+    t.tileLength = AlignUp((total + tiles - 1) / tiles, align);
 }
 
 // Shortens a UB-filling tile until the pads of the target and the later temps fit beside it

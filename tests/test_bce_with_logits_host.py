@@ -465,8 +465,9 @@ def expected_tile_length(t, n, fixed, per_elem, blocks=48):
     """The tiling rule, restated: the longest tile the UB holds (a multiple of 64, no longer than
     the input), shortened by the alignment until its bank pads fit beside it; then the blocks are
     evened out (elementwise: over the launch's blocks in multiples of 16; reductions: over 48
-    planned blocks in multiples of the tile alignment, whatever the SoC or block count), keeping
-    16 KiB per DataCopy once blocks take several tiles unless that unbalances the blocks."""
+    planned blocks in multiples of the tile alignment, whatever the SoC or block count) at the tile
+    count per block the longest tile gives, two rather than one for a kernel with an output tile
+    whose half-share copies still carry 5 KiB (copy-in and copy-out then overlap the compute)."""
     a = tile_align(t)
     longest = min(longest_fitting_tile(t, a), align_up(max(n, 1), a))
     assert longest >= a
@@ -481,18 +482,10 @@ def expected_tile_length(t, n, fixed, per_elem, blocks=48):
     step = a if reducing else 16
     total = max(n, 1)
     per_block = -(-total // (longest * blocks))
-    balanced = align_up(-(-total // (per_block * blocks)), step)
-    if per_block == 1:
-        return balanced
-    floor = min(longest, 16384 // DTYPE_BYTES[t["dtype"]])
-    if balanced >= floor:
-        return balanced
-
-    def busiest(tile):
-        return -(-(-(-total // tile)) // blocks) * tile
-
-    # 16 KiB copies only where they cost the busiest block at most 5 % more work.
-    return floor if busiest(floor) <= busiest(balanced) * 1.05 else balanced
+    half_share = align_up(-(-total // (2 * blocks)), step)
+    if per_block == 1 and not reducing and half_share * DTYPE_BYTES[t["dtype"]] >= 5 * 1024:
+        per_block = 2
+    return align_up(-(-total // (per_block * blocks)), step)
 
 
 @pytest.mark.parametrize("shape, kw", CONFIGS)
@@ -768,15 +761,29 @@ def test_bad_names_and_arguments():
         tiling([4, 5], pos_weight_shape=[4])
 
 
-def test_small_elementwise_inputs_stay_balanced_rather_than_keep_16_kib_copies():
+def test_small_elementwise_inputs_stay_balanced_and_pipelined():
     # 256 x 1000 fp32 with a [1000] pos_weight: 16 KiB tiles would give 63 tiles on 48 blocks,
     # the busiest block doing 1.5x the average; balanced tiles give every block 2.
     t = tiling([256, 1000], "float32", "none", pos_weight_shape=[1000])
     n, blocks = 256 * 1000, t["block_dim"]
     busiest = -(-t["num_tiles"] // blocks) * t["tile_length"]
     assert blocks == 48 and busiest <= 1.05 * n / blocks
-    # Large inputs keep their 16 KiB copies (their imbalance is small anyway).
+    # Large inputs keep UB-sized tiles (their imbalance is small anyway).
     assert tiling([1 << 24], "float32", "none")["tile_length"] * 4 >= 16 * 1024
+
+
+@pytest.mark.parametrize("rows, dtype, reduction, kernel, tiles", [
+    (128, "float32", "none", "forward", 96),     # halves of 1334 fp32: 5.3 KB copies, two per block
+    (64, "float32", "none", "forward", 48),      # halves of 2.7 KB: one tile per block
+    (192, "float16", "none", "forward", 48),     # halves of 2000 fp16 (4 KB): one
+    (256, "float16", "none", "forward", 96),     # halves of 2672 fp16 (5.3 KB): two
+    (256, "float32", "none", "backward", 96),
+    (256, "float32", "mean", "forward", 48),     # partials: nothing to overlap the compute with
+])
+def test_a_block_share_that_fits_one_tile_is_split_in_two_when_the_copies_stay_5_kib(rows, dtype, reduction,
+                                                                                     kernel, tiles):
+    t = tiling([rows, 1000], dtype, reduction, pos_weight_shape=[1000], kernel=kernel)
+    assert (t["num_tiles"], t["block_dim"]) == (tiles, 48)
 
 
 @pytest.mark.parametrize("n", [48 * 64, 65536, 256 * 1000])
