@@ -511,7 +511,7 @@ void ChunkRows(TilingData& t, uint64_t blocks)
 // length gives it, so it pays no more copies (each with its fixed issue cost) than before, only
 // shorter ones. A longer tile (16 KiB copies, say) can never take a tile off it, only add
 // elements: 16-bit mean with pos_weight[1000] at 4.1M elements took 11 tiles of 8192 where 11 of
-// 7808 do (modelled 34.37 -> 33.03 us).
+// 7808 do (modelled 34.37 -> 33.14 us).
 //
 // A block with one tile runs its copy-in, compute and copy-out in series; with two, the second's
 // copy-in overlaps the first's compute and the first's copy-out the second's. For a kernel that

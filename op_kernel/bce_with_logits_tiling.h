@@ -62,7 +62,6 @@ enum class DType : uint32_t { FLOAT32 = 0, FLOAT16 = 1, BFLOAT16 = 2 };
 // backward kernel: dL/dinput, or dL/dtarget (which does not read the target).
 enum class KernelKind : uint32_t { FORWARD = 0, BACKWARD = 1, BACKWARD_TARGET = 2 };
 
-
 // How a broadcast operand (weight, pos_weight) reaches the kernel's fp32 tile.
 enum class OperandMode : uint32_t {
     ABSENT = 0,    // not given: the factor is 1 and no instruction is issued
