@@ -35,12 +35,11 @@
 
 namespace BceWithLogits {
 
-// Buffers of a kernel's target queue (0: it does not read the target; SINGLE_BUFFER in bce_with_logits_tiling.h says why
-// the forward has one).
+// Buffers of a kernel's target queue: one (SINGLE_BUFFER in bce_with_logits_tiling.h says why), none
+// for dL/dtarget, which does not read the target.
 __aicore__ inline uint32_t TargetBuffers(uint32_t kernel)
 {
-    const auto kind = static_cast<KernelKind>(kernel);
-    return kind == KernelKind::FORWARD ? SINGLE_BUFFER : kind == KernelKind::BACKWARD ? BUFFER_NUM : 0;
+    return static_cast<KernelKind>(kernel) == KernelKind::BACKWARD_TARGET ? 0 : SINGLE_BUFFER;
 }
 
 // Buffers of the output queue: one for an output tile, two 32-B ones for the per-tile partials.

@@ -115,12 +115,13 @@ private:
         LocalTensor<float> y = Widen(target, d, count);
         AscendC::Mul(b, b, y, count);              // b = y * n2
         AscendC::Muls(d, y, -1.0f, count);
+        // y's last read: its one buffer (TargetBuffers) takes the next tile's copy from here.
+        inQueueY_.FreeTensor(target);
         AscendC::Adds(d, d, 1.0f, count);          // d = 1 - y
         AscendC::Mul(a, a, d, count);              // a = (1 - y) * n1; d is free from here
         posWeight_.Apply(b, d, offset, count);     // b = pw * y * n2
         AscendC::Sub(a, a, b, count);
         inQueueX_.FreeTensor(input);
-        inQueueY_.FreeTensor(target);
         LocalTensor<float> result = ResultTile(a);
         AscendC::Div(result, a, c, count);
         Finish(result, d, offset, count);

@@ -20,11 +20,10 @@ constexpr uint32_t ALIGN_ELEMS_FP32 = BLOCK_BYTES / FP32_BYTES;    // period cop
 // PERIODIC operand's window (offset mod lcm(P, 8)) stays 32-B aligned in fp32.
 constexpr uint32_t ELEMENTWISE_ALIGN_ELEMS = BLOCK_BYTES / 2;
 constexpr int32_t QUEUE_DEPTH = 1;             // tensors a TQue holds between EnQue and DeQue
-constexpr uint32_t BUFFER_NUM = 2;             // double buffering of x, the backward's y and the
-                                               // partials (and FULL operands while the VECIN event
-                                               // ids last)
-// One buffer for the forward's target and every tile-sized output. The forward reads y only in the
-// middle of its chain and frees it there, so the next tile's copy of y still runs beside the rest
+constexpr uint32_t BUFFER_NUM = 2;             // double buffering of x and the partials (and FULL
+                                               // operands while the VECIN event ids last)
+// One buffer for the target and every tile-sized output. Both kernels read y only in the middle of
+// their chain and free it there, so the next tile's copy of y still runs beside the rest
 // of this tile's vector work; an output tile is written by the chain's last instructions, by when
 // the previous tile's copy-out (a third of a tile's GM bytes at most) has long finished. The UB
 // they free goes to longer tiles, i.e. fewer copies, each paying its issue cost (fp32 'none' with

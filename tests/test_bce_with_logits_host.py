@@ -42,8 +42,8 @@ def period_head(op):
 
 
 def target_buffers(t):
-    """The target queue's buffers: one forward (y is freed mid-chain), two backward, none for dL/dtarget."""
-    return {"forward": 1, "backward": 2, "backward_target": 0}[t["kernel"]]
+    """The target queue's buffers: one (y is freed mid-chain), none for dL/dtarget."""
+    return 0 if t["kernel"] == "backward_target" else 1
 
 
 def output_buffers(t):
