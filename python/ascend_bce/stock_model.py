@@ -135,10 +135,10 @@ def tile_loop(launch: "Launch", a: A2Assumptions) -> CoreSplit:
     return elewise_split(launch.elements, a.vector_cores, tile)
 
 
-def operand_loads(launch: "Launch", a: A2Assumptions) -> List[Tuple["TileRead", int]]:
-    """Each broadcast operand with the tiles per core that copy it in (and broadcast it): every
-    tile, or only the loads of an operand kept in UB across tiles (`held_loads`)."""
-    split = tile_loop(launch, a)
+def operand_loads(launch: "Launch", split: CoreSplit) -> List[Tuple["TileRead", int]]:
+    """Each broadcast operand with the tiles per core (of the launch's `split`, tile_loop) that copy
+    it in (and broadcast it): every tile, or only the loads of an operand kept in UB across tiles
+    (`held_loads`)."""
     loads = []
     for read in launch.tile_reads:
         per_pass = STORE_PREDICATE_LOADS if split.double_buffer else SINGLE_BUFFER_LOADS
@@ -150,9 +150,12 @@ def operand_loads(launch: "Launch", a: A2Assumptions) -> List[Tuple["TileRead", 
 def broadcast_reread_bytes(launch: "Launch", a: A2Assumptions) -> float:
     """Bytes of the launch's broadcast operands read again by later tiles or other cores, over
     the first read of each element that `input_bytes`/`inter_read_bytes` already count."""
-    split = tile_loop(launch, a)
+    return _reread_bytes(launch, tile_loop(launch, a))
+
+
+def _reread_bytes(launch: "Launch", split: CoreSplit) -> float:
     total = 0.0
-    for read, loads in operand_loads(launch, a):
+    for read, loads in operand_loads(launch, split):
         once = prod(read.operand_shape) * read.elem_bytes
         every_tile = touched_elements(read.input_shape, read.operand_shape, split.span) * read.elem_bytes
         total += max(split.cores_used * loads * every_tile - once, 0)
@@ -282,14 +285,14 @@ def launch_us(launch: Launch, a: A2Assumptions) -> float:
     per_core, tiles, cores = split.per_core, split.tiles, split.cores_used
     share = per_core / launch.elements if launch.elements else 0.0  # of the bytes, on the busiest core
     # A held broadcast operand's copy and broadcast pass run on its loads only (store predicate).
-    skipped = sum(tiles - loads for _, loads in operand_loads(launch, a))
+    skipped = sum(tiles - loads for _, loads in operand_loads(launch, split))
     hbm = launch.input_bytes + launch.output_bytes
     l2 = 0.0
     for inter in (launch.inter_read_bytes, launch.inter_write_bytes):
         hit = l2_fraction(inter, a)
         l2 += inter * hit
         hbm += inter * (1 - hit)
-    rereads = broadcast_reread_bytes(launch, a) / cores  # spread over the cores that run
+    rereads = _reread_bytes(launch, split) / cores  # spread over the cores that run
     copy = (hbm * share / a.core_bytes_per_cycle(cores) + (l2 * share + rereads) / a.core_bytes_per_cycle(cores, a.l2_bytes_per_s)
             + (launch.streams * tiles - skipped) * a.copy_issue_cycles)
     repeats = per_core / ELEMS_PER_REPEAT

@@ -30,8 +30,8 @@ from math import ceil, prod
 from typing import Sequence, Tuple
 
 from .stock_ub_tile import UbTile
+from .tbe_coexisting import BLOCK_BYTES
 
-BLOCK_BYTES = 32
 OUT_ELEM_BYTES = 4          # every fused-kernel output is fp32 (stock_model.LOSS_DTYPE)
 DOUBLE_BUFFER = 2           # broadcast_v3.cc DOUBLE_BUFFER_SIZE
 ONE_REPEAT_BLOCK_NUM = 8    # broadcast_v3.cc
