@@ -20,8 +20,8 @@ N_ROWS, C = 64, 1000
 N = N_ROWS * C
 CORES = BASE.vector_cores
 # The fused kernel's UB tile with a broadcast operand: 8 coexisting fp32 buffers in 192 KiB,
-# 196608 // 8 // 4 = 6144 elements (derived in test_stock_ub_tile.py); ReduceMean's 9088.
-FUSED_TILE, REDUCE_MEAN_TILE = 6144, 9088
+# 196608 // 8 // 4 = 6144 elements (derived in test_stock_ub_tile.py).
+FUSED_TILE = 6144
 # TBE's broadcast tiling of 64 x 1000 (broadcast_v3.cc, by hand): 64 rows > 48 cores gives a block
 # factor of ceil(64 / 48) = 2 rows; a 6144-element UB tile holds 6 rows of 1000, so a tile is the
 # block's 2 rows; 32 tiles, one per core, 32 cores. Each tile reads all C values of a
@@ -36,9 +36,9 @@ def names(call):
 
 @pytest.mark.parametrize("call, want_names, want_bytes", [
     # fp32, no operand: OnesLike writes N fp32 ones; the fused kernel reads x, y, ones and writes
-    # the fp32 loss; ReduceMean reads it and writes one fp32.
-    (StockCall((N_ROWS, C), "float32", "mean"), ["OnesLike(pos_weight)", FUSED, "ReduceMean"],
-     4 * N + (3 * 4 * N + 4 * N) + (4 * N + 4)),
+    # the fp32 loss; MemSet zeroes the one fp32 output; ReduceMean reads the loss and adds into it.
+    (StockCall((N_ROWS, C), "float32", "mean"), ["OnesLike(pos_weight)", FUSED, "MemSet(ReduceMean out)", "ReduceMean"],
+     4 * N + (3 * 4 * N + 4 * N) + 4 + (4 * N + 4)),
     # fp32 pos_weight fp32, none: one launch, x, y, pos_weight in, loss out.
     (StockCall((N_ROWS, C), "float32", "none", pos_weight_shape=(C,)), [FUSED],
      3 * 4 * N + 4 * C + (FUSED_CORES - 1) * 4 * C),
@@ -47,13 +47,13 @@ def names(call):
      (4 * C + 2 * C) + (2 * 2 * N + 2 * C + 4 * N) + (4 * N + 2 * N) + (FUSED_CORES - 1) * 2 * C),
     # bf16, fp32 weight [N,1], sum: Cast(weight), OnesLike, fused, ReduceSum, Cast(out) of one element.
     (StockCall((N_ROWS, C), "bfloat16", "sum", weight_shape=(N_ROWS, 1)),
-     ["Cast(weight)", "OnesLike(pos_weight)", FUSED, "ReduceSum", "Cast(out)"],
-     (4 * N_ROWS + 2 * N_ROWS) + 2 * N + (3 * 2 * N + 2 * N_ROWS + 4 * N) + (4 * N + 4) + (4 + 2)
+     ["Cast(weight)", "OnesLike(pos_weight)", FUSED, "MemSet(ReduceSum out)", "ReduceSum", "Cast(out)"],
+     (4 * N_ROWS + 2 * N_ROWS) + 2 * N + (3 * 2 * N + 2 * N_ROWS + 4 * N) + 4 + (4 * N + 4) + (4 + 2)
      + FUSED_CORES * 2 * 2 - 2 * N_ROWS),
     # fp16 weight [N,C] in the input dtype: no Cast of it.
     (StockCall((N_ROWS, C), "float16", "mean", weight_shape=(N_ROWS, C), weight_dtype="float16"),
-     ["OnesLike(pos_weight)", FUSED, "ReduceMean", "Cast(out)"],
-     2 * N + (4 * 2 * N + 4 * N) + (4 * N + 4) + (4 + 2)),
+     ["OnesLike(pos_weight)", FUSED, "MemSet(ReduceMean out)", "ReduceMean", "Cast(out)"],
+     2 * N + (4 * 2 * N + 4 * N) + 4 + (4 * N + 4) + (4 + 2)),
 ])
 def test_launch_list_and_bytes_follow_the_aclnn_sequence(call, want_names, want_bytes):
     assert names(call) == want_names
@@ -69,22 +69,28 @@ def test_every_bench_case_launch_count(dtype, reduction, operand):
     low = dtype != "float32"
     fp32_operand_cast = low and operand.startswith(("pw", "w[N,1]"))  # fp32 operands, 16-bit logits
     missing_pos_weight = not operand.startswith("pw")
-    want = fp32_operand_cast + missing_pos_weight + 1 + (reduction != "none") + low
+    # mean/sum: aclnn's MemSet of the reduce's output, then the reduce.
+    want = fp32_operand_cast + missing_pos_weight + 1 + 2 * (reduction != "none") + low
     assert stock_time(case.stock_call()).launch_count == want
+    # Without the assumed MemSet the reduce is the only launch mean/sum adds.
+    no_memset = scaled(BASE, "stock_reduce_memset_launches", 0.5)
+    assert stock_time(case.stock_call(), no_memset).launch_count == want - (reduction != "none")
 
 
 def test_intermediates_that_fit_in_l2_are_priced_at_l2_bandwidth():
     call = StockCall((4096, 1000), "float32", "mean", pos_weight_shape=(1000,))
     reduce = stock_launches(call)[-1]
     assert reduce.name == "ReduceMean" and reduce.inter_read_bytes == 4096 * 1000 * 4
-    per_core_bytes = reduce.inter_read_bytes / BASE.vector_cores
+    # TBE's atomic reduce tiling (stock_reduce.py): blocks of ceil(4,096,000 / 48) = 85,334 elements,
+    # 48 blocks; a block does not fit the 9,088-element tile, so 10 tiles on the busiest core.
+    busiest, tiles = 85_334, 10
+    per_core_bytes = busiest * 4
     l2_cycles = per_core_bytes / (BASE.l2_bytes_per_s / BASE.clock_hz / BASE.vector_cores)
-    tiles = -(-4096 * 1000 // BASE.vector_cores // REDUCE_MEAN_TILE)
     copy = l2_cycles + tiles * BASE.copy_issue_cycles
-    # ReduceMean's one Add pass overlaps the copies except for one tile's worth.
-    vector = (reduce.elements / BASE.vector_cores / ELEMS_PER_REPEAT * BASE.vector_repeat_cycles
-              + tiles * BASE.vector_issue_cycles)
+    # ReduceMean's Muls by 1/N and its Add pass overlap the copies except for one tile's worth.
+    vector = (busiest / ELEMS_PER_REPEAT * 2 * BASE.vector_repeat_cycles + 2 * tiles * BASE.vector_issue_cycles)
     assert vector < copy
+    # One atomic add of the core's partial, priced as one sync_all_us.
     want = BASE.launch_us + (copy + vector / tiles) / BASE.clock_hz * 1e6 + BASE.sync_all_us
     assert launch_us(reduce, BASE) == pytest.approx(want)
     # With an L2 too small for the loss, the same read comes from HBM and takes longer.

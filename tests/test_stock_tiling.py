@@ -7,7 +7,7 @@ import pytest
 
 from ascend_bce.assumptions import BASE
 from ascend_bce.stock_model import StockCall, split_shape, stock_launches, tile_loop
-from ascend_bce.stock_tiling import broadcast_split, elewise_split, even_split
+from ascend_bce.stock_tiling import broadcast_split, elewise_split
 from ascend_bce.stock_ub_tile import UbTile
 
 # The splitting rules, worked on one tile size whether or not the loop double-buffers (the tiles
@@ -66,11 +66,6 @@ def test_elewise_split_rounds_each_core_share_up_to_128(n, ub, busiest, tiles, s
 ])
 def test_only_a_weight_column_with_long_rows_double_buffers(dims, broadcast, double_buffer):
     assert broadcast_split(dims, broadcast, CORES, UB, 4).double_buffer is double_buffer
-
-
-def test_reductions_are_split_evenly():
-    split = even_split(4_096_000, CORES, UB_ELEMS)
-    assert split.per_core == pytest.approx(4_096_000 / 48) and split.tiles == 21 and split.cores_used == 48
 
 
 @pytest.mark.parametrize("shape, operands, dims, broadcast", [

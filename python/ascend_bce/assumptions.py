@@ -58,6 +58,10 @@ class A2Assumptions:
     core_share_cap: float = _spec(
         _COST["core_share_cap"], "one core's DMA gets at most this multiple of its fair HBM share (the add "
                                  "sample's one-core Cases 0/1 on an A2: 1.42-1.49x)")
+    stock_reduce_memset_launches: int = _spec(
+        1, "ASSUMED: MemSet launches aclnn issues before the stock ReduceSum/ReduceMean to zero the output its "
+           "atomic case adds into (hicann/opbase op_kernel.h Launch: one per launch of a binary whose json marks "
+           "an output; that TBE marks the reduce's output is inferred, not read: stock_reduce.py)")
     stock_tile_factor: float = _spec(
         1.0, "ASSUMED: scale on each stock kernel's UB tile as derived from the 2022 TBE mirror's schedules "
              "(stock_ub_tile.py); later CANN releases and bf16 are unchecked")

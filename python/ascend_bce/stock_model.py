@@ -18,8 +18,12 @@ calls (ops-math `math/cast`, `math/ones_like`, `math/reduce_mean`, `math/reduce_
    weight/pos_weight in-kernel, and writes an fp32 loss for every input dtype (the l0op allocates
    DT_FLOAT for fp16/bf16). Its compute: max(-x,0), two Exp, one Ln and 13 simple vector ops
    with pos_weight (always present on A2), one more Mul with a weight.
-6. reduction mean/sum: ReduceMean / ReduceSum over all axes of the fp32 loss: one launch whose
-   cores combine their partials (priced as one SyncAll).
+6. reduction mean/sum: ReduceMean / ReduceSum over all axes of the fp32 loss, the built-in TBE
+   kernel on A2 (stock_reduce.py): above 1024 elements its atomic case splits the elements over
+   the cores, each block adding its partial into the output with one atomic DMA (priced as one
+   `sync_all_us` per block of the busiest core); up to 1024, one core. ReduceMean multiplies every
+   element by 1/N (computed by the host tiling) before the sum: one more vector pass. The aclnn
+   engine zeroes the output first with its own MemSet launch (`stock_reduce_memset_launches`).
 7. Cast(result -> out dtype) for 16-bit input: N elements for 'none', one element otherwise.
 8. ViewCopy into a contiguous out: priced as free (in the stock sequence's favour).
 
@@ -47,7 +51,8 @@ from typing import Dict, List, Optional, Tuple
 
 from .assumptions import BASE, A2Assumptions
 from .stock_shapes import fused_states, held_loads, split_shape, touched_elements
-from .stock_tiling import CoreSplit, broadcast_split, elewise_split, even_split
+from .stock_reduce import blocks_on_busiest_core, busiest_core, reduce_all_tiling
+from .stock_tiling import CoreSplit, broadcast_split, elewise_split
 from .stock_ub_tile import (UbTile, cast_tile, fused_broadcast_tile, fused_elewise_tile, ones_like_tile,
                             reduce_tile)
 
@@ -63,6 +68,7 @@ WEIGHT_OPS = 1              # loss * weight
 BROADCAST_OPS = 1           # expanding a broadcast operand to the tile (one vector copy pass)
 CAST_OPS = 1                # one pass per 16-bit input widened to fp32
 REDUCE_OPS = 1              # one Add pass over the loss
+MEAN_SCALE_OPS = 1          # ReduceMean: vmuls by the tiling's 1/N before its reduce_sum (reduce_mean.py :112)
 FILL_OPS = 1                # OnesLike: one Duplicate pass
 # A store-predicated broadcast operand is loaded while the tile index along the split axis is below
 # 2 with double buffering, below 1 without (the predicate of broadcast_schedule_base.py
@@ -103,7 +109,7 @@ class Launch:
     vector_ops: float = 0.0       # simple-op passes per element (fp32 repeats)
     slow_ops: float = 0.0         # Exp/Ln passes per element
     streams: int = 1              # DataCopies per tile
-    cross_core_combines: int = 0
+    reduce_all: bool = False      # a ReduceSum/ReduceMean over every axis (stock_reduce.py)
     tile_reads: Tuple["TileRead", ...] = ()  # broadcast operands copied in per tile
     # The fused output shape TBE's broadcast tiling splits (stock_tiling.broadcast_split) and, per
     # axis, whether an operand is broadcast along it; () for an elementwise launch.
@@ -126,10 +132,12 @@ class TileRead:
 
 def tile_loop(launch: "Launch", a: A2Assumptions) -> CoreSplit:
     """The busiest core of a launch (elements, UB tiles, tile span, cores that run) as TBE's
-    tiling splits it: broadcast or elementwise (stock_tiling.py); the reductions evenly."""
+    tiling splits it: broadcast or elementwise (stock_tiling.py); the reductions by TBE's reduce
+    tiling (stock_reduce.py)."""
     tile = launch.ub_tile.scaled(a.stock_tile_factor)
-    if launch.cross_core_combines:
-        return even_split(launch.elements, a.vector_cores, tile.single)
+    if launch.reduce_all:
+        return busiest_core(reduce_all_tiling(launch.elements, a.vector_cores, tile.single), launch.elements,
+                            a.vector_cores)
     if launch.split_dims:
         return broadcast_split(launch.split_dims, launch.split_broadcast, a.vector_cores, tile, launch.in_elem_bytes)
     return elewise_split(launch.elements, a.vector_cores, tile)
@@ -176,7 +184,16 @@ def _cast_launch(name: str, n: int, src: str, dst: str, inter_in: bool, inter_ou
                   vector_ops=CAST_OPS, streams=2)
 
 
-def stock_launches(call: StockCall) -> List[Launch]:
+def cross_core_combines(launch: Launch, a: A2Assumptions) -> int:
+    """The atomic adds of partials the busiest core of a full reduction issues (one per block it
+    runs, none on the one-core path), each priced as one `sync_all_us`."""
+    if not launch.reduce_all:
+        return 0
+    tiling = reduce_all_tiling(launch.elements, a.vector_cores, launch.ub_tile.scaled(a.stock_tile_factor).single)
+    return blocks_on_busiest_core(tiling, a.vector_cores)
+
+
+def stock_launches(call: StockCall, a: A2Assumptions = BASE) -> List[Launch]:
     """The kernels the stock operator launches for `call`, in order (module docstring)."""
     n, s = call.numel, DTYPE_BYTES[call.dtype]
     low_precision = s != DTYPE_BYTES[LOSS_DTYPE]
@@ -196,10 +213,15 @@ def stock_launches(call: StockCall) -> List[Launch]:
     if call.reduction != "none":
         name = "ReduceMean" if call.reduction == "mean" else "ReduceSum"
         result = DTYPE_BYTES[LOSS_DTYPE]  # one fp32 value: the user's output, or Cast's input
+        # The output the reduce adds into, zeroed by aclnn's MemSet kernel first (stock_reduce.py).
+        for _ in range(a.stock_reduce_memset_launches):
+            launches.append(Launch(f"MemSet({name} out)", 1, ones_like_tile(DTYPE_BYTES[LOSS_DTYPE]),
+                                   inter_write_bytes=result, vector_ops=FILL_OPS))
         # ReduceMean scales by 1/n before its reduce_sum (one elementwise op); ReduceSum does not.
-        launches.append(Launch(name, n, reduce_tile(1 if call.reduction == "mean" else 0), inter_read_bytes=loss_bytes, output_bytes=0 if low_precision else result,
-                               inter_write_bytes=result if low_precision else 0, vector_ops=REDUCE_OPS,
-                               cross_core_combines=1))
+        mean = call.reduction == "mean"
+        launches.append(Launch(name, n, reduce_tile(1 if mean else 0), inter_read_bytes=loss_bytes, output_bytes=0 if low_precision else result,
+                               inter_write_bytes=result if low_precision else 0,
+                               vector_ops=REDUCE_OPS + (MEAN_SCALE_OPS if mean else 0), reduce_all=True))
         if low_precision:
             launches.append(_cast_launch("Cast(out)", 1, LOSS_DTYPE, call.dtype, inter_in=True, inter_out=False))
     elif low_precision:
@@ -301,11 +323,11 @@ def launch_us(launch: Launch, a: A2Assumptions) -> float:
                - repeats / tiles * skipped * BROADCAST_OPS) * a.vector_repeat_cycles
               + (instructions * tiles - skipped * BROADCAST_OPS) * a.vector_issue_cycles)
     return (a.launch_us + pipelined_cycles(copy, vector, tiles) * 1e6 / a.clock_hz
-            + launch.cross_core_combines * a.sync_all_us)
+            + cross_core_combines(launch, a) * a.sync_all_us)
 
 
 def stock_time(call: StockCall, a: A2Assumptions = BASE) -> StockTime:
-    launches = stock_launches(call)
+    launches = stock_launches(call, a)
     per = {}
     for launch in launches:
         per[launch.name] = per.get(launch.name, 0.0) + launch_us(launch, a)
@@ -315,4 +337,4 @@ def stock_time(call: StockCall, a: A2Assumptions = BASE) -> StockTime:
 def stock_gm_bytes(call: StockCall, a: A2Assumptions = BASE) -> int:
     """Bytes the stock sequence moves between the cores and GM (HBM or L2), its broadcast
     operands' per-tile re-reads included."""
-    return sum(launch.gm_bytes + round(broadcast_reread_bytes(launch, a)) for launch in stock_launches(call))
+    return sum(launch.gm_bytes + round(broadcast_reread_bytes(launch, a)) for launch in stock_launches(call, a))

@@ -19,8 +19,8 @@ tiling runs at launch time in TBE's auto-tiling (the public mirror of TBE's op_t
 The UB tile a launch may fill (single- and double-buffered) is its kernel's own, as TBE's schedule
 sized it at compile time (stock_ub_tile.py); the runtime tilings here cap and align it.
 
-What is not modelled: graph-mode static compiles (compile-time tiling), the reduce tiling of
-ReduceMean/ReduceSum (priced evenly over the cores), and CANN releases after the snapshot.
+The reduce tiling of ReduceMean/ReduceSum is stock_reduce.py's. What is not modelled: graph-mode
+static compiles (compile-time tiling) and CANN releases after the snapshot.
 """
 from __future__ import annotations
 
@@ -52,14 +52,6 @@ class CoreSplit:
     # Whether TBE double-buffers the tile loop (the store predicate then loads a held operand on a
     # core's first two tiles, else on its first: broadcast_schedule_base.py _do_store_predicate).
     double_buffer: bool = True
-
-
-def even_split(n: int, cores: int, ub_elems: int) -> CoreSplit:
-    """Every core the same share (the reduce launches, whose tiling cases never double-buffer:
-    stock_ub_tile.reduce_tile)."""
-    per_core = n / cores
-    return CoreSplit(per_core, max(ceil(per_core / ub_elems), 1), max(ceil(min(per_core, ub_elems)), 1), cores,
-                     False)
 
 
 def elewise_split(n: int, cores: int, tile: UbTile) -> CoreSplit:
