@@ -44,7 +44,8 @@ class A2Assumptions:
                                    "MatMul tiling defaults (no A2 figure is published)")
     launch_us: float = _spec(_COST["launch_us"], "ASSUMED: one kernel's launch and block dispatch on the "
                                                  "stream (the add sample's Task Duration - aiv_time: 2.5-9.4 us)")
-    sync_all_us: float = _spec(_COST["sync_all_us"], "ASSUMED: one cross-core SyncAll (or an atomic combine)")
+    sync_all_us: float = _spec(_COST["sync_all_us"], "ASSUMED: one cross-core SyncAll (or one block's atomic add of its partial "
+                                                       "in the stock ReduceSum/ReduceMean: stock_reduce.py)")
     vector_repeat_cycles: float = _spec(
         1.0, "ASSUMED: cycles of one 256-B repeat of a simple vector op (../shared/ascendc-api.md)")
     slow_op_factor: float = _spec(2.0, "ASSUMED: Exp/Ln/Div repeats cost this many simple ones")
