@@ -9,8 +9,10 @@ hicann/ops-nn, hicann/opbase):
   `aclnn_binary_cross_entropy_with_logits.cpp` HandleMeanAndSumReductionOut) through
   l0op::ReduceSumOp / l0op::ReduceMean, which on A2 (DAV_2201) take the AI-core kernel for fp32
   (ops-math `reduce_sum_op.cpp` IsAiCoreSupport, `reduce_mean.cpp` aicore_dtype_support_list).
-  ops-math ships Ascend C reduce kernels for arch35 only (`op_kernel/arch35/`), so on A2 this is
-  the built-in TBE DSL kernel (`ops/built-in/tbe/impl/dynamic/reduce_sum.py`, `reduce_mean.py`).
+  ops-math ships Ascend C reduce kernels for arch35 only (`op_kernel/arch35/`; `reduce_sum_def.cpp`
+  registers its AI-core config for "ascend950" and "mc62cm12a" alone; ops-nn has only level0
+  stubs), so on A2 this is the built-in TBE DSL kernel (`ops/built-in/tbe/impl/dynamic/
+  reduce_sum.py`, `reduce_mean.py`).
 - Its runtime tiling (`ops/built-in/op_tiling/reduce_tiling_v3.cc`) drops size-1 axes and fuses
   the reduced ones: a full reduction of N elements is the pattern [1, N], the last axis reduced
   (EliminateOne, FusedReduceAxis :400-472: "Rx -> ARx"). ChooseAtomic (:516-554) takes the atomic
