@@ -95,7 +95,8 @@ inline uint32_t PairwiseClashes(uint64_t loss, uint32_t fp32TileBytes)
 
 // What the host minimises over the plans: the repeats per tile where a buffer meets the tile it is
 // multiplied into in one bank row (each later temp with tmpA, the target and the operands' buffers
-// with theirs), plus every repeat of an early buffer a plan below PLACED leaves at any phase.
+// with theirs), plus every repeat of an early buffer a plan below PLACED leaves at any phase, and of
+// an fp32 PERIODIC pos_weight's Mul without tmpA's slack.
 // `p` is the plan's placement (PlaceUb(order, plan)).
 inline uint64_t BankPlanCost(const UbOrder& order, BankPlan plan, const UbPlacement& p)
 {
@@ -113,6 +114,10 @@ inline uint64_t BankPlanCost(const UbOrder& order, BankPlan plan, const UbPlacem
         cost += RowClashes(0, p.tempOffset[k], repeats);
     }
     cost += order.sumsLoss ? PairwiseClashes(p.tempOffset[1], order.fp32TileBytes) : 0;
+    // An fp32 PERIODIC pos_weight multiplied in place: its expansion's read moves through the 16 bank
+    // phases from tile to tile (OppositePeriodReadElems), so the Mul reads both sources in one bank
+    // group in every repeat of 15 tiles in 16. A slack plan multiplies from tmpA at the opposite phase.
+    cost += order.tmpASlack != 0 && p.tmpASlack == 0 ? repeats : 0;
     return cost;
 }
 
