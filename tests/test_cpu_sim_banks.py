@@ -378,7 +378,7 @@ def test_periodic_operand_meets_no_delayed_write():
     # (after the later temps) the delayed write met it as well. Now no Mul repeat has a read-write
     # conflict: every conflicted repeat costs one beat, but for the set-up's copies (Muls).
     rng = np.random.default_rng(14)
-    x = (rng.standard_normal((1024, 1000)) * 3).astype(np.float32)
+    x = (rng.standard_normal((512, 1000)) * 3).astype(np.float32)
     y = rng.random((1024, 1000)).astype(np.float32)
     pw = (rng.random(1000) + 0.5).astype(np.float32)
     tiling = _C.host.compute_tiling(kernel="forward", input_shape=[1024, 1000], dtype="float32", reduction="none",
@@ -390,3 +390,80 @@ def test_periodic_operand_meets_no_delayed_write():
     beyond_beats = cycles - stats.bank_conflict_repeats * COST["bank_conflict_beat_cycles"]
     assert stats.bank_conflicts["Mul"] > _squaring_repeats(tiling)  # the operand's read-read beats
     assert beyond_beats <= stats.bank_conflicts.get("Muls", 0) * COST["read_write_conflict_cycles"] + 1e-6
+
+
+def _target_muls_restated(place, tiling, shifted):
+    """(conflicted repeats, read-read repeats of the pos_weight Mul) of the forward's Muls after the
+    target arrives, over every tile, restated: in place, Mul(c, c, y), Mul(a, b, a) and
+    Mul(c, c, expanded); on a plan with tmpA's slack, Mul(a', c, y) with a' in tmpA at the phase
+    opposite the expansion's read for the tile (OppositePeriodReadElems), Mul(xb, b, xb) in x's
+    buffer and Mul(c, a', expanded). Tile k at offset k * n reads the expansion from
+    offset % period_aligned (a second run from its start past its end)."""
+    n, total, op = tiling["tile_length"], tiling["total_length"], tiling["pos_weight"]
+    expanded, (b, c) = place["operands"][1]["offset"], (t["offset"] for t in place["temps"])
+    target = place["target"]["offset"]
+    inputs = [place["input"]["offset"] + k * place["input"]["buffer_bytes"] for k in range(2)]
+    end = place["operands"][1]["buffer_bytes"] // 4
+    conflicted = read_read = 0
+    for offset in range(0, total, n):
+        count, done, at = min(n, total - offset), 0, offset % op["period_aligned"]
+        src = (expanded + 4 * at + HALF) % 512 if shifted else c
+        conflicted += restated_cycles(c, target, src, 4 * count)[0]
+        terms = [restated_cycles(b, x, x, 4 * count)[0] for x in (inputs if shifted else [0])]
+        assert len(set(terms)) == 1  # either input buffer alike
+        conflicted += terms[0]
+        while done < count:
+            run = min(end - at, count - done)
+            e = expanded + 4 * at
+            conflicted += restated_cycles(src + 4 * done, e, c + 4 * done, 4 * run)[0]
+            read_read += sum(len({bank_group(a + 256 * r + BLOCK * k) for a in (src + 4 * done, e) for k in range(8)})
+                             < 16 for r in range(run // 64))
+            done, at = done + run, 0
+    return conflicted, read_read
+
+
+HALF = 256
+
+
+@pytest.mark.parametrize("reduction", ["none", "mean", "sum"])
+def test_periodic_pos_weight_mul_reads_opposite_phases(reduction):
+    # fp32 pos_weight[1000]: the expansion's read for a tile starts at offset % 1000, a bank phase
+    # that moves from tile to tile, so Mul(c, c, expanded) read both sources in one bank group on 15
+    # tiles in 16. On a plan with tmpA's slack, y * softplus(-x) is put in tmpA at the phase opposite
+    # that read and the Mul writes c from there: no read-read repeat is left, the results keep their
+    # bits, and the time drops. The restatement counts every conflicted repeat of the Mul exactly.
+    rng = np.random.default_rng(15)
+    x = (rng.standard_normal((512, 1000)) * 3).astype(np.float32)
+    y = rng.random((512, 1000)).astype(np.float32)
+    pw = (rng.random(1000) + 0.5).astype(np.float32)
+    args = dict(kernel="forward", input_shape=[512, 1000], dtype="float32", reduction=reduction,
+                pos_weight_shape=[1000], pos_weight_dtype="float32")
+    tiling = _C.host.compute_tiling(**args)
+    raw = np.frombuffer(_C.host.tiling_bytes(**args), np.uint8).copy()
+    place = _C.host.ub_placement_of(raw.tobytes())
+    assert tiling["pos_weight"]["mode"] == "PERIODIC" and place["tmp_a_slack"] == 480 and place["plan_index"] >= 10
+    base = raw.copy()  # the same plan without the slack (plans 10-15 are plans 0-5 with it)
+    plan = place["plan_index"] - 10
+    base_place = _C.host.ub_placement_of(np.concatenate([raw[:BANK_PAD_OFFSET], np.frombuffer(
+        np.uint64(plan + 1).tobytes(), np.uint8), raw[BANK_PAD_OFFSET + 8:]]).tobytes())
+    base[BANK_PAD_OFFSET:BANK_PAD_OFFSET + 8] = np.frombuffer(np.uint64(base_place["pad_bytes"] + plan + 1).tobytes(),
+                                                              np.uint8)
+    _C.host.validate_tiling(base.tobytes())
+    results = {}
+    for name, bytes_, where in (("shifted", raw, place), ("in_place", base, _C.host.ub_placement_of(base.tobytes()))):
+        workspace = np.zeros(max(int(tiling["workspace_bytes"]), 32), np.uint8)
+        out = np.empty(x.shape if reduction == "none" else (), np.float32)
+        stats = _C.launch_bce_with_logits(x, y, None, pw, out.reshape(-1), workspace, bytes_, "910B1")
+        conflicted, read_read = _target_muls_restated(where, tiling, name == "shifted")
+        assert stats.bank_conflicts["Mul"] == _squaring_repeats(tiling) + conflicted, name
+        results[name] = out, stats, read_read
+    (shifted, fast, rr_shifted), (in_place, slow, rr_in_place) = results["shifted"], results["in_place"]
+    assert rr_shifted == 0 and rr_in_place > 0.8 * sum(-(-min(tiling["tile_length"], 512000 - o) // 64)
+                                                       for o in range(0, 512000, tiling["tile_length"]))
+    assert shifted.tobytes() == in_place.tobytes()
+    assert fast.modelled_a2_us < slow.modelled_a2_us
+    x64, y64, pw64 = x.astype(np.float64), y.astype(np.float64), pw.astype(np.float64)
+    softplus_neg = np.maximum(-x64, 0) + np.log1p(np.exp(-np.abs(x64)))
+    want = (1 - y64) * (x64 + softplus_neg) + pw64 * y64 * softplus_neg
+    want = {"none": want, "mean": want.mean(), "sum": want.sum()}[reduction]
+    np.testing.assert_allclose(shifted, want, rtol=1e-5, atol=1e-7)
