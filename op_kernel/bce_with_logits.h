@@ -51,6 +51,7 @@ public:
         // A slack plan: tmpA has room to put y * softplus(-x) opposite pos_weight's expansion.
         shiftsLoss_ = place.tmpASlack != 0;
         posWeightOffset_ = place.operandOffset[1];
+        lossUb_ = place.tempOffset[1];
         const SetupScratch scratch{{tmpA_.Get<float>(), tmpB_.Get<float>(), tmpC_.Get<float>()}, tileLength_};
         weight_.SetUp(pipe_, scratch);
         posWeight_.SetUp(pipe_, scratch);
@@ -147,7 +148,10 @@ private:
         inQueueX_.FreeTensor(input);
         if (reduce_) {
             LocalTensor<float> partial = outQueue_.AllocTensor<float>();
-            PairwiseSum(partial, c, count);
+            // tmpA (UB offset 0) is free: the halvings that would meet their delayed writes in
+            // tmpC's bank row go there.
+            const PairwiseSpare spare{a, 0, lossUb_};
+            PairwiseSum(partial, c, count, &spare);
             outQueue_.EnQue(partial);
         } else {
             LocalTensor<T> out = outQueue_.AllocTensor<T>();
@@ -248,6 +252,7 @@ private:
     bool reduce_ = false;
     bool shiftsLoss_ = false;       // fp32 PERIODIC pos_weight on a slack plan (ShiftedTargetTerms)
     uint64_t posWeightOffset_ = 0;  // UB offset of pos_weight's expansion
+    uint64_t lossUb_ = 0;           // UB offset of tmpC, the loss tile
     TileRange tiles_{};
     TPipe pipe_;
     TQue<TPosition::VECIN, QUEUE_DEPTH> inQueueX_;

@@ -378,7 +378,7 @@ def test_periodic_operand_meets_no_delayed_write():
     # (after the later temps) the delayed write met it as well. Now no Mul repeat has a read-write
     # conflict: every conflicted repeat costs one beat, but for the set-up's copies (Muls).
     rng = np.random.default_rng(14)
-    x = (rng.standard_normal((512, 1000)) * 3).astype(np.float32)
+    x = (rng.standard_normal((1024, 1000)) * 3).astype(np.float32)
     y = rng.random((1024, 1000)).astype(np.float32)
     pw = (rng.random(1000) + 0.5).astype(np.float32)
     tiling = _C.host.compute_tiling(kernel="forward", input_shape=[1024, 1000], dtype="float32", reduction="none",
@@ -467,3 +467,63 @@ def test_periodic_pos_weight_mul_reads_opposite_phases(reduction):
     want = (1 - y64) * (x64 + softplus_neg) + pw64 * y64 * softplus_neg
     want = {"none": want, "mean": want.mean(), "sum": want.sum()}[reduction]
     np.testing.assert_allclose(shifted, want, rtol=1e-5, atol=1e-7)
+
+
+def _pairwise_add_conflicts(loss: int, spare: int | None, count: int) -> tuple[int, int]:
+    """(conflicted repeats, halvings written to the spare tile) of PairwiseSum over one tile's loss
+    at UB offset `loss`, restated (bce_with_logits_reduce.h): halve len to half = AlignUp((len + 1) / 2,
+    64) with Add(s, s, s[half]) in place, or, with a spare tile, Add(spare, s, s[half]) when half is
+    an odd number of repeats, nothing is left over (len = 2 half) and the spare's bytes lie in other
+    64-KiB bank rows than the source's; the sums then go on in the spare tile (and may move back)."""
+    def rows(at, nbytes):
+        return set(range(at // BANK_ROW, (at + nbytes - 1) // BANK_ROW + 1))
+
+    tiles, at, conflicted, moved = [loss, spare], 0, 0, 0
+    length = max(64, -(-count // 64) * 64)
+    while length > 64:
+        half = -(-((length + 1) // 2) // 64) * 64
+        src = tiles[at]
+        if (spare is not None and half // 64 % 2 == 1 and length == 2 * half
+                and not rows(src, 4 * length) & rows(tiles[1 - at], 4 * half)):
+            conflicted += restated_cycles(src, src + 4 * half, tiles[1 - at], 4 * half)[0]
+            at, moved = 1 - at, moved + 1
+        else:
+            conflicted += restated_cycles(src, src + 4 * half, src, 4 * (length - half))[0]
+        length = half
+    return conflicted, moved
+
+
+BANK_ROW = 64 * 1024
+
+
+@pytest.mark.parametrize("rows", [250, 360])
+def test_pairwise_sum_halves_into_tmp_a_past_its_delayed_writes(rows):
+    # fp32 mean, no operand, 48 tiles (one partial group: the combine adds nothing). An in-place
+    # halving whose half is an odd number of repeats writes each repeat beside the next repeat's read
+    # of the upper half, one bank when both lie in tmpC's bank row: every repeat conflicted. Such a
+    # halving with nothing left over now writes tmpA (UB offset 0, another bank row). The Adds'
+    # conflicts are the restatement's exactly (SoftplusPair's Add(b, b, a) and the halvings), fewer
+    # than in place, and the mean keeps its pairwise order (its bits as before).
+    rng = np.random.default_rng(rows)
+    x = (rng.standard_normal((rows, 1000)) * 3).astype(np.float32)
+    y = rng.random((rows, 1000)).astype(np.float32)
+    args = dict(kernel="forward", input_shape=[rows, 1000], dtype="float32", reduction="mean")
+    tiling = _C.host.compute_tiling(**args)
+    place = _C.host.ub_placement(**args)
+    n, total = tiling["tile_length"], tiling["total_length"]
+    assert tiling["num_tiles"] == 48 and place["temps"][1]["offset"] >= BANK_ROW > 4 * n
+    got = ascend_bce.binary_cross_entropy_with_logits(x, y, None, "mean")
+    stats = ascend_bce.last_kernel_stats()
+    b, c = (t["offset"] for t in place["temps"])
+    counts = [min(n, total - o) for o in range(0, total, n)]
+    softplus_adds = sum(restated_cycles(b, 0, b, 4 * k)[0] for k in counts)
+    spared = [_pairwise_add_conflicts(c, 0, k) for k in counts]
+    in_place = sum(_pairwise_add_conflicts(c, None, k)[0] for k in counts)
+    assert stats.bank_conflicts.get("Add", 0) == softplus_adds + sum(k for k, _ in spared)
+    assert all(moved >= 1 for _, moved in spared)
+    assert sum(k for k, _ in spared) < 0.75 * in_place
+    # The same sums in the same order: the bits the in-place halvings gave (main at 4995a10).
+    assert float(got).hex() == {250: "0x1.65570e0000000p+0", 360: "0x1.64012a0000000p+0"}[rows]
+    x64, y64 = x.astype(np.float64), y.astype(np.float64)
+    want = ((1 - y64) * np.maximum(x64, 0) + y64 * np.maximum(-x64, 0) + np.log1p(np.exp(-np.abs(x64)))).mean()
+    np.testing.assert_allclose(got, want, rtol=1e-6)
