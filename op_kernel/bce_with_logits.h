@@ -24,6 +24,9 @@ struct KernelArgs {
     GM_ADDR workspace;
 };
 
+// Repeats a first pairwise halving needs before the loss's upper half is put in tmpA for it.
+constexpr uint32_t SPLIT_LOSS_MIN_REPEATS = 32;
+
 template <typename T>
 class KernelBceWithLogits {
 public:
@@ -52,6 +55,17 @@ public:
         shiftsLoss_ = place.tmpASlack != 0;
         posWeightOffset_ = place.operandOffset[1];
         lossUb_ = place.tempOffset[1];
+        // The loss's upper half in tmpA (Compute) for a sum with no weight (the Sub is the loss's last
+        // pass) when the first halving's half is an even number of repeats, tmpC lies at the half
+        // phase and in other bank rows than tmpA, and the halving is long enough to pay for the
+        // second Sub's issue: at least SPLIT_LOSS_MIN_REPEATS repeats, each a beat shorter (a beat
+        // is about a cycle, an instruction's issue 23: the add sample's figures, cpu_sim cost_table.h).
+        const uint64_t tileBytes = static_cast<uint64_t>(tileLength_) * FP32_BYTES;
+        const uint32_t firstHalf = FirstPairwiseHalf(tileLength_);
+        splitsLoss_ = reduce_ && static_cast<OperandMode>(tiling.weight.mode) == OperandMode::ABSENT &&
+                      firstHalf / REPEAT_ELEMS_FP32 % 2 == 0 &&
+                      (PairwiseSpan(tileLength_) - firstHalf) / REPEAT_ELEMS_FP32 >= SPLIT_LOSS_MIN_REPEATS &&
+                      lossUb_ % BANK_CYCLE_BYTES == BANK_HALF_PHASE && InOtherBankRows(0, tileBytes, lossUb_, tileBytes);
         const SetupScratch scratch{{tmpA_.Get<float>(), tmpB_.Get<float>(), tmpC_.Get<float>()}, tileLength_};
         weight_.SetUp(pipe_, scratch);
         posWeight_.SetUp(pipe_, scratch);
@@ -141,7 +155,15 @@ private:
                 return;
             }
         }
-        AscendC::Sub(c, c, term, count);
+        // A full tile whose first pairwise halving has an even number of repeats in its half would
+        // read both halves in one bank group: the upper half of the loss goes into tmpA instead
+        // (phase 0, another bank row; tmpA holds nothing else by now, or the term read ahead of it).
+        const bool upperInA = splitsLoss_ && count == tileLength_;
+        const uint32_t half = upperInA ? FirstPairwiseHalf(count) : count;
+        AscendC::Sub(c, c, term, half);
+        if (upperInA) {
+            AscendC::Sub(a, c[half], term[half], count - half);
+        }
         // a is free after the Sub: the weight widens into it, at the other phase from c (b with c
         // would conflict every repeat of a 16-bit FULL weight's Cast and Mul).
         weight_.Apply(c, a, offset, count);
@@ -150,7 +172,7 @@ private:
             LocalTensor<float> partial = outQueue_.AllocTensor<float>();
             // tmpA (UB offset 0) is free: the halvings that would meet their delayed writes in
             // tmpC's bank row go there.
-            const PairwiseSpare spare{a, 0, lossUb_};
+            const PairwiseSpare spare{a, 0, lossUb_, upperInA};
             PairwiseSum(partial, c, count, &spare);
             outQueue_.EnQue(partial);
         } else {
@@ -253,6 +275,7 @@ private:
     bool shiftsLoss_ = false;       // fp32 PERIODIC pos_weight on a slack plan (ShiftedTargetTerms)
     uint64_t posWeightOffset_ = 0;  // UB offset of pos_weight's expansion
     uint64_t lossUb_ = 0;           // UB offset of tmpC, the loss tile
+    bool splitsLoss_ = false;       // a full tile's loss has its upper half put in tmpA (Compute)
     TileRange tiles_{};
     TPipe pipe_;
     TQue<TPosition::VECIN, QUEUE_DEPTH> inQueueX_;

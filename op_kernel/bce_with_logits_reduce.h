@@ -24,9 +24,17 @@ __aicore__ inline uint32_t PairwiseSpan(uint32_t count)
 // A tile PairwiseSum may halve into, and the UB offsets of both tiles (bank rows: BANK_ROW_BYTES).
 struct PairwiseSpare {
     AscendC::LocalTensor<float> tile;
-    uint64_t tileUb;  // UB offset of `tile`
-    uint64_t srcUb;   // UB offset of PairwiseSum's src
+    uint64_t tileUb;     // UB offset of `tile`
+    uint64_t srcUb;      // UB offset of PairwiseSum's src
+    bool holdsUpper;     // the first halving's upper half, src[half, len), is in tile[0, len - half)
 };
+
+// The first halving's half of a pairwise sum over `count` elements (PairwiseSum).
+__aicore__ inline uint32_t FirstPairwiseHalf(uint32_t count)
+{
+    const uint32_t len = PairwiseSpan(count);
+    return AlignUpElems((len + 1) / 2, REPEAT_ELEMS_FP32);
+}
 
 // No UB byte of [a, a + aBytes) in a bank row of [b, b + bBytes).
 __aicore__ inline bool InOtherBankRows(uint64_t a, uint64_t aBytes, uint64_t b, uint64_t bBytes)
@@ -44,7 +52,9 @@ __aicore__ inline bool InOtherBankRows(uint64_t a, uint64_t aBytes, uint64_t b, 
 // upper half, in the same bank group when the half is an odd number of repeats: a read-write
 // conflict in every repeat where both halves lie in one bank row. With a `spare` tile, such a
 // halving with nothing left over (len = 2 half) writes the spare tile instead when it lies in other
-// bank rows, and the halvings go on there (and back): the same sums in the same order.
+// bank rows, and the halvings go on there (and back): the same sums in the same order. A halving
+// whose half is an even number of repeats reads both halves in the same bank groups; for the first
+// one the caller may put the upper half in the spare tile instead, at the other phase (holdsUpper).
 __aicore__ inline void PairwiseSum(const AscendC::LocalTensor<float>& dst, const AscendC::LocalTensor<float>& src,
                                    uint32_t count, const PairwiseSpare* spare = nullptr)
 {
@@ -52,6 +62,11 @@ __aicore__ inline void PairwiseSum(const AscendC::LocalTensor<float>& dst, const
     const uint64_t ubs[2] = {spare != nullptr ? spare->srcUb : 0, spare != nullptr ? spare->tileUb : 0};
     uint32_t at = 0;  // the tile holding the running sums
     uint32_t len = PairwiseSpan(count);
+    if (spare != nullptr && spare->holdsUpper && len > REPEAT_ELEMS_FP32) {
+        const uint32_t half = FirstPairwiseHalf(count);
+        AscendC::Add(src, src, spare->tile, static_cast<int32_t>(len - half));
+        len = half;
+    }
     while (len > REPEAT_ELEMS_FP32) {
         const uint32_t half = AlignUpElems((len + 1) / 2, REPEAT_ELEMS_FP32);
         const bool oddHalf = half / REPEAT_ELEMS_FP32 % 2 == 1;
