@@ -120,6 +120,12 @@ constexpr uint32_t PLACED_OPERANDS = 3;
 // another bank row.
 enum class Partner : uint32_t { NONE = 0, TMP_A = 1, FIRST_TEMP = 2, SECOND_TEMP = 3, OUTPUT = 4 };
 
+// No UB byte of [a, a + aBytes) in a bank row (BANK_ROW_BYTES) of [b, b + bBytes).
+__aicore__ inline bool InOtherBankRows(uint64_t a, uint64_t aBytes, uint64_t b, uint64_t bBytes)
+{
+    return (a + aBytes - 1) / BANK_ROW_BYTES < b / BANK_ROW_BYTES || (b + bBytes - 1) / BANK_ROW_BYTES < a / BANK_ROW_BYTES;
+}
+
 // Bytes from `offset` to the next UB offset at `phase` mod BANK_CYCLE_BYTES.
 __aicore__ inline uint32_t PadToPhase(uint64_t offset, uint32_t phase)
 {

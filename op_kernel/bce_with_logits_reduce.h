@@ -4,6 +4,7 @@
 #define BCE_WITH_LOGITS_REDUCE_H
 
 #include "kernel_operator.h"
+#include "bce_with_logits_bank_plan.h"
 #include "bce_with_logits_reduce_compat.h"
 #include "bce_with_logits_tiling.h"
 
@@ -34,12 +35,6 @@ __aicore__ inline uint32_t FirstPairwiseHalf(uint32_t count)
 {
     const uint32_t len = PairwiseSpan(count);
     return AlignUpElems((len + 1) / 2, REPEAT_ELEMS_FP32);
-}
-
-// No UB byte of [a, a + aBytes) in a bank row of [b, b + bBytes).
-__aicore__ inline bool InOtherBankRows(uint64_t a, uint64_t aBytes, uint64_t b, uint64_t bBytes)
-{
-    return (a + aBytes - 1) / BANK_ROW_BYTES < b / BANK_ROW_BYTES || (b + bBytes - 1) / BANK_ROW_BYTES < a / BANK_ROW_BYTES;
 }
 
 // dst[0] = sum of src[0, count). src[count, PairwiseSpan(count)) must hold zeros; src is
