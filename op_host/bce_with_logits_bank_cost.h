@@ -81,13 +81,22 @@ inline uint32_t InputClashes(const UbOrder& order, const UbPlacement& p, uint32_
 
 // Row clashes of the pairwise sum of the loss tile at `loss` (bce_with_logits_reduce.h PairwiseSum):
 // each halving adds the upper part into the lower in place, and the two meet in one bank where they
-// lie in one bank row (a tile across a row boundary keeps part of them apart).
-inline uint32_t PairwiseClashes(uint64_t loss, uint32_t fp32TileBytes)
+// lie in one bank row (a tile across a row boundary keeps part of them apart). A halving with an odd
+// number of repeats in its half and nothing left over goes to tmpA instead (UB offset 0, `spareBytes`
+// long) when that lies in other bank rows, with no clash, and the halvings go on there (and back).
+inline uint32_t PairwiseClashes(uint64_t loss, uint32_t fp32TileBytes, uint32_t spareBytes)
 {
+    const uint64_t tiles[2] = {loss, 0};
+    uint32_t at = 0;
     uint32_t clashes = 0;
     for (uint32_t len = fp32TileBytes; len > REPEAT_BYTES;) {
         const uint32_t half = ((len + 1) / 2 + REPEAT_BYTES - 1) / REPEAT_BYTES * REPEAT_BYTES;
-        clashes += RowClashes(loss, loss + half, (len - half + REPEAT_BYTES - 1) / REPEAT_BYTES);
+        const bool oddHalf = half / REPEAT_BYTES % 2 == 1;
+        if (oddHalf && len == 2 * half && half <= spareBytes && InOtherBankRows(tiles[at], len, tiles[1 - at], half)) {
+            at = 1 - at;
+        } else {
+            clashes += RowClashes(tiles[at], tiles[at] + half, (len - half + REPEAT_BYTES - 1) / REPEAT_BYTES);
+        }
         len = half;
     }
     return clashes;
@@ -95,7 +104,8 @@ inline uint32_t PairwiseClashes(uint64_t loss, uint32_t fp32TileBytes)
 
 // What the host minimises over the plans: the repeats per tile where a buffer meets the tile it is
 // multiplied into in one bank row (each later temp with tmpA, the target and the operands' buffers
-// with theirs), plus every repeat of an early buffer a plan below PLACED leaves at any phase.
+// with theirs), plus every repeat of an early buffer a plan below PLACED leaves at any phase, and of
+// an fp32 PERIODIC pos_weight's Mul without tmpA's slack.
 // `p` is the plan's placement (PlaceUb(order, plan)).
 inline uint64_t BankPlanCost(const UbOrder& order, BankPlan plan, const UbPlacement& p)
 {
@@ -112,7 +122,11 @@ inline uint64_t BankPlanCost(const UbOrder& order, BankPlan plan, const UbPlacem
     for (uint32_t k = 0; k < order.laterTemps && k < GRAD_FP32_TEMPS - 1; ++k) {
         cost += RowClashes(0, p.tempOffset[k], repeats);
     }
-    cost += order.sumsLoss ? PairwiseClashes(p.tempOffset[1], order.fp32TileBytes) : 0;
+    cost += order.sumsLoss ? PairwiseClashes(p.tempOffset[1], order.fp32TileBytes, order.fp32TileBytes) : 0;
+    // An fp32 PERIODIC pos_weight multiplied in place: its expansion's read moves through the 16 bank
+    // phases from tile to tile (OppositePeriodReadElems), so the Mul reads both sources in one bank
+    // group in every repeat of 15 tiles in 16. A slack plan multiplies from tmpA at the opposite phase.
+    cost += order.tmpASlack != 0 && p.tmpASlack == 0 ? repeats : 0;
     return cost;
 }
 

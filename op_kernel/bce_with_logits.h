@@ -24,6 +24,9 @@ struct KernelArgs {
     GM_ADDR workspace;
 };
 
+// Repeats a first pairwise halving needs before the loss's upper half is put in tmpA for it.
+constexpr uint32_t SPLIT_LOSS_MIN_REPEATS = 32;
+
 template <typename T>
 class KernelBceWithLogits {
 public:
@@ -46,7 +49,23 @@ public:
         const OperandAt operands[] = {{&weight_, args.weight, &tiling_.weight},
                                       {&posWeight_, args.posWeight, &tiling_.posWeight}};
         TempBuf* const laterTemps[] = {&tmpB_, &tmpC_};
-        AllocateInPlanOrder(pipe_, tiling_, pads_, tmpA_, inQueueX_, inQueueY_, outQueue_, operands, laterTemps);
+        const UbPlacement place =
+            AllocateInPlanOrder(pipe_, tiling_, pads_, tmpA_, inQueueX_, inQueueY_, outQueue_, operands, laterTemps);
+        // A slack plan: tmpA has room to put y * softplus(-x) opposite pos_weight's expansion.
+        shiftsLoss_ = place.tmpASlack != 0;
+        posWeightOffset_ = place.operandOffset[1];
+        lossUb_ = place.tempOffset[1];
+        // The loss's upper half in tmpA (Compute) for a sum with no weight (the Sub is the loss's last
+        // pass) when the first halving's half is an even number of repeats, tmpC lies at the half
+        // phase and in other bank rows than tmpA, and the halving is long enough to pay for the
+        // second Sub's issue: at least SPLIT_LOSS_MIN_REPEATS repeats, each a beat shorter (a beat
+        // is about a cycle, an instruction's issue 23: the add sample's figures, cpu_sim cost_table.h).
+        const uint64_t tileBytes = static_cast<uint64_t>(tileLength_) * FP32_BYTES;
+        const uint32_t firstHalf = FirstPairwiseHalf(tileLength_);
+        splitsLoss_ = reduce_ && static_cast<OperandMode>(tiling.weight.mode) == OperandMode::ABSENT &&
+                      firstHalf / REPEAT_ELEMS_FP32 % 2 == 0 &&
+                      (PairwiseSpan(tileLength_) - firstHalf) / REPEAT_ELEMS_FP32 >= SPLIT_LOSS_MIN_REPEATS &&
+                      lossUb_ % BANK_CYCLE_BYTES == BANK_HALF_PHASE && InOtherBankRows(0, tileBytes, lossUb_, tileBytes);
         const SetupScratch scratch{{tmpA_.Get<float>(), tmpB_.Get<float>(), tmpC_.Get<float>()}, tileLength_};
         weight_.SetUp(pipe_, scratch);
         posWeight_.SetUp(pipe_, scratch);
@@ -106,43 +125,83 @@ private:
         // the vector pipe works on x, which a block with a single tile otherwise waits for.
         LocalTensor<T> target = inQueueY_.DeQue<T>();
         LocalTensor<float> y = Widen(target, a, count);
-        AscendC::Mul(c, c, y, count);             // c = y * softplus(-x)
-        // a = (y - 1) * softplus(x) = -(1 - y) * softplus(x) exactly (round-to-nearest is odd-
-        // symmetric), so the loss is c - a: one pass for 1 - y where -y + 1 took two. Same bits as
-        // c + (1 - y) * softplus(x) but for the sign of a zero loss when c = -0 and y = 1.
-        // Every two-source pass from here reads tmpA with a later temp, never b with c: those
-        // share a bank phase (bce_with_logits_bank_plan.h). The exception: a 16-bit FULL
-        // pos_weight is widened into b, the only free temp, and multiplied into c.
-        AscendC::Adds(a, y, -1.0f, count);        // y - 1 is exact for y in [0.5, 1] (Sterbenz)
-        // y's last read: its one buffer (TargetBuffers) takes the next tile's copy from here.
-        inQueueY_.FreeTensor(target);
-        AscendC::Mul(a, b, a, count);             // b is free again
-        posWeight_.Apply(c, b, offset, count);    // c = pw * y * softplus(-x)
+        // term = (y - 1) * softplus(x): in tmpA, or in x's buffer when the pos_weight product is
+        // shifted (fp32 only: shiftsLoss_ is false for 16-bit tiles, whose y is widened into tmpA).
+        LocalTensor<float> term = a;
+        if (shiftsLoss_) {
+            term = ShiftedTargetTerms(input, target, y, b, c, offset, count);
+        } else {
+            AscendC::Mul(c, c, y, count);             // c = y * softplus(-x)
+            // a = (y - 1) * softplus(x) = -(1 - y) * softplus(x) exactly (round-to-nearest is odd-
+            // symmetric), so the loss is c - a: one pass for 1 - y where -y + 1 took two. Same bits as
+            // c + (1 - y) * softplus(x) but for the sign of a zero loss when c = -0 and y = 1.
+            // Every two-source pass from here reads tmpA with a later temp, never b with c: those
+            // share a bank phase (bce_with_logits_bank_plan.h). The exception: a 16-bit FULL
+            // pos_weight is widened into b, the only free temp, and multiplied into c.
+            AscendC::Adds(a, y, -1.0f, count);        // y - 1 is exact for y in [0.5, 1] (Sterbenz)
+            // y's last read: its one buffer (TargetBuffers) takes the next tile's copy from here.
+            inQueueY_.FreeTensor(target);
+            AscendC::Mul(a, b, a, count);             // b is free again
+            posWeight_.Apply(c, b, offset, count);    // c = pw * y * softplus(-x)
+        }
         if constexpr (IS_FP32) {
             if (!reduce_) {
                 // fp32 'none' writes the loss straight into the output tile.
                 LocalTensor<float> out = outQueue_.AllocTensor<float>();
-                AscendC::Sub(out, c, a, count);
+                AscendC::Sub(out, c, term, count);
                 weight_.Apply(out, a, offset, count);
                 outQueue_.EnQue(out);
                 inQueueX_.FreeTensor(input);
                 return;
             }
         }
-        AscendC::Sub(c, c, a, count);
+        // A full tile whose first pairwise halving has an even number of repeats in its half would
+        // read both halves in one bank group: the upper half of the loss goes into tmpA instead
+        // (phase 0, another bank row; tmpA holds nothing else by now, or the term read ahead of it).
+        const bool upperInA = splitsLoss_ && count == tileLength_;
+        const uint32_t half = upperInA ? FirstPairwiseHalf(count) : count;
+        AscendC::Sub(c, c, term, half);
+        if (upperInA) {
+            AscendC::Sub(a, c[half], term[half], count - half);
+        }
         // a is free after the Sub: the weight widens into it, at the other phase from c (b with c
         // would conflict every repeat of a 16-bit FULL weight's Cast and Mul).
         weight_.Apply(c, a, offset, count);
         inQueueX_.FreeTensor(input);
         if (reduce_) {
             LocalTensor<float> partial = outQueue_.AllocTensor<float>();
-            PairwiseSum(partial, c, count);
+            // tmpA (UB offset 0) is free: the halvings that would meet their delayed writes in
+            // tmpC's bank row go there.
+            const PairwiseSpare spare{a, 0, lossUb_, upperInA};
+            PairwiseSum(partial, c, count, &spare);
             outQueue_.EnQue(partial);
         } else {
             LocalTensor<T> out = outQueue_.AllocTensor<T>();
             AscendC::Cast(out, c, AscendC::RoundMode::CAST_RINT, count);
             outQueue_.EnQue(out);
         }
+    }
+
+    // The target's terms with an fp32 PERIODIC pos_weight on a slack plan: y * softplus(-x) goes into
+    // tmpA at the phase opposite the expansion's read for this tile (OppositePeriodReadElems), so the
+    // pos_weight Mul reads its sources in different bank groups and writes c, in another bank row;
+    // (y - 1) * softplus(x) goes into x's buffer (fp32, at phase 0 on such a plan, and x is dead after
+    // SoftplusPair). The same roundings as the in-place order: c = (softplus(-x) * y) * pw and
+    // softplus(x) * (y - 1). Returns the tile holding (y - 1) * softplus(x).
+    __aicore__ inline LocalTensor<float> ShiftedTargetTerms(const LocalTensor<T>& input, LocalTensor<T>& target,
+                                                           const LocalTensor<float>& y, const LocalTensor<float>& b,
+                                                           const LocalTensor<float>& c, uint64_t offset,
+                                                           uint32_t count)
+    {
+        const LocalTensor<float> term = input.template ReinterpretCast<float>();
+        const LocalTensor<float> shifted =
+            tmpA_.Get<float>()[OppositePeriodReadElems(posWeightOffset_, tiling_.posWeight, offset)];
+        AscendC::Mul(shifted, c, y, count);       // y * softplus(-x)
+        AscendC::Adds(term, y, -1.0f, count);
+        inQueueY_.FreeTensor(target);             // y's last read
+        AscendC::Mul(term, b, term, count);       // (y - 1) * softplus(x)
+        posWeight_.ApplyPeriodicFrom(c, shifted, offset, count);  // c = pw * y * softplus(-x)
+        return term;
     }
 
     __aicore__ inline void CopyOut(uint64_t tile, uint64_t offset, uint32_t count)
@@ -213,6 +272,10 @@ private:
     TilingData tiling_{};
     uint32_t tileLength_ = 0;
     bool reduce_ = false;
+    bool shiftsLoss_ = false;       // fp32 PERIODIC pos_weight on a slack plan (ShiftedTargetTerms)
+    uint64_t posWeightOffset_ = 0;  // UB offset of pos_weight's expansion
+    uint64_t lossUb_ = 0;           // UB offset of tmpC, the loss tile
+    bool splitsLoss_ = false;       // a full tile's loss has its upper half put in tmpA (Compute)
     TileRange tiles_{};
     TPipe pipe_;
     TQue<TPosition::VECIN, QUEUE_DEPTH> inQueueX_;

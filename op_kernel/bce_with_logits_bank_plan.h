@@ -60,40 +60,57 @@ enum class BankLevel : uint32_t {
 enum class OutputSlot : uint32_t { MIDDLE = 0, LATE = 1, EARLY = 2 };
 
 // A layout TilingData.bankPadBytes can name: BankPlanAt(k) for k < BANK_PLAN_COUNT, or PACKED_PLAN.
+// `shiftSlack`: tmpA is longer by UbOrder::tmpASlack (a plan at BankLevel::PLACED or above), room for
+// the forward's fp32 PERIODIC pos_weight product to start at any bank phase (ShiftedLossPhase).
 struct BankPlan {
     OutputSlot out;
     BankLevel level;
+    bool shiftSlack;
 };
-constexpr uint32_t BANK_PLAN_COUNT = 10;
-constexpr BankPlan PACKED_PLAN{OutputSlot::MIDDLE, BankLevel::PACKED};
+// Plans 0..9 as listed below; 10..15 are plans 0..5 (BankLevel::PLACED and ROWS) with the slack.
+constexpr uint32_t BASE_BANK_PLANS = 10;
+constexpr uint32_t SLACK_BANK_PLANS = 6;
+constexpr uint32_t BANK_PLAN_COUNT = BASE_BANK_PLANS + SLACK_BANK_PLANS;
+constexpr BankPlan PACKED_PLAN{OutputSlot::MIDDLE, BankLevel::PACKED, false};
 
-// Plan k (a switch, not a table: kernels read no constant data from GM).
-__aicore__ inline BankPlan BankPlanAt(uint32_t k)
+// Plan k < BASE_BANK_PLANS (a switch, not a table: kernels read no constant data from GM).
+__aicore__ inline BankPlan BaseBankPlanAt(uint32_t k)
 {
     switch (k) {
         case 0:
-            return BankPlan{OutputSlot::MIDDLE, BankLevel::ROWS};
+            return BankPlan{OutputSlot::MIDDLE, BankLevel::ROWS, false};
         case 1:
-            return BankPlan{OutputSlot::MIDDLE, BankLevel::PLACED};
+            return BankPlan{OutputSlot::MIDDLE, BankLevel::PLACED, false};
         case 2:
-            return BankPlan{OutputSlot::LATE, BankLevel::ROWS};
+            return BankPlan{OutputSlot::LATE, BankLevel::ROWS, false};
         case 3:
-            return BankPlan{OutputSlot::LATE, BankLevel::PLACED};
+            return BankPlan{OutputSlot::LATE, BankLevel::PLACED, false};
         case 4:
-            return BankPlan{OutputSlot::EARLY, BankLevel::ROWS};
+            return BankPlan{OutputSlot::EARLY, BankLevel::ROWS, false};
         case 5:
-            return BankPlan{OutputSlot::EARLY, BankLevel::PLACED};
+            return BankPlan{OutputSlot::EARLY, BankLevel::PLACED, false};
         case 6:
-            return BankPlan{OutputSlot::MIDDLE, BankLevel::TARGET};
+            return BankPlan{OutputSlot::MIDDLE, BankLevel::TARGET, false};
         case 7:
-            return BankPlan{OutputSlot::LATE, BankLevel::TARGET};
+            return BankPlan{OutputSlot::LATE, BankLevel::TARGET, false};
         case 8:
-            return BankPlan{OutputSlot::EARLY, BankLevel::TARGET};
+            return BankPlan{OutputSlot::EARLY, BankLevel::TARGET, false};
         case 9:
-            return BankPlan{OutputSlot::MIDDLE, BankLevel::TEMPS};
+            return BankPlan{OutputSlot::MIDDLE, BankLevel::TEMPS, false};
         default:
             return PACKED_PLAN;
     }
+}
+
+// Plan k: BaseBankPlanAt(k), or for k >= BASE_BANK_PLANS plan k - BASE_BANK_PLANS with tmpA's slack.
+__aicore__ inline BankPlan BankPlanAt(uint32_t k)
+{
+    if (k < BASE_BANK_PLANS) {
+        return BaseBankPlanAt(k);
+    }
+    BankPlan plan = k < BANK_PLAN_COUNT ? BaseBankPlanAt(k - BASE_BANK_PLANS) : PACKED_PLAN;
+    plan.shiftSlack = k < BANK_PLAN_COUNT;
+    return plan;
 }
 
 // Operands whose Mul buffer the plan places, in allocation order: weight, pos_weight, gradOutput.
@@ -102,6 +119,12 @@ constexpr uint32_t PLACED_OPERANDS = 3;
 // The tile a buffer is multiplied into (in place): it must lie at the other half phase and in
 // another bank row.
 enum class Partner : uint32_t { NONE = 0, TMP_A = 1, FIRST_TEMP = 2, SECOND_TEMP = 3, OUTPUT = 4 };
+
+// No UB byte of [a, a + aBytes) in a bank row (BANK_ROW_BYTES) of [b, b + bBytes).
+__aicore__ inline bool InOtherBankRows(uint64_t a, uint64_t aBytes, uint64_t b, uint64_t bBytes)
+{
+    return (a + aBytes - 1) / BANK_ROW_BYTES < b / BANK_ROW_BYTES || (b + bBytes - 1) / BANK_ROW_BYTES < a / BANK_ROW_BYTES;
+}
 
 // Bytes from `offset` to the next UB offset at `phase` mod BANK_CYCLE_BYTES.
 __aicore__ inline uint32_t PadToPhase(uint64_t offset, uint32_t phase)
@@ -134,10 +157,12 @@ struct UbOrder {
     UbSlot out;                         // the output queue (placeable when fp32 and tile-sized)
     uint32_t laterTemps;                // temps after tmpA, each fp32TileBytes at the half phase
     bool sumsLoss;                      // the loss tile (tmpC) is summed pairwise in place (partials)
+    uint32_t tmpASlack;                 // bytes a shiftSlack plan adds to tmpA (0: no use for them)
 };
 
 // Pads (a TBuf before the buffer, 0 for none), lengths and offsets of one plan.
 struct UbPlacement {
+    uint32_t tmpASlack;  // tmpA holds fp32TileBytes + tmpASlack bytes
     uint32_t inputPad;
     uint32_t inputBufferBytes;
     uint64_t inputOffset;
@@ -197,7 +222,9 @@ __aicore__ inline UbPlacement PlaceUb(const UbOrder& order, BankPlan plan)
 {
     UbPlacement p{};
     const bool early = plan.level >= BankLevel::PLACED;
-    uint64_t offset = order.fp32TileBytes;
+    p.tmpASlack = plan.shiftSlack && early ? order.tmpASlack : 0;
+    p.padBytes = p.tmpASlack;
+    uint64_t offset = order.fp32TileBytes + p.tmpASlack;
     PlaceSlot(order.input, early, PadToPhase(offset, order.input.phase), offset, p.inputPad, p.inputBufferBytes,
               p.inputOffset, p.padBytes);
     if (plan.out == OutputSlot::EARLY) {
@@ -311,6 +338,11 @@ __aicore__ inline UbOrder KernelUbOrder(const TilingData& t)
                                   fp32 ? Partner::NONE : (backward ? Partner::TMP_A : Partner::SECOND_TEMP)};
     order.laterTemps = (backward ? GRAD_FP32_TEMPS : FP32_TEMPS) - 1;
     order.sumsLoss = partials;
+    // The forward multiplies an fp32 PERIODIC pos_weight into y * softplus(-x) read from tmpA at the
+    // phase opposite the expansion's for the tile (ShiftedLossPhase): up to a bank cycle less a block
+    // behind tmpA's start.
+    const bool periodicPosWeight = static_cast<OperandMode>(t.posWeight.mode) == OperandMode::PERIODIC;
+    order.tmpASlack = !backward && fp32 && periodicPosWeight ? BANK_CYCLE_BYTES - BLOCK_BYTES : 0;
     return order;
 }
 

@@ -164,6 +164,13 @@ public:
         }
     }
 
+    // PERIODIC only: dst[0, count) = src[0, count) * the operand at flat indices [offset, offset + count).
+    __aicore__ inline void ApplyPeriodicFrom(const LocalTensor<float>& dst, const LocalTensor<float>& src,
+                                             uint64_t offset, uint32_t count)
+    {
+        ApplyPeriodFrom(dst, src, expanded_.Get<float>(), op_, tileLength_, offset, count);
+    }
+
 private:
     struct ExpandPeriodTag {};
     struct CopyInTag {};

@@ -116,21 +116,42 @@ __aicore__ inline AscendC::LocalTensor<float> PeriodRamp(AscendC::TPipe& pipe,
     return ramp;
 }
 
-// dst[0, count) *= the operand at flat indices [offset, offset + count): one Mul from the tile's
-// place in the expanded period, and one more from its start when the tile runs past a period
-// without a tail (PeriodTailElems); both pieces start 32-B aligned.
-__aicore__ inline void ApplyPeriod(const AscendC::LocalTensor<float>& dst,
-                                   const AscendC::LocalTensor<float>& expanded, const OperandTiling& op,
-                                   uint32_t tileLength, uint64_t offset, uint32_t count)
+// dst[0, count) = src[0, count) * the operand at flat indices [offset, offset + count): one Mul from
+// the tile's place in the expanded period, and one more from its start when the tile runs past a
+// period without a tail (PeriodTailElems); both pieces start 32-B aligned. src may be dst.
+__aicore__ inline void ApplyPeriodFrom(const AscendC::LocalTensor<float>& dst, const AscendC::LocalTensor<float>& src,
+                                       const AscendC::LocalTensor<float>& expanded, const OperandTiling& op,
+                                       uint32_t tileLength, uint64_t offset, uint32_t count)
 {
     const uint64_t end = op.periodAligned + PeriodTailElems(op, tileLength);
     uint32_t at = static_cast<uint32_t>(offset % op.periodAligned);
     for (uint32_t done = 0; done < count;) {
         const uint32_t run = end - at < count - done ? static_cast<uint32_t>(end - at) : count - done;
-        AscendC::Mul(dst[done], dst[done], expanded[at], static_cast<int32_t>(run));
+        AscendC::Mul(dst[done], src[done], expanded[at], static_cast<int32_t>(run));
         done += run;
         at = 0;
     }
+}
+
+// dst[0, count) *= the operand at flat indices [offset, offset + count) (ApplyPeriodFrom in place).
+__aicore__ inline void ApplyPeriod(const AscendC::LocalTensor<float>& dst,
+                                   const AscendC::LocalTensor<float>& expanded, const OperandTiling& op,
+                                   uint32_t tileLength, uint64_t offset, uint32_t count)
+{
+    ApplyPeriodFrom(dst, dst, expanded, op, tileLength, offset, count);
+}
+
+// The expansion's first read for the tile at `offset` (expanded[offset % periodAligned], the
+// expansion at UB offset `expandedOffset`) moves from tile to tile through all 16 bank phases of
+// 32 B when the period is not a multiple of 128 elements, so an in-place Mul into a tile at a fixed
+// phase reads two sources in one bank group in every repeat of most tiles. This is the element
+// offset in a buffer at UB phase 0 (tmpA) that lies at the half phase opposite that read: a tile
+// put there is multiplied with no read-read conflict. Below (BANK_CYCLE_BYTES - BLOCK_BYTES) / 4 + 1:
+// the tile needs UbOrder::tmpASlack bytes beyond its own.
+__aicore__ inline uint32_t OppositePeriodReadElems(uint64_t expandedOffset, const OperandTiling& op, uint64_t offset)
+{
+    const uint64_t read = expandedOffset + offset % op.periodAligned * FP32_BYTES;
+    return static_cast<uint32_t>((read + BANK_HALF_PHASE) % BANK_CYCLE_BYTES / FP32_BYTES);
 }
 
 }  // namespace BceWithLogits

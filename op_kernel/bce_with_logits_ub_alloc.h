@@ -32,9 +32,10 @@ __aicore__ inline void InitOutputAt(AscendC::TPipe& pipe, OutQueue& out, BankPad
     }
 }
 
-// The kernel's buffers by role, each queue with the buffers its UbOrder slot holds.
+// The kernel's buffers by role, each queue with the buffers its UbOrder slot holds; tmpA with the
+// plan's slack behind it. Returns the placement.
 template <typename InQueue, typename OutQueue, uint32_t N, uint32_t M>
-__aicore__ inline void AllocateInPlanOrder(AscendC::TPipe& pipe, const TilingData& tiling, BankPads& pads,
+__aicore__ inline UbPlacement AllocateInPlanOrder(AscendC::TPipe& pipe, const TilingData& tiling, BankPads& pads,
                                            TempBuf& tmpA, InQueue& input, InQueue& target, OutQueue& out,
                                            const OperandAt (&operands)[N], TempBuf* const (&laterTemps)[M])
 {
@@ -44,7 +45,7 @@ __aicore__ inline void AllocateInPlanOrder(AscendC::TPipe& pipe, const TilingDat
     const UbOrder order = KernelUbOrder(tiling);
     const BankPlan plan = PlanOf(tiling.bankPadBytes);
     const UbPlacement place = PlaceUb(order, plan);
-    pipe.InitBuffer(tmpA, order.fp32TileBytes);
+    pipe.InitBuffer(tmpA, order.fp32TileBytes + place.tmpASlack);
     InitPlacedQueue(pipe, input, pads.input, place.inputPad, order.input.num, place.inputBufferBytes);
     InitOutputAt(pipe, out, pads, plan, order, place, OutputSlot::EARLY);
     InitPlacedQueue(pipe, target, pads.target, place.targetPad, order.target.num, place.targetBufferBytes);
@@ -55,6 +56,7 @@ __aicore__ inline void AllocateInPlanOrder(AscendC::TPipe& pipe, const TilingDat
     InitOutputAt(pipe, out, pads, plan, order, place, OutputSlot::MIDDLE);
     InitLaterTemps(pipe, laterTemps, pads, place, order.fp32TileBytes);
     InitOutputAt(pipe, out, pads, plan, order, place, OutputSlot::LATE);
+    return place;
 }
 
 }  // namespace BceWithLogits

@@ -25,6 +25,9 @@ CASES = [
     ([7, 30000], None, [30000], "float16"),      # ROW, widened into its own fp32 tile
     ([5, 9000], [5, 9000], [9000], "float32"),   # FULL fp32 weight (single/double buffered), ROW pos_weight
     ([64, 1000], [64, 1], [64, 1000], "float16"),  # COLUMN weight, 16-bit FULL pos_weight
+    ([96, 1000], [96, 1], [1000], "float32"),  # fp32 PERIODIC pos_weight from tmpA's slack, COLUMN weight
+    ([200, 1000], [200, 1000], [1000], "float32"),  # the same with a FULL fp32 weight
+    ([4, 48, 1000], [1000], [1000], "float32"),  # the same under a mean, PERIODIC weight
 ]
 
 

@@ -379,6 +379,11 @@ BANK_CYCLE, HALF, BANK_ROW = 512, 256, 64 * 1024  # 16 bank groups of 32 B; a ba
 # queue; 4: also the later temps from a 64-KiB bank row of their own).
 BANK_PLANS = [("middle", 4), ("middle", 3), ("late", 4), ("late", 3), ("early", 4), ("early", 3),
               ("middle", 2), ("late", 2), ("early", 2), ("middle", 1)]
+# Plans 10-15: plans 0-5 with tmpA longer by a bank cycle less a block (480 B), for an fp32
+# forward with a PERIODIC pos_weight (its product goes into tmpA at the phase opposite the
+# expansion's read for the tile); the same layout as plans 0-5 for any other tiling.
+BANK_PLANS += [(where, level, "slack") for where, level in BANK_PLANS[:6]]
+TMP_A_SLACK = 480
 MAKE_ROOM_PLAN = 1  # ("middle", 3), without the operands' buffers, the input and output queues unplaced
 
 
@@ -414,13 +419,16 @@ def expected_bank_pads(t, operands=True):
     out = (32, output_buffers(t), 0, False, 1) if partials else (tile, output_buffers(t), HALF, fp32 and operands, 1)
     temps = [(tile32, 1, HALF, True, 1)] * (3 if backward else 2)
 
-    def walk(where, level):
+    slack = TMP_A_SLACK if (not backward and fp32 and t["pos_weight"]["mode"] == "PERIODIC") else 0
+
+    def walk(where, level, *shift_slack):
         inputs = (tile, 2, 0, fp32 and operands, 3)  # an fp32 input queue at phase 0 from level 3
         order = [inputs] + ([out] if where == "early" else []) + [target] + ops
         order += [out] if where == "middle" else []
         first_temp = len(order)
         order += temps + ([out] if where == "late" else [])
-        offset, pads = tile32, 0
+        pads = slack if shift_slack else 0
+        offset = tile32 + pads
         for k, (nbytes, num, phase, placeable, from_level) in enumerate(order):
             if nbytes == 0:
                 continue
@@ -436,7 +444,7 @@ def expected_bank_pads(t, operands=True):
                 offset += num * nbytes
         return pads
 
-    return [walk(where, level) for where, level in BANK_PLANS]
+    return [walk(*plan) for plan in BANK_PLANS]
 
 
 def check_bank_pads(t, room):

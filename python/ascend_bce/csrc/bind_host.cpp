@@ -125,6 +125,7 @@ py::dict PlacementDict(const TilingData& t)
     d["output_slot"] = NameOf(static_cast<uint32_t>(plan.out), SLOT_NAMES);
     d["level"] = static_cast<uint32_t>(plan.level);
     d["fp32_tile_bytes"] = order.fp32TileBytes;  // tmpA (at offset 0) and each later temp
+    d["tmp_a_slack"] = p.tmpASlack;              // tmpA's bytes beyond fp32_tile_bytes
     d["input"] = SlotDict(p.inputPad, p.inputBufferBytes, p.inputOffset, order.input.num);
     d["target"] = SlotDict(p.targetPad, p.targetBufferBytes, p.targetOffset, order.target.num);
     py::list operands;  // weight, pos_weight, grad_output
