@@ -14,7 +14,8 @@ from ascend_bce.bench_cases import Case
 from ascend_bce.bench_model import run_case
 from ascend_bce.bench_targets import sensitivity
 from ascend_bce.stock_model import (ELEMS_PER_REPEAT, StockCall, broadcast_reread_bytes, launch_us,
-                                    pipelined_cycles, stock_gm_bytes, stock_launches, stock_time, touched_elements)
+                                    pipelined_cycles, stock_gm_bytes, stock_launches, stock_time, tile_loop,
+                                    touched_elements)
 
 N_ROWS, C = 64, 1000
 N = N_ROWS * C
@@ -183,6 +184,33 @@ def test_a_tile_loop_overlaps_copy_and_compute_except_the_first_and_last_tile():
     assert pipelined_cycles(200.0, 300.0, 10) == 300.0 + 20.0
     # Many tiles approach perfect overlap.
     assert pipelined_cycles(300.0, 200.0, 10**6) == pytest.approx(300.0)
+
+
+def test_a_tile_loop_with_less_overlap_moves_toward_copy_plus_compute():
+    best = 300.0 + 20.0
+    assert pipelined_cycles(300.0, 200.0, 10, overlap=0.0) == 500.0
+    assert pipelined_cycles(300.0, 200.0, 10, overlap=0.5) == pytest.approx((best + 500.0) / 2)
+    assert pipelined_cycles(300.0, 200.0, 10, overlap=2.0) == best  # never more than full overlap
+
+
+def test_only_single_buffered_stock_loops_lose_overlap_in_the_sensitivity_table():
+    # 4096 x 1000 with pos_weight[1000]: the fused kernel's broadcast loop is single-buffered
+    # (IsNeedDoubleBuffer holds only for weight[N, 1]-like rows); the w[N, C] fused loop is
+    # elementwise and double-buffered past one UB tile.
+    serial = scaled(BASE, "stock_single_buffer_overlap", 0.0)
+    half = scaled(BASE, "stock_single_buffer_overlap", 0.5)
+    single = StockCall((4096, 1000), "float32", "none", pos_weight_shape=(1000,))
+    fused, = stock_launches(single)
+    split = tile_loop(fused, BASE)
+    assert not split.double_buffer and split.tiles > 1
+    best, in_series, between = (launch_us(fused, a) for a in (BASE, serial, half))
+    assert best < between < in_series
+    assert between == pytest.approx((best + in_series) / 2)
+    double = StockCall((4096, 1000), "float32", "none", weight_shape=(4096, 1000))
+    launches = stock_launches(double)
+    fused_double = [launch for launch in launches if launch.name.startswith("SigmoidCrossEntropy")][0]
+    assert tile_loop(fused_double, BASE).double_buffer
+    assert launch_us(fused_double, serial) == launch_us(fused_double, BASE)
 
 
 def test_a_small_stock_launch_pays_its_copies_and_compute_in_series():

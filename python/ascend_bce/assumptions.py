@@ -63,6 +63,10 @@ class A2Assumptions:
         1, "ASSUMED: MemSet launches aclnn issues before the stock ReduceSum/ReduceMean to zero the output its "
            "atomic case adds into (hicann/opbase op_kernel.h Launch: one per launch of a binary whose json marks "
            "an output; that TBE marks the reduce's output is inferred, not read: stock_reduce.py)")
+    stock_single_buffer_overlap: float = _spec(
+        1.0, "ASSUMED: share of a double-buffered loop's copy/compute overlap a single-buffered stock tile loop "
+             "reaches: 1 is its best case (a flag per buffer, README), 0 runs copies and compute in series; "
+             "capped at 1")
     stock_tile_factor: float = _spec(
         1.0, "ASSUMED: scale on each stock kernel's UB tile as derived from the 2022 TBE mirror's schedules "
              "(stock_ub_tile.py); later CANN releases and bf16 are unchecked")

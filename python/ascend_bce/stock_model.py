@@ -289,13 +289,15 @@ def l2_fraction(nbytes: int, a: A2Assumptions) -> float:
     return 1.0 if nbytes <= a.l2_bytes else a.l2_bytes / nbytes
 
 
-def pipelined_cycles(copy: float, vector: float, tiles: int) -> float:
+def pipelined_cycles(copy: float, vector: float, tiles: int, overlap: float = 1.0) -> float:
     """Cycles of a double-buffered tile loop whose copies (in and out) take `copy` and whose vector
     work takes `vector` in all, over `tiles` equal tiles: the two overlap except where they cannot,
     the first tile's copy-in before any compute and the last tile's compute before its copy-out
     (T * max + min of the per-tile stages; T = 1 is fully serial). Our kernels pay exactly this on
-    the simulator's timeline, so the stock kernels pay it too."""
-    return max(copy, vector) + min(copy, vector) / max(tiles, 1)
+    the simulator's timeline, so the stock kernels pay it too. `overlap` (at most 1) is the share of
+    that overlap a loop reaches: 1 as above, 0 in series (copy + vector), linear between."""
+    best = max(copy, vector) + min(copy, vector) / max(tiles, 1)
+    return best + (1.0 - min(overlap, 1.0)) * (copy + vector - best)
 
 
 def launch_us(launch: Launch, a: A2Assumptions) -> float:
@@ -322,7 +324,10 @@ def launch_us(launch: Launch, a: A2Assumptions) -> float:
     vector = ((repeats * (launch.vector_ops + launch.slow_ops * a.slow_op_factor)
                - repeats / tiles * skipped * BROADCAST_OPS) * a.vector_repeat_cycles
               + (instructions * tiles - skipped * BROADCAST_OPS) * a.vector_issue_cycles)
-    return (a.launch_us + pipelined_cycles(copy, vector, tiles) * 1e6 / a.clock_hz
+    # A single-buffered loop reaches the double-buffered overlap at best (README); the sensitivity
+    # table prices less (stock_single_buffer_overlap).
+    overlap = 1.0 if split.double_buffer else a.stock_single_buffer_overlap
+    return (a.launch_us + pipelined_cycles(copy, vector, tiles, overlap) * 1e6 / a.clock_hz
             + cross_core_combines(launch, a) * a.sync_all_us)
 
 
