@@ -108,7 +108,12 @@ def fused_broadcast_tile(low_precision: bool, with_weight: bool, has_axis: dict)
     UB axis u (_calc_general, block axis 0). With the UB axis before the last, each broadcast gets
     a remove-pad copy (last dims are dynamic); with ONE_CUT, a broadcast its operand lacks at u
     is store-predicated (_is_only_calc_one, :553-562); one along two or more dims from u is wide."""
-    graph = fused_graph(low_precision, with_weight, frozenset(has_axis))
+    return graph_broadcast_tile(fused_graph(low_precision, with_weight, frozenset(has_axis)), has_axis)
+
+
+def graph_broadcast_tile(graph: Tuple[Node, ...], has_axis: dict) -> UbTile:
+    """`fused_broadcast_tile`'s rule for any compute graph whose broadcast operands (nodes named
+    operand + "_brc") `has_axis` lists: the UB of the tiling case that needs the most buffers."""
     dims = len(next(iter(has_axis.values())))
     brc = {operand + "_brc": axes for operand, axes in has_axis.items()}
     cases = [broadcast_coexisting(graph, remove_pad=frozenset(brc) if dims > 1 else frozenset())]
@@ -120,6 +125,66 @@ def fused_broadcast_tile(low_precision: bool, with_weight: bool, has_axis: dict)
     quantity = max(case.quantity for case in cases)
     tmp = max(case.tmp_bytes for case in cases)
     return available(UB_BYTES - tmp, quantity, FP32_BYTES)
+
+
+def grad_graph(low_precision: bool, broadcast: FrozenSet[str] = frozenset(), mean: bool = False) -> Tuple[Node, ...]:
+    """SigmoidCrossEntropyWithLogitsGradV2's compute (ops/built-in/tbe/impl/dynamic/
+    sigmoid_cross_entropy_with_logits_grad_v2.py :92-156) as aclnn calls it on A2: weight and
+    pos_weight always given (a missing one is OnesLike(self), stock_backward.py). predict, target
+    and dout are broadcast (:102-104) before a 16-bit cast (:109-112); pos_weight and weight are
+    cast (:125-126, :142-143) before theirs (:128, :145). `broadcast` names the broadcast operands
+    ("dout", "pos_weight", "weight"); `mean` adds the vmuls by 1/N (:149-151)."""
+    nodes, names = [], {}
+    for operand in ("predict", "target", "dout"):
+        nodes.append(Node(operand, PLACEHOLDER))
+        names[operand] = operand
+        if operand in broadcast:
+            nodes.append(Node(operand + "_brc", "unified_broadcast", (operand,)))
+            names[operand] = operand + "_brc"
+        if low_precision:
+            nodes.append(Node(operand + "_f32", "elewise_single_cast", (names[operand],)))
+            names[operand] = operand + "_f32"
+    for operand in ("pos_weight", "weight"):
+        loaded, names[operand] = _loaded(operand, low_precision)
+        nodes += loaded
+        if operand in broadcast:
+            nodes.append(Node(operand + "_brc", "unified_broadcast", (names[operand],)))
+            names[operand] = operand + "_brc"
+    x, y, dout, pw, w = (names[k] for k in ("predict", "target", "dout", "pos_weight", "weight"))
+    nodes += [
+        Node("neg_x", "elewise_single_VS_mul", (x,)),                              # :117
+        Node("exp_neg_x", "elewise_single_exp", ("neg_x",)),                       # :118
+        Node("exp_sum", "elewise_single_VS_add", ("exp_neg_x",)),                  # :119
+        Node("one", SCALAR_BROADCAST),                                             # :120
+        _binary("sigmoid", "div", "one", "exp_sum"),                               # :121
+        _binary("log_weight", "mul", pw, y),                                       # :130
+        Node("weight_tmp", "elewise_single_VS_add", ("log_weight",)),              # :131
+        _binary("weight_sub", "sub", "weight_tmp", y),                             # :132
+        _binary("grad_tmp", "mul", "weight_sub", "sigmoid"),                       # :133
+        _binary("grad_cur", "sub", "grad_tmp", "log_weight"),                      # :134
+        _binary("grad_dout", "mul", "grad_cur", dout),                             # :135
+        _binary("grad_w", "mul", "grad_dout", w),                                  # :146
+    ]
+    last = "grad_w"
+    if mean:
+        nodes.append(Node("grad_mean", "elewise_single_VS_mul", (last,)))          # :151
+        last = "grad_mean"
+    if low_precision:
+        nodes.append(Node("grad_f16", "elewise_single_cast", (last,)))             # :153-154
+    return tuple(nodes)
+
+
+def grad_elewise_tile(low_precision: bool, mean: bool) -> UbTile:
+    """The grad kernel on the elementwise schedule: no operand broadcast, or only a one-element
+    dout (broadcast_v3.cc sends two distinct shapes, one of them all ones, to the elementwise
+    tiling: elewise_v3.cc GetDispatchPattern :128-152); the scalar is priced as a full operand."""
+    return elewise_tile(grad_graph(low_precision, mean=mean))
+
+
+def grad_broadcast_tile(low_precision: bool, mean: bool, has_axis: dict) -> UbTile:
+    """The grad kernel on the milan broadcast schedule (`graph_broadcast_tile`): `has_axis[operand]`
+    per fused dim, for each broadcast operand."""
+    return graph_broadcast_tile(grad_graph(low_precision, frozenset(has_axis), mean), has_axis)
 
 
 def fused_elewise_tile(low_precision: bool, with_weight: bool) -> UbTile:

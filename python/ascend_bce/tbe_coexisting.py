@@ -22,7 +22,7 @@ PLACEHOLDER = "placeholder"       # a kernel input (a TVM placeholder has no tag
 SCALAR_BROADCAST = "broadcast"    # tbe.broadcast of a constant (nn.py _scalar_broadcast)
 # unify_schedule/constants.py: the instruction sets the rules consult.
 SUPPORT_SCALAR_INSNS = frozenset({  # :327-356, the ones the stock kernels use
-    "elewise_binary_add", "elewise_binary_sub", "elewise_binary_mul", "elewise_single_log",
+    "elewise_binary_add", "elewise_binary_sub", "elewise_binary_mul", "elewise_binary_div", "elewise_single_log",
     "elewise_single_exp", "elewise_single_cast", "elewise_single_round"})
 VECTOR_SCALAR_INSNS = frozenset({"elewise_binary_add", "elewise_binary_mul"})  # elewise_schedule.py :787
 DST_SRC_NO_REUSE_INSNS = frozenset({"elewise_single_cast", "elewise_single_round"})  # :300-323 (casts)
