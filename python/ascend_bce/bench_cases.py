@@ -118,3 +118,18 @@ def quick_cases() -> List[Case]:
 
 def full_cases(max_size: int = FULL_SIZES[-1]) -> List[Case]:
     return all_cases([s for s in FULL_SIZES if s <= max_size])
+
+
+# dL/dinput timed against the stock backward (stock_backward.py): these variants at the run's largest
+# size, at most the demo's 4,096,000 (a 4M backward launch simulates in about 0.4 s).
+BACKWARD_DTYPES = ("float32", "float16")
+BACKWARD_REDUCTIONS = ("none", "mean")
+BACKWARD_OPERANDS = ("-", "pw[1000]")
+
+
+def backward_cases(cases: Iterable[Case]) -> List[Case]:
+    """The backward rows of a run over `cases`: none at all for an empty run."""
+    size = min(max((c.size for c in cases), default=0), QUICK_LARGE_SIZE)
+    if not size:
+        return []
+    return [Case(d, r, o, size) for d in BACKWARD_DTYPES for r in BACKWARD_REDUCTIONS for o in BACKWARD_OPERANDS]

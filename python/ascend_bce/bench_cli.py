@@ -14,10 +14,11 @@ from typing import Dict, List, Sequence
 
 from ._cli_args import DEMO_BATCH, DEMO_CLASSES, nonnegative_int, positive_float, positive_int
 from .assumptions import for_soc
-from .bench_cases import FULL_SIZES, Case, all_cases, full_cases, quick_cases
-from .bench_model import Row, backward_launches, extrapolate, run_case
-from .bench_report import (EXTRAPOLATED_MARK, Progress, format_sensitivity, format_sources, format_table,
-                           format_verdicts, markdown_by_operand, markdown_table, write_csv)
+from .bench_cases import FULL_SIZES, Case, all_cases, backward_cases, full_cases, quick_cases
+from .bench_model import BackwardRow, Row, backward_launches, extrapolate, run_backward_case, run_case
+from .bench_report import (EXTRAPOLATED_MARK, Progress, backward_csv_path, format_backward, format_sensitivity,
+                           format_sources, format_table, format_verdicts, markdown_by_operand, markdown_table,
+                           write_backward_csv, write_csv)
 from .bench_targets import Targets, check_targets, sensitivity
 
 BACKWARD_SIZE = 1_000  # the launch count does not depend on the size: check it cheaply
@@ -29,7 +30,8 @@ SIMULATE_UP_TO = 10_000_000
 def add_arguments(parser: argparse.ArgumentParser) -> None:
     group = parser.add_argument_group("bench")
     group.add_argument("--quick", action="store_true", help="bench: every variant at 1e3 and 1e4 elements, "
-                       "pos_weight[1000] (every reduction) and no operand (mean) at 4,096,000 (under 30 s)")
+                       "pos_weight[1000] (every reduction) and no operand (mean) at 4,096,000, and dL/dinput against "
+                       "the stock backward there (under 30 s)")
     group.add_argument("--size", type=positive_int, help="bench: only this many elements per case")
     group.add_argument("--max-size", type=positive_int, default=FULL_SIZES[-1],
                        help="bench: full run up to this size (default %(default)s)")
@@ -84,13 +86,22 @@ def run_backward(cases: Sequence[Case], soc: str, progress: Progress) -> Dict[st
     return seen
 
 
+def run_backward_rows(cases: Sequence[Case], soc: str, progress: Progress) -> List[BackwardRow]:
+    """dL/dinput timed against the stock backward (bench_cases.backward_cases): reported, no target."""
+    rows = []
+    for case in cases:
+        rows.append(run_backward_case(case, soc))
+        progress.update(f"backward {case.name} {case.elements:,}")
+    return rows
+
+
 def largest_rows(rows: Sequence[Row]) -> List[Row]:
     """The rows at the run's largest requested size: the README table and the plot."""
     top = max((r.case.size for r in rows), default=0)
     return [r for r in rows if r.case.size == top]
 
 
-def _print_markdown(rows: Sequence[Row], verdicts, sens, note: str) -> None:
+def _print_markdown(rows: Sequence[Row], verdicts, sens, note: str, backward: Sequence[BackwardRow] = ()) -> None:
     top = largest_rows(rows)
     print(markdown_table(top))
     if note and any(r.extrapolated for r in top):
@@ -98,17 +109,23 @@ def _print_markdown(rows: Sequence[Row], verdicts, sens, note: str) -> None:
     print()
     print(markdown_by_operand(rows))
     print()
+    if backward:
+        print(format_backward(backward, markdown=True))
+        print()
     print(format_verdicts(verdicts, markdown=True))
     print()
     print(format_sensitivity(sens, markdown=True))
 
 
 def _print_text(title: str, rows: Sequence[Row], verdicts, sens, note: str, targets: Targets,
-                summary: str) -> None:
+                summary: str, backward: Sequence[BackwardRow] = ()) -> None:
     print(title)
     print(format_table(rows))
     if note:
         print(note)
+    if backward:
+        print()
+        print(format_backward(backward))
     print(f"\nTargets ({summary}):")
     print(format_verdicts(verdicts))
     print(f"\nSensitivity: each assumption x0.5 and x2 (conclusions: mean/sum from {targets.large_size:,} "
@@ -121,10 +138,12 @@ def _print_text(title: str, rows: Sequence[Row], verdicts, sens, note: str, targ
 def run(args: argparse.Namespace) -> int:
     cases = select_cases(args)
     variants = len({c.name for c in cases})
-    progress = Progress(len(cases) + variants, enabled=False if args.no_progress else None)
+    timed = backward_cases(cases)
+    progress = Progress(len(cases) + variants + len(timed), enabled=False if args.no_progress else None)
     start = time.perf_counter()
     rows = run_rows(cases, args.soc, progress, args.simulate_up_to)
     backward = run_backward(cases, args.soc, progress)
+    backward_rows = run_backward_rows(timed, args.soc, progress)
     progress.close()
     elapsed = time.perf_counter() - start
     targets = Targets(min_speedup_reducing=args.require_speedup, large_size=args.large_size)
@@ -135,13 +154,17 @@ def run(args: argparse.Namespace) -> int:
     note = (f"{EXTRAPOLATED_MARK} extrapolated from the variant's two largest simulated sizes"
             if any(r.extrapolated for r in rows) else "")
     if args.markdown:
-        _print_markdown(rows, verdicts, sens, note)
+        _print_markdown(rows, verdicts, sens, note, backward_rows)
     else:
         _print_text(title, rows, verdicts, sens, note, targets,
-                    f"{len(rows)} rows, {len(backward)} backward variants, {elapsed:.1f} s in the simulator")
+                    f"{len(rows)} rows, {len(backward)} backward variants, {elapsed:.1f} s in the simulator",
+                    backward_rows)
     if args.csv:
         write_csv(rows, args.csv)
         print(f"CSV written to {args.csv}", file=sys.stderr)
+        if backward_rows:
+            write_backward_csv(backward_rows, backward_csv_path(args.csv))
+            print(f"backward CSV written to {backward_csv_path(args.csv)}", file=sys.stderr)
     if args.plot:
         from .bench_plot import write_plot
 

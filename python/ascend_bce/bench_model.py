@@ -12,6 +12,7 @@ from . import _C, functional
 from .assumptions import BASE, A2Assumptions, for_soc
 from .bench_cases import Case, make_inputs
 from .cost_model import COPY_OPS, SLOW_VECTOR_OPS
+from .stock_backward import stock_backward_time
 from .stock_model import DTYPE_BYTES, StockCall, stock_gm_bytes, stock_time
 
 VECTOR_BOUND_NAMES = frozenset({"vector", "v", "pipe_v"})
@@ -235,13 +236,47 @@ def extrapolate(lower: Row, upper: Row, case: Case, soc: str = "910B1") -> Row:
 
 def backward_launches(case: Case, soc: str = "910B1") -> int:
     """Launches of one dL/dinput call for `case` (its gradient of the loss is ones / a scalar)."""
-    inputs = make_inputs(case)
-    grad = (np.ones_like(inputs["x"]) if case.reduction == "none"
-            else np.ones((), inputs["x"].dtype))
+    inputs = backward_inputs(case)
     with counting_launches() as counts:
         functional.binary_cross_entropy_with_logits_backward(
-            grad, inputs["x"], inputs["y"], inputs["weight"], inputs["pos_weight"], case.reduction, soc=soc)
+            inputs["grad"], inputs["x"], inputs["y"], inputs["weight"], inputs["pos_weight"], case.reduction,
+            soc=soc)
     return counts["launches"]
+
+
+@dataclass
+class BackwardRow:
+    """dL/dinput of one case: our launch's modelled time against the stock backward's (no target)."""
+    case: Case
+    ours_us: float
+    stock_us: float
+    ours_launches: int
+    stock_launches: int
+    stock_per_launch: Dict[str, float] = field(repr=False, default_factory=dict)
+
+    @property
+    def speedup(self) -> float:
+        return self.stock_us / self.ours_us
+
+
+def backward_inputs(case: Case) -> Dict[str, Any]:
+    """make_inputs(case) and the grad_output autograd passes: ones of the loss's shape (a scalar
+    for mean/sum)."""
+    inputs = make_inputs(case)
+    inputs["grad"] = (np.ones_like(inputs["x"]) if case.reduction == "none"
+                      else np.ones((), inputs["x"].dtype))
+    return inputs
+
+
+def run_backward_case(case: Case, soc: str = "910B1") -> BackwardRow:
+    """Simulates our dL/dinput for `case` and prices stock aclnnBinaryCrossEntropyWithLogitsBackward."""
+    inputs = backward_inputs(case)
+    with counting_launches() as counts:
+        functional.binary_cross_entropy_with_logits_backward(
+            inputs["grad"], inputs["x"], inputs["y"], inputs["weight"], inputs["pos_weight"], case.reduction, soc=soc)
+    ours = float(functional.last_kernel_stats().modelled_a2_us)
+    stock = stock_backward_time(case.stock_call(), for_soc(soc))
+    return BackwardRow(case, ours, stock.total_us, counts["launches"], stock.launch_count, stock.per_launch_us)
 
 
 def ours_scaled_us(row: Row, a: A2Assumptions, base: A2Assumptions = BASE) -> float:
@@ -250,5 +285,5 @@ def ours_scaled_us(row: Row, a: A2Assumptions, base: A2Assumptions = BASE) -> fl
     return row.ours_us * analytic_time(row.stats, a).total_us / analytic_time(row.stats, base).total_us
 
 
-__all__ = ["Row", "run_case", "backward_launches", "analytic_time", "ours_scaled_us", "min_gm_bytes",
+__all__ = ["Row", "BackwardRow", "run_case", "run_backward_case", "backward_inputs", "backward_launches", "analytic_time", "ours_scaled_us", "min_gm_bytes",
            "counting_launches", "extrapolate"]

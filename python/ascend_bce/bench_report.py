@@ -7,7 +7,7 @@ import sys
 from typing import IO, List, Optional, Sequence
 
 from .assumptions import sources
-from .bench_model import Row
+from .bench_model import BackwardRow, Row
 from .bench_targets import Sensitivity, Verdict
 
 HEADER = ("case", "elements", "ours us", "stock us", "speed-up", "% HBM roofline", "bound by",
@@ -67,6 +67,54 @@ def write_csv(rows: Sequence[Row], path: str) -> None:
                              f"{r.bound_pct:.2f}", r.bound_by, r.ours_launches, r.stock_launches, r.ours_gm_bytes,
                              r.min_gm_bytes, r.stock_gm_bytes, r.blocks, int(r.extrapolated), r.pipe_busy,
                              r.pipe_stall])
+
+
+BACKWARD_TITLE = "Backward (dL/dinput): ours vs stock"
+BACKWARD_HEADER = ("case", "elements", "ours us", "stock us", "speed-up", "launches ours/stock")
+BACKWARD_CSV_COLUMNS = ("case", "pass", "dtype", "reduction", "operand", "rows", "classes", "elements", "ours_us",
+                        "stock_us", "speedup", "ours_launches", "stock_launches", "stock_per_launch_us")
+BACKWARD_NOTE = ("modelled, no target: the stock side is aclnnBinaryCrossEntropyWithLogitsBackward's launches "
+                 "(stock_backward.py), grad_output ones (a scalar for mean)")
+
+
+def _backward_cells(r: BackwardRow) -> List[str]:
+    return [r.case.name, f"{r.case.elements:,}", f"{r.ours_us:.1f}", f"{r.stock_us:.1f}", f"{r.speedup:.2f}x",
+            f"{r.ours_launches}/{r.stock_launches}"]
+
+
+def format_backward(rows: Sequence[BackwardRow], markdown: bool = False) -> str:
+    """The backward rows as a second small table (text or markdown), under its title and note."""
+    cells = [_backward_cells(r) for r in rows]
+    if markdown:
+        lines = [f"**{BACKWARD_TITLE}** ({BACKWARD_NOTE})", "", "| " + " | ".join(BACKWARD_HEADER) + " |",
+                 "|" + "---|" * len(BACKWARD_HEADER)]
+        return "\n".join(lines + ["| " + " | ".join(c) + " |" for c in cells])
+    table = [list(BACKWARD_HEADER)] + cells
+    widths = [max(len(c[i]) for c in table) for i in range(len(BACKWARD_HEADER))]
+    lines = [f"{BACKWARD_TITLE} ({BACKWARD_NOTE}):"]
+    for k, line in enumerate(table):
+        lines.append("  ".join(c.ljust(w) if i == 0 else c.rjust(w) for i, (c, w) in enumerate(zip(line, widths))))
+        if k == 0:
+            lines.append("  ".join("-" * w for w in widths))
+    return "\n".join(lines)
+
+
+def backward_csv_path(path: str) -> str:
+    """Where --csv FILE puts the backward rows: FILE with '-backward' before its extension."""
+    stem, dot, ext = path.rpartition(".")
+    return f"{stem}-backward.{ext}" if dot and "/" not in ext else f"{path}-backward"
+
+
+def write_backward_csv(rows: Sequence[BackwardRow], path: str) -> None:
+    with open(path, "w", newline="", encoding="utf-8") as f:
+        writer = csv.writer(f)
+        writer.writerow(BACKWARD_CSV_COLUMNS)
+        for r in rows:
+            c = r.case
+            per = ";".join(f"{name}={us:.2f}" for name, us in r.stock_per_launch.items())
+            writer.writerow([c.name, "backward", c.dtype, c.reduction, c.operand, c.rows, c.classes, c.elements,
+                             f"{r.ours_us:.4f}", f"{r.stock_us:.4f}", f"{r.speedup:.4f}", r.ours_launches,
+                             r.stock_launches, per])
 
 
 def format_verdicts(verdicts: Sequence[Verdict], markdown: bool = False) -> str:
