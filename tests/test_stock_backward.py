@@ -66,7 +66,8 @@ def test_launch_list_and_bytes_follow_the_aclnn_sequence(call, want_names, want_
 def test_the_kernel_dtype_is_the_promotion_of_every_tensor_given():
     assert kernel_dtype(StockCall((2, 3), "float16", "none")) == "float16"
     assert kernel_dtype(StockCall((2, 3), "float16", "none", pos_weight_shape=(3,))) == "float32"
-    assert kernel_dtype(StockCall((2, 3), "bfloat16", "mean", weight_shape=(2, 3), weight_dtype="bfloat16")) == "bfloat16"
+    same = StockCall((2, 3), "bfloat16", "mean", weight_shape=(2, 3), weight_dtype="bfloat16")
+    assert kernel_dtype(same) == "bfloat16"
 
 
 def test_the_grad_kernels_vector_work():

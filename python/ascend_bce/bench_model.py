@@ -285,5 +285,5 @@ def ours_scaled_us(row: Row, a: A2Assumptions, base: A2Assumptions = BASE) -> fl
     return row.ours_us * analytic_time(row.stats, a).total_us / analytic_time(row.stats, base).total_us
 
 
-__all__ = ["Row", "BackwardRow", "run_case", "run_backward_case", "backward_inputs", "backward_launches", "analytic_time", "ours_scaled_us", "min_gm_bytes",
-           "counting_launches", "extrapolate"]
+__all__ = ["Row", "BackwardRow", "run_case", "run_backward_case", "backward_inputs", "backward_launches",
+           "analytic_time", "ours_scaled_us", "min_gm_bytes", "counting_launches", "extrapolate"]

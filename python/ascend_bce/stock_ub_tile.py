@@ -9,7 +9,8 @@ down to 32 B, in elements of the widest dtype, and max_available_ub_db the same 
 quantity; broadcast_tilingcase.py :359-369, the smallest of each per schedule). The runtime caps
 and aligns them further (stock_tiling.py). UB_SIZE is the SoC's ub_size (util.py :334-338,
 get_soc_spec("UB_SIZE")): 196608 B on every 910B (the CANN platform ini; ../shared/ascendc-api.md).
-The reduce schedules size their buffers differently (`reduce_tile`).
+The reduce schedules size their buffers differently (`reduce_tile`). The backward's grad kernel
+(SigmoidCrossEntropyWithLogitsGradV2, `grad_graph`) goes through the same rules (stock_backward.py).
 
 bf16 is taken as fp16 (the snapshot predates bf16 in SigmoidCrossEntropyWithLogitsV2, :186).
 """
