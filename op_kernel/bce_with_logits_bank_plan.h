@@ -307,8 +307,9 @@ __aicore__ inline UbSlot OperandSlot(const OperandTiling& op, uint32_t tileLengt
 // the tile each buffer is multiplied into (Compute, ApplyFactors): the forward's loss is in the
 // second later temp (tmpC), the backward's pos_weight term in the first (tmpB, tmpC for dL/dtarget);
 // the factors of an fp32 'none' loss or of a gradient multiply the output tile (fp32) or tmpA (a
-// 16-bit gradient). A 16-bit target is widened into tmpA (forward), and a 16-bit output tile is
-// the narrowing Cast's destination from tmpC (forward) or tmpA (backward).
+// 16-bit gradient). A 16-bit target is widened into tmpA (forward and dL/dinput; the backward's
+// Partner stays NONE: the host does not yet count that Cast's row clashes), and a 16-bit output
+// tile is the narrowing Cast's destination from tmpC (forward) or tmpA (backward).
 __aicore__ inline UbOrder KernelUbOrder(const TilingData& t)
 {
     const uint32_t tileLength = static_cast<uint32_t>(t.tileLength);

@@ -105,26 +105,32 @@ private:
         AscendC::Muls(c, c, -1.0f, count);
         AscendC::Exp(c, c, count);
         AscendC::Adds(c, c, 1.0f, count);          // c = 1 + exp(-|x|)
-        AscendC::Mins(a, x, 0.0f, count);
-        AscendC::Exp(a, a, count);                 // a = n1
         AscendC::Maxs(b, x, 0.0f, count);
         AscendC::Muls(b, b, -1.0f, count);
         AscendC::Exp(b, b, count);                 // b = n2
+        // n1 in tmpD (x's last read; in place on a 16-bit x's widening), so that y widens into
+        // tmpA: y * n2 and (1 - y) * n1 then each read two tiles at opposite bank phases (tmpB and
+        // tmpD share the later temps' half phase: Mul(b, b, y) from tmpD cost a beat per repeat).
+        AscendC::Mins(d, x, 0.0f, count);
+        AscendC::Exp(d, d, count);                 // d = n1
         // Dequeued only now: the target's copy overlaps the vector work on x (see the forward).
         LocalTensor<T> target = inQueueY_.DeQue<T>();
-        LocalTensor<float> y = Widen(target, d, count);
+        LocalTensor<float> y = Widen(target, a, count);
         AscendC::Mul(b, b, y, count);              // b = y * n2
-        AscendC::Muls(d, y, -1.0f, count);
+        AscendC::Muls(a, y, -1.0f, count);
         // y's last read: its one buffer (TargetBuffers) takes the next tile's copy from here.
         inQueueY_.FreeTensor(target);
-        AscendC::Adds(d, d, 1.0f, count);          // d = 1 - y
+        AscendC::Adds(a, a, 1.0f, count);          // a = 1 - y
         AscendC::Mul(a, a, d, count);              // a = (1 - y) * n1; d is free from here
         posWeight_.Apply(b, d, offset, count);     // b = pw * y * n2
         AscendC::Sub(a, a, b, count);
         inQueueX_.FreeTensor(input);
         LocalTensor<float> result = ResultTile(a);
         AscendC::Div(result, a, c, count);
-        Finish(result, d, offset, count);
+        // tmpB (free, like c and d) as the factors' scratch: a 16-bit FULL stream is allocated
+        // after the later temps (OperandSlot), so its widening into the last temp, tmpD, met its
+        // own reads in one bank row; tmpB is the temp farthest from it.
+        Finish(result, b, offset, count);
     }
 
     // dL/dy = g * w * [pw * softplus(-x) - softplus(x)], softplus as in the forward (exact for
