@@ -4,7 +4,7 @@ from __future__ import annotations
 
 import csv
 import sys
-from typing import IO, List, Optional, Sequence
+from typing import IO, Iterable, List, Optional, Sequence
 
 from .assumptions import sources
 from .bench_model import BackwardRow, Row
@@ -55,18 +55,24 @@ def markdown_by_operand(rows: Sequence[Row]) -> str:
     return "\n".join(lines)
 
 
-def write_csv(rows: Sequence[Row], path: str) -> None:
+def _write_table(path: str, header: Sequence[str], lines: Iterable[Sequence[object]]) -> None:
     with open(path, "w", newline="", encoding="utf-8") as f:
         writer = csv.writer(f)
-        writer.writerow(CSV_COLUMNS)
-        for r in rows:
-            c = r.case
-            writer.writerow([c.name, c.dtype, c.reduction, c.operand, c.rows, c.classes, c.elements,
-                             f"{r.ours_us:.4f}", f"{r.stock_us:.4f}", f"{r.speedup:.4f}", f"{r.roofline_us:.4f}",
-                             f"{r.roofline_pct:.2f}", f"{r.roofline_speedup:.4f}", f"{r.vector_bound_us:.4f}",
-                             f"{r.bound_pct:.2f}", r.bound_by, r.ours_launches, r.stock_launches, r.ours_gm_bytes,
-                             r.min_gm_bytes, r.stock_gm_bytes, r.blocks, int(r.extrapolated), r.pipe_busy,
-                             r.pipe_stall])
+        writer.writerow(header)
+        writer.writerows(lines)
+
+
+def _csv_cells(r: Row) -> List[object]:
+    c = r.case
+    return [c.name, c.dtype, c.reduction, c.operand, c.rows, c.classes, c.elements,
+            f"{r.ours_us:.4f}", f"{r.stock_us:.4f}", f"{r.speedup:.4f}", f"{r.roofline_us:.4f}",
+            f"{r.roofline_pct:.2f}", f"{r.roofline_speedup:.4f}", f"{r.vector_bound_us:.4f}",
+            f"{r.bound_pct:.2f}", r.bound_by, r.ours_launches, r.stock_launches, r.ours_gm_bytes,
+            r.min_gm_bytes, r.stock_gm_bytes, r.blocks, int(r.extrapolated), r.pipe_busy, r.pipe_stall]
+
+
+def write_csv(rows: Sequence[Row], path: str) -> None:
+    _write_table(path, CSV_COLUMNS, (_csv_cells(r) for r in rows))
 
 
 BACKWARD_TITLE = "Backward (dL/dinput): ours vs stock"
@@ -105,16 +111,15 @@ def backward_csv_path(path: str) -> str:
     return f"{stem}-backward.{ext}" if dot and "/" not in ext else f"{path}-backward"
 
 
+def _backward_csv_cells(r: BackwardRow) -> List[object]:
+    c = r.case
+    per = ";".join(f"{name}={us:.2f}" for name, us in r.stock_per_launch.items())
+    return [c.name, "backward", c.dtype, c.reduction, c.operand, c.rows, c.classes, c.elements,
+            f"{r.ours_us:.4f}", f"{r.stock_us:.4f}", f"{r.speedup:.4f}", r.ours_launches, r.stock_launches, per]
+
+
 def write_backward_csv(rows: Sequence[BackwardRow], path: str) -> None:
-    with open(path, "w", newline="", encoding="utf-8") as f:
-        writer = csv.writer(f)
-        writer.writerow(BACKWARD_CSV_COLUMNS)
-        for r in rows:
-            c = r.case
-            per = ";".join(f"{name}={us:.2f}" for name, us in r.stock_per_launch.items())
-            writer.writerow([c.name, "backward", c.dtype, c.reduction, c.operand, c.rows, c.classes, c.elements,
-                             f"{r.ours_us:.4f}", f"{r.stock_us:.4f}", f"{r.speedup:.4f}", r.ours_launches,
-                             r.stock_launches, per])
+    _write_table(path, BACKWARD_CSV_COLUMNS, (_backward_csv_cells(r) for r in rows))
 
 
 def format_verdicts(verdicts: Sequence[Verdict], markdown: bool = False) -> str:
