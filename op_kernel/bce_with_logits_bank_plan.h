@@ -61,7 +61,7 @@ enum class OutputSlot : uint32_t { MIDDLE = 0, LATE = 1, EARLY = 2 };
 
 // A layout TilingData.bankPadBytes can name: BankPlanAt(k) for k < BANK_PLAN_COUNT, or PACKED_PLAN.
 // `shiftSlack`: tmpA is longer by UbOrder::tmpASlack (a plan at BankLevel::PLACED or above), room for
-// the forward's fp32 PERIODIC pos_weight product to start at any bank phase (ShiftedLossPhase).
+// the forward's fp32 PERIODIC pos_weight product to start at any bank phase (OppositePeriodReadElems).
 struct BankPlan {
     OutputSlot out;
     BankLevel level;
@@ -340,7 +340,7 @@ __aicore__ inline UbOrder KernelUbOrder(const TilingData& t)
     order.laterTemps = (backward ? GRAD_FP32_TEMPS : FP32_TEMPS) - 1;
     order.sumsLoss = partials;
     // The forward multiplies an fp32 PERIODIC pos_weight into y * softplus(-x) read from tmpA at the
-    // phase opposite the expansion's for the tile (ShiftedLossPhase): up to a bank cycle less a block
+    // phase opposite the expansion's for the tile (OppositePeriodReadElems): up to a bank cycle less a block
     // behind tmpA's start.
     const bool periodicPosWeight = static_cast<OperandMode>(t.posWeight.mode) == OperandMode::PERIODIC;
     order.tmpASlack = !backward && fp32 && periodicPosWeight ? BANK_CYCLE_BYTES - BLOCK_BYTES : 0;

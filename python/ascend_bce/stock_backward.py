@@ -41,7 +41,7 @@ from typing import List, Tuple
 
 from .assumptions import BASE, A2Assumptions
 from .stock_model import (BROADCAST_OPS, CAST_OPS, DTYPE_BYTES, FILL_OPS, LOSS_DTYPE, Launch, StockCall, StockTime,
-                          TileRead, _cast_launch, launch_us)
+                          TileRead, _cast_launch, price_launches)
 from .stock_shapes import fused_states, split_shape
 from .stock_ub_tile import UbTile, grad_broadcast_tile, grad_elewise_tile, ones_like_tile
 
@@ -152,11 +152,7 @@ def _grad_tile(call: StockCall, small: List[Tuple[str, Tuple[int, ...]]], broadc
 
 def stock_backward_time(call: StockCall, a: A2Assumptions = BASE) -> StockTime:
     """Modelled microseconds of the stock backward for `call`, per launch on its busiest core."""
-    launches = backward_launches(call)
-    per = {}
-    for launch in launches:
-        per[launch.name] = per.get(launch.name, 0.0) + launch_us(launch, a)
-    return StockTime(sum(per.values()), launches, per)
+    return price_launches(backward_launches(call), a)
 
 
 __all__ = ["backward_launches", "grad_launch", "grad_shape", "kernel_dtype", "stock_backward_time",

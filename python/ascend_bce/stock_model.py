@@ -51,7 +51,7 @@ from typing import Dict, List, Optional, Tuple
 
 from .assumptions import BASE, A2Assumptions
 from .stock_shapes import fused_states, held_loads, split_shape, touched_elements
-from .stock_reduce import blocks_on_busiest_core, busiest_core, reduce_all_tiling
+from .stock_reduce import ReduceTiling, blocks_on_busiest_core, busiest_core, reduce_all_tiling
 from .stock_tiling import CoreSplit, broadcast_split, elewise_split
 from .stock_ub_tile import (UbTile, cast_tile, fused_broadcast_tile, fused_elewise_tile, ones_like_tile,
                             reduce_tile)
@@ -134,10 +134,9 @@ def tile_loop(launch: "Launch", a: A2Assumptions) -> CoreSplit:
     """The busiest core of a launch (elements, UB tiles, tile span, cores that run) as TBE's
     tiling splits it: broadcast or elementwise (stock_tiling.py); the reductions by TBE's reduce
     tiling (stock_reduce.py)."""
-    tile = launch.ub_tile.scaled(a.stock_tile_factor)
     if launch.reduce_all:
-        return busiest_core(reduce_all_tiling(launch.elements, a.vector_cores, tile.single), launch.elements,
-                            a.vector_cores)
+        return busiest_core(_reduce_tiling(launch, a), launch.elements, a.vector_cores)
+    tile = launch.ub_tile.scaled(a.stock_tile_factor)
     if launch.split_dims:
         return broadcast_split(launch.split_dims, launch.split_broadcast, a.vector_cores, tile, launch.in_elem_bytes)
     return elewise_split(launch.elements, a.vector_cores, tile)
@@ -184,13 +183,15 @@ def _cast_launch(name: str, n: int, src: str, dst: str, inter_in: bool, inter_ou
                   vector_ops=CAST_OPS, streams=2)
 
 
+def _reduce_tiling(launch: Launch, a: A2Assumptions) -> ReduceTiling:
+    """TBE's runtime tiling of a full-reduction launch (stock_reduce.py) with its UB tile."""
+    return reduce_all_tiling(launch.elements, a.vector_cores, launch.ub_tile.scaled(a.stock_tile_factor).single)
+
+
 def cross_core_combines(launch: Launch, a: A2Assumptions) -> int:
     """The atomic adds of partials the busiest core of a full reduction issues (one per block it
     runs, none on the one-core path), each priced as one `sync_all_us`."""
-    if not launch.reduce_all:
-        return 0
-    tiling = reduce_all_tiling(launch.elements, a.vector_cores, launch.ub_tile.scaled(a.stock_tile_factor).single)
-    return blocks_on_busiest_core(tiling, a.vector_cores)
+    return blocks_on_busiest_core(_reduce_tiling(launch, a), a.vector_cores) if launch.reduce_all else 0
 
 
 def stock_launches(call: StockCall, a: A2Assumptions = BASE) -> List[Launch]:
@@ -331,12 +332,16 @@ def launch_us(launch: Launch, a: A2Assumptions) -> float:
             + cross_core_combines(launch, a) * a.sync_all_us)
 
 
-def stock_time(call: StockCall, a: A2Assumptions = BASE) -> StockTime:
-    launches = stock_launches(call, a)
-    per = {}
+def price_launches(launches: List[Launch], a: A2Assumptions) -> StockTime:
+    """A launch sequence's modelled time, per launch name (launch_us on its busiest core)."""
+    per: Dict[str, float] = {}
     for launch in launches:
         per[launch.name] = per.get(launch.name, 0.0) + launch_us(launch, a)
     return StockTime(sum(per.values()), launches, per)
+
+
+def stock_time(call: StockCall, a: A2Assumptions = BASE) -> StockTime:
+    return price_launches(stock_launches(call, a), a)
 
 
 def stock_gm_bytes(call: StockCall, a: A2Assumptions = BASE) -> int:
