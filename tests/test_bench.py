@@ -273,3 +273,25 @@ def test_scalar_gm_misses_are_a_varied_assumption_of_the_analytic_price():
     for factor in (0.5, 2.0):
         a = scaled(BASE, "scalar_gm_miss_cycles", factor)
         assert analytic_time(stats, a).total_us - a.launch_us == pytest.approx(3 * a.scalar_gm_miss_cycles / a.clock_hz * 1e6)
+
+
+def test_scaled_time_adds_launch_and_sync_all_costs_and_scales_only_the_block_work():
+    """Under another assumption our time is its launch and SyncAll costs at their new values plus
+    the simulated block work scaled by the analytic price: doubling the launch cost adds one launch
+    cost to a one-launch row and leaves its block work alone (scaling the whole time would also
+    double the block work of a launch-dominated row)."""
+    from ascend_bce.assumptions import scaled
+    from ascend_bce.bench_model import analytic_time, ours_scaled_us
+    row = run_case(TINY[0])
+    assert row.ours_launches == 1
+    syncs = row.stats["sync_all_count"]
+    for factor in (0.5, 2.0):
+        a = scaled(BASE, "launch_us", factor)
+        assert ours_scaled_us(row, a) == pytest.approx(row.ours_us + (factor - 1) * BASE.launch_us)
+        s = scaled(BASE, "sync_all_us", factor)
+        assert ours_scaled_us(row, s) == pytest.approx(row.ours_us + syncs * (factor - 1) * BASE.sync_all_us)
+    a = scaled(BASE, "hbm_bytes_per_s", 0.5)
+    block = row.ours_us - BASE.launch_us - syncs * BASE.sync_all_us
+    moved = analytic_time(row.stats, a).block_us / analytic_time(row.stats, BASE).block_us
+    assert moved > 1.0
+    assert ours_scaled_us(row, a) == pytest.approx(BASE.launch_us + syncs * BASE.sync_all_us + block * moved)

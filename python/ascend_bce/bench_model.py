@@ -29,6 +29,7 @@ class Analytic:
     copy_us: float
     vector_us: float
     vector_total_cycles: float  # over every block: the perfectly balanced vector bound
+    block_us: float = 0.0       # the slowest block's work: total_us less the launch and SyncAll costs
 
     @property
     def bound(self) -> str:
@@ -59,7 +60,7 @@ def analytic_time(stats: Dict[str, Any], a: A2Assumptions) -> Analytic:
             worst, worst_total = (copy, vector), block_total
     to_us = 1e6 / a.clock_hz
     total = a.launch_us + worst_total * to_us + stats["sync_all_count"] * a.sync_all_us
-    return Analytic(total, worst[0] * to_us, worst[1] * to_us, vector_total)
+    return Analytic(total, worst[0] * to_us, worst[1] * to_us, vector_total, worst_total * to_us)
 
 
 @contextlib.contextmanager
@@ -277,9 +278,17 @@ def run_backward_case(case: Case, soc: str = "910B1") -> BackwardRow:
 
 
 def ours_scaled_us(row: Row, a: A2Assumptions, base: A2Assumptions = BASE) -> float:
-    """Our modelled time under other assumptions: the modelled time scaled by how the analytic
-    price of the same counters moves (the timeline's own table is fixed inside the simulator)."""
-    return row.ours_us * analytic_time(row.stats, a).total_us / analytic_time(row.stats, base).total_us
+    """Our modelled time under other assumptions (the timeline's own table is fixed inside the
+    simulator). The launch and SyncAll costs are added at their new values; the rest, the blocks'
+    work, is scaled by how the analytic price of the same counters moves. Scaling the whole time
+    instead would scale a launch-dominated time's block work with the launch cost: at launch_us x2,
+    a 1,000-element row's 0.44 us of block work would count as 0.85 us."""
+    def fixed(s: A2Assumptions) -> float:
+        return row.ours_launches * s.launch_us + row.stats["sync_all_count"] * s.sync_all_us
+
+    base_block = analytic_time(row.stats, base).block_us
+    moved = analytic_time(row.stats, a).block_us / base_block if base_block > 0 else 1.0
+    return fixed(a) + (row.ours_us - fixed(base)) * moved
 
 
 __all__ = ["Row", "BackwardRow", "run_case", "run_backward_case", "backward_inputs", "backward_launches",
