@@ -109,12 +109,19 @@ def test_last_kernel_stats_describe_the_launch(rng):
     assert 0 < stats.ub_peak_bytes <= 196608 - 256
 
 
-def test_demo_cli_runs(capsys):
+@pytest.mark.parametrize("dtype", ["float32", "float16", "bfloat16"])
+def test_demo_cli_runs(dtype, capsys):
     from ascend_bce.__main__ import main
 
-    assert main(["--batch", "64", "--classes", "100"]) == 0
+    assert main(["--batch", "64", "--classes", "100", "--dtype", dtype]) == 0
     text = capsys.readouterr().out
-    assert "float64 reference" in text and "GM bytes read" in text
+    assert "float64 reference" in text and "GM bytes read" in text and f"100 {dtype} multi-label" in text
+    # The kernel, float64 and torch agree to the dtype's rounding of the mean.
+    values = {line.split(":")[0].strip().split()[0]: float(line.split(":")[1].split()[0])
+              for line in text.splitlines() if line.strip().startswith(("ascend_bce", "float64", "torch"))}
+    tolerance = {"float32": 1e-6, "float16": 2e-3, "bfloat16": 1.6e-2}[dtype]
+    assert values["ascend_bce"] == pytest.approx(values["float64"], rel=tolerance)
+    assert values["torch"] == pytest.approx(values["float64"], rel=tolerance)
 
 
 def test_last_kernel_stats_are_not_stale_after_an_empty_call(rng):

@@ -9,6 +9,7 @@ import numpy as np
 
 from . import binary_cross_entropy_with_logits, last_kernel_stats
 from ._cli_args import DEMO_BATCH, DEMO_CLASSES, positive_int
+from ._dtypes import NUMPY_DTYPES, dtype_name
 from .reference import bce_with_logits_reference
 
 SIM_SPEED_SIZE = 1 << 20  # the simulator's own speed target is for 2^20 elements
@@ -35,7 +36,7 @@ def _print_stats(stats) -> None:
 def demo(batch: int, classes: int, dtype: str, soc: str) -> None:
     """A multi-label batch with a per-class pos_weight, as in a real training step."""
     rng = np.random.default_rng(0)
-    np_dtype = {"float32": np.float32, "float16": np.float16}[dtype]
+    np_dtype = NUMPY_DTYPES[dtype]
     logits = (rng.standard_normal((batch, classes)) * 3).astype(np_dtype)
     labels = (rng.random((batch, classes)) < 0.05).astype(np_dtype)
     pos_weight = np.full(classes, 19.0, dtype=np.float32)  # ~ negatives/positives at 5 % positives
@@ -50,8 +51,11 @@ def demo(batch: int, classes: int, dtype: str, soc: str) -> None:
     try:
         import torch
 
+        def to_torch(a: np.ndarray) -> "torch.Tensor":  # NumPy has no bfloat16 torch.from_numpy takes
+            return torch.from_numpy(a.astype(np.float32)).to(getattr(torch, dtype_name(a.dtype)))
+
         ref = torch.nn.functional.binary_cross_entropy_with_logits(
-            torch.from_numpy(logits), torch.from_numpy(labels), pos_weight=torch.from_numpy(pos_weight))
+            to_torch(logits), to_torch(labels), pos_weight=torch.from_numpy(pos_weight))
         print(f"  {'torch ' + torch.__version__:<21}: {float(ref):.9g}")
     except ImportError:
         print("  torch                : not installed")
@@ -67,7 +71,7 @@ def main(argv: Optional[Sequence[str]] = None) -> int:
                         "bench: deprecated, use --size")
     parser.add_argument("--classes", type=positive_int, help=f"demo: classes (default {DEMO_CLASSES}); "
                         "bench: deprecated, use --size")
-    parser.add_argument("--dtype", default="float32", choices=["float32", "float16"])
+    parser.add_argument("--dtype", default="float32", choices=list(NUMPY_DTYPES))
     parser.add_argument("--soc", default="910B1", choices=["910B1", "910B2", "910B3", "910B4"])
     parser.add_argument("--sim-speed", action="store_true", help="bench: also time the simulator itself")
     add_arguments(parser)
