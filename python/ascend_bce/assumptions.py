@@ -60,13 +60,20 @@ class A2Assumptions:
         _COST["core_share_cap"], "one core's DMA gets at most this multiple of its fair HBM share (the add "
                                  "sample's one-core Cases 0/1 on an A2: 1.42-1.49x)")
     stock_reduce_memset_launches: int = _spec(
-        1, "ASSUMED: MemSet launches aclnn issues before the stock ReduceSum/ReduceMean to zero the output its "
-           "atomic case adds into (hicann/opbase op_kernel.h Launch: one per launch of a binary whose json marks "
-           "an output; that TBE marks the reduce's output is inferred, not read: stock_reduce.py)")
+        1, "ASSUMED (supported): MemSet launches aclnn issues before the stock ReduceSum/ReduceMean to zero the "
+           "output its atomic case adds into. hicann/opbase op_kernel.h Launch :678-680 runs one per launch of a "
+           "binary whose json \"parameters\" has a non-null entry (op_kernel.cpp SetMemSetFlagFromJson :616-645), "
+           "whatever the tiling chose; TBE writes that mark for its atomic reduce: real TBE ReduceSumD/ReduceMeanD "
+           "kernel jsons (skyous779/traval a861ed4 rank_0/kernel_meta, Ascend910A, static) hold \"parameters\": "
+           "[0, 1] on the atomic kernels (fp32 [1536, 384] -> [1], blockDim 32) and [0, 0] on the rest; the A2 "
+           "dynamic binary's own json is not public (stock_reduce.py)")
     stock_single_buffer_overlap: float = _spec(
         1.0, "ASSUMED: share of a double-buffered loop's copy/compute overlap a single-buffered stock tile loop "
-             "reaches: 1 is its best case (a flag per buffer, README), 0 runs copies and compute in series; "
-             "capped at 1")
+             "reaches: 1 is its best case (a flag per buffer, README), 0 runs copies and compute in series "
+             "(the Ascend C guide's single-buffered CopyIn/Compute/CopyOut, DoubleBuffer best practice); "
+             "capped at 1. Where TBE puts a single-buffered loop's syncs is in its closed compiler; a later A2 "
+             "TBE Mul binary (hicann/opbase tests/nnopbase/mock/.../mul/Mul_93b3f8e9...json) also double-buffers "
+             "the (broadcast, common) pattern the 2022 mirror single-buffers (tiling keys 6/721010001-2)")
     stock_tile_factor: float = _spec(
         1.0, "ASSUMED: scale on each stock kernel's UB tile as derived from the 2022 TBE mirror's schedules "
              "(stock_ub_tile.py); later CANN releases and bf16 are unchecked")

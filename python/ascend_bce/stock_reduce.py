@@ -41,14 +41,21 @@ hicann/ops-nn, hicann/opbase):
   (reduce_tilingcase.py :630-649; atomic cases follow the normal ones, :188-192, last-axis atomic
   cases end with that split, :1058-1082), and the normal rfactor case fills ub_info_rf.
 
-How the output is zeroed on the aclnn path: the op engine launches a separate MemSet kernel on
-the stream before every launch of a binary whose json marks an output for initialisation
-(hicann/opbase `src/nnopbase/composite_op/aclnn_engine/op_kernel.cpp` SetMemSetFlagFromJson
-:616-645, `op_kernel.h` Launch :619-680 calls MemsetOutputTensor :836-870 when that list is
-non-empty, whose MemSet :698-741 is its own DoLaunch), whatever the runtime tiling chose. That TBE's compile marks the reduce binary's output
-is inferred (the json is written by the closed compiler; GE reads the same "parameters" key as
-atomic outputs, hicann/ge `tbe_json_parse_impl.cc` ParseTvmParameters :168-211), so the count of
-MemSet launches is the assumption `stock_reduce_memset_launches`.
+How the output is zeroed on the aclnn path: the op engine launches a separate MemSet kernel on the
+stream before every launch of a binary whose json marks an output for initialisation (hicann/opbase
+`src/nnopbase/composite_op/aclnn_engine/op_kernel.cpp` SetMemSetFlagFromJson :616-645, `op_kernel.h`
+Launch :619-680 calls MemsetOutputTensor :836-870 when that list is non-empty, whose MemSet :698-741
+is its own DoLaunch), whatever the runtime tiling chose (the tiling's NeedAtomic flag, stored at
+`tilingctx_builder.cpp` :99, is not read by Launch). TBE's compile writes that mark for its atomic
+reduce: TBE ReduceSumD/ReduceMeanD kernel jsons that MindSpore kept (skyous779/traval a861ed4,
+rank_0/kernel_meta, Ascend910A static compiles) hold "parameters": [0, 1] on the kernels whose
+schedule adds atomically (fp32 [1536, 384] -> [1], blockDim 32) and [0, 0] on the others; GE reads
+the same key as atomic outputs (hicann/ge `tbe_json_parse_impl.cc` ParseTvmParameters :168-211), and
+dynamic TBE binaries mark an output as {"dtype", "init_value"} (hicann/opbase tests/nnopbase/mock
+.../ascend910/sort/Sort_90da8e60...json, an Ascend910 binary). The atomic case asks for a zeroed
+output (SetNeedAtomic above) and no other aclnn path zeroes it, so without the mark it would add
+into stale memory. The A2 ReduceSum binary's own json is not public, so the count stays the
+assumption `stock_reduce_memset_launches`.
 """
 from __future__ import annotations
 
