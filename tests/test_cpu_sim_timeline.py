@@ -121,6 +121,49 @@ def test_double_buffering_overlaps_copy_in_with_vector_work():
     assert t["bound_by"] == "MTE2"
 
 
+def run_tiles_with_queue_depth(depth, exps, tiles=16):
+    _C.set_pipe_queue_depth(depth)
+    try:
+        return run_tiles(0, exps, tiles)
+    finally:
+        _C.set_pipe_queue_depth(0)
+
+
+def test_pipe_instruction_queues_are_unbounded_unless_set():
+    # asc-devkit publishes a queue depth for dav-2201's cube core only ("MTE1和MMAD指令队列的深度为
+    # 32", NPU架构版本2201.md); none for V, MTE2, MTE3, so the model's default lets the scalar unit
+    # issue arbitrarily far ahead.
+    assert COST["pipe_queue_depth"] == 0 == _C.get_pipe_queue_depth()
+    assert COST["cube_queue_depth"] == 32
+    stats = run_tiles(0, 24)
+    assert all(b["queue_full_us"] == 0 for b in stats.blocks)
+
+
+@pytest.mark.parametrize("depth", [2, 3, 4, 8])
+def test_a_full_vector_queue_holds_the_next_copy_in(depth):
+    # Double-buffered tiles of Muls and 24 Exps: vector-bound, so without a queue limit the next
+    # tile's copy-in runs under this tile's vector work and V never waits. With a V queue of
+    # `depth` entries the scalar unit issues the next copy-in only once the entry `depth` places
+    # before it has started on V: the tile's FreeTensor SetFlag (an entry too) is preceded by its
+    # last Exps, so the copy is issued when `depth` Exps are left, and V waits whatever the copy
+    # and its flag take beyond them, on every tile after the first.
+    tiles, exps = 16, 24
+    copy, _, _ = tile_costs(exps)
+    exp = vector_cycles(TILE_REPEATS, FP32_EXP_REPEAT)
+    unbounded = run_tiles_with_queue_depth(0, exps, tiles).blocks[0]
+    bounded = run_tiles_with_queue_depth(depth, exps, tiles).blocks[0]
+    per_tile = max(0.0, copy + COST["flag_latency_cycles"] - depth * exp)
+    assert cycles(bounded["end_us"] - unbounded["end_us"]) == pytest.approx((tiles - 1) * per_tile, abs=1)
+    assert cycles(bounded["stall_us"]["V"] - unbounded["stall_us"]["V"]) == pytest.approx((tiles - 1) * per_tile,
+                                                                                           abs=1)
+    assert bounded["busy_us"] == unbounded["busy_us"]
+    assert bounded["queue_full_us"] > 0 and unbounded["queue_full_us"] == 0
+    if depth <= 4:
+        assert per_tile > 0  # the copy (284 cycles) outlasts 4 Exps (55 each) and its flag
+    else:
+        assert per_tile == 0  # 8 Exps hide it: the scalar unit waited, but nothing was lost
+
+
 def test_a_scalar_loop_is_busy_time_of_the_scalar_unit_and_a_stall_of_the_others():
     stores = 1000
     x = np.ones(TILE_FLOATS, np.float32)

@@ -2,6 +2,7 @@
 #include "sim/timeline.h"
 
 #include <algorithm>
+#include <atomic>
 #include <cstdint>
 #include <utility>
 #include <vector>
@@ -39,6 +40,26 @@ void Finish(PipeTimeline& t, int p, double end, double cycles) {
 
 // The scalar unit blocks until `cycle` (its waits hold the issue of everything after them).
 void HoldScalar(PipeTimeline& t, double cycle) { t.free[S] = std::max(t.free[S], cycle); }
+
+// The scalar unit issues an entry into pipe p's queue: a full queue holds it until the entry
+// queueDepth places back has left (started on p). Returns the issue point.
+double IssueInto(PipeTimeline& t, int p) {
+    if (t.queueDepth != 0 && p != S && t.queued[p] >= t.queueDepth) {
+        const double room = t.queueLeft[p][t.queued[p] % t.queueDepth];
+        if (room > t.free[S]) {
+            t.queueFullCycles += room - t.free[S];
+            HoldScalar(t, room);
+        }
+    }
+    return IssuePoint(t);
+}
+
+// The entry just issued into pipe p's queue leaves it at `left` (it starts on p then).
+void Dequeued(PipeTimeline& t, int p, double left) {
+    if (t.queueDepth == 0 || p == S) return;
+    t.queueLeft[p][t.queued[p] % t.queueDepth] = left;
+    t.queued[p] += 1;
+}
 
 // `cycles` of the GM link from `from` on, in the gaps the other copies left: the cycle the copy
 // has had them all.
@@ -91,11 +112,18 @@ bool DcacheMiss(PipeTimeline& t, const void* gm) {
     return true;
 }
 
+std::atomic<uint32_t> pipeQueueDepth{cost::kPipeQueueDepth};
+
 }  // namespace
+
+void SetPipeQueueDepth(uint32_t depth) { pipeQueueDepth.store(depth); }
+uint32_t PipeQueueDepth() { return pipeQueueDepth.load(); }
 
 void TimelineStart(BlockContext& c) {
     c.timeline = PipeTimeline{};
     c.timeline.bytesPerCycle = cost::CoreBytesPerCycle(c.blockNum, c.soc->vectorCores);
+    c.timeline.queueDepth = PipeQueueDepth();
+    for (auto& q : c.timeline.queueLeft) q.assign(c.timeline.queueDepth, 0.0);
 }
 
 void TimeInstr(const char* name, uint64_t repeats, uint32_t elemBytes, double extraCycles) {
@@ -105,19 +133,22 @@ void TimeInstr(const char* name, uint64_t repeats, uint32_t elemBytes, double ex
     const uint64_t written = c.stats.gmBytesWritten - t.gmWrittenMark;
     t.gmReadMark = c.stats.gmBytesRead;
     t.gmWrittenMark = c.stats.gmBytesWritten;
-    const double issue = IssuePoint(t);
     if (read != 0 || written != 0) {
         const int p = read != 0 ? MTE2 : MTE3;
+        const double issue = IssueInto(t, p);
         const double cycles = cost::kCopyIssueCycles + static_cast<double>(read + written) / t.bytesPerCycle;
         const double start = std::max({t.free[p], t.ready[p], issue});
+        Dequeued(t, p, start);
         Finish(t, p, ReserveLink(t, start, cycles), cycles);
         return;
     }
+    const double issue = IssueInto(t, V);
     double start = std::max({t.free[V], t.ready[V], issue});
     if (t.scalarSinceVectorSync) {  // the compiler's S_V before vector work after scalar accesses
         start = std::max(start, issue + cost::kFlagLatencyCycles);
         t.scalarSinceVectorSync = false;
     }
+    Dequeued(t, V, start);
     const double cycles = cost::VectorCycles(name, repeats, elemBytes) + extraCycles;
     Finish(t, V, start + cycles, cycles);
     t.vectorSinceScalarSync = true;
@@ -145,7 +176,7 @@ void TimeSetFlag(AscendC::HardEvent event, int32_t id) {
     PipeTimeline& t = Ctx().timeline;
     const int e = static_cast<int>(event);
     const int src = IndexOf(EventSrcPipe(event));
-    const double ready = src == S ? t.free[S] : std::max(Drained(t, src), IssuePoint(t));
+    const double ready = src == S ? t.free[S] : std::max(Drained(t, src), IssueInto(t, src));
     // The bit may still be 1: the wait of its last set was issued, but its pipe had not reached
     // it. The set then holds its source pipe until that wait clears the bit (flags.cpp).
     const double stamp = std::max(ready, t.flagCleared[e][id]);
@@ -158,6 +189,7 @@ void TimeSetFlag(AscendC::HardEvent event, int32_t id) {
         }
     }
     t.flagTime[e][id] = stamp;
+    Dequeued(t, src, stamp);  // the set leaves its pipe's queue when the pipe executes it
 }
 
 void TimeWaitFlag(AscendC::HardEvent event, int32_t id) {
@@ -174,8 +206,9 @@ void TimeWaitFlag(AscendC::HardEvent event, int32_t id) {
         return;
     }
     // The destination pipe reaches the wait once it has finished what was issued to it before,
-    // and clears the bit when it passes it.
-    t.flagCleared[e][id] = std::max({Drained(t, dst), IssuePoint(t), seen});
+    // and clears the bit when it passes it (the wait leaves the pipe's queue then).
+    t.flagCleared[e][id] = std::max({Drained(t, dst), IssueInto(t, dst), seen});
+    Dequeued(t, dst, t.flagCleared[e][id]);
     t.ready[dst] = std::max(t.ready[dst], seen);
     if (dst == V && src == S) t.scalarSinceVectorSync = false;
 }
@@ -212,6 +245,7 @@ BlockTimeline TimelineResult(const PipeTimeline& t) {
         r.instructions[p] = t.instructions[p];
     }
     r.flagStallCycles = t.flagStallCycles;
+    r.queueFullCycles = t.queueFullCycles;
     return r;
 }
 

@@ -125,6 +125,22 @@ constexpr uint32_t kDcacheLines = kDcacheBytes / kDcacheLineBytes;
 // which a blocking load cannot overlap; the benchmark's sensitivity table halves and doubles it.
 constexpr double kScalarGmMissCycles = 500;
 
+// The depth of the instruction queue between the scalar unit and each of the vector core's pipes
+// (V, MTE2, MTE3), in entries: the scalar unit issues vector, copy and sync (SetFlag/WaitFlag)
+// instructions into the queue of their pipe (asc-devkit 抽象硬件架构.md: "将计算、搬运等任务发射到
+// Vector、Cube、DMA等单元的指令队列中"; the Scalar row: it issues "矢量计算、矩阵计算、数据搬运、同步
+// 指令" to their units), and a full queue holds the scalar unit, so the issue of every later
+// instruction to every pipe waits (NPU架构版本2201.md, Cube row: "对应指令队列容易满，会阻塞其他
+// 指令下发，引起流水断流"). The only depth asc-devkit publishes for dav-2201 is the cube core's:
+// "MTE1和MMAD指令队列的深度为32" (same page). For V, MTE2 and MTE3 no depth is published (the PMU
+// counts vec_iq_full / mte2_iq_full / mte3_iq_full cycles, events 0x6f / 0x6c / 0x6d, so the queues
+// are finite), so the model keeps them unbounded: 0 = the scalar unit may issue arbitrarily far
+// ahead. _C.set_pipe_queue_depth(n) sets a depth for later launches (a sensitivity knob, not a
+// sourced number).
+constexpr uint32_t kPipeQueueDepth = 0;
+// Published for dav-2201's cube core only (MTE1 and MMAD queues); not used by the vector-core model.
+constexpr uint32_t kCubeQueueDepth = 32;
+
 // ASSUMED: a SetFlag seen by the waiting pipe this many cycles after the source pipe reached it.
 constexpr double kFlagLatencyCycles = 16;
 // ASSUMED (as A2Spec): host launch plus block dispatch of one kernel, and one cross-core SyncAll

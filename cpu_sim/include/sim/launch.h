@@ -58,6 +58,7 @@ struct BlockTimeline {
     double stallCycles[kTimelinePipes] = {};  // its last instruction's end less its busy time
     uint64_t instructions[kTimelinePipes] = {};  // instructions (scalar accesses on S) it ran
     double flagStallCycles = 0;  // source pipes held by SetFlags whose bit an issued wait had not cleared
+    double queueFullCycles = 0;  // the scalar unit held by a full pipe instruction queue (SetPipeQueueDepth)
 };
 
 // One UB buffer TPipe::InitBuffer handed out: the `index`-th buffer of a TQue (or a TBuf, index 0)

@@ -14,7 +14,12 @@
 // on a GlobalTensor pays kScalarGmMissCycles on S when its 64-B line is not in the block's DCache
 // (an LRU of kDcacheLines lines). GetValue/SetValue on a LocalTensor take the
 // worst case of the compiler's automatic sync (cce-auto-sync, on by default: V_S before a scalar
-// access that follows vector work, S_V before vector work that follows it).
+// access that follows vector work, S_V before vector work that follows it). With a queue depth
+// (SetPipeQueueDepth; unbounded by default, no depth is published for the vector core) every
+// vector or copy instruction and every SetFlag/WaitFlag on V, MTE2 or MTE3 takes an entry of its
+// pipe's queue from its issue until it starts on the pipe (a wait: until the pipe passes it); the
+// scalar unit issues into a full queue only when its oldest entry has left, holding the issue of
+// everything after.
 //
 // Busy time of a pipe: the sum of its instructions' costs. Stall time: the end of its last
 // instruction less its busy time, i.e. the time it sat waiting (for a flag, a barrier, the GM link
@@ -52,6 +57,12 @@ struct PipeTimeline {
     bool scalarSinceVectorSync = false;  // scalar UB accesses the vector pipe has not waited for
     // The DCache (cost_table.h): line indices (GM address / kDcacheLineBytes), least recent first.
     std::vector<uint64_t> dcache;
+    // The pipes' instruction queues (cost::kPipeQueueDepth; 0 = unbounded): per pipe, the cycle each
+    // of its last queueDepth entries left the queue (started on the pipe), entry k at k % queueDepth.
+    uint32_t queueDepth = 0;
+    std::vector<double> queueLeft[kTimelinePipes];
+    uint64_t queued[kTimelinePipes] = {};
+    double queueFullCycles = 0;  // the scalar unit held by a full queue
 };
 
 struct BlockContext;
@@ -73,5 +84,9 @@ void TimeBarrierAll();                 // PipeBarrier<PIPE_ALL>: every pipe drai
 double TimeNow();                      // the cycle every pipe is drained (after TimeBarrierAll)
 void TimeReleaseAll(double cycle);     // SyncAll: nothing of the block starts before `cycle`
 BlockTimeline TimelineResult(const PipeTimeline& t);
+// The depth of the V, MTE2 and MTE3 instruction queues for later launches (0: unbounded, the
+// default, cost::kPipeQueueDepth).
+void SetPipeQueueDepth(uint32_t depth);
+uint32_t PipeQueueDepth();
 
 }  // namespace cpu_sim

@@ -8,6 +8,7 @@
 #include "bindings.h"
 #include "sim/cost_table.h"
 #include "sim/launch.h"
+#include "sim/timeline.h"
 #include "sim/ctrl.h"
 #include "sim/math_model.h"
 #include "sim/selftest_registry.h"
@@ -96,6 +97,7 @@ py::dict BlockDict(const cpu_sim::BlockStats& b) {
     d["busy_us"] = PipeDict(b.timeline.busyCycles);
     d["stall_us"] = PipeDict(b.timeline.stallCycles);
     d["flag_stall_us"] = b.timeline.flagStallCycles * kUsPerCycle;
+    d["queue_full_us"] = b.timeline.queueFullCycles * kUsPerCycle;
     py::dict perPipe;
     for (int p = 0; p < cpu_sim::kTimelinePipes; ++p) perPipe[cpu_sim::TimelinePipeName(p)] = b.timeline.instructions[p];
     d["pipe_instructions"] = perPipe;
@@ -154,6 +156,8 @@ py::dict CostTable() {
     d["dcache_lines"] = c::kDcacheLines;
     d["scalar_gm_miss_cycles"] = c::kScalarGmMissCycles;
     d["flag_latency_cycles"] = c::kFlagLatencyCycles;
+    d["pipe_queue_depth"] = c::kPipeQueueDepth;  // 0: unbounded (no published depth)
+    d["cube_queue_depth"] = c::kCubeQueueDepth;  // dav-2201 MTE1/MMAD, published; unused here
     d["launch_us"] = c::kLaunchUs;
     d["sync_all_us"] = c::kSyncAllUs;
     return d;
@@ -319,6 +323,11 @@ void BindSim(py::module_& m) {
           py::arg("mode"),
           "Sets CTRL[48] at the start of later launches, as the process's float overflow mode does on an "
           "A2: 'inf_nan' (the A2 default) or 'saturation' (half/bf16 inf -> +-MAX, NaN -> 0).");
+    m.def("set_pipe_queue_depth", [](uint32_t depth) { cpu_sim::SetPipeQueueDepth(depth); }, py::arg("depth"),
+          "Sets the depth of the V, MTE2 and MTE3 instruction queues for later launches (0: unbounded, "
+          "the default; no depth is published for the A2 vector core, so any other value is a "
+          "sensitivity setting): the scalar unit stalls when the queue of the pipe it issues to is full.");
+    m.def("get_pipe_queue_depth", []() { return cpu_sim::PipeQueueDepth(); });
     m.def("get_float_overflow_mode",
           []() { return std::string(cpu_sim::LaunchFloatSaturation() ? "saturation" : "inf_nan"); });
 
