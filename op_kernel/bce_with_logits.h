@@ -71,13 +71,24 @@ public:
         posWeight_.SetUp(pipe_, scratch);
     }
 
+    // x is copied in one tile ahead: CopyIn(tile) issues this tile's y and operands, then the next
+    // tile's x, all before this tile's vector work. The scalar unit issues every pipe's instructions
+    // in program order into per-pipe instruction queues, and a full queue holds it (asc-devkit: the
+    // dav-2201 page, "指令队列容易满，会阻塞其他指令下发"; A2 counts vec_iq_full cycles). Issued after
+    // Compute(tile), x's copy would wait for all but the last few of this tile's vector instructions
+    // to start, and V for the copy on every tile (cpu_sim set_pipe_queue_depth 8: +13 to 30 % at
+    // 4.1M elements). On MTE2 the next x follows this tile's y and operands, which Compute needs
+    // first (ahead of them it made fp32 'none' with pos_weight[1000] 10 % slower).
     __aicore__ inline void Process()
     {
+        if (tiles_.first < tiles_.end) {
+            CopyInInput(tiles_.first);
+        }
         for (uint64_t tile = tiles_.first; tile < tiles_.end; ++tile) {
             const TileSpan span = TileAt(tiling_, tile);
             const uint64_t offset = span.offset;
             const uint32_t count = span.count;
-            CopyIn(offset, count);
+            CopyIn(tile, offset, count);
             Compute(offset, count);
             CopyOut(tile, offset, count);
         }
@@ -96,12 +107,23 @@ public:
 private:
     static constexpr bool IS_FP32 = std::is_same<T, float>::value;
 
-    __aicore__ inline void CopyIn(uint64_t offset, uint32_t count)
+    // The target and operands of `tile` (at offset, count), then the input of the tile after it.
+    // The operands stay in tile order, each copy after the Compute of the tiles before.
+    __aicore__ inline void CopyIn(uint64_t tile, uint64_t offset, uint32_t count)
     {
-        CopyInTile(inQueueX_, inputGm_[offset], count);
         CopyInTile(inQueueY_, targetGm_[offset], count);
         weight_.CopyIn(offset, count);
         posWeight_.CopyIn(offset, count);
+        if (tile + 1 < tiles_.end) {
+            CopyInInput(tile + 1);
+        }
+    }
+
+    // The input x of `tile`: its queue holds two tiles from here to this tile's DeQue in Compute.
+    __aicore__ inline void CopyInInput(uint64_t tile)
+    {
+        const TileSpan span = TileAt(tiling_, tile);
+        CopyInTile(inQueueX_, inputGm_[span.offset], span.count);
     }
 
     // loss = w * [(1 - y) * softplus(x) + pw * y * softplus(-x)] with
@@ -219,9 +241,9 @@ private:
 
     // Block 0, after SyncAll: level 1 sums groups of partialGroupLength partials in index order,
     // level 2 sums the group sums, so the order is fixed by numTiles alone. The partials come in
-    // through inQueueX_ like any input: its AllocTensor waits (and frees) the V_MTE2 id of the
-    // buffer's last FreeTensor, so the combine needs no V_MTE2 id of its own; with x, y and both
-    // operands streamed the queues hold 7 of the 8.
+    // through inQueueX_ like any input (empty by now: no x is copied in past the block's last tile):
+    // its AllocTensor waits (and frees) the V_MTE2 id of the buffer's last FreeTensor, so the combine
+    // needs no V_MTE2 id of its own; with x, y and both operands streamed the queues hold 7 of the 8.
     __aicore__ inline void CombinePartials()
     {
         LocalTensor<float> reduceTmp = tmpB_.Get<float>();
@@ -278,7 +300,7 @@ private:
     bool splitsLoss_ = false;       // a full tile's loss has its upper half put in tmpA (Compute)
     TileRange tiles_{};
     TPipe pipe_;
-    TQue<TPosition::VECIN, QUEUE_DEPTH> inQueueX_;
+    TQue<TPosition::VECIN, PREFETCH_QUEUE_DEPTH> inQueueX_;  // x(tile + 1) is enqueued before x(tile)'s DeQue
     TQue<TPosition::VECIN, QUEUE_DEPTH> inQueueY_;
     TQue<TPosition::VECOUT, QUEUE_DEPTH> outQueue_;
     TBuf<TPosition::VECCALC> tmpA_;

@@ -20,6 +20,9 @@ constexpr uint32_t ALIGN_ELEMS_FP32 = BLOCK_BYTES / FP32_BYTES;    // period cop
 // PERIODIC operand's window (offset mod lcm(P, 8)) stays 32-B aligned in fp32.
 constexpr uint32_t ELEMENTWISE_ALIGN_ELEMS = BLOCK_BYTES / 2;
 constexpr int32_t QUEUE_DEPTH = 1;             // tensors a TQue holds between EnQue and DeQue
+// x's queue: the next tile's x is enqueued before this tile's is dequeued (the kernels' Process), the
+// "preload" case for which asc-devkit's TQue page allows a depth of 2.
+constexpr int32_t PREFETCH_QUEUE_DEPTH = 2;
 constexpr uint32_t BUFFER_NUM = 2;             // double buffering of x and the partials (and FULL
                                                // operands while the VECIN event ids last)
 // One buffer for the target and every tile-sized output. Both kernels read y only in the middle of
@@ -30,7 +33,8 @@ constexpr uint32_t BUFFER_NUM = 2;             // double buffering of x and the 
 // pos_weight[1000] at 4.1M elements: 4,496 -> 5,696-element tiles, modelled 41.99 -> 41.37 us).
 constexpr uint32_t SINGLE_BUFFER = 1;
 // A2 has 8 event ids per HardEvent and every freed VECIN buffer holds one V_MTE2 id until it is
-// allocated again (asc-devkit TQue), so all VECIN queues of a core hold at most 8 buffers.
+// allocated again, every enqueued one an MTE2_V id until its DeQue (asc-devkit TQue), so all VECIN
+// queues of a core hold at most 8 buffers, whatever their depth: a buffer holds one id at a time.
 constexpr uint32_t MAX_VECIN_BUFFERS = 8;
 // UB the Ascend C framework keeps on A2: asc-devkit sets ASC_UB_SIZE = 192 KiB - 256 for
 // __NPU_ARCH__ 2201 (the architecture page names the mixed Cube/Vector case; we plan every kernel

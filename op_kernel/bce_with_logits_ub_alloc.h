@@ -34,9 +34,9 @@ __aicore__ inline void InitOutputAt(AscendC::TPipe& pipe, OutQueue& out, BankPad
 
 // The kernel's buffers by role, each queue with the buffers its UbOrder slot holds; tmpA with the
 // plan's slack behind it. Returns the placement.
-template <typename InQueue, typename OutQueue, uint32_t N, uint32_t M>
+template <typename InputQueue, typename TargetQueue, typename OutQueue, uint32_t N, uint32_t M>
 __aicore__ inline UbPlacement AllocateInPlanOrder(AscendC::TPipe& pipe, const TilingData& tiling, BankPads& pads,
-                                           TempBuf& tmpA, InQueue& input, InQueue& target, OutQueue& out,
+                                           TempBuf& tmpA, InputQueue& input, TargetQueue& target, OutQueue& out,
                                            const OperandAt (&operands)[N], TempBuf* const (&laterTemps)[M])
 {
     // UbPlacement and BankPads hold one pad per placed operand and per later temp.
