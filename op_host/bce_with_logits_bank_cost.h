@@ -79,6 +79,33 @@ inline uint32_t InputClashes(const UbOrder& order, const UbPlacement& p, uint32_
     return clashes;
 }
 
+// Repeats of y's widening Cast into tmpA (UB offset 0) from a 16-bit target queue buffer at `at`
+// that write a bank they read (cpu_sim ub_banks.h: a Cast's narrow side never lies bank for bank on
+// the wide one, so repeat r writes tmpA's 256 B in the beat it reads the target's 128 B): where the
+// two lie in one bank row and the 4 blocks read meet the 8 bank groups written.
+inline uint32_t TargetCastClashes(const UbOrder& order, const UbPlacement& p, uint32_t repeats)
+{
+    if (!order.targetCast || order.target.bytes == 0) {
+        return 0;
+    }
+    constexpr uint32_t NARROW_REPEAT_BYTES = REPEAT_BYTES / 2;
+    constexpr uint64_t BANK_GROUPS = BANK_CYCLE_BYTES / BLOCK_BYTES;
+    uint32_t clashes = 0;
+    for (uint32_t r = 0; r < repeats; ++r) {
+        const uint64_t written = static_cast<uint64_t>(r) * REPEAT_BYTES;
+        const uint64_t writtenGroup = written / BLOCK_BYTES % BANK_GROUPS;
+        bool clash = false;
+        for (uint32_t b = 0; b < NARROW_REPEAT_BYTES / BLOCK_BYTES; ++b) {
+            const uint64_t read = p.targetOffset + static_cast<uint64_t>(r) * NARROW_REPEAT_BYTES + b * BLOCK_BYTES;
+            const uint64_t group = read / BLOCK_BYTES % BANK_GROUPS;
+            const bool sameRow = read / BANK_ROW_BYTES == written / BANK_ROW_BYTES;
+            clash = clash || (sameRow && (group + BANK_GROUPS - writtenGroup) % BANK_GROUPS < REPEAT_BYTES / BLOCK_BYTES);
+        }
+        clashes += clash ? 1 : 0;
+    }
+    return clashes;
+}
+
 // Row clashes of the pairwise sum of the loss tile at `loss` (bce_with_logits_reduce.h PairwiseSum):
 // each halving adds the upper part into the lower in place, and the two meet in one bank where they
 // lie in one bank row (a tile across a row boundary keeps part of them apart). A halving with an odd
@@ -113,6 +140,7 @@ inline uint64_t BankPlanCost(const UbOrder& order, BankPlan plan, const UbPlacem
     const bool phased = plan.level >= BankLevel::PLACED;
     uint64_t cost = InputClashes(order, p, repeats);
     cost += SlotClashes(order.target, p.targetOffset, p.targetBufferBytes, order, p, repeats);
+    cost += TargetCastClashes(order, p, repeats);
     cost += plan.level < BankLevel::TARGET && order.target.placeable && order.target.bytes != 0 ? repeats : 0;
     for (uint32_t k = 0; k < PLACED_OPERANDS; ++k) {
         cost += SlotClashes(order.operands[k], p.operandOffset[k], p.operandBufferBytes[k], order, p, repeats);
