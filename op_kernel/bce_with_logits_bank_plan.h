@@ -175,7 +175,8 @@ struct UbOrder {
     bool sumsLoss;                      // the loss tile (tmpC) is summed pairwise in place (partials)
     uint32_t tmpASlack;                 // bytes a shiftSlack plan adds to tmpA (0: no use for them)
     bool operandsFirst;                 // an operandsFirst plan moves the operands' buffers (else not)
-    bool targetCast;                    // a 16-bit target widened into tmpA, counted by TargetCastClashes
+    bool narrowCasts;                   // 16-bit dL/dinput: the host counts its Casts to and from tmpA
+                                        // as such (bank_cost.h CastClashes)
 };
 
 // Pads (a TBuf before the buffer, 0 for none), lengths and offsets of one plan.
@@ -380,11 +381,12 @@ __aicore__ inline UbOrder KernelUbOrder(const TilingData& t)
     const bool periodicPosWeight = static_cast<OperandMode>(t.posWeight.mode) == OperandMode::PERIODIC;
     order.tmpASlack = !backward && fp32 && periodicPosWeight ? BANK_CYCLE_BYTES - BLOCK_BYTES : 0;
     // dL/dinput with a 16-bit target: y's widening into tmpA reads the target queue in the beat it
-    // writes tmpA, a read-write conflict where the two share a bank row (TargetCastClashes). With
+    // writes tmpA, a read-write conflict where the two share a bank row (as the gradient's narrowing
+    // out of tmpA meets the output queue; the host's CastClashes counts both). With
     // the operands' buffers ahead of the input queue the target can leave tmpA's row, and a PERIODIC
     // pos_weight's expansion can join it, away from tmpB's (its in-place Mul into tmpB).
     order.operandsFirst = kernel == KernelKind::BACKWARD && !fp32;
-    order.targetCast = order.operandsFirst;
+    order.narrowCasts = order.operandsFirst;
     return order;
 }
 
