@@ -158,7 +158,16 @@ inline uint64_t BankPlanCost(const UbOrder& order, BankPlan plan, const UbPlacem
     const uint32_t repeats = (order.fp32TileBytes + REPEAT_BYTES - 1) / REPEAT_BYTES;
     const bool phased = plan.level >= BankLevel::PLACED;
     uint64_t cost = InputClashes(order, p, repeats);
-    cost += SlotClashes(order.target, p.targetOffset, p.targetBufferBytes, order, p, repeats);
+    UbSlot target = order.target;
+    if (p.tmpASlack != 0 && order.shiftedTargetIntoTmpA) {
+        target.partner = Partner::TMP_A;
+        // (1 - y) * n1 and the difference formed in place in x's buffer, with tmpD, then tmpB.
+        for (uint32_t k = 0; k < order.input.num; ++k) {
+            const uint64_t term = p.inputOffset + static_cast<uint64_t>(k) * p.inputBufferBytes;
+            cost += RowClashes(term, p.tempOffset[0], repeats) + RowClashes(term, p.tempOffset[2], repeats);
+        }
+    }
+    cost += SlotClashes(target, p.targetOffset, p.targetBufferBytes, order, p, repeats);
     cost += CastClashes(order, p, repeats);
     cost += plan.level < BankLevel::TARGET && order.target.placeable && order.target.bytes != 0 ? repeats : 0;
     for (uint32_t k = 0; k < PLACED_OPERANDS; ++k) {

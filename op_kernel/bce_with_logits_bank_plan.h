@@ -72,7 +72,8 @@ struct BankPlan {
     bool operandsFirst;
 };
 // Plans 0..9 as listed below; 10..15 are plans 0..5 (BankLevel::PLACED and ROWS) with the slack;
-// 16..21 are plans 0..5 with the operands first.
+// 16..21 are plans 0..5 with the slack and the operands first (for an order without
+// UbOrder::operandsFirst, the same layouts as plans 10..15, which a tie prefers).
 constexpr uint32_t BASE_BANK_PLANS = 10;
 constexpr uint32_t SLACK_BANK_PLANS = 6;
 constexpr uint32_t OPERANDS_FIRST_PLANS = 6;
@@ -123,6 +124,7 @@ __aicore__ inline BankPlan BankPlanAt(uint32_t k)
     }
     if (k < BANK_PLAN_COUNT) {
         BankPlan plan = BaseBankPlanAt(k - BASE_BANK_PLANS - SLACK_BANK_PLANS);
+        plan.shiftSlack = true;
         plan.operandsFirst = true;
         return plan;
     }
@@ -175,6 +177,7 @@ struct UbOrder {
     bool sumsLoss;                      // the loss tile (tmpC) is summed pairwise in place (partials)
     uint32_t tmpASlack;                 // bytes a shiftSlack plan adds to tmpA (0: no use for them)
     bool operandsFirst;                 // an operandsFirst plan moves the operands' buffers (else not)
+    bool shiftedTargetIntoTmpA;         // on a slack plan the target's partner is tmpA (BankPlanCost)
     bool narrowCasts;                   // 16-bit dL/dinput: the host counts its Casts to and from tmpA
                                         // as such (bank_cost.h CastClashes)
 };
@@ -375,18 +378,23 @@ __aicore__ inline UbOrder KernelUbOrder(const TilingData& t)
                                   fp32 ? Partner::NONE : (backward ? Partner::TMP_A : Partner::SECOND_TEMP)};
     order.laterTemps = (backward ? GRAD_FP32_TEMPS : FP32_TEMPS) - 1;
     order.sumsLoss = partials;
-    // The forward multiplies an fp32 PERIODIC pos_weight into y * softplus(-x) read from tmpA at the
-    // phase opposite the expansion's for the tile (OppositePeriodReadElems): up to a bank cycle less a block
-    // behind tmpA's start.
+    // The forward and dL/dinput multiply an fp32 PERIODIC pos_weight into y * softplus(-x) (y * n2)
+    // read from tmpA at the phase opposite the expansion's for the tile (OppositePeriodReadElems): up to
+    // a bank cycle less a block behind tmpA's start.
     const bool periodicPosWeight = static_cast<OperandMode>(t.posWeight.mode) == OperandMode::PERIODIC;
-    order.tmpASlack = !backward && fp32 && periodicPosWeight ? BANK_CYCLE_BYTES - BLOCK_BYTES : 0;
+    order.tmpASlack = kernel != KernelKind::BACKWARD_TARGET && fp32 && periodicPosWeight ? BANK_CYCLE_BYTES - BLOCK_BYTES : 0;
     // dL/dinput with a 16-bit target: y's widening into tmpA reads the target queue in the beat it
     // writes tmpA, a read-write conflict where the two share a bank row (as the gradient's narrowing
     // out of tmpA meets the output queue; the host's CastClashes counts both). With
     // the operands' buffers ahead of the input queue the target can leave tmpA's row, and a PERIODIC
-    // pos_weight's expansion can join it, away from tmpB's (its in-place Mul into tmpB).
-    order.operandsFirst = kernel == KernelKind::BACKWARD && !fp32;
-    order.narrowCasts = order.operandsFirst;
+    // pos_weight's expansion can join it, away from tmpB's (its in-place Mul into tmpB). With fp32
+    // tiles and a PERIODIC pos_weight (the slack plans' y * n2 written into tmpA beside y's reads, then
+    // multiplied into tmpB from there and the expansion) the same moves serve both Muls.
+    order.operandsFirst = kernel == KernelKind::BACKWARD && (!fp32 || order.tmpASlack != 0);
+    order.narrowCasts = kernel == KernelKind::BACKWARD && !fp32;
+    // dL/dinput's slack plans write y * n2 into tmpA in the beat they read y (grad.h
+    // ShiftedTargetTerms): the target queue's partner there is tmpA, not tmpB.
+    order.shiftedTargetIntoTmpA = kernel == KernelKind::BACKWARD;
     return order;
 }
 
