@@ -16,7 +16,11 @@
 // - the later temps come after them, each at the half phase (at BankLevel::ROWS from a bank row of
 //   their own: small tiles otherwise share bank row 0 with tmpA and everything else);
 // - the output queue (fp32 and tile-sized: at the half phase) goes right after the input queue,
-//   before the later temps or after them.
+//   before the later temps or after them;
+// - for dL/dinput with 16-bit tiles or an fp32 PERIODIC pos_weight, plans 16-21 put the operands'
+//   buffers right after tmpA instead, in its bank row, and the input and target queues after them
+//   (y's widening into tmpA, or the fp32 y * n2 written into tmpA, then reads the target from
+//   another bank row).
 // Which order and level keeps each buffer out of its partner's bank row depends on the tile's size
 // and the operands: the host takes, of the plans the UB has room for, the one with the fewest
 // clashes (op_host/bce_with_logits_bank_cost.h), and names it in TilingData.bankPadBytes.
