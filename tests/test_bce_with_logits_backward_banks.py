@@ -8,7 +8,9 @@ With a 16-bit target the host may put the operands' Mul buffers right after tmpA
 operands first): the target queue then leaves tmpA's bank row, so y's widening Cast into tmpA no
 longer writes a bank it reads (a read-write conflict in half its repeats), and a PERIODIC
 pos_weight's expansion sits in tmpA's row, away from tmpB's: its in-place Mul(b, b, pw) keeps only
-the read-read beat of the tiles whose expansion read is not at the phase opposite tmpB's."""
+the read-read beat of the tiles whose expansion read is not at the phase opposite tmpB's. With fp32
+tiles, as the forward, y * n2 is written into tmpA at the phase opposite the expansion's read for the
+tile (plans 16-21 give tmpA the slack): the pos_weight Mul reads its sources in different bank groups."""
 import hashlib
 
 import numpy as np
@@ -26,6 +28,10 @@ CASES = [
     ("float16", "none", False, 0, 8048, "190f769cd77160c9"),
     ("float16", "mean", True, 14827, 0, "f1d2b924605cdc19"),
     ("float16", "none", True, 14827, 0, "d1c342caac5c26c1"),
+    # fp32: y * n2 goes into tmpA opposite the expansion's read (ShiftedTargetTerms) on a slack,
+    # operands-first plan: no Mul conflict left (main: 14997 mean, 14938 none).
+    ("float32", "mean", True, 0, 0, "45709cd7da4b8193"),
+    ("float32", "none", True, 0, 0, "b28ec58ff51e5316"),
 ]
 
 
