@@ -79,6 +79,52 @@ inline uint32_t InputClashes(const UbOrder& order, const UbPlacement& p, uint32_
     return clashes;
 }
 
+// Repeats of a Cast between an fp32 tile at `wide` and a 16-bit buffer at `narrow` that write a bank
+// they read (cpu_sim ub_banks.h: a Cast's narrow side never lies bank for bank on the wide one, so
+// repeat r writes in the beat it reads): y's widening into tmpA reads the target's 128 B at
+// narrow + 128 r and writes tmpA's 256 B at wide + 256 r, the gradient's narrowing reads those and
+// writes these. A clash where the two lie in one bank row and the narrow side's 4 blocks meet the
+// wide side's 8 bank groups.
+inline uint32_t NarrowCastClashes(uint64_t wide, uint64_t narrow, uint32_t repeats)
+{
+    constexpr uint32_t NARROW_REPEAT_BYTES = REPEAT_BYTES / 2;
+    constexpr uint64_t BANK_GROUPS = BANK_CYCLE_BYTES / BLOCK_BYTES;
+    uint32_t clashes = 0;
+    for (uint32_t r = 0; r < repeats; ++r) {
+        const uint64_t wideAt = wide + static_cast<uint64_t>(r) * REPEAT_BYTES;
+        const uint64_t wideGroup = wideAt / BLOCK_BYTES % BANK_GROUPS;
+        bool clash = false;
+        for (uint32_t b = 0; b < NARROW_REPEAT_BYTES / BLOCK_BYTES; ++b) {
+            const uint64_t at = narrow + static_cast<uint64_t>(r) * NARROW_REPEAT_BYTES + b * BLOCK_BYTES;
+            const uint64_t group = at / BLOCK_BYTES % BANK_GROUPS;
+            const bool sameRow = at / BANK_ROW_BYTES == wideAt / BANK_ROW_BYTES;
+            clash = clash || (sameRow && (group + BANK_GROUPS - wideGroup) % BANK_GROUPS < REPEAT_BYTES / BLOCK_BYTES);
+        }
+        clashes += clash ? 1 : 0;
+    }
+    return clashes;
+}
+
+// dL/dinput with 16-bit tiles (UbOrder::narrowCasts): x's widening into the last later temp (tmpD),
+// y's into tmpA and the gradient's narrowing out of tmpA, counted as NarrowCastClashes (the output
+// queue's SlotClashes would price its 16-bit tile by fp32 repeats).
+inline uint32_t CastClashes(const UbOrder& order, const UbPlacement& p, uint32_t repeats)
+{
+    if (!order.narrowCasts) {
+        return 0;
+    }
+    uint32_t clashes = order.target.bytes == 0 ? 0 : NarrowCastClashes(0, p.targetOffset, repeats);
+    for (uint32_t k = 0; k < order.out.num; ++k) {
+        clashes += NarrowCastClashes(0, p.outOffset + static_cast<uint64_t>(k) * p.outBufferBytes, repeats);
+    }
+    const uint32_t lastTemp = order.laterTemps < GRAD_FP32_TEMPS - 1 ? order.laterTemps : GRAD_FP32_TEMPS - 1;
+    for (uint32_t k = 0; lastTemp != 0 && k < order.input.num; ++k) {
+        clashes += NarrowCastClashes(p.tempOffset[lastTemp - 1],
+                                     p.inputOffset + static_cast<uint64_t>(k) * p.inputBufferBytes, repeats);
+    }
+    return clashes;
+}
+
 // Row clashes of the pairwise sum of the loss tile at `loss` (bce_with_logits_reduce.h PairwiseSum):
 // each halving adds the upper part into the lower in place, and the two meet in one bank where they
 // lie in one bank row (a tile across a row boundary keeps part of them apart). A halving with an odd
@@ -112,13 +158,23 @@ inline uint64_t BankPlanCost(const UbOrder& order, BankPlan plan, const UbPlacem
     const uint32_t repeats = (order.fp32TileBytes + REPEAT_BYTES - 1) / REPEAT_BYTES;
     const bool phased = plan.level >= BankLevel::PLACED;
     uint64_t cost = InputClashes(order, p, repeats);
-    cost += SlotClashes(order.target, p.targetOffset, p.targetBufferBytes, order, p, repeats);
+    UbSlot target = order.target;
+    if (p.tmpASlack != 0 && order.shiftedTargetIntoTmpA) {
+        target.partner = Partner::TMP_A;
+        // (1 - y) * n1 and the difference formed in place in x's buffer, with tmpD, then tmpB.
+        for (uint32_t k = 0; k < order.input.num; ++k) {
+            const uint64_t term = p.inputOffset + static_cast<uint64_t>(k) * p.inputBufferBytes;
+            cost += RowClashes(term, p.tempOffset[0], repeats) + RowClashes(term, p.tempOffset[2], repeats);
+        }
+    }
+    cost += SlotClashes(target, p.targetOffset, p.targetBufferBytes, order, p, repeats);
+    cost += CastClashes(order, p, repeats);
     cost += plan.level < BankLevel::TARGET && order.target.placeable && order.target.bytes != 0 ? repeats : 0;
     for (uint32_t k = 0; k < PLACED_OPERANDS; ++k) {
         cost += SlotClashes(order.operands[k], p.operandOffset[k], p.operandBufferBytes[k], order, p, repeats);
         cost += !phased && order.operands[k].placeable ? repeats : 0;
     }
-    cost += SlotClashes(order.out, p.outOffset, p.outBufferBytes, order, p, repeats);
+    cost += order.narrowCasts ? 0 : SlotClashes(order.out, p.outOffset, p.outBufferBytes, order, p, repeats);
     for (uint32_t k = 0; k < order.laterTemps && k < GRAD_FP32_TEMPS - 1; ++k) {
         cost += RowClashes(0, p.tempOffset[k], repeats);
     }

@@ -552,7 +552,7 @@ void MakeRoomForBankPads(TilingData& t)
         }
         order.out.placeable = false;
         order.input.placeable = false;
-        const BankPlan plan{OutputSlot::MIDDLE, BankLevel::PLACED, false};
+        const BankPlan plan{OutputSlot::MIDDLE, BankLevel::PLACED, false, false};
         if (t.tileLength <= align || UbBytesUsed(t) + PlaceUb(order, plan).padBytes <= t.ubBytes) {
             return;
         }

@@ -16,7 +16,11 @@
 // - the later temps come after them, each at the half phase (at BankLevel::ROWS from a bank row of
 //   their own: small tiles otherwise share bank row 0 with tmpA and everything else);
 // - the output queue (fp32 and tile-sized: at the half phase) goes right after the input queue,
-//   before the later temps or after them.
+//   before the later temps or after them;
+// - for dL/dinput with 16-bit tiles or an fp32 PERIODIC pos_weight, plans 16-21 put the operands'
+//   buffers right after tmpA instead, in its bank row, and the input and target queues after them
+//   (y's widening into tmpA, or the fp32 y * n2 written into tmpA, then reads the target from
+//   another bank row).
 // Which order and level keeps each buffer out of its partner's bank row depends on the tile's size
 // and the operands: the host takes, of the plans the UB has room for, the one with the fewest
 // clashes (op_host/bce_with_logits_bank_cost.h), and names it in TilingData.bankPadBytes.
@@ -62,55 +66,73 @@ enum class OutputSlot : uint32_t { MIDDLE = 0, LATE = 1, EARLY = 2 };
 // A layout TilingData.bankPadBytes can name: BankPlanAt(k) for k < BANK_PLAN_COUNT, or PACKED_PLAN.
 // `shiftSlack`: tmpA is longer by UbOrder::tmpASlack (a plan at BankLevel::PLACED or above), room for
 // the forward's fp32 PERIODIC pos_weight product to start at any bank phase (OppositePeriodReadElems).
+// `operandsFirst`: the operands' Mul buffers right after tmpA, before the input queue (a plan at
+// BankLevel::PLACED or above, for an order with UbOrder::operandsFirst): tmpA's bank row then holds
+// them rather than the target queue.
 struct BankPlan {
     OutputSlot out;
     BankLevel level;
     bool shiftSlack;
+    bool operandsFirst;
 };
-// Plans 0..9 as listed below; 10..15 are plans 0..5 (BankLevel::PLACED and ROWS) with the slack.
+// Plans 0..9 as listed below; 10..15 are plans 0..5 (BankLevel::PLACED and ROWS) with the slack;
+// 16..21 are plans 0..5 with the slack and the operands first (for an order without
+// UbOrder::operandsFirst, the same layouts as plans 10..15, which a tie prefers).
 constexpr uint32_t BASE_BANK_PLANS = 10;
 constexpr uint32_t SLACK_BANK_PLANS = 6;
-constexpr uint32_t BANK_PLAN_COUNT = BASE_BANK_PLANS + SLACK_BANK_PLANS;
-constexpr BankPlan PACKED_PLAN{OutputSlot::MIDDLE, BankLevel::PACKED, false};
+constexpr uint32_t OPERANDS_FIRST_PLANS = 6;
+constexpr uint32_t BANK_PLAN_COUNT = BASE_BANK_PLANS + SLACK_BANK_PLANS + OPERANDS_FIRST_PLANS;
+constexpr BankPlan PACKED_PLAN{OutputSlot::MIDDLE, BankLevel::PACKED, false, false};
 
 // Plan k < BASE_BANK_PLANS (a switch, not a table: kernels read no constant data from GM).
 __aicore__ inline BankPlan BaseBankPlanAt(uint32_t k)
 {
     switch (k) {
         case 0:
-            return BankPlan{OutputSlot::MIDDLE, BankLevel::ROWS, false};
+            return BankPlan{OutputSlot::MIDDLE, BankLevel::ROWS, false, false};
         case 1:
-            return BankPlan{OutputSlot::MIDDLE, BankLevel::PLACED, false};
+            return BankPlan{OutputSlot::MIDDLE, BankLevel::PLACED, false, false};
         case 2:
-            return BankPlan{OutputSlot::LATE, BankLevel::ROWS, false};
+            return BankPlan{OutputSlot::LATE, BankLevel::ROWS, false, false};
         case 3:
-            return BankPlan{OutputSlot::LATE, BankLevel::PLACED, false};
+            return BankPlan{OutputSlot::LATE, BankLevel::PLACED, false, false};
         case 4:
-            return BankPlan{OutputSlot::EARLY, BankLevel::ROWS, false};
+            return BankPlan{OutputSlot::EARLY, BankLevel::ROWS, false, false};
         case 5:
-            return BankPlan{OutputSlot::EARLY, BankLevel::PLACED, false};
+            return BankPlan{OutputSlot::EARLY, BankLevel::PLACED, false, false};
         case 6:
-            return BankPlan{OutputSlot::MIDDLE, BankLevel::TARGET, false};
+            return BankPlan{OutputSlot::MIDDLE, BankLevel::TARGET, false, false};
         case 7:
-            return BankPlan{OutputSlot::LATE, BankLevel::TARGET, false};
+            return BankPlan{OutputSlot::LATE, BankLevel::TARGET, false, false};
         case 8:
-            return BankPlan{OutputSlot::EARLY, BankLevel::TARGET, false};
+            return BankPlan{OutputSlot::EARLY, BankLevel::TARGET, false, false};
         case 9:
-            return BankPlan{OutputSlot::MIDDLE, BankLevel::TEMPS, false};
+            return BankPlan{OutputSlot::MIDDLE, BankLevel::TEMPS, false, false};
         default:
             return PACKED_PLAN;
     }
 }
 
-// Plan k: BaseBankPlanAt(k), or for k >= BASE_BANK_PLANS plan k - BASE_BANK_PLANS with tmpA's slack.
+// Plan k: BaseBankPlanAt(k); for k >= BASE_BANK_PLANS plan k - BASE_BANK_PLANS with tmpA's slack;
+// for k >= BASE_BANK_PLANS + SLACK_BANK_PLANS plan k - BASE_BANK_PLANS - SLACK_BANK_PLANS with the
+// operands first.
 __aicore__ inline BankPlan BankPlanAt(uint32_t k)
 {
     if (k < BASE_BANK_PLANS) {
         return BaseBankPlanAt(k);
     }
-    BankPlan plan = k < BANK_PLAN_COUNT ? BaseBankPlanAt(k - BASE_BANK_PLANS) : PACKED_PLAN;
-    plan.shiftSlack = k < BANK_PLAN_COUNT;
-    return plan;
+    if (k < BASE_BANK_PLANS + SLACK_BANK_PLANS) {
+        BankPlan plan = BaseBankPlanAt(k - BASE_BANK_PLANS);
+        plan.shiftSlack = true;
+        return plan;
+    }
+    if (k < BANK_PLAN_COUNT) {
+        BankPlan plan = BaseBankPlanAt(k - BASE_BANK_PLANS - SLACK_BANK_PLANS);
+        plan.shiftSlack = true;
+        plan.operandsFirst = true;
+        return plan;
+    }
+    return PACKED_PLAN;
 }
 
 // Operands whose Mul buffer the plan places, in allocation order: weight, pos_weight, gradOutput.
@@ -158,6 +180,10 @@ struct UbOrder {
     uint32_t laterTemps;                // temps after tmpA, each fp32TileBytes at the half phase
     bool sumsLoss;                      // the loss tile (tmpC) is summed pairwise in place (partials)
     uint32_t tmpASlack;                 // bytes a shiftSlack plan adds to tmpA (0: no use for them)
+    bool operandsFirst;                 // an operandsFirst plan moves the operands' buffers (else not)
+    bool shiftedTargetIntoTmpA;         // on a slack plan the target's partner is tmpA (BankPlanCost)
+    bool narrowCasts;                   // 16-bit dL/dinput: the host counts its Casts to and from tmpA
+                                        // as such (bank_cost.h CastClashes)
 };
 
 // Pads (a TBuf before the buffer, 0 for none), lengths and offsets of one plan.
@@ -218,13 +244,32 @@ __aicore__ inline void PlaceOutput(const UbOrder& order, BankLevel level, uint64
 }
 
 // A plan's layout: walks the order from tmpA and places each buffer its level pays for.
+__aicore__ inline void PlaceOperands(const UbOrder& order, bool placed, uint64_t& offset, UbPlacement& p)
+{
+    for (uint32_t k = 0; k < PLACED_OPERANDS; ++k) {
+        const UbSlot& slot = order.operands[k];
+        PlaceSlot(slot, placed, PadToPhase(offset, slot.phase), offset, p.operandPad[k], p.operandBufferBytes[k],
+                  p.operandOffset[k], p.padBytes);
+    }
+}
+
+// Whether the plan puts the operands' buffers before the input queue (PlaceUb, AllocateInPlanOrder).
+__aicore__ inline bool OperandsFirst(const UbOrder& order, BankPlan plan)
+{
+    return plan.operandsFirst && order.operandsFirst && plan.level >= BankLevel::PLACED;
+}
+
 __aicore__ inline UbPlacement PlaceUb(const UbOrder& order, BankPlan plan)
 {
     UbPlacement p{};
     const bool early = plan.level >= BankLevel::PLACED;
+    const bool operandsFirst = OperandsFirst(order, plan);
     p.tmpASlack = plan.shiftSlack && early ? order.tmpASlack : 0;
     p.padBytes = p.tmpASlack;
     uint64_t offset = order.fp32TileBytes + p.tmpASlack;
+    if (operandsFirst) {
+        PlaceOperands(order, early, offset, p);
+    }
     PlaceSlot(order.input, early, PadToPhase(offset, order.input.phase), offset, p.inputPad, p.inputBufferBytes,
               p.inputOffset, p.padBytes);
     if (plan.out == OutputSlot::EARLY) {
@@ -232,10 +277,8 @@ __aicore__ inline UbPlacement PlaceUb(const UbOrder& order, BankPlan plan)
     }
     PlaceSlot(order.target, plan.level >= BankLevel::TARGET, PadToPhase(offset, order.target.phase), offset,
               p.targetPad, p.targetBufferBytes, p.targetOffset, p.padBytes);
-    for (uint32_t k = 0; k < PLACED_OPERANDS; ++k) {
-        const UbSlot& slot = order.operands[k];
-        PlaceSlot(slot, early, PadToPhase(offset, slot.phase), offset, p.operandPad[k], p.operandBufferBytes[k],
-                  p.operandOffset[k], p.padBytes);
+    if (!operandsFirst) {
+        PlaceOperands(order, early, offset, p);
     }
     if (plan.out == OutputSlot::MIDDLE) {
         PlaceOutput(order, plan.level, offset, p);
@@ -339,11 +382,23 @@ __aicore__ inline UbOrder KernelUbOrder(const TilingData& t)
                                   fp32 ? Partner::NONE : (backward ? Partner::TMP_A : Partner::SECOND_TEMP)};
     order.laterTemps = (backward ? GRAD_FP32_TEMPS : FP32_TEMPS) - 1;
     order.sumsLoss = partials;
-    // The forward multiplies an fp32 PERIODIC pos_weight into y * softplus(-x) read from tmpA at the
-    // phase opposite the expansion's for the tile (OppositePeriodReadElems): up to a bank cycle less a block
-    // behind tmpA's start.
+    // The forward and dL/dinput multiply an fp32 PERIODIC pos_weight into y * softplus(-x) (y * n2)
+    // read from tmpA at the phase opposite the expansion's for the tile (OppositePeriodReadElems): up to
+    // a bank cycle less a block behind tmpA's start.
     const bool periodicPosWeight = static_cast<OperandMode>(t.posWeight.mode) == OperandMode::PERIODIC;
-    order.tmpASlack = !backward && fp32 && periodicPosWeight ? BANK_CYCLE_BYTES - BLOCK_BYTES : 0;
+    order.tmpASlack = kernel != KernelKind::BACKWARD_TARGET && fp32 && periodicPosWeight ? BANK_CYCLE_BYTES - BLOCK_BYTES : 0;
+    // dL/dinput with a 16-bit target: y's widening into tmpA reads the target queue in the beat it
+    // writes tmpA, a read-write conflict where the two share a bank row (as the gradient's narrowing
+    // out of tmpA meets the output queue; the host's CastClashes counts both). With
+    // the operands' buffers ahead of the input queue the target can leave tmpA's row, and a PERIODIC
+    // pos_weight's expansion can join it, away from tmpB's (its in-place Mul into tmpB). With fp32
+    // tiles and a PERIODIC pos_weight (the slack plans' y * n2 written into tmpA beside y's reads, then
+    // multiplied into tmpB from there and the expansion) the same moves serve both Muls.
+    order.operandsFirst = kernel == KernelKind::BACKWARD && (!fp32 || order.tmpASlack != 0);
+    order.narrowCasts = kernel == KernelKind::BACKWARD && !fp32;
+    // dL/dinput's slack plans write y * n2 into tmpA in the beat they read y (grad.h
+    // ShiftedTargetTerms): the target queue's partner there is tmpA, not tmpB.
+    order.shiftedTargetIntoTmpA = kernel == KernelKind::BACKWARD;
     return order;
 }
 

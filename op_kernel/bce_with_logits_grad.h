@@ -47,7 +47,11 @@ public:
                                       {&posWeight_, args.posWeight, &tiling_.posWeight},
                                       {&gradOutput_, args.gradOutput, &tiling_.gradOutput}};
         TempBuf* const laterTemps[] = {&tmpB_, &tmpC_, &tmpD_};
-        AllocateInPlanOrder(pipe_, tiling_, pads_, tmpA_, inQueueX_, inQueueY_, outQueue_, operands, laterTemps);
+        const UbPlacement place =
+            AllocateInPlanOrder(pipe_, tiling_, pads_, tmpA_, inQueueX_, inQueueY_, outQueue_, operands, laterTemps);
+        // A slack plan (fp32 PERIODIC pos_weight): y * n2 goes into tmpA opposite the expansion's read.
+        shiftsTerm_ = place.tmpASlack != 0;
+        posWeightOffset_ = place.operandOffset[1];
         const SetupScratch scratch{{tmpA_.Get<float>(), tmpB_.Get<float>(), tmpC_.Get<float>()}, tileLength_};
         weight_.SetUp(pipe_, scratch);
         posWeight_.SetUp(pipe_, scratch);
@@ -116,6 +120,10 @@ private:
         // Dequeued only now: the target's copy overlaps the vector work on x (see the forward).
         LocalTensor<T> target = inQueueY_.DeQue<T>();
         LocalTensor<float> y = Widen(target, a, count);
+        if (shiftsTerm_) {
+            ShiftedTargetTerms(input, target, y, b, c, d, offset, count);
+            return;
+        }
         AscendC::Mul(b, b, y, count);              // b = y * n2
         AscendC::Muls(a, y, -1.0f, count);
         // y's last read: its one buffer (TargetBuffers) takes the next tile's copy from here.
@@ -130,6 +138,33 @@ private:
         // tmpB (free, like c and d) as the factors' scratch: a 16-bit FULL stream is allocated
         // after the later temps (OperandSlot), so its widening into the last temp, tmpD, met its
         // own reads in one bank row; tmpB is the temp farthest from it.
+        Finish(result, b, offset, count);
+    }
+
+    // Compute's tail for an fp32 PERIODIC pos_weight on a slack plan (as the forward's
+    // ShiftedTargetTerms): y * n2 goes into tmpA at the phase opposite the expansion's read for this
+    // tile (OppositePeriodReadElems), so the pos_weight Mul reads its sources in different bank
+    // groups and writes tmpB, in another bank row; (1 - y) * n1 goes into x's buffer (fp32, at phase 0
+    // on such a plan; x's last read was n1's Mins). The same roundings as Compute's in-place order:
+    // b = (n2 * y) * pw, (1 - y) * n1, their difference, / c.
+    __aicore__ inline void ShiftedTargetTerms(LocalTensor<T>& input, LocalTensor<T>& target,
+                                              const LocalTensor<float>& y, const LocalTensor<float>& b,
+                                              const LocalTensor<float>& c, const LocalTensor<float>& d,
+                                              uint64_t offset, uint32_t count)
+    {
+        const LocalTensor<float> term = input.template ReinterpretCast<float>();
+        const LocalTensor<float> shifted =
+            tmpA_.Get<float>()[OppositePeriodReadElems(posWeightOffset_, tiling_.posWeight, offset)];
+        AscendC::Mul(shifted, b, y, count);        // n2 * y
+        AscendC::Muls(term, y, -1.0f, count);
+        inQueueY_.FreeTensor(target);              // y's last read
+        AscendC::Adds(term, term, 1.0f, count);    // 1 - y
+        AscendC::Mul(term, term, d, count);        // (1 - y) * n1
+        posWeight_.ApplyPeriodicFrom(b, shifted, offset, count);  // b = pw * y * n2
+        AscendC::Sub(term, term, b, count);
+        LocalTensor<float> result = ResultTile(term);
+        AscendC::Div(result, term, c, count);
+        inQueueX_.FreeTensor(input);               // term's last read
         Finish(result, b, offset, count);
     }
 
@@ -228,6 +263,8 @@ private:
     bool targetGrad_ = false;
     bool scalarGrad_ = false;
     bool hasPosWeight_ = false;
+    bool shiftsTerm_ = false;       // fp32 PERIODIC pos_weight on a slack plan (ShiftedTargetTerms)
+    uint64_t posWeightOffset_ = 0;  // UB offset of pos_weight's expansion
     float gradScale_ = 1.0f;
     bool gradScaleReady_ = false;
     TPipe pipe_;

@@ -1,7 +1,8 @@
 // A kernel's UB allocated in the order of its bank plan (bce_with_logits_bank_plan.h), shared by the
 // forward and backward kernels: tmpA first (UB offset 0), the input queue, the output queue if the
-// plan puts it early, the target queue, each operand's Mul buffer (BroadcastOperand::Allocate), the
-// output queue if in the middle, the later temps, the output queue if late. TPipe places buffers back
+// plan puts it early, the target queue, each operand's Mul buffer (BroadcastOperand::Allocate; right
+// after tmpA instead on an operands-first plan), the output queue if in the middle, the later temps,
+// the output queue if late. TPipe places buffers back
 // to back in InitBuffer order, so this must be the kernel's first allocation; the operands' SetUp
 // (their other buffers and one-off work) follows it.
 #ifndef BCE_WITH_LOGITS_UB_ALLOC_H
@@ -32,6 +33,17 @@ __aicore__ inline void InitOutputAt(AscendC::TPipe& pipe, OutQueue& out, BankPad
     }
 }
 
+// Each operand's Mul buffer (BroadcastOperand::Allocate), in the order of UbPlacement::operandPad.
+template <uint32_t N>
+__aicore__ inline void AllocateOperands(AscendC::TPipe& pipe, const TilingData& tiling, const UbPlacement& place,
+                                        const OperandAt (&operands)[N])
+{
+    for (uint32_t k = 0; k < N; ++k) {
+        operands[k].operand->Allocate(pipe, operands[k].gm, *operands[k].tiling, tiling, place.operandPad[k],
+                                      place.operandBufferBytes[k]);
+    }
+}
+
 // The kernel's buffers by role, each queue with the buffers its UbOrder slot holds; tmpA with the
 // plan's slack behind it. Returns the placement.
 template <typename InputQueue, typename TargetQueue, typename OutQueue, uint32_t N, uint32_t M>
@@ -46,12 +58,15 @@ __aicore__ inline UbPlacement AllocateInPlanOrder(AscendC::TPipe& pipe, const Ti
     const BankPlan plan = PlanOf(tiling.bankPadBytes);
     const UbPlacement place = PlaceUb(order, plan);
     pipe.InitBuffer(tmpA, order.fp32TileBytes + place.tmpASlack);
+    const bool operandsFirst = OperandsFirst(order, plan);
+    if (operandsFirst) {
+        AllocateOperands(pipe, tiling, place, operands);
+    }
     InitPlacedQueue(pipe, input, pads.input, place.inputPad, order.input.num, place.inputBufferBytes);
     InitOutputAt(pipe, out, pads, plan, order, place, OutputSlot::EARLY);
     InitPlacedQueue(pipe, target, pads.target, place.targetPad, order.target.num, place.targetBufferBytes);
-    for (uint32_t k = 0; k < N; ++k) {
-        operands[k].operand->Allocate(pipe, operands[k].gm, *operands[k].tiling, tiling, place.operandPad[k],
-                                      place.operandBufferBytes[k]);
+    if (!operandsFirst) {
+        AllocateOperands(pipe, tiling, place, operands);
     }
     InitOutputAt(pipe, out, pads, plan, order, place, OutputSlot::MIDDLE);
     InitLaterTemps(pipe, laterTemps, pads, place, order.fp32TileBytes);

@@ -383,6 +383,11 @@ BANK_PLANS = [("middle", 4), ("middle", 3), ("late", 4), ("late", 3), ("early", 
 # forward with a PERIODIC pos_weight (its product goes into tmpA at the phase opposite the
 # expansion's read for the tile); the same layout as plans 0-5 for any other tiling.
 BANK_PLANS += [(where, level, "slack") for where, level in BANK_PLANS[:6]]
+# Plans 16-21: plans 10-15 with the operands' Mul buffers right after tmpA, before the input queue,
+# for dL/dinput with a 16-bit target (the target queue then leaves tmpA's bank row, where y's
+# widening into tmpA met it) or an fp32 PERIODIC pos_weight (y * n2 goes into tmpA beside y's
+# reads, then into tmpB from there and the expansion); the same layout as plans 10-15 otherwise.
+BANK_PLANS += [(where, level, "operands first") for where, level in BANK_PLANS[:6]]
 TMP_A_SLACK = 480
 MAKE_ROOM_PLAN = 1  # ("middle", 3), without the operands' buffers, the input and output queues unplaced
 
@@ -419,15 +424,18 @@ def expected_bank_pads(t, operands=True):
     out = (32, output_buffers(t), 0, False, 1) if partials else (tile, output_buffers(t), HALF, fp32 and operands, 1)
     temps = [(tile32, 1, HALF, True, 1)] * (3 if backward else 2)
 
-    slack = TMP_A_SLACK if (not backward and fp32 and t["pos_weight"]["mode"] == "PERIODIC") else 0
+    slack = TMP_A_SLACK if (t["kernel"] != "backward_target" and fp32 and t["pos_weight"]["mode"] == "PERIODIC") else 0
 
-    def walk(where, level, *shift_slack):
+    operands_first = t["kernel"] == "backward" and (not fp32 or slack != 0)
+
+    def walk(where, level, variant=None):
         inputs = (tile, 2, 0, fp32 and operands, 3)  # an fp32 input queue at phase 0 from level 3
-        order = [inputs] + ([out] if where == "early" else []) + [target] + ops
-        order += [out] if where == "middle" else []
+        first = variant == "operands first" and operands_first and level >= 3
+        order = (ops if first else []) + [inputs] + ([out] if where == "early" else []) + [target]
+        order += ([] if first else ops) + ([out] if where == "middle" else [])
         first_temp = len(order)
         order += temps + ([out] if where == "late" else [])
-        pads = slack if shift_slack else 0
+        pads = slack if variant in ("slack", "operands first") else 0
         offset = tile32 + pads
         for k, (nbytes, num, phase, placeable, from_level) in enumerate(order):
             if nbytes == 0:

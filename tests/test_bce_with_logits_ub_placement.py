@@ -15,7 +15,7 @@ from conftest import DTYPES
 
 BANK_PAD_OFFSET = 440  # TilingData.bankPadBytes (tests/test_cpu_sim_banks.py)
 PLAN_BITS = 31         # the plan index + 1 below BLOCK_BYTES
-BANK_PLAN_COUNT = 16   # bce_with_logits_bank_plan.h BANK_PLAN_COUNT; plan -1 is PACKED_PLAN
+BANK_PLAN_COUNT = 22   # bce_with_logits_bank_plan.h BANK_PLAN_COUNT; plan -1 is PACKED_PLAN
 
 # (kernel, reduction, dtype, input shape, weight shape, pos_weight shape, the operands' modes):
 # small inputs on two blocks, each operand mode whose Mul buffer a plan places, and the ones

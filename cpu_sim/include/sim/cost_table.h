@@ -111,12 +111,14 @@ constexpr double kScalarAccessCycles = kScalarLoopCyclesPerElement / kAddSampleA
 // it: asc-devkit's 系统缓存概述 (docs/zh/api/SIMD-API/基础API/缓存控制/) has a scalar GM read try the
 // core's DCache, then L2, then HBM, and DCache reads and writes GM in 64-B lines
 // (ReadGmByPassDCache; DataCacheCleanAndInvalid flushes "the 64-B aligned cache line"); a SetValue
-// loads its line too (the Ascend C guide's "Reading/Writing Data by the Scalar Unit"), and the
-// guide's scalar-unit section gives a 16-KB D-cache as its example. We model one fully associative
+// loads its line too (the Ascend C guide's "Reading/Writing Data by the Scalar Unit"). Its size on
+// the vector core: the guide's cache-coherence page (docs/zh/guide/编程指南/高级编程/内存模型/
+// 缓存一致性.md, the NPU架构版本2201 table) gives the AIV DCache 32 KB in 64-B lines (the AIC's
+// 16 KB; the scalar-unit section's 16-KB D-cache is that example). We model one fully associative
 // LRU of those lines per core, empty at kernel start; the kernel's own stack and the write-back of
 // dirty lines are not modelled.
 constexpr uint32_t kDcacheLineBytes = 64;
-constexpr uint32_t kDcacheBytes = 16 * 1024;
+constexpr uint32_t kDcacheBytes = 32 * 1024;
 constexpr uint32_t kDcacheLines = kDcacheBytes / kDcacheLineBytes;
 // ASSUMED: what a scalar GM access that misses the DCache adds to kScalarAccessCycles: a round
 // trip to L2/HBM that the in-order scalar unit waits out (its result feeds the next instruction).

@@ -126,6 +126,7 @@ py::dict PlacementDict(const TilingData& t)
     d["level"] = static_cast<uint32_t>(plan.level);
     d["fp32_tile_bytes"] = order.fp32TileBytes;  // tmpA (at offset 0) and each later temp
     d["tmp_a_slack"] = p.tmpASlack;              // tmpA's bytes beyond fp32_tile_bytes
+    d["operands_first"] = OperandsFirst(order, plan);  // the operands' buffers before the input queue
     d["input"] = SlotDict(p.inputPad, p.inputBufferBytes, p.inputOffset, order.input.num);
     d["target"] = SlotDict(p.targetPad, p.targetBufferBytes, p.targetOffset, order.target.num);
     py::list operands;  // weight, pos_weight, grad_output
