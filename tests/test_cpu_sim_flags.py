@@ -4,7 +4,8 @@
 no flag. A SetFlag issued after the previous wait but before that wait's pipe reached it (what
 asc-devkit's own TQue does on a double-buffered queue) holds its source pipe until the wait clears
 the bit: the timeline charges it as `flag_stall_us`. A depth-0 (inplace) TQue holds two ids per
-buffer from InitBuffer on. Kernels: cpu_sim/selftest/st_flags.cpp."""
+buffer from InitBuffer on; a depth-2 TQue holds two enqueued tiles in order, an id each.
+Kernels: cpu_sim/selftest/st_flags.cpp."""
 from __future__ import annotations
 
 import numpy as np
@@ -22,6 +23,8 @@ QUEUE_TILES, QUEUE_TILE_FLOATS = 4, 2048  # st_flags.cpp: the TQue re-set kernel
 FETCHED_NESTED, FETCHED_IN_TURN, ALLOCATED_NESTED = 0, 1, 2
 SHARED_ID, OWN_IDS = 0, 1
 TARGET_LATE, TARGET_EARLY = 0, 1
+PREFETCH, THIRD_ENQUE = 0, 1
+PREFETCH_TILES = 4  # st_flags.cpp kPrefetchTiles
 
 
 def run(name, buffers, mode=0):
@@ -95,6 +98,19 @@ def test_tque_re_sets_a_dequeued_id_before_the_vector_pipe_reaches_the_dequeue()
         np.testing.assert_allclose(y, want, rtol=1e-6)
     assert stalls[TARGET_LATE] > 0
     assert stalls[TARGET_EARLY] == 0
+
+
+def test_a_depth_two_queue_holds_two_tiles_in_order_each_with_its_id():
+    # The kernels' prefetch (the next tile's x enqueued before this tile's DeQue) through a depth-2
+    # TQue as asc-devkit implements it for 2201 (kernel_tquebind_impl.h EnQue/DeQue: que_[tail] and
+    # que_[head], one pool MTE2_V id per enqueued buffer until its DeQue): tiles come out in order;
+    # while two are enqueued (ids 0 and 1) the pool's next id is 2, at the last tile (id 1) it is 0.
+    x = np.arange(1, PREFETCH_TILES * BLOCK_FLOATS + 1, dtype=np.float32)
+    y = np.zeros_like(x)
+    run("flag_prefetch_queue", [x, y], PREFETCH)
+    np.testing.assert_array_equal(y, x + np.repeat([2, 2, 2, 0], BLOCK_FLOATS))
+    with pytest.raises(_C.SimulatorError, match=r"TQue::EnQue: queue of depth 2 already holds 2 tensor"):
+        run("flag_prefetch_queue", [x, np.zeros_like(x)], THIRD_ENQUE)
 
 
 def test_an_inplace_queue_holds_two_ids_per_buffer_from_init_buffer():

@@ -147,6 +147,7 @@ void st_flag_v_v(GM_ADDR* gm, GM_ADDR tiling);
 void st_flag_column_restage(GM_ADDR* gm, GM_ADDR tiling);
 void st_flag_tque_reset(GM_ADDR* gm, GM_ADDR tiling);
 void st_flag_inplace_queue_ids(GM_ADDR* gm, GM_ADDR tiling);
+void st_flag_prefetch_queue(GM_ADDR* gm, GM_ADDR tiling);
 }  // namespace cpu_sim_selftest
 
 namespace cpu_sim {
@@ -264,6 +265,7 @@ const std::vector<SelfTestKernel>& SelfTestKernels() {
         {"flag_column_restage", 2, &cpu_sim_selftest::st_flag_column_restage},
         {"flag_tque_reset", 3, &cpu_sim_selftest::st_flag_tque_reset},
         {"flag_inplace_queue_ids", 2, &cpu_sim_selftest::st_flag_inplace_queue_ids},
+        {"flag_prefetch_queue", 2, &cpu_sim_selftest::st_flag_prefetch_queue},
         {"bad_datacopy_count", 2, &cpu_sim_selftest::st_bad_datacopy_count},
         {"bad_pad_blockcount", 2, &cpu_sim_selftest::st_bad_pad_blockcount},
         {"bad_pad_blocklen", 2, &cpu_sim_selftest::st_bad_pad_blocklen},

@@ -250,3 +250,55 @@ void st_flag_inplace_queue_ids(GM_ADDR* gm, GM_ADDR tiling) {
 }
 
 }  // namespace cpu_sim_selftest
+
+namespace cpu_sim_selftest {
+namespace {
+
+constexpr uint32_t kPrefetchTiles = 4;
+enum PrefetchMode : uint32_t { PREFETCH = 0, THIRD_ENQUE = 1 };
+
+}  // namespace
+
+// The kernels' prefetch through a depth-2 VECIN queue of 2 buffers (asc-devkit
+// kernel_tquebind_impl.h, __NPU_ARCH__ 2201: EnQue puts the buffer at que_[tail] and sets an MTE2_V
+// id it takes from the pool, DeQue takes que_[head], waits that id and gives it back; FreeTensor
+// sets a V_MTE2 id the next AllocTensor of the buffer waits and gives back). Tile t+1 is enqueued
+// before tile t's DeQue; y[8t..8t+8) = x[8t..8t+8) + the MTE2_V id the pool would give next, read
+// just before the DeQue. THIRD_ENQUE enqueues a third tile on the full queue.
+void st_flag_prefetch_queue(GM_ADDR* gm, GM_ADDR tiling) {
+    const uint32_t mode = TilingU32(tiling, 3);
+    TPipe pipe;
+    TQue<TPosition::VECIN, 2> in;
+    TQue<TPosition::VECOUT, 1> out;
+    pipe.InitBuffer(in, mode == THIRD_ENQUE ? 3 : 2, ONE_BLK_SIZE);
+    pipe.InitBuffer(out, 1, ONE_BLK_SIZE);
+    GlobalTensor<float> x, y;
+    x.SetGlobalBuffer(reinterpret_cast<__gm__ float*>(gm[0]), kPrefetchTiles * kBlockFloats);
+    y.SetGlobalBuffer(reinterpret_cast<__gm__ float*>(gm[1]), kPrefetchTiles * kBlockFloats);
+    auto copyIn = [&](uint32_t tile) {
+        LocalTensor<float> local = in.AllocTensor<float>();
+        DataCopy(local, x[tile * kBlockFloats], kBlockFloats);
+        in.EnQue(local);
+    };
+    copyIn(0);
+    if (mode == THIRD_ENQUE) {
+        copyIn(1);
+        copyIn(2);
+    }
+    for (uint32_t tile = 0; tile < kPrefetchTiles; ++tile) {
+        if (tile + 1 < kPrefetchTiles) {
+            copyIn(tile + 1);
+        }
+        const float nextId = static_cast<float>(pipe.FetchEventID<HardEvent::MTE2_V>());
+        LocalTensor<float> local = in.DeQue<float>();
+        LocalTensor<float> result = out.AllocTensor<float>();
+        Adds(result, local, nextId, kBlockFloats);
+        in.FreeTensor(local);
+        out.EnQue(result);
+        result = out.DeQue<float>();
+        DataCopy(y[tile * kBlockFloats], result, kBlockFloats);
+        out.FreeTensor(result);
+    }
+}
+
+}  // namespace cpu_sim_selftest
