@@ -108,7 +108,7 @@ def base_raw(**kw) -> bytes:
     ("gradOutput.mode", 3, "gradOutput.numel = 0: must equal totalLength"), ("gradOutput.dtype", 1, "gradOutput.dtype = 1"),
     ("partialGroupLength", 0, "partialGroupLength = 0"), ("workspaceBytes", 0, "workspaceBytes = 0"),
     ("bankPadBytes", 32, "bankPadBytes = 32: must be 0 or a bank plan's pads plus its index"),
-    ("bankPadBytes", 17, "bankPadBytes = 17: must be 0 or a bank plan's pads plus its index in [1, 16]"),
+    ("bankPadBytes", 23, "bankPadBytes = 23: must be 0 or a bank plan's pads plus its index in [1, 22]"),
     ("bankPadBytes", 32 + 2, "bankPadBytes = 34: must hold the pads of bank plan 2"),
     ("ubBytes", 1 << 20, "ubBytes = 1048576"), ("ubBytes", 8000, "ubBytes = 8000: the kernel would allocate"), ("ubBytes", 100, "tileLength = "),
 ])
