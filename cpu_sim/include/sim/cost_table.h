@@ -136,10 +136,12 @@ constexpr double kScalarGmMissCycles = 500;
 // 指令下发，引起流水断流"). The only depth asc-devkit publishes for dav-2201 is the cube core's:
 // "MTE1和MMAD指令队列的深度为32" (same page). For V, MTE2 and MTE3 no depth is published (the PMU
 // counts vec_iq_full / mte2_iq_full / mte3_iq_full cycles, events 0x6f / 0x6c / 0x6d, so the queues
-// are finite), so the model keeps them unbounded: 0 = the scalar unit may issue arbitrarily far
-// ahead. _C.set_pipe_queue_depth(n) sets a depth for later launches (a sensitivity knob, not a
-// sourced number).
-constexpr uint32_t kPipeQueueDepth = 0;
+// are finite). ASSUMED: each holds what the same page gives the cube's queues, 32 entries, rather
+// than the unbounded queue the finite PMU counters rule out (the kernels copy x in a tile ahead, so
+// that their modelled times hold down to 8 entries; tests/test_bce_with_logits_prefetch.py).
+// _C.set_pipe_queue_depth(n) sets another depth for later launches (0 = unbounded: the scalar unit
+// may issue arbitrarily far ahead).
+constexpr uint32_t kPipeQueueDepth = 32;
 // Published for dav-2201's cube core only (MTE1 and MMAD queues); not used by the vector-core model.
 constexpr uint32_t kCubeQueueDepth = 32;
 

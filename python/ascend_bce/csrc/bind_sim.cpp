@@ -156,7 +156,7 @@ py::dict CostTable() {
     d["dcache_lines"] = c::kDcacheLines;
     d["scalar_gm_miss_cycles"] = c::kScalarGmMissCycles;
     d["flag_latency_cycles"] = c::kFlagLatencyCycles;
-    d["pipe_queue_depth"] = c::kPipeQueueDepth;  // 0: unbounded (no published depth)
+    d["pipe_queue_depth"] = c::kPipeQueueDepth;  // ASSUMED: the published cube depth (0 = unbounded)
     d["cube_queue_depth"] = c::kCubeQueueDepth;  // dav-2201 MTE1/MMAD, published; unused here
     d["launch_us"] = c::kLaunchUs;
     d["sync_all_us"] = c::kSyncAllUs;
