@@ -18,6 +18,13 @@ inline GM_ADDR TilingWord(GM_ADDR tiling, int i) {
 inline uint32_t TilingU32(GM_ADDR tiling, int i) { return *reinterpret_cast<__gm__ uint32_t*>(TilingWord(tiling, i)); }
 inline float TilingF32(GM_ADDR tiling, int i) { return *reinterpret_cast<__gm__ float*>(TilingWord(tiling, i)); }
 
+// The fp32 GM tensor of `n` elements at a kernel argument.
+inline GlobalTensor<float> FloatGm(GM_ADDR gm, uint32_t n) {
+    GlobalTensor<float> t;
+    t.SetGlobalBuffer(reinterpret_cast<__gm__ float*>(gm), n);
+    return t;
+}
+
 template <typename T> T ScalarOf(float v) {
     if constexpr (std::is_same_v<T, bfloat16_t>) return AscendC::Cast(v);
     else if constexpr (std::is_same_v<T, half>) return half(v);

@@ -223,9 +223,8 @@ void st_flag_inplace_queue_ids(GM_ADDR* gm, GM_ADDR tiling) {
     pipe.InitBuffer(inPlace, static_cast<uint8_t>(inPlaceBuffers), ONE_BLK_SIZE);
     pipe.InitBuffer(held, kHeldQueueBuffers, ONE_BLK_SIZE);
     pipe.InitBuffer(acc, ONE_BLK_SIZE);
-    GlobalTensor<float> x, y;
-    x.SetGlobalBuffer(reinterpret_cast<__gm__ float*>(gm[0]), kBlockFloats);
-    y.SetGlobalBuffer(reinterpret_cast<__gm__ float*>(gm[1]), kBlockFloats);
+    const GlobalTensor<float> x = FloatGm(gm[0], kBlockFloats);
+    const GlobalTensor<float> y = FloatGm(gm[1], kBlockFloats);
     LocalTensor<float> sum = acc.Get<float>();
     LocalTensor<float> tile;
     for (uint32_t pass = 0; pass < kInPlaceTiles; ++pass) {
@@ -272,9 +271,8 @@ void st_flag_prefetch_queue(GM_ADDR* gm, GM_ADDR tiling) {
     TQue<TPosition::VECOUT, 1> out;
     pipe.InitBuffer(in, mode == THIRD_ENQUE ? 3 : 2, ONE_BLK_SIZE);
     pipe.InitBuffer(out, 1, ONE_BLK_SIZE);
-    GlobalTensor<float> x, y;
-    x.SetGlobalBuffer(reinterpret_cast<__gm__ float*>(gm[0]), kPrefetchTiles * kBlockFloats);
-    y.SetGlobalBuffer(reinterpret_cast<__gm__ float*>(gm[1]), kPrefetchTiles * kBlockFloats);
+    const GlobalTensor<float> x = FloatGm(gm[0], kPrefetchTiles * kBlockFloats);
+    const GlobalTensor<float> y = FloatGm(gm[1], kPrefetchTiles * kBlockFloats);
     auto copyIn = [&](uint32_t tile) {
         LocalTensor<float> local = in.AllocTensor<float>();
         DataCopy(local, x[tile * kBlockFloats], kBlockFloats);
