@@ -51,8 +51,9 @@ public:
         TempBuf* const laterTemps[] = {&tmpB_, &tmpC_};
         const UbPlacement place =
             AllocateInPlanOrder(pipe_, tiling_, pads_, tmpA_, inQueueX_, inQueueY_, outQueue_, operands, laterTemps);
-        // A slack plan: tmpA has room to put y * softplus(-x) opposite pos_weight's expansion.
-        shiftsLoss_ = place.tmpASlack != 0;
+        // A slack plan: tmpA has room to put y * softplus(-x) opposite pos_weight's expansion. Only
+        // fp32 kernels get one; IS_FP32 also drops the path from the 16-bit kernels' code.
+        shiftsLoss_ = IS_FP32 && place.tmpASlack != 0;
         posWeightOffset_ = place.operandOffset[1];
         lossUb_ = place.tempOffset[1];
         // The loss's upper half in tmpA (Compute) for a sum with no weight (the Sub is the loss's last

@@ -50,7 +50,8 @@ public:
         const UbPlacement place =
             AllocateInPlanOrder(pipe_, tiling_, pads_, tmpA_, inQueueX_, inQueueY_, outQueue_, operands, laterTemps);
         // A slack plan (fp32 PERIODIC pos_weight): y * n2 goes into tmpA opposite the expansion's read.
-        shiftsTerm_ = place.tmpASlack != 0;
+        // Only fp32 kernels get one; IS_FP32 also drops the path from the 16-bit kernels' code.
+        shiftsTerm_ = IS_FP32 && place.tmpASlack != 0;
         posWeightOffset_ = place.operandOffset[1];
         const SetupScratch scratch{{tmpA_.Get<float>(), tmpB_.Get<float>(), tmpC_.Get<float>()}, tileLength_};
         weight_.SetUp(pipe_, scratch);
