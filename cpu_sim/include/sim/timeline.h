@@ -15,7 +15,7 @@
 // (an LRU of kDcacheLines lines). GetValue/SetValue on a LocalTensor take the
 // worst case of the compiler's automatic sync (cce-auto-sync, on by default: V_S before a scalar
 // access that follows vector work, S_V before vector work that follows it). With a queue depth
-// (SetPipeQueueDepth; unbounded by default, no depth is published for the vector core) every
+// (cost::kPipeQueueDepth, ASSUMED; SetPipeQueueDepth sets another, 0 unbounded) every
 // vector or copy instruction and every SetFlag/WaitFlag on V, MTE2 or MTE3 takes an entry of its
 // pipe's queue from its issue until it starts on the pipe (a wait: until the pipe passes it); the
 // scalar unit issues into a full queue only when its oldest entry has left, holding the issue of
@@ -84,8 +84,8 @@ void TimeBarrierAll();                 // PipeBarrier<PIPE_ALL>: every pipe drai
 double TimeNow();                      // the cycle every pipe is drained (after TimeBarrierAll)
 void TimeReleaseAll(double cycle);     // SyncAll: nothing of the block starts before `cycle`
 BlockTimeline TimelineResult(const PipeTimeline& t);
-// The depth of the V, MTE2 and MTE3 instruction queues for later launches (0: unbounded, the
-// default, cost::kPipeQueueDepth).
+// The depth of the V, MTE2 and MTE3 instruction queues for later launches (default
+// cost::kPipeQueueDepth; 0: unbounded).
 void SetPipeQueueDepth(uint32_t depth);
 uint32_t PipeQueueDepth();
 

@@ -324,9 +324,9 @@ void BindSim(py::module_& m) {
           "Sets CTRL[48] at the start of later launches, as the process's float overflow mode does on an "
           "A2: 'inf_nan' (the A2 default) or 'saturation' (half/bf16 inf -> +-MAX, NaN -> 0).");
     m.def("set_pipe_queue_depth", [](uint32_t depth) { cpu_sim::SetPipeQueueDepth(depth); }, py::arg("depth"),
-          "Sets the depth of the V, MTE2 and MTE3 instruction queues for later launches (0: unbounded, "
-          "the default; no depth is published for the A2 vector core, so any other value is a "
-          "sensitivity setting): the scalar unit stalls when the queue of the pipe it issues to is full.");
+          "Sets the depth of the V, MTE2 and MTE3 instruction queues for later launches (default "
+          "cost_table()['pipe_queue_depth'], assumed: no depth is published for the A2 vector core; 0: "
+          "unbounded): the scalar unit stalls when the queue of the pipe it issues to is full.");
     m.def("get_pipe_queue_depth", []() { return cpu_sim::PipeQueueDepth(); });
     m.def("get_float_overflow_mode",
           []() { return std::string(cpu_sim::LaunchFloatSaturation() ? "saturation" : "inf_nan"); });
