@@ -26,6 +26,10 @@ struct KernelArgs {
 
 // Repeats a first pairwise halving needs before the loss's upper half is put in tmpA for it.
 constexpr uint32_t SPLIT_LOSS_MIN_REPEATS = 32;
+// Tile partials a mean/sum gathers in one 32-B out-queue buffer before one copy writes them all:
+// a copy per tile would pay a DMA's set-up (about 112 cycles on the core's GM link, cpu_sim
+// cost_table.h) for 4 bytes, which an HBM-bound launch takes from its input copies.
+constexpr uint32_t PARTIALS_PER_COPY = BLOCK_BYTES / FP32_BYTES;
 
 template <typename T>
 class KernelBceWithLogits {
@@ -192,12 +196,15 @@ private:
         weight_.Apply(c, a, offset, count);
         inQueueX_.FreeTensor(input);
         if (reduce_) {
-            LocalTensor<float> partial = outQueue_.AllocTensor<float>();
+            if (partialsHeld_ == 0) {
+                partials_ = outQueue_.AllocTensor<float>();
+            }
             // tmpA (UB offset 0) is free: the halvings that would meet their delayed writes in
-            // tmpC's bank row go there.
+            // tmpC's bank row go there. The sum lands in its slot from the vector pipe (element
+            // alignment is enough for PairwiseSum's dst).
             const PairwiseSpare spare{a, 0, lossUb_, upperInA};
-            PairwiseSum(partial, c, count, &spare);
-            outQueue_.EnQue(partial);
+            PairwiseSum(partials_[partialsHeld_], c, count, &spare);
+            ++partialsHeld_;
         } else {
             LocalTensor<T> out = outQueue_.AllocTensor<T>();
             AscendC::Cast(out, c, AscendC::RoundMode::CAST_RINT, count);
@@ -227,12 +234,20 @@ private:
         return term;
     }
 
+    // A mean/sum writes its partials once PARTIALS_PER_COPY are held, or at the block's last tile:
+    // the same values at the same GM slots (partialGm_[tile]) as a copy per tile would write.
     __aicore__ inline void CopyOut(uint64_t tile, uint64_t offset, uint32_t count)
     {
         if (reduce_) {
-            LocalTensor<float> partial = outQueue_.DeQue<float>();
-            CopyContiguous(partialGm_[tile], partial, 1);
-            outQueue_.FreeTensor(partial);
+            if (partialsHeld_ == PARTIALS_PER_COPY || tile + 1 == tiles_.end) {
+                outQueue_.EnQue(partials_);
+                LocalTensor<float> partials = outQueue_.DeQue<float>();
+                // DataCopyPad for any count: the slots start wherever the block's tiles do, so the
+                // GM address need not be 32-B aligned.
+                AscendC::DataCopyPad(partialGm_[tile + 1 - partialsHeld_], partials, OneRun<float>(partialsHeld_));
+                outQueue_.FreeTensor(partials);
+                partialsHeld_ = 0;
+            }
         } else {
             LocalTensor<T> out = outQueue_.DeQue<T>();
             CopyContiguous(outGm_[offset], out, count);
@@ -296,6 +311,8 @@ private:
     uint32_t tileLength_ = 0;
     bool reduce_ = false;
     bool shiftsLoss_ = false;       // fp32 PERIODIC pos_weight on a slack plan (ShiftedTargetTerms)
+    LocalTensor<float> partials_;   // a mean/sum's out-queue buffer of tile partials (CopyOut)
+    uint32_t partialsHeld_ = 0;     // partials in it, not yet copied
     uint64_t posWeightOffset_ = 0;  // UB offset of pos_weight's expansion
     uint64_t lossUb_ = 0;           // UB offset of tmpC, the loss tile
     bool splitsLoss_ = false;       // a full tile's loss has its upper half put in tmpA (Compute)

@@ -35,6 +35,25 @@ def test_no_broadcast_operand_is_materialised(rng, shape, w_shape, pw_shape, red
     assert stats.gm_bytes_written == out_bytes + partials
 
 
+@pytest.mark.parametrize("n, max_blocks", [(1_000_003, 7), (1_000_003, None), (70_001, None), (100, 3)])
+@pytest.mark.parametrize("dtype", [np.float32, np.float16])
+def test_a_block_writes_its_tile_partials_eight_to_a_copy(rng, n, max_blocks, dtype):
+    # One copy per tile would pay a DMA's set-up on the GM link for 4 bytes: a block gathers its
+    # tiles' partials in one 32-B buffer and copies them once per 8 tiles and after its last tile.
+    x = rng.standard_normal(n).astype(dtype)
+    y = rng.random(n).astype(dtype)
+    bce(x, y, reduction="sum", max_blocks=max_blocks)
+    stats = ascend_bce.last_kernel_stats().as_dict()
+    num_tiles = _C.host.compute_tiling([n], np.dtype(dtype).name, "sum")["num_tiles"]
+    blocks = stats["block_dim"]
+    result_bytes = np.dtype(dtype).itemsize
+    for b in stats["blocks"]:
+        tiles = num_tiles // blocks + (1 if b["block_idx"] < num_tiles % blocks else 0)
+        result = b["block_idx"] == 0  # block 0 also writes the combined sum
+        assert b["pipe_instructions"]["MTE3"] == -(-tiles // 8) + result
+        assert b["gm_bytes_written"] == 4 * tiles + (result_bytes if result else 0)
+
+
 @pytest.mark.parametrize("reduction", ["mean", "sum"])
 @pytest.mark.parametrize("dtype", [np.float32, np.float16])
 def test_reductions_are_bit_identical_across_block_counts(rng, reduction, dtype):
