@@ -143,7 +143,7 @@ private:
         LocalTensor<float> b = tmpB_.Get<float>();
         LocalTensor<float> c = tmpC_.Get<float>();
         if (reduce_ && count < tileLength_) {
-            ZeroPairwiseSpan(c, count);
+            ZeroPairwisePad(c, count);
         }
         Log1pExpNegAbs(a, Widen(input, c, count), c, b, count);  // a = log1p(exp(-|x|))
         // b = softplus(x), c = softplus(-x); a is free from here
