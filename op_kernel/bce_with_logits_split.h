@@ -34,11 +34,11 @@ __aicore__ inline TileRange BlockRange(uint64_t numTiles, uint64_t blockDim, uin
 // chunks split evenly over the blocks (blockDim a multiple of rowChunks) give each chunk's tiles
 // to blockDim / rowChunks blocks of their own: no block's tiles reach two chunks, so none loads a
 // ROW operand's chunk twice, and no block takes more tiles than the plain split would give it
-// (R / m tiles per block either way). A block whose tiles did reach two chunks waited for the
-// second chunk's copy between its tiles (fp32 mean with pos_weight[21841] at 4.1M elements: 47
-// blocks, 3 of them with a chunk change, each about 0.45 us behind the rest). Otherwise the
-// plain balanced split. Which block computes a tile changes no result: partials and outputs go to
-// the tile's own slots.
+// (at most ceil(rows / (blockDim / rowChunks)) = ceil(numTiles / blockDim) either way). A block
+// whose tiles did reach two chunks waited for the second chunk's copy between its tiles (fp32 mean
+// with pos_weight[21841] at 4.1M elements: 47 blocks, 3 of them with a chunk change, each about
+// 0.45 us behind the rest). Otherwise the plain balanced split. Which block computes a tile
+// changes no result: partials and outputs go to the tile's own slots.
 __aicore__ inline TileRange BlockTilesOf(const TilingData& tiling, uint64_t blockDim, uint64_t blockIdx)
 {
     const uint64_t chunks = tiling.rowLength != 0 ? tiling.rowChunks : 0;
