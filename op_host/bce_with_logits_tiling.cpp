@@ -656,7 +656,7 @@ uint64_t BusiestBlockWork(const TilingData& t, uint64_t blockDim)
     const uint64_t rows = t.rowLength != 0 ? t.totalLength / t.rowLength : 0;
     uint64_t most = 0;
     for (uint64_t b = 0; b < blockDim; ++b) {
-        const TileRange r = BlockRange(t.numTiles, blockDim, b);
+        const TileRange r = BlockTilesOf(t, blockDim, b);
         uint64_t work = TilesElems(t, r.first, r.end);
         if (rows != 0 && r.end > r.first) {
             work += ((r.end - 1) / rows - r.first / rows) * t.tileLength;

@@ -138,13 +138,19 @@ private:
     // rather than kept, which is what lets a 16-bit tile reach 16 KB per DataCopy.
     __aicore__ inline void Compute(uint64_t offset, uint32_t count)
     {
-        LocalTensor<T> input = inQueueX_.DeQue<T>();
         LocalTensor<float> a = tmpA_.Get<float>();
         LocalTensor<float> b = tmpB_.Get<float>();
         LocalTensor<float> c = tmpC_.Get<float>();
-        if (reduce_ && count < tileLength_) {
-            ZeroPairwiseSpan(c, count);
+        // A short tile's zeros past its count stay in tmpC until a tile of another count: every
+        // write to tmpC in a tile (the chain's count forms, PairwiseSum's halvings into its first
+        // half) stays within [0, count). A block's row tiles of a row's last chunk share one count,
+        // so it zeroes them once, and such a tile costs no more vector time than a full one. Before
+        // x's DeQue: on a block's first tile the vector pipe is still waiting for x's copy.
+        if (reduce_ && count < tileLength_ && count != paddedCount_) {
+            ZeroPairwisePad(c, count);
         }
+        paddedCount_ = count;
+        LocalTensor<T> input = inQueueX_.DeQue<T>();
         Log1pExpNegAbs(a, Widen(input, c, count), c, b, count);  // a = log1p(exp(-|x|))
         // b = softplus(x), c = softplus(-x); a is free from here
         SoftplusPair(b, c, Widen(input, c, count), a, count);
@@ -316,6 +322,7 @@ private:
     uint64_t posWeightOffset_ = 0;  // UB offset of pos_weight's expansion
     uint64_t lossUb_ = 0;           // UB offset of tmpC, the loss tile
     bool splitsLoss_ = false;       // a full tile's loss has its upper half put in tmpA (Compute)
+    uint32_t paddedCount_ = 0;      // count of the last tile: tmpC holds zeros past it if it was short
     TileRange tiles_{};
     TPipe pipe_;
     TQue<TPosition::VECIN, PREFETCH_QUEUE_DEPTH> inQueueX_;  // x(tile + 1) is enqueued before x(tile)'s DeQue

@@ -90,6 +90,20 @@ __aicore__ inline void ZeroPairwiseSpan(const AscendC::LocalTensor<float>& tile,
     AscendC::Duplicate(tile, 0.0f, static_cast<int32_t>(PairwiseSpan(count)));
 }
 
+// Zeroes what PairwiseSum reads of a tile past its first `count` elements, from the 32-B block
+// holding element `count` on: the tile's `count` valid elements, written after this by count-form
+// instructions (which write exactly `count`), overwrite that block's head. The same zeros where
+// PairwiseSum reads them as ZeroPairwiseSpan, for one or two repeats of Duplicate instead of the
+// whole span's (a row tile of pos_weight[21841]'s last chunk, 5329 of 5504 elements: 84 -> 1).
+__aicore__ inline void ZeroPairwisePad(const AscendC::LocalTensor<float>& tile, uint32_t count)
+{
+    const uint32_t from = count / ALIGN_ELEMS_FP32 * ALIGN_ELEMS_FP32;
+    const uint32_t span = PairwiseSpan(count);
+    if (span > from) {  // a whole number of repeats reads nothing past `count`
+        AscendC::Duplicate(tile[from], 0.0f, static_cast<int32_t>(span - from));
+    }
+}
+
 // Zeroes tile[AlignUp(count, 8), PairwiseSpan(count)): the part PairwiseSum reads beyond a run
 // that a zero-padded copy (CopyZeroPadded) brought in; the copy itself zeroed up to the 32-B block.
 __aicore__ inline void ZeroPairwiseTail(const AscendC::LocalTensor<float>& tile, uint32_t count)

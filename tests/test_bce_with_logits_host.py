@@ -642,21 +642,39 @@ def _tile_elems(t, tile):
     return min(t["tile_length"], t["row_length"] - tile // rows * t["tile_length"])
 
 
+def block_ranges(t, blocks):
+    """[first, end) of every block's tiles as BlockTilesOf splits them: the first n % blocks take one
+    tile more, over all tiles or, for row tiles whose chunk count divides `blocks`, within each chunk
+    over blocks / chunks blocks of its own."""
+    def balanced(n, parts, start):
+        base, extra = divmod(n, parts)
+        ranges, first = [], start
+        for b in range(parts):
+            count = base + (b < extra)
+            ranges.append((first, first + count))
+            first += count
+        return ranges
+
+    chunks = t["row_chunks"] if t["row_length"] else 0
+    if chunks > 1 and blocks % chunks == 0:
+        rows = t["num_tiles"] // chunks
+        return [r for k in range(chunks) for r in balanced(rows, blocks // chunks, k * rows)]
+    return balanced(t["num_tiles"], blocks, 0)
+
+
 def _busiest(t, blocks):
-    """(tiles, work) of the busiest block when `blocks` blocks split t's tiles as BlockTiles does
-    (the first num_tiles % blocks take one tile more); work: its elements, plus a tile's length
-    for every further row chunk its tiles reach (a ROW operand's chunk is loaded again)."""
-    base, extra = divmod(t["num_tiles"], blocks)
+    """(tiles, work) of the busiest block when `blocks` blocks split t's tiles as BlockTiles does;
+    work: its elements, plus a tile's length for every further row chunk its tiles reach (a ROW
+    operand's chunk is loaded again)."""
     rows = t["total_length"] // t["row_length"] if t["row_length"] else 0
-    most_tiles, most_work, first = 0, 0, 0
-    for b in range(blocks):
-        count = base + (b < extra)
-        work = sum(_tile_elems(t, k) for k in range(first, first + count))
+    most_tiles, most_work = 0, 0
+    for first, end in block_ranges(t, blocks):
+        count = end - first
+        work = sum(_tile_elems(t, k) for k in range(first, end))
         if rows and count:
-            chunks = {k // rows for k in range(first, first + count)}
+            chunks = {k // rows for k in range(first, end)}
             work += (len(chunks) - 1) * t["tile_length"]
         most_tiles, most_work = max(most_tiles, count), max(most_work, work)
-        first += count
     return most_tiles, most_work
 
 

@@ -15,6 +15,7 @@ from ascend_bce import _C
 from ascend_bce import functional as F
 from test_bce_with_logits_backward import GRADS, check as check_grad, grad_output_for
 from test_bce_with_logits_forward import _check as check_forward, _inputs
+from test_bce_with_logits_host import block_ranges
 from test_bce_with_logits_reduction_order import model_sum_of_tiling
 
 DTYPES = {"float32": np.float32, "float16": np.float16, "bfloat16": ml_dtypes.bfloat16}
@@ -77,22 +78,22 @@ def test_row_tile_sums_follow_the_documented_order_for_any_block_count(rng, shap
         assert np.asarray(mean).view(np.uint32) == np.float32(want / np.float32(x.size)).view(np.uint32)
 
 
+def _block_chunks(t, blocks):
+    """The chunks of each block's tiles, split as BlockTiles splits them (test_bce_with_logits_host)."""
+    rows = t["total_length"] // t["row_length"]
+    return [sorted({tile_index // rows for tile_index in range(first, end)})
+            for first, end in block_ranges(t, blocks)]
+
+
 def _chunk_loads(t, blocks):
-    """Chunks each block copies in: its tiles are consecutive in chunk-major order, and a ROW operand
-    is copied when the chunk changes from one tile to the next."""
-    rows, tile, c = t["total_length"] // t["row_length"], t["tile_length"], t["row_length"]
-    base, extra = divmod(t["num_tiles"], blocks)
-    elements = 0
-    for b in range(blocks):
-        first = b * base + min(b, extra)
-        tiles = range(first, first + base + (b < extra))
-        chunks = sorted({tile_index // rows for tile_index in tiles})
-        elements += sum(min(tile, c - k * tile) for k in chunks)
-    return elements
+    """Chunk elements the blocks copy in: a block's tiles are consecutive in chunk-major order, and a
+    ROW operand is copied when the chunk changes from one tile to the next."""
+    tile, c = t["tile_length"], t["row_length"]
+    return sum(min(tile, c - k * tile) for chunks in _block_chunks(t, blocks) for k in chunks)
 
 
 @pytest.mark.parametrize("reduction", ["none", "mean"])
-@pytest.mark.parametrize("shape, w_shape, pw_shape", [CASES[0], CASES[1]])
+@pytest.mark.parametrize("shape, w_shape, pw_shape", [CASES[0], CASES[1], ((46, 21841), None, (21841,))])
 def test_row_operand_is_read_once_per_chunk_and_block(rng, reduction, shape, w_shape, pw_shape):
     x, y, w, pw = _inputs(rng, shape, np.float32, w_shape, pw_shape, w_dtype=np.float16)
     t = _tiling(x, reduction, w, pw)
@@ -104,6 +105,24 @@ def test_row_operand_is_read_once_per_chunk_and_block(rng, reduction, shape, w_s
     assert stats.gm_bytes_read == x.nbytes + y.nbytes + operand_bytes + partials
     # Every block reads about its share: never more than twice the operand's elements in all.
     assert loads <= 2 * shape[-1] + stats.block_dim * t["tile_length"]
+
+
+@pytest.mark.parametrize("reduction", ["none", "mean"])
+@pytest.mark.parametrize("rows", [46, 183])
+def test_chunks_split_evenly_over_the_blocks_give_each_block_one_chunk(rng, reduction, rows):
+    # pos_weight[21841] in 4 chunks per row on 48 blocks: 12 blocks per chunk, so no block's tiles
+    # reach a second chunk (a plain split of 4 x 183 tiles over 46 to 48 blocks gives three 16-tile
+    # blocks a chunk change), and no block takes more tiles than the plain split's busiest.
+    x, y, w, pw = _inputs(rng, (rows, 21841), np.float32, None, (21841,))
+    t = _tiling(x, reduction, w, pw)
+    assert t["block_dim"] % t["row_chunks"] == 0 and t["row_chunks"] > 1
+    assert all(len(chunks) == 1 for chunks in _block_chunks(t, t["block_dim"]))
+    assert max(end - first for first, end in block_ranges(t, t["block_dim"])) == -(-t["num_tiles"] // t["block_dim"])
+    check_forward(x, y, w, pw, reduction)
+    stats = ascend_bce.last_kernel_stats()
+    per_chunk = [min(t["tile_length"], 21841 - k * t["tile_length"]) * 4 for k in range(t["row_chunks"])]
+    partials = 0 if reduction == "none" else t["num_tiles"] * 4
+    assert stats.gm_bytes_read == x.nbytes + y.nbytes + sum(per_chunk) * (t["block_dim"] // t["row_chunks"]) + partials
 
 
 @pytest.mark.parametrize("wrt", GRADS)
