@@ -6,6 +6,7 @@
 #include <chrono>
 #include <condition_variable>
 #include <cstdlib>
+#include <cstring>
 #include <exception>
 #include <mutex>
 #include <thread>
@@ -123,7 +124,8 @@ void RunBlock(LaunchState& st, uint32_t block, const LaunchConfig& config, const
     ctx.stats.blockIdx = block;
     std::string error;
     bool failed = false;
-    void* ub = std::aligned_alloc(64, (soc.ubBytes + 63) / 64 * 64);
+    const size_t ubArenaBytes = (soc.ubBytes + 63) / 64 * 64;
+    void* ub = std::aligned_alloc(64, ubArenaBytes);
     try {
         if (ub == nullptr) {
             std::lock_guard<std::mutex> lock(st.mu);
@@ -131,6 +133,10 @@ void RunBlock(LaunchState& st, uint32_t block, const LaunchConfig& config, const
             throw std::runtime_error("cpu_sim: cannot allocate the UB arena of a block: the process is out of memory");
         }
         ctx.ub = static_cast<uint8_t*>(ub);
+        // UB keeps what the core's previous kernel left there (AllocTensor hands out buffers with
+        // stale contents): a kernel that reads UB it never wrote must not find zeros. Every byte
+        // starts as kUbPoisonByte, a NaN in fp32, fp16 and bf16 alike.
+        std::memset(ub, kUbPoisonByte, ubArenaBytes);
         const size_t ubBlocks = soc.ubBytes / 32;
         ctx.writer.assign(ubBlocks, 0);
         ctx.readableSince.assign(ubBlocks, {1, 1, 1, 1});  // never written: anyone may read

@@ -96,6 +96,10 @@ struct HardFlag {
     uint64_t setSeq = 0;
 };
 
+// Every UB byte when a block starts (launch.cpp): all ones, a NaN in fp32, fp16 and bf16, so that a
+// read of UB the kernel never wrote shows in its results instead of reading as zeros.
+constexpr uint8_t kUbPoisonByte = 0xFF;
+
 struct BlockContext {
     uint32_t blockIdx = 0;
     uint32_t blockNum = 1;
@@ -103,7 +107,7 @@ struct BlockContext {
     const LaunchConfig* config = nullptr;
     const std::vector<GmBuffer>* gm = nullptr;
     const std::atomic<bool>* stop = nullptr;  // set when the launch is interrupted
-    uint8_t* ub = nullptr;  // 32-B aligned arena of soc->ubBytes
+    uint8_t* ub = nullptr;  // 32-B aligned arena of soc->ubBytes, every byte kUbPoisonByte at the start
     uint32_t ubUsed = 0;    // InitBuffer'd bytes from offset 0
     uint32_t bufferCount = 0;
     bool selectScratchUsed = false;
