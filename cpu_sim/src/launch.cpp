@@ -14,6 +14,7 @@
 #include "sim/context.h"
 #include "sim/ctrl.h"
 #include "sim/cost_table.h"
+#include "sim/gm_race.h"
 #include "sim/runtime_internal.h"
 
 namespace cpu_sim {
@@ -92,6 +93,10 @@ struct LaunchState {
     // last completed barrier released every block.
     double latestArrival = 0;
     double releasedAt = 0;
+    // Per block, its GM reads and writes since the last SyncAll (gm_race.h); checked across blocks
+    // by the last block to reach a SyncAll (the others wait there) and after the join.
+    std::vector<GmAccessLog> gmLogs;
+    const std::vector<GmBuffer>* gm = nullptr;
 };
 
 thread_local LaunchState* tlsLaunch = nullptr;
@@ -121,6 +126,7 @@ void RunBlock(LaunchState& st, uint32_t block, const LaunchConfig& config, const
     ctx.soc = &soc;
     ctx.gm = &gm;
     ctx.stop = &st.stop;
+    ctx.gmLog = &st.gmLogs[block];
     ctx.stats.blockIdx = block;
     std::string error;
     bool failed = false;
@@ -216,6 +222,18 @@ void SyncAllHardware(const char* api, bool checkKernelType) {
     const uint64_t gen = st->generation;
     st->latestArrival = std::max(st->latestArrival, arrival);
     if (++st->arrived == st->blockDim) {
+        // Every block has finished epoch n - 1 and waits here: their logs are complete and still.
+        const std::string race =
+            CheckGmRaces(st->gmLogs, *st->gm, n - 1, Format("SyncAll #%llu", (unsigned long long)n).c_str());
+        if (!race.empty()) {
+            // Reported without the "block k:" of the block that happened to arrive last; the
+            // waiting blocks then fail on this block's exit, after the first error is kept.
+            if (!st->hasError) {
+                st->hasError = true;
+                st->firstError = race;
+            }
+            Fail(race);
+        }
         st->arrived = 0;
         st->generation++;
         st->releasedAt = st->latestArrival + cost::kSyncAllCycles;
@@ -277,6 +295,8 @@ KernelStats Launch(const LaunchConfig& config, const std::vector<GmBuffer>& gm,
     }
     LaunchState st;
     st.blockDim = blockDim;
+    st.gmLogs.resize(blockDim);
+    st.gm = &gm;
     KernelStats stats;
     stats.blockDim = blockDim;
     stats.soc = soc.name;
@@ -304,6 +324,8 @@ KernelStats Launch(const LaunchConfig& config, const std::vector<GmBuffer>& gm,
     if (!spawnError.empty()) throw std::runtime_error(spawnError);
     if (st.hasError && st.resourceError) throw std::runtime_error(st.firstError);
     if (st.hasError) throw SimError(st.firstError);
+    const std::string race = CheckGmRaces(st.gmLogs, gm, stats.blocks[0].syncAllCount, "kernel end");
+    if (!race.empty()) throw SimError(race);
     stats.timeline = CombineTimelines(stats);
     return stats;
 }

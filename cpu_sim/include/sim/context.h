@@ -100,6 +100,8 @@ struct HardFlag {
 // read of UB the kernel never wrote shows in its results instead of reading as zeros.
 constexpr uint8_t kUbPoisonByte = 0xFF;
 
+struct GmAccessLog;  // gm_race.h
+
 struct BlockContext {
     uint32_t blockIdx = 0;
     uint32_t blockNum = 1;
@@ -107,6 +109,7 @@ struct BlockContext {
     const LaunchConfig* config = nullptr;
     const std::vector<GmBuffer>* gm = nullptr;
     const std::atomic<bool>* stop = nullptr;  // set when the launch is interrupted
+    GmAccessLog* gmLog = nullptr;  // this block's GM intervals in the current SyncAll epoch (gm_race.h)
     uint8_t* ub = nullptr;  // 32-B aligned arena of soc->ubBytes, every byte kUbPoisonByte at the start
     uint32_t ubUsed = 0;    // InitBuffer'd bytes from offset 0
     uint32_t bufferCount = 0;

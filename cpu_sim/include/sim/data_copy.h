@@ -57,6 +57,8 @@ namespace sim_detail {
 // Stores (or atomically adds, when SetAtomicAdd is active) `bytes` of T from UB to GM.
 template <typename T> void StoreGm(const char* api, T* gm, const T* ub, uint64_t bytes) {
     cpu_sim::BlockContext& c = cpu_sim::Ctx();
+    cpu_sim::NoteGmAccess(gm, bytes, c.atomic == cpu_sim::AtomicKind::NONE ? cpu_sim::GmAccessKind::WRITE
+                                                                          : cpu_sim::GmAccessKind::ATOMIC);
     if (c.atomic == cpu_sim::AtomicKind::NONE) {
         std::memcpy(gm, ub, bytes);
         return;
@@ -96,6 +98,7 @@ template <typename T> void DataCopy(const LocalTensor<T>& dst, const GlobalTenso
     src.Check(api, 0, count);
     const uint64_t bytes = static_cast<uint64_t>(count) * sizeof(T);
     std::memcpy(dst.GetPhyAddr(), src.GetPhyAddr(), bytes);
+    cpu_sim::NoteGmAccess(src.GetPhyAddr(), bytes, cpu_sim::GmAccessKind::READ);
     cpu_sim::HazardWrite(api, dst.GetPhyAddr(), bytes, cpu_sim::PIPE_BIT_MTE2);
     cpu_sim::Ctx().stats.gmBytesRead += bytes;
     cpu_sim::NoteGmCopy(dst.GetPhyAddr(), src.GetPhyAddr(), true);
@@ -151,6 +154,7 @@ template <typename T> void DataCopy(const LocalTensor<T>& dst, const GlobalTenso
     const uint8_t* s = reinterpret_cast<const uint8_t*>(src.GetPhyAddr());
     uint8_t* d = reinterpret_cast<uint8_t*>(dst.GetPhyAddr());
     const uint64_t blk = p.blockLen * 32u;
+    cpu_sim::NoteGmRows(s, p.blockCount, blk, blk + p.srcStride * 32u, cpu_sim::GmAccessKind::READ);
     for (uint32_t i = 0; i < p.blockCount; ++i) {
         uint8_t* dp = d + i * (blk + p.dstStride * 32u);
         std::memcpy(dp, s + i * (blk + p.srcStride * 32u), blk);
@@ -241,6 +245,7 @@ template <typename T> void DataCopyPad(const LocalTensor<T>& dst, const GlobalTe
     const uint8_t* s = reinterpret_cast<const uint8_t*>(src.GetPhyAddr());
     uint8_t* d = reinterpret_cast<uint8_t*>(dst.GetPhyAddr());
     const uint64_t n = p.blockLen / sizeof(T);
+    cpu_sim::NoteGmRows(s, p.blockCount, p.blockLen, gmStep, cpu_sim::GmAccessKind::READ);
     for (uint32_t i = 0; i < p.blockCount; ++i) {
         uint8_t* blockStart = d + i * ubStep;
         T* dp = reinterpret_cast<T*>(blockStart);

@@ -58,6 +58,7 @@ template <typename T> void Fill(GlobalTensor<T>& gm, const uint64_t size, const 
     gm.Check("Fill", 0, size);
     T* p = gm.GetPhyAddr(0);
     for (uint64_t i = 0; i < size; ++i) p[i] = value;
+    cpu_sim::NoteGmAccess(p, size * sizeof(T), cpu_sim::GmAccessKind::WRITE);
     cpu_sim::Ctx().stats.gmBytesWritten += size * sizeof(T);
     cpu_sim::CountInstr("Fill", cpu_sim::Repeats(size, sizeof(T)));
 }

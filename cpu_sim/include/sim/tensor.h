@@ -4,6 +4,7 @@
 #include <cstdint>
 
 #include "sim/context.h"
+#include "sim/gm_race.h"
 
 namespace AscendC {
 
@@ -22,12 +23,14 @@ public:
         Check("GlobalTensor::GetValue", offset, 1);
         cpu_sim::Ctx().stats.gmBytesRead += sizeof(T);
         cpu_sim::ScalarAccess(false, addr_ + offset);
+        cpu_sim::NoteGmAccess(addr_ + offset, sizeof(T), cpu_sim::GmAccessKind::READ);
         return addr_[offset];
     }
     void SetValue(const uint64_t offset, PrimType value) {
         Check("GlobalTensor::SetValue", offset, 1);
         cpu_sim::Ctx().stats.gmBytesWritten += sizeof(T);
         cpu_sim::ScalarAccess(false, addr_ + offset);
+        cpu_sim::NoteGmAccess(addr_ + offset, sizeof(T), cpu_sim::GmAccessKind::WRITE);
         addr_[offset] = value;
     }
     __gm__ PrimType& operator()(const uint64_t offset) const {
