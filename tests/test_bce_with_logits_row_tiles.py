@@ -216,3 +216,52 @@ def test_two_rows_split_into_chunks_down_to_one_element(rng, dtype, reduction, b
         check_forward(x, y, w, pw, reduction, max_blocks=blocks)
         g = grad_output_for(rng, x, reduction)
         check_grad(x, y, w, pw, reduction, g, "input", max_blocks=blocks)
+
+
+@pytest.mark.parametrize("max_blocks", [None, 1, 3, 4, 5, 8, 12, 13, 47])
+@pytest.mark.parametrize("dtype", ["float32", "float16"])
+@pytest.mark.parametrize("rows, c", [(46, 21841), (37, 3001), (7, 40000)])
+def test_every_block_moves_exactly_the_row_tiles_block_ranges_gives_it(rng, rows, c, dtype, max_blocks):
+    # From each block's own counters: the kernel's BlockTiles gives every block the tiles that
+    # block_ranges (the host's BlockTilesOf: the chunk split when row_chunks divides the block count,
+    # the plain split otherwise) predicts: their x and y, each ROW chunk they reach once, and one
+    # 4-byte partial per tile in ceil(tiles / 8) copies (CopyOut writes partialGm_[tile + 1 - held],
+    # right only for a contiguous range). Same results whatever the split, so only these counters
+    # see a block computing a tile twice or the kernel splitting otherwise than the host.
+    x, y, w, pw = _inputs(rng, (rows, c), DTYPES[dtype], None, (c,), pw_dtype=np.float32)
+    t = _C.host.compute_tiling([rows, c], dtype, "sum", pos_weight_shape=[c], max_blocks=max_blocks or 0)
+    assert t["pos_weight"]["mode"] == "ROW" and t["row_length"] == c
+    bce(x, y, w, "sum", pw, max_blocks=max_blocks)
+    stats = ascend_bce.last_kernel_stats().as_dict()
+    assert stats["block_dim"] == t["block_dim"]
+    ranges = block_ranges(t, t["block_dim"])
+    tile, item = t["tile_length"], x.itemsize
+    covered = sorted(k for first, end in ranges for k in range(first, end))
+    assert covered == list(range(t["num_tiles"]))
+    for b in stats["blocks"]:
+        first, end = ranges[b["block_idx"]]
+        chunks = {k // rows for k in range(first, end)}
+        elems = sum(min(tile, c - k // rows * tile) for k in range(first, end))
+        result = b["block_idx"] == 0  # block 0 also reads every partial and writes the sum
+        reads = 2 * item * elems + 4 * sum(min(tile, c - k * tile) for k in chunks)
+        assert b["gm_bytes_read"] == reads + (4 * t["num_tiles"] if result else 0), (b["block_idx"], first, end)
+        assert b["gm_bytes_written"] == 4 * (end - first) + (item if result else 0), (b["block_idx"], first, end)
+        assert b["pipe_instructions"]["MTE3"] == -(-(end - first) // 8) + result, (b["block_idx"], first, end)
+
+
+@pytest.mark.parametrize("max_blocks", [None, 1, 5])
+@pytest.mark.parametrize("dtype", ["float32", "bfloat16"])
+@pytest.mark.parametrize("rows, c", [(46, 21841), (100, 1001), (9, 20011)])
+def test_short_row_tiles_read_no_never_written_ub(rng, monkeypatch, rows, c, dtype, max_blocks):
+    # A short tile zeroes only the 32-B blocks past its count that PairwiseSum reads, once for a run
+    # of tiles of that count (ZeroPairwisePad, Compute): with every block's UB arena filled with NaN
+    # bytes first (CPU_SIM_POISON_UB; the NPU does not zero UB either), any pad element that no
+    # instruction wrote would turn the sum into NaN. Same bits as on a fresh arena.
+    x, y, w, pw = _inputs(rng, (rows, c), DTYPES[dtype], None, (c,), pw_dtype=np.float32)
+    for reduction in ("sum", "mean"):
+        clean = bce(x, y, w, reduction, pw, max_blocks=max_blocks)
+        monkeypatch.setenv("CPU_SIM_POISON_UB", "0xFF")
+        poisoned = bce(x, y, w, reduction, pw, max_blocks=max_blocks)
+        monkeypatch.delenv("CPU_SIM_POISON_UB")
+        assert np.isfinite(np.asarray(clean, np.float32))
+        np.testing.assert_array_equal(np.asarray(poisoned).reshape(1).view(np.uint8), np.asarray(clean).reshape(1).view(np.uint8))
