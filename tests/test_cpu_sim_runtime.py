@@ -307,3 +307,15 @@ def test_compile_rules(case, tmp_path):
     r = subprocess.run(["g++", "-std=c++17", "-fsyntax-only", "-I", str(ROOT / "cpu_sim" / "include"), str(src)],
                        capture_output=True, text=True)
     assert (r.returncode == 0) == should_compile, r.stderr[-2000:]
+
+
+@pytest.mark.parametrize("count", [8, 4096])
+def test_ub_the_kernel_never_wrote_is_not_zeros(count):
+    # On the NPU a buffer keeps what the core's previous kernel left there (AllocTensor hands out
+    # stale contents): cpu_sim starts every UB byte as 0xFF, a NaN in every float type, so a kernel
+    # that reads UB it never wrote cannot pass by finding zeros.
+    out = np.zeros(count, np.float32)
+    tiling = np.zeros(16, np.uint32)
+    tiling[0] = count
+    _C.selftest.run("ub_poison", [out], block_dim=1, tiling=tiling)
+    assert (out.view(np.uint32) == 0xFFFFFFFF).all()
