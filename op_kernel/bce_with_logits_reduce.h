@@ -93,8 +93,9 @@ __aicore__ inline void ZeroPairwiseSpan(const AscendC::LocalTensor<float>& tile,
 // Zeroes what PairwiseSum reads of a tile past its first `count` elements, from the 32-B block
 // holding element `count` on: the tile's `count` valid elements, written after this by count-form
 // instructions (which write exactly `count`), overwrite that block's head. The same zeros where
-// PairwiseSum reads them as ZeroPairwiseSpan, for one or two repeats of Duplicate instead of the
-// whole span's (a row tile of pos_weight[21841]'s last chunk, 5329 of 5504 elements: 84 -> 1).
+// PairwiseSum reads them as ZeroPairwiseSpan, for at most one repeat of Duplicate (the span ends
+// within 64 elements of `count`) instead of the whole span's (a row tile of pos_weight[21841]'s
+// last chunk, 5329 of 5504 elements: 84 -> 1).
 __aicore__ inline void ZeroPairwisePad(const AscendC::LocalTensor<float>& tile, uint32_t count)
 {
     const uint32_t from = count / ALIGN_ELEMS_FP32 * ALIGN_ELEMS_FP32;
