@@ -152,6 +152,8 @@ void st_flag_prefetch_queue(GM_ADDR* gm, GM_ADDR tiling);
 void st_gm_race(GM_ADDR* gm, GM_ADDR tiling);
 // st_ub_poison.cpp
 void st_ub_poison(GM_ADDR* gm, GM_ADDR tiling);
+// st_gm_extent.cpp
+void st_gm_extent(GM_ADDR* gm, GM_ADDR tiling);
 }  // namespace cpu_sim_selftest
 
 namespace cpu_sim {
@@ -301,6 +303,7 @@ const std::vector<SelfTestKernel>& SelfTestKernels() {
         {"bad_compare_count", 2, &cpu_sim_selftest::st_bad_compare_count},
         {"gm_race", 2, &cpu_sim_selftest::st_gm_race},
         {"ub_poison", 1, &cpu_sim_selftest::st_ub_poison},
+        {"gm_extent", 2, &cpu_sim_selftest::st_gm_extent},
     };
     return kernels;
 }
