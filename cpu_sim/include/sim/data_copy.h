@@ -150,7 +150,7 @@ template <typename T> void DataCopy(const LocalTensor<T>& dst, const GlobalTenso
     dst.SimCheckBytes(api, "dst", sim_detail::ParamsSpan(p, p.dstStride));
     const uint64_t srcSpan = sim_detail::ParamsSpan(p, p.srcStride);
     if (srcSpan % sizeof(T) != 0) cpu_sim::Fail(cpu_sim::Format("%s: GM span not a multiple of the dtype", api));
-    src.Check(api, 0, srcSpan / sizeof(T));
+    src.CheckBytes(api, 0, srcSpan);
     const uint8_t* s = reinterpret_cast<const uint8_t*>(src.GetPhyAddr());
     uint8_t* d = reinterpret_cast<uint8_t*>(dst.GetPhyAddr());
     const uint64_t blk = p.blockLen * 32u;
@@ -174,7 +174,7 @@ template <typename T> void DataCopy(const GlobalTensor<T>& dst, const LocalTenso
     src.SimCheckBytes(api, "src", sim_detail::ParamsSpan(p, p.srcStride));
     const uint64_t dstSpan = sim_detail::ParamsSpan(p, p.dstStride);
     if (dstSpan % sizeof(T) != 0) cpu_sim::Fail(cpu_sim::Format("%s: GM span not a multiple of the dtype", api));
-    dst.Check(api, 0, dstSpan / sizeof(T));
+    dst.CheckBytes(api, 0, dstSpan);
     const uint8_t* s = reinterpret_cast<const uint8_t*>(src.GetPhyAddr());
     uint8_t* d = reinterpret_cast<uint8_t*>(dst.GetPhyAddr(0));
     const uint64_t blk = p.blockLen * 32u;
@@ -241,7 +241,7 @@ template <typename T> void DataCopyPad(const LocalTensor<T>& dst, const GlobalTe
     const uint64_t gmStep = static_cast<uint64_t>(p.blockLen) + p.srcStride;
     dst.SimCheckBytes(api, "dst", ubStep * (p.blockCount - 1) + footprint);
     const uint64_t gmSpan = gmStep * (p.blockCount - 1) + p.blockLen;
-    src.Check(api, 0, (gmSpan + sizeof(T) - 1) / sizeof(T));
+    src.CheckBytes(api, 0, gmSpan);  // first burst's start to last burst's end
     const uint8_t* s = reinterpret_cast<const uint8_t*>(src.GetPhyAddr());
     uint8_t* d = reinterpret_cast<uint8_t*>(dst.GetPhyAddr());
     const uint64_t n = p.blockLen / sizeof(T);
@@ -291,7 +291,7 @@ template <typename T> void DataCopyPad(const GlobalTensor<T>& dst, const LocalTe
     const uint64_t gmStep = static_cast<uint64_t>(p.blockLen) + p.dstStride;
     src.SimCheckBytes(api, "src", ubStep * (p.blockCount - 1) + p.blockLen);
     const uint64_t gmSpan = gmStep * (p.blockCount - 1) + p.blockLen;
-    dst.Check(api, 0, (gmSpan + sizeof(T) - 1) / sizeof(T));
+    dst.CheckBytes(api, 0, gmSpan);  // first burst's start to last burst's end
     const uint8_t* s = reinterpret_cast<const uint8_t*>(src.GetPhyAddr());
     uint8_t* d = reinterpret_cast<uint8_t*>(dst.GetPhyAddr(0));
     for (uint32_t i = 0; i < p.blockCount; ++i) {

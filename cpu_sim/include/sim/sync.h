@@ -55,6 +55,13 @@ template <typename T> void Fill(GlobalTensor<T>& gm, const uint64_t size, const 
     static_assert(std::is_same_v<T, uint16_t> || std::is_same_v<T, int16_t> || std::is_same_v<T, half> ||
                       std::is_same_v<T, uint32_t> || std::is_same_v<T, int32_t> || std::is_same_v<T, float>,
                   "Fill: this dtype is not supported on A2");
+    // asc-devkit's CPU-debug check of InitGlobalMemory, which Fill runs on A2
+    // (init_global_memory_check_common.h: GetSize() > 0, size <= GetSize()); the extent check
+    // (from the view's start, not from the base as GetSize() is) covers the second.
+    if (gm.GetSize() == 0) {
+        cpu_sim::Fail("Fill: the GlobalTensor's size is 0 (SetGlobalBuffer without a bufferSize); asc-devkit's "
+                      "InitGlobalMemory check needs it greater than 0");
+    }
     gm.Check("Fill", 0, size);
     T* p = gm.GetPhyAddr(0);
     for (uint64_t i = 0; i < size; ++i) p[i] = value;
