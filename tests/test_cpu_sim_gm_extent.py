@@ -87,12 +87,14 @@ def test_a_view_before_the_base_is_an_error(mode):
 
 
 def test_without_a_buffer_size_the_extent_is_unknown_and_get_size_is_0():
-    _, y = gm_extent(10)  # reads the launch buffer's last 32 B through the unsized tensor: fine
+    x, y = gm_extent(10)  # reads the launch buffer's last 32 B through the unsized tensor: fine
+    np.testing.assert_array_equal(y[8:16], x[56:64])
     assert y[0] == 0      # GetSize() of SetGlobalBuffer(buffer): 0 (asc-devkit CPU debug, GetSize page)
 
 
 def test_a_buffer_size_of_0_is_an_unknown_extent_too():
-    gm_extent(12)
+    x, y = gm_extent(12)
+    np.testing.assert_array_equal(y[0:8], x[56:64])
 
 
 def test_fill_refuses_a_tensor_without_a_size_as_asc_devkit_does():

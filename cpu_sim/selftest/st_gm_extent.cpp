@@ -24,10 +24,10 @@ constexpr uint32_t kY = 48;  // declared extent of y (the launcher's buffer 1 ho
 // 7 DataCopy(UB->GM, DataCopyParams(2, 1, 0, 1)) to y[32]          -> bytes [128, 224)
 // 8 DataCopyPad(UB->GM) to y[40], 2 bursts of 16 B, dst gap 8 B   -> bytes [160, 200)
 // 9 Fill(y[44], 8, 1)                                              -> bytes [176, 208)
-// 10 x without bufferSize (extent unknown): DataCopy of the launcher's last 8 floats -> ok;
+// 10 x without bufferSize (extent unknown): the launcher's last 8 floats to y[8, 16) -> ok;
 //    y[0] = x.GetSize() (0, as asc-devkit's CPU debug build and the GetSize page say)
 // 11 Fill on a GlobalTensor without bufferSize -> asc-devkit's InitGlobalMemory check (size > 0)
-// 12 x set with bufferSize 0 (unknown, as 10): DataCopy of the launcher's last 8 floats -> ok
+// 12 x set with bufferSize 0 (unknown, as 10): the launcher's last 8 floats to y[0, 8) -> ok
 // 13 x[31](1) (operator())                                         -> bytes [128, 132)
 // 14 DataCopy(GM->UB, DataCopyParams(2, 1, 1, 0)) from x[16]       -> bytes [64, 160)
 // 15 DataCopyPad(UB->GM) of 32 B to y[41] (7 floats left)          -> bytes [164, 196)
@@ -81,6 +81,8 @@ void st_gm_extent(GM_ADDR* gm, GM_ADDR tiling) {
             GlobalTensor<float> xu;
             xu.SetGlobalBuffer(gx);
             DataCopy(t, xu[56], 8);
+            Sync<HardEvent::MTE2_MTE3>(pipe);
+            DataCopy(y[8], t, 8);                                    // y[8, 16) = x[56, 64)
             y.SetValue(0, static_cast<float>(xu.GetSize()));
             break;
         }
@@ -94,6 +96,8 @@ void st_gm_extent(GM_ADDR* gm, GM_ADDR tiling) {
             GlobalTensor<float> x0;
             x0.SetGlobalBuffer(gx, 0);
             DataCopy(t, x0[56], 8);
+            Sync<HardEvent::MTE2_MTE3>(pipe);
+            DataCopy(y, t, 8);                                       // y[0, 8) = x[56, 64)
             break;
         }
         case 13: y.SetValue(0, x[31](1)); break;
