@@ -409,7 +409,11 @@ __aicore__ inline UbOrder KernelUbOrder(const TilingData& t)
     // pos_weight's expansion can join it, away from tmpB's (its in-place Mul into tmpB). With fp32
     // tiles and a PERIODIC pos_weight (the slack plans' y * n2 written into tmpA beside y's reads, then
     // multiplied into tmpB from there and the expansion) the same moves serve both Muls.
-    order.operandsFirst = kernel == KernelKind::BACKWARD && (!fp32 || order.tmpASlack != 0);
+    // The forward's 16-bit 'none' widens y into tmpA alike, and with no output queue between the
+    // input and target queues (LossIntoInput) y would start in tmpA's bank row: the operands' buffers
+    // ahead of the input queue move it out (the expansion's partner, tmpC, stays last).
+    order.operandsFirst =
+        (kernel == KernelKind::BACKWARD && (!fp32 || order.tmpASlack != 0)) || (lossIntoInput && !fp32);
     order.narrowCasts = kernel == KernelKind::BACKWARD && !fp32;
     // dL/dinput's slack plans write y * n2 into tmpA in the beat they read y (grad.h
     // ShiftedTargetTerms): the target queue's partner there is tmpA, not tmpB.
