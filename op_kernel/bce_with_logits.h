@@ -125,8 +125,16 @@ private:
     }
 
     // The input x of `tile`: its queue holds two tiles from here to this tile's DeQue in Compute.
+    // A 'none' tile takes the buffer whose loss CopyOut(tile - BUFFER_NUM) copied out: AllocTensor
+    // waits only the V_MTE2 id FreeTensor set (kernel_tquebind_impl.h AllocBuffer :619-624), which
+    // orders the vector pipe's work, not MTE3's, so MTE2 first waits every MTE3 copy issued so far,
+    // as AllocBuffer does itself for a buffer freed from MTE3 (:625-632). Here, not in CopyOut: the
+    // y and operands CopyIn issues before this x need not wait for the copy-out.
     __aicore__ inline void CopyInInput(uint64_t tile)
     {
+        if (!reduce_ && tile >= tiles_.first + BUFFER_NUM) {
+            WaitPipe<AscendC::HardEvent::MTE3_MTE2>(pipe_);
+        }
         const TileSpan span = TileAt(tiling_, tile);
         CopyInTile(inQueueX_, inputGm_[span.offset], span.count);
     }
@@ -179,12 +187,11 @@ private:
         }
         if constexpr (IS_FP32) {
             if (!reduce_) {
-                // fp32 'none' writes the loss straight into the output tile.
-                LocalTensor<float> out = outQueue_.AllocTensor<float>();
-                AscendC::Sub(out, c, term, count);
-                weight_.Apply(out, a, offset, count);
-                outQueue_.EnQue(out);
-                inQueueX_.FreeTensor(input);
+                // fp32 'none' writes the loss straight into x's buffer (LossIntoInput), which
+                // CopyOut copies out and frees; on a slack plan term is there already (in place).
+                AscendC::Sub(input, c, term, count);
+                weight_.Apply(input, a, offset, count);
+                lossTile_ = input;
                 return;
             }
         }
@@ -200,22 +207,22 @@ private:
         // a is free after the Sub: the weight widens into it, at the other phase from c (b with c
         // would conflict every repeat of a 16-bit FULL weight's Cast and Mul).
         weight_.Apply(c, a, offset, count);
-        inQueueX_.FreeTensor(input);
-        if (reduce_) {
-            if (partialsHeld_ == 0) {
-                partials_ = outQueue_.AllocTensor<float>();
-            }
-            // tmpA (UB offset 0) is free: the halvings that would meet their delayed writes in
-            // tmpC's bank row go there. The sum lands in its slot from the vector pipe (element
-            // alignment is enough for PairwiseSum's dst).
-            const PairwiseSpare spare{a, 0, lossUb_, upperInA};
-            PairwiseSum(partials_[partialsHeld_], c, count, &spare);
-            ++partialsHeld_;
-        } else {
-            LocalTensor<T> out = outQueue_.AllocTensor<T>();
-            AscendC::Cast(out, c, AscendC::RoundMode::CAST_RINT, count);
-            outQueue_.EnQue(out);
+        if (!reduce_) {
+            // Narrowed into x's buffer, dead since SoftplusPair's widening (LossIntoInput).
+            AscendC::Cast(input, c, AscendC::RoundMode::CAST_RINT, count);
+            lossTile_ = input;
+            return;
         }
+        inQueueX_.FreeTensor(input);
+        if (partialsHeld_ == 0) {
+            partials_ = outQueue_.AllocTensor<float>();
+        }
+        // tmpA (UB offset 0) is free: the halvings that would meet their delayed writes in
+        // tmpC's bank row go there. The sum lands in its slot from the vector pipe (element
+        // alignment is enough for PairwiseSum's dst).
+        const PairwiseSpare spare{a, 0, lossUb_, upperInA};
+        PairwiseSum(partials_[partialsHeld_], c, count, &spare);
+        ++partialsHeld_;
     }
 
     // The target's terms with an fp32 PERIODIC pos_weight on a slack plan: y * softplus(-x) goes into
@@ -255,9 +262,13 @@ private:
                 partialsHeld_ = 0;
             }
         } else {
-            LocalTensor<T> out = outQueue_.DeQue<T>();
-            CopyContiguous(outGm_[offset], out, count);
-            outQueue_.FreeTensor(out);
+            // The loss is in x's buffer (Compute): MTE3 reads it after the vector pipe's writes, the
+            // order an output queue's EnQue/DeQue gave with a V_MTE3 id (kernel_tquebind_impl.h
+            // EnQue :300-307, DeQue :400-410). The buffer is freed once its last reader is issued;
+            // CopyInInput orders the next copy into it after this one.
+            WaitPipe<AscendC::HardEvent::V_MTE3>(pipe_);
+            CopyContiguous(outGm_[offset], lossTile_, count);
+            inQueueX_.FreeTensor(lossTile_);
         }
     }
 
@@ -318,6 +329,7 @@ private:
     bool reduce_ = false;
     bool shiftsLoss_ = false;       // fp32 PERIODIC pos_weight on a slack plan (ShiftedTargetTerms)
     LocalTensor<float> partials_;   // a mean/sum's out-queue buffer of tile partials (CopyOut)
+    LocalTensor<T> lossTile_;       // 'none': x's buffer holding the tile's loss (CopyOut frees it)
     uint32_t partialsHeld_ = 0;     // partials in it, not yet copied
     uint64_t posWeightOffset_ = 0;  // UB offset of pos_weight's expansion
     uint64_t lossUb_ = 0;           // UB offset of tmpC, the loss tile
@@ -327,7 +339,7 @@ private:
     TPipe pipe_;
     TQue<TPosition::VECIN, PREFETCH_QUEUE_DEPTH> inQueueX_;  // x(tile + 1) is enqueued before x(tile)'s DeQue
     TQue<TPosition::VECIN, QUEUE_DEPTH> inQueueY_;
-    TQue<TPosition::VECOUT, QUEUE_DEPTH> outQueue_;
+    TQue<TPosition::VECOUT, QUEUE_DEPTH> outQueue_;  // mean/sum only (LossIntoInput)
     TBuf<TPosition::VECCALC> tmpA_;
     TBuf<TPosition::VECCALC> tmpB_;
     TBuf<TPosition::VECCALC> tmpC_;

@@ -59,8 +59,9 @@ def reference_ub(t, tile=None):
     s_t = DTYPE_BYTES[t["dtype"]]
     backward = t["kernel"] != "forward"
     # x (double-buffered), y (not read for dL/dtarget) and out queues (forward mean/sum write
-    # partials instead); fp32 tiles that 16-bit x and y widen into: three forward, four backward
-    has_out_tile = backward or t["reduction"] == "none"
+    # partials instead, forward 'none' its loss into x's buffer); fp32 tiles that 16-bit x and y
+    # widen into: three forward, four backward
+    has_out_tile = backward
     per_elem = (2 + target_buffers(t) + (output_buffers(t) if has_out_tile else 0)) * s_t + (4 if backward else 3) * 4
     fixed = 2 * 32 if t["reduction"] != "none" and not backward else 0
     buffers = expected_stream_buffers(t)
@@ -408,7 +409,10 @@ def expected_bank_pads(t, operands=True):
     n, tile, tile32 = t["tile_length"], t["tile_length"] * size, t["tile_length"] * 4
     backward = t["kernel"] != "forward"
     fp32 = t["dtype"] == "float32"
-    factor_phase = HALF if backward and not fp32 else 0
+    loss_into_input = not backward and t["reduction"] == "none"  # no output queue: x's buffer holds the loss
+    # Opposite the tile the factors multiply: tmpA (a 16-bit gradient) or x's fp32 buffer (phase 0),
+    # an fp32 gradient tile or tmpC (the half phase).
+    factor_phase = HALF if (backward and not fp32) or (loss_into_input and fp32) else 0
     target = (tile if t["kernel"] != "backward_target" else 0, target_buffers(t), 0, fp32, 2)
     ops = []
     for name, phase in (("weight", factor_phase), ("pos_weight", 0), ("grad_output", factor_phase)):
@@ -422,11 +426,15 @@ def expected_bank_pads(t, operands=True):
             ops.append((tile32, op["buffer_num"], phase, True, 3))
     partials = not backward and t["reduction"] != "none"
     out = (32, output_buffers(t), 0, False, 1) if partials else (tile, output_buffers(t), HALF, fp32 and operands, 1)
+    if loss_into_input:
+        out = (0, 0, HALF, False, 1)
     temps = [(tile32, 1, HALF, True, 1)] * (3 if backward else 2)
 
     slack = TMP_A_SLACK if (t["kernel"] != "backward_target" and fp32 and t["pos_weight"]["mode"] == "PERIODIC") else 0
 
-    operands_first = t["kernel"] == "backward" and (not fp32 or slack != 0)
+    # dL/dinput, and a 16-bit forward 'none' (y leaves tmpA's bank row, where the missing output
+    # queue let it fall).
+    operands_first = (t["kernel"] == "backward" and (not fp32 or slack != 0)) or (loss_into_input and not fp32)
 
     def walk(where, level, variant=None):
         inputs = (tile, 2, 0, fp32 and operands, 3)  # an fp32 input queue at phase 0 from level 3

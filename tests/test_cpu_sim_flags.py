@@ -25,6 +25,7 @@ SHARED_ID, OWN_IDS = 0, 1
 TARGET_LATE, TARGET_EARLY = 0, 1
 PREFETCH, THIRD_ENQUE = 0, 1
 PREFETCH_TILES = 4  # st_flags.cpp kPrefetchTiles
+ORDERED, NO_MTE3_MTE2, NO_V_MTE3 = 0, 1, 2
 
 
 def run(name, buffers, mode=0):
@@ -111,6 +112,22 @@ def test_a_depth_two_queue_holds_two_tiles_in_order_each_with_its_id():
     np.testing.assert_array_equal(y, x + np.repeat([2, 2, 2, 0], BLOCK_FLOATS))
     with pytest.raises(_C.SimulatorError, match=r"TQue::EnQue: queue of depth 2 already holds 2 tensor"):
         run("flag_prefetch_queue", [x, np.zeros_like(x)], THIRD_ENQUE)
+
+
+def test_a_result_in_its_input_buffer_needs_v_mte3_and_mte3_mte2():
+    # The forward 'none' kernel writes the loss into x's buffer and copies it out from there
+    # (bce_with_logits.h CopyOut, CopyInInput). FreeTensor's V_MTE2 orders only the vector pipe, so
+    # the copy into the buffer two tiles later waits MTE3 too, and the copy-out the vector writes.
+    x = np.arange(1, PREFETCH_TILES * BLOCK_FLOATS + 1, dtype=np.float32)
+    y = np.zeros_like(x)
+    run("flag_result_in_input", [x, y], ORDERED)
+    np.testing.assert_array_equal(y, x + 1)
+    with pytest.raises(_C.SimulatorError, match=r"pipe hazard: DataCopy\(GM->UB\) on pipe MTE2 overwrites UB bytes "
+                                                r"\[0, 32\) that pipe MTE3 may still be reading"):
+        run("flag_result_in_input", [x, np.zeros_like(x)], NO_MTE3_MTE2)
+    with pytest.raises(_C.SimulatorError, match=r"pipe hazard: DataCopy\(UB->GM\) on pipe MTE3 reads UB bytes "
+                                                r"\[0, 32\) written by V"):
+        run("flag_result_in_input", [x, np.zeros_like(x)], NO_V_MTE3)
 
 
 def test_an_inplace_queue_holds_two_ids_per_buffer_from_init_buffer():

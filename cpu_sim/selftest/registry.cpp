@@ -148,6 +148,7 @@ void st_flag_column_restage(GM_ADDR* gm, GM_ADDR tiling);
 void st_flag_tque_reset(GM_ADDR* gm, GM_ADDR tiling);
 void st_flag_inplace_queue_ids(GM_ADDR* gm, GM_ADDR tiling);
 void st_flag_prefetch_queue(GM_ADDR* gm, GM_ADDR tiling);
+void st_flag_result_in_input(GM_ADDR* gm, GM_ADDR tiling);
 // st_gm_race.cpp
 void st_gm_race(GM_ADDR* gm, GM_ADDR tiling);
 // st_ub_poison.cpp
@@ -272,6 +273,7 @@ const std::vector<SelfTestKernel>& SelfTestKernels() {
         {"flag_tque_reset", 3, &cpu_sim_selftest::st_flag_tque_reset},
         {"flag_inplace_queue_ids", 2, &cpu_sim_selftest::st_flag_inplace_queue_ids},
         {"flag_prefetch_queue", 2, &cpu_sim_selftest::st_flag_prefetch_queue},
+        {"flag_result_in_input", 2, &cpu_sim_selftest::st_flag_result_in_input},
         {"bad_datacopy_count", 2, &cpu_sim_selftest::st_bad_datacopy_count},
         {"bad_pad_blockcount", 2, &cpu_sim_selftest::st_bad_pad_blockcount},
         {"bad_pad_blocklen", 2, &cpu_sim_selftest::st_bad_pad_blocklen},

@@ -1,7 +1,8 @@
 // Self-test kernels for the hardware flags (cpu_sim/src/flags.cpp): a second SetFlag before the
 // wait, an id outside the 8 of a HardEvent, V_V as a vector barrier, a SetFlag whose bit an issued
 // wait has not cleared yet (the COLUMN window's S_MTE2 id shared by two operands; TQue's re-set of
-// a dequeued id), which holds its source pipe, and the ids a depth-0 (inplace) TQue holds.
+// a dequeued id), which holds its source pipe, the ids a depth-0 (inplace) TQue holds, and the flags a
+// result written into its own input queue buffer needs.
 // gm: x (floats), y (floats); tiling w3 = mode.
 #include "st_common.h"
 
@@ -256,6 +257,19 @@ namespace {
 constexpr uint32_t kPrefetchTiles = 4;
 enum PrefetchMode : uint32_t { PREFETCH = 0, THIRD_ENQUE = 1 };
 
+// The forward's 'none' writes a tile's result into its own input buffer and copies it out from
+// there; which of the two orders an output queue gave (V_MTE3, MTE3 before the buffer's next copy-in)
+// the mode leaves out.
+enum ResultInInputMode : uint32_t { ORDERED = 0, NO_MTE3_MTE2 = 1, NO_V_MTE3 = 2 };
+
+// A SetFlag and its WaitFlag at once on an id FetchEventID gives (bce_with_logits_sync.h WaitPipe).
+template <HardEvent event>
+void WaitPipeNow(TPipe& pipe) {
+    const TEventID id = pipe.FetchEventID<event>();
+    SetFlag<event>(id);
+    WaitFlag<event>(id);
+}
+
 }  // namespace
 
 // The kernels' prefetch through a depth-2 VECIN queue of 2 buffers (asc-devkit
@@ -296,6 +310,41 @@ void st_flag_prefetch_queue(GM_ADDR* gm, GM_ADDR tiling) {
         result = out.DeQue<float>();
         DataCopy(y[tile * kBlockFloats], result, kBlockFloats);
         out.FreeTensor(result);
+    }
+}
+
+// The forward 'none' kernel's buffer reuse (op_kernel/bce_with_logits.h CopyInInput, CopyOut):
+// y[8t..8t+8) = x[8t..8t+8) + 1 computed in x's buffer of a depth-2, 2-buffer VECIN queue, tile t+1
+// copied in before tile t's DeQue. x's FreeTensor after the copy-out sets V_MTE2, which orders the
+// vector pipe only: tile t+2's copy into the buffer must also wait MTE3 (MTE3_MTE2), and the
+// copy-out the vector pipe's writes (V_MTE3).
+void st_flag_result_in_input(GM_ADDR* gm, GM_ADDR tiling) {
+    const uint32_t mode = TilingU32(tiling, 3);
+    TPipe pipe;
+    TQue<TPosition::VECIN, 2> in;
+    pipe.InitBuffer(in, 2, ONE_BLK_SIZE);
+    const GlobalTensor<float> x = FloatGm(gm[0], kPrefetchTiles * kBlockFloats);
+    const GlobalTensor<float> y = FloatGm(gm[1], kPrefetchTiles * kBlockFloats);
+    auto copyIn = [&](uint32_t tile) {
+        if (tile >= 2 && mode != NO_MTE3_MTE2) {
+            WaitPipeNow<HardEvent::MTE3_MTE2>(pipe);
+        }
+        LocalTensor<float> local = in.AllocTensor<float>();
+        DataCopy(local, x[tile * kBlockFloats], kBlockFloats);
+        in.EnQue(local);
+    };
+    copyIn(0);
+    for (uint32_t tile = 0; tile < kPrefetchTiles; ++tile) {
+        if (tile + 1 < kPrefetchTiles) {
+            copyIn(tile + 1);
+        }
+        LocalTensor<float> local = in.DeQue<float>();
+        Adds(local, local, 1.0f, kBlockFloats);
+        if (mode != NO_V_MTE3) {
+            WaitPipeNow<HardEvent::V_MTE3>(pipe);
+        }
+        DataCopy(y[tile * kBlockFloats], local, kBlockFloats);
+        in.FreeTensor(local);
     }
 }
 
