@@ -126,10 +126,10 @@ private:
 
     // The input x of `tile`: its queue holds two tiles from here to this tile's DeQue in Compute.
     // A 'none' tile takes the buffer whose loss CopyOut(tile - BUFFER_NUM) copied out: AllocTensor
-    // waits only the V_MTE2 id FreeTensor set (kernel_tquebind_impl.h AllocBuffer :619-624), which
+    // waits only the V_MTE2 id FreeTensor set (kernel_tquebind_impl.h AllocBuffer :642-645), which
     // orders the vector pipe's work, not MTE3's, so MTE2 first waits every MTE3 copy issued so far,
-    // as AllocBuffer does itself for a buffer freed from MTE3 (:625-632). Here, not in CopyOut: the
-    // y and operands CopyIn issues before this x need not wait for the copy-out.
+    // as TPipe::WriteSpmBuffer does after its UB->GM copy (kernel_tpipe_impl.h :720-722). Here, not
+    // in CopyOut: the y and operands CopyIn issues before this x need not wait for the copy-out.
     __aicore__ inline void CopyInInput(uint64_t tile)
     {
         if (!reduce_ && tile >= tiles_.first + BUFFER_NUM) {
@@ -264,7 +264,7 @@ private:
         } else {
             // The loss is in x's buffer (Compute): MTE3 reads it after the vector pipe's writes, the
             // order an output queue's EnQue/DeQue gave with a V_MTE3 id (kernel_tquebind_impl.h
-            // EnQue :300-307, DeQue :400-410). The buffer is freed once its last reader is issued;
+            // EnQue :297-302, DeQue :398-404). The buffer is freed once its last reader is issued;
             // CopyInInput orders the next copy into it after this one.
             WaitPipe<AscendC::HardEvent::V_MTE3>(pipe_);
             CopyContiguous(outGm_[offset], lossTile_, count);
