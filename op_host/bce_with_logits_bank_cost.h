@@ -19,6 +19,8 @@ inline uint64_t PartnerOffset(const UbPlacement& p, Partner partner, uint32_t k)
             return p.tempOffset[0];
         case Partner::SECOND_TEMP:
             return p.tempOffset[1];
+        case Partner::THIRD_TEMP:
+            return p.tempOffset[2];
         case Partner::OUTPUT:
             return p.outOffset + static_cast<uint64_t>(k) * p.outBufferBytes;
         case Partner::INPUT:
@@ -109,9 +111,9 @@ inline uint32_t NarrowCastClashes(uint64_t wide, uint64_t narrow, uint32_t repea
     return clashes;
 }
 
-// The backward kernels with 16-bit tiles (UbOrder::narrowCasts): x's widening into the last later
-// temp (tmpD), y's into tmpA (dL/dinput) and the gradient's narrowing out of tmpA into x's buffer
-// (LossIntoInput), counted as NarrowCastClashes.
+// The backward kernels with 16-bit tiles (UbOrder::narrowCasts): y's widening into tmpA (dL/dinput),
+// x's widening into the last later temp (tmpD) and the gradient's narrowing from there back into
+// x's buffer (LossIntoInput: the same two tiles, counted twice), as NarrowCastClashes.
 inline uint32_t CastClashes(const UbOrder& order, const UbPlacement& p, uint32_t repeats)
 {
     if (!order.narrowCasts) {
@@ -119,10 +121,9 @@ inline uint32_t CastClashes(const UbOrder& order, const UbPlacement& p, uint32_t
     }
     uint32_t clashes = order.target.bytes == 0 ? 0 : NarrowCastClashes(0, p.targetOffset, repeats);
     const uint32_t lastTemp = order.laterTemps < GRAD_FP32_TEMPS - 1 ? order.laterTemps : GRAD_FP32_TEMPS - 1;
-    for (uint32_t k = 0; k < order.input.num; ++k) {
+    for (uint32_t k = 0; lastTemp != 0 && k < order.input.num; ++k) {
         const uint64_t input = p.inputOffset + static_cast<uint64_t>(k) * p.inputBufferBytes;
-        clashes += NarrowCastClashes(0, input, repeats);
-        clashes += lastTemp == 0 ? 0 : NarrowCastClashes(p.tempOffset[lastTemp - 1], input, repeats);
+        clashes += 2 * NarrowCastClashes(p.tempOffset[lastTemp - 1], input, repeats);
     }
     return clashes;
 }

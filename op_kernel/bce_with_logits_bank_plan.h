@@ -150,7 +150,7 @@ constexpr uint32_t PLACED_OPERANDS = 3;
 
 // The tile a buffer is multiplied into (in place): it must lie at the other half phase and in
 // another bank row.
-enum class Partner : uint32_t { NONE = 0, TMP_A = 1, FIRST_TEMP = 2, SECOND_TEMP = 3, OUTPUT = 4, INPUT = 5 };
+enum class Partner : uint32_t { NONE = 0, TMP_A = 1, FIRST_TEMP = 2, SECOND_TEMP = 3, OUTPUT = 4, INPUT = 5, THIRD_TEMP = 6 };
 
 // No UB byte of [a, a + aBytes) in a bank row (BANK_ROW_BYTES) of [b, b + bBytes).
 __aicore__ inline bool InOtherBankRows(uint64_t a, uint64_t aBytes, uint64_t b, uint64_t bBytes)
@@ -360,10 +360,10 @@ __aicore__ inline UbSlot OperandSlot(const OperandTiling& op, uint32_t tileLengt
 // the tile each buffer is multiplied into (Compute, ApplyFactors): the forward's loss is in the
 // second later temp (tmpC), the backward's pos_weight term in the first (tmpB, tmpC for dL/dtarget);
 // the factors of an fp32 'none' loss or of an fp32 gradient multiply x's buffer, which holds it
-// (LossIntoInput), those of a 16-bit gradient tmpA. A 16-bit target is widened into tmpA (forward
-// and dL/dinput; the backward's Partner stays NONE: the host counts that Cast's row clashes as
-// CastClashes), and x's buffer is the narrowing Cast's destination from tmpC (forward) or tmpA
-// (backward).
+// (LossIntoInput), those of a 16-bit gradient the third later temp (tmpD). A 16-bit target is
+// widened into tmpA (forward and dL/dinput; the backward's Partner stays NONE: the host counts that
+// Cast's row clashes as CastClashes), and x's buffer is the narrowing Cast's destination from tmpC
+// (forward) or tmpD (backward).
 __aicore__ inline UbOrder KernelUbOrder(const TilingData& t)
 {
     const uint32_t tileLength = static_cast<uint32_t>(t.tileLength);
@@ -374,10 +374,10 @@ __aicore__ inline UbOrder KernelUbOrder(const TilingData& t)
     const bool partials = !backward && static_cast<Reduction>(t.reduction) != Reduction::NONE;
     const Partner loss = kernel == KernelKind::BACKWARD ? Partner::FIRST_TEMP : Partner::SECOND_TEMP;
     const bool lossIntoInput = LossIntoInput(t.kernel, t.reduction);
-    const Partner factors = fp32 && lossIntoInput ? Partner::INPUT : (backward ? Partner::TMP_A : Partner::SECOND_TEMP);
-    // Opposite the partner's phase: tmpA and an fp32 input buffer lie at phase 0, the later temps
-    // at the half phase.
-    const uint32_t factorPhase = factors == Partner::TMP_A || factors == Partner::INPUT ? BANK_HALF_PHASE : 0;
+    const Partner factors = fp32 && lossIntoInput ? Partner::INPUT : (backward ? Partner::THIRD_TEMP : Partner::SECOND_TEMP);
+    // Opposite the partner's phase: an fp32 input buffer lies at phase 0, the later temps at the
+    // half phase.
+    const uint32_t factorPhase = factors == Partner::INPUT ? BANK_HALF_PHASE : 0;
     UbOrder order{};
     order.fp32TileBytes = tileLength * FP32_BYTES;
     // An fp32 input is read beside tmpA's writes (Mins(a, x, 0)): at phase 0 it lies bank for
@@ -402,8 +402,8 @@ __aicore__ inline UbOrder KernelUbOrder(const TilingData& t)
     const bool periodicPosWeight = static_cast<OperandMode>(t.posWeight.mode) == OperandMode::PERIODIC;
     order.tmpASlack = kernel != KernelKind::BACKWARD_TARGET && fp32 && periodicPosWeight ? BANK_CYCLE_BYTES - BLOCK_BYTES : 0;
     // dL/dinput with a 16-bit target: y's widening into tmpA reads the target queue in the beat it
-    // writes tmpA, a read-write conflict where the two share a bank row (as the gradient's narrowing
-    // out of tmpA meets x's buffer; the host's CastClashes counts both). With
+    // writes tmpA, a read-write conflict where the two share a bank row (as x's widening into tmpD
+    // and the gradient's narrowing back meet x's buffer; the host's CastClashes counts them). With
     // the operands' buffers ahead of the input queue the target can leave tmpA's row, and a PERIODIC
     // pos_weight's expansion can join it, away from tmpB's (its in-place Mul into tmpB). With fp32
     // tiles and a PERIODIC pos_weight (the slack plans' y * n2 written into tmpA beside y's reads, then
@@ -413,8 +413,8 @@ __aicore__ inline UbOrder KernelUbOrder(const TilingData& t)
     // ahead of the input queue move it out (the expansion's partner, tmpC, stays last).
     order.operandsFirst =
         (kernel == KernelKind::BACKWARD && (!fp32 || order.tmpASlack != 0)) || (lossIntoInput && !fp32);
-    // Both backward kernels widen a 16-bit x into tmpD and narrow their gradient from tmpA into x's
-    // buffer (dL/dtarget has no target to widen).
+    // Both backward kernels widen a 16-bit x into tmpD and narrow their gradient from there into
+    // x's buffer (dL/dtarget has no target to widen).
     order.narrowCasts = backward && !fp32;
     // dL/dinput's slack plans write y * n2 into tmpA in the beat they read y (grad.h
     // ShiftedTargetTerms): the target queue's partner there is tmpA, not tmpB.

@@ -160,13 +160,15 @@ private:
         posWeight_.Apply(b, d, offset, count);     // b = pw * y * n2
         AscendC::Sub(a, a, b, count);
         // x is dead (its last read was n1's Mins, or a 16-bit x's widening): an fp32 quotient goes
-        // straight into its buffer.
-        LocalTensor<float> result = ResultTile(input, a);
+        // straight into its buffer, a 16-bit one into tmpD (free again; ResultTile).
+        LocalTensor<float> result = ResultTile(input, d);
         AscendC::Div(result, a, c, count);
-        // tmpB (free, like c and d) as the factors' scratch: a 16-bit FULL stream is allocated
-        // after the later temps (OperandSlot), so its widening into the last temp, tmpD, met its
-        // own reads in one bank row; tmpB is the temp farthest from it.
-        Finish(input, result, b, offset, count);
+        // The factors' scratch: a 16-bit FULL stream is allocated after the later temps (OperandSlot),
+        // so its widening into the last temp, tmpD, met its own reads in one bank row. tmpB (free,
+        // like c) for fp32, the temp farthest from it; tmpA (free after the Div) for a 16-bit
+        // gradient in tmpD, at the phase opposite tmpD's, where tmpB would share it (a read-read
+        // beat in every repeat of the factors' Mul).
+        Finish(input, result, IS_FP32 ? b : a, offset, count);
     }
 
     // Compute's tail for an fp32 PERIODIC pos_weight on a slack plan (as the forward's
@@ -206,11 +208,11 @@ private:
                                  d = tmpD_.Get<float>();
         LocalTensor<float> x = Widen(input, d, count);
         if (!hasPosWeight_) {
-            // fp32: in place on x's buffer (a count-form unary instruction may write its source);
-            // 16-bit: x is in tmpD, its buffer dead since the widening.
-            LocalTensor<float> result = ResultTile(input, a);
+            // In place, a count-form unary instruction writing its source: on x's buffer (fp32), on
+            // x's widening in tmpD (16-bit; x's buffer is dead from the widening on).
+            LocalTensor<float> result = ResultTile(input, d);
             AscendC::Muls(result, x, -1.0f, count);
-            Finish(input, result, b, offset, count);
+            Finish(input, result, IS_FP32 ? b : a, offset, count);
             return;
         }
         Log1pExpNegAbs(a, x, c, b, count);         // a = l = log1p(exp(-|x|))
@@ -222,13 +224,17 @@ private:
         AscendC::Sub(c, a, c, count);              // c = softplus(-x)
         AscendC::Add(a, a, b, count);              // a = softplus(x); x's last read was the Mins
         posWeight_.Apply(c, d, offset, count);     // c = pw * softplus(-x)
-        LocalTensor<float> result = ResultTile(input, a);
+        LocalTensor<float> result = ResultTile(input, d);
         AscendC::Sub(result, c, a, count);
-        Finish(input, result, d, offset, count);
+        // tmpA is free after the Sub: the 16-bit gradient's scratch, opposite tmpD's phase.
+        Finish(input, result, IS_FP32 ? d : a, offset, count);
     }
 
     // The gradient goes into x's buffer once x is dead, and CopyOut copies it from there
-    // (LossIntoInput): fp32 results are computed straight into it; 16-bit ones in `wide`.
+    // (LossIntoInput): fp32 results are computed straight into it; 16-bit ones in `wide`, tmpD,
+    // the tile a 16-bit x was widened into: its narrowing into x's buffer then meets the bank rows
+    // the widening met, which the host's plan keeps apart (bank_cost.h CastClashes), where from
+    // tmpA it met x's buffers right after tmpA in one bank row.
     __aicore__ inline LocalTensor<float> ResultTile(const LocalTensor<T>& input, const LocalTensor<float>& wide)
     {
         if constexpr (IS_FP32) {
@@ -238,7 +244,8 @@ private:
         }
     }
 
-    // result *= w * g, then (16-bit) narrowed into x's buffer, which CopyOut copies out and frees.
+    // result *= w * g (`scratch` at the phase opposite result's), then (16-bit) narrowed into x's
+    // buffer, which CopyOut copies out and frees.
     __aicore__ inline void Finish(const LocalTensor<T>& input, const LocalTensor<float>& result,
                                   const LocalTensor<float>& scratch, uint64_t offset, uint32_t count)
     {

@@ -400,7 +400,8 @@ def expected_bank_pads(t, operands=True):
     temps ("middle") or after them ("late"). Placed buffers go at 256 mod 512 (the later temps, an
     fp32 output tile queue: the other half of the 16 bank groups of 32 B) or at the half opposite
     the tile they are multiplied into (the fp32 target queue and the operands' buffers at 0 mod
-    512; the backward's weight and dL/dloss in 16 bits, which multiply tmpA, at 256). Buffers of a
+    512; the weight and dL/dloss of an fp32 forward 'none' or gradient, which multiply x's buffer,
+    at 256). The output queue holds only a forward mean/sum's partials. Buffers of a
     placed queue of two are rounded up to 512 B; the pads count those roundings. `operands` False:
     as if the operands had no Mul buffer and the input and output queues were never placed (the pads
     a UB tile makes room for). A 16-bit output queue or one of partials is never placed; a 16-bit FULL
@@ -411,9 +412,9 @@ def expected_bank_pads(t, operands=True):
     fp32 = t["dtype"] == "float32"
     # no output queue: x's buffer holds the loss or the gradient
     loss_into_input = backward or t["reduction"] == "none"
-    # Opposite the tile the factors multiply: tmpA (a 16-bit gradient) or x's fp32 buffer (phase 0),
-    # or tmpC (the half phase: a 16-bit forward 'none', mean/sum).
-    factor_phase = HALF if (backward and not fp32) or (loss_into_input and fp32) else 0
+    # Opposite the tile the factors multiply: x's fp32 buffer (phase 0), or tmpD (a 16-bit
+    # gradient) or tmpC (a 16-bit forward 'none', mean/sum), at the half phase.
+    factor_phase = HALF if loss_into_input and fp32 else 0
     target = (tile if t["kernel"] != "backward_target" else 0, target_buffers(t), 0, fp32, 2)
     ops = []
     for name, phase in (("weight", factor_phase), ("pos_weight", 0), ("grad_output", factor_phase)):
