@@ -18,10 +18,10 @@
 // - the output queue (the forward's mean/sum partials, 32-B buffers: the forward's 'none' and the
 //   backward kernels write their result into x's buffer, LossIntoInput, and have none) goes right
 //   after the input queue, before the later temps or after them;
-// - for dL/dinput with 16-bit tiles or an fp32 PERIODIC pos_weight, plans 16-21 put the operands'
-//   buffers right after tmpA instead, in its bank row, and the input and target queues after them
-//   (y's widening into tmpA, or the fp32 y * n2 written into tmpA, then reads the target from
-//   another bank row).
+// - for dL/dinput with 16-bit tiles or an fp32 PERIODIC pos_weight (and any 16-bit 'none' forward
+//   or dL/dtarget), plans 16-21 put the operands' buffers right after tmpA instead, in its bank row,
+//   and the input and target queues after them (y's widening into tmpA, or the fp32 y * n2 written
+//   into tmpA, then reads the target from another bank row).
 // Which order and level keeps each buffer out of its partner's bank row depends on the tile's size
 // and the operands: the host takes, of the plans the UB has room for, the one with the fewest
 // clashes (op_host/bce_with_logits_bank_cost.h), and names it in TilingData.bankPadBytes.
@@ -410,7 +410,9 @@ __aicore__ inline UbOrder KernelUbOrder(const TilingData& t)
     // multiplied into tmpB from there and the expansion) the same moves serve both Muls.
     // The forward's 16-bit 'none' widens y into tmpA alike, and with no output queue between the
     // input and target queues (LossIntoInput) y would start in tmpA's bank row: the operands' buffers
-    // ahead of the input queue move it out (the expansion's partner, tmpC, stays last).
+    // ahead of the input queue move it out (the expansion's partner, tmpC, stays last). A 16-bit
+    // dL/dtarget (no target queue) gets the same plans: the host's cost chooses where its operands'
+    // buffers go, which moves x's buffers (CastClashes) against tmpD's rows.
     order.operandsFirst =
         (kernel == KernelKind::BACKWARD && (!fp32 || order.tmpASlack != 0)) || (lossIntoInput && !fp32);
     // Both backward kernels widen a 16-bit x into tmpD and narrow their gradient from there into
