@@ -19,6 +19,8 @@ inline uint64_t PartnerOffset(const UbPlacement& p, Partner partner, uint32_t k)
             return p.tempOffset[0];
         case Partner::SECOND_TEMP:
             return p.tempOffset[1];
+        case Partner::THIRD_TEMP:
+            return p.tempOffset[2];
         case Partner::OUTPUT:
             return p.outOffset + static_cast<uint64_t>(k) * p.outBufferBytes;
         case Partner::INPUT:
@@ -109,22 +111,19 @@ inline uint32_t NarrowCastClashes(uint64_t wide, uint64_t narrow, uint32_t repea
     return clashes;
 }
 
-// dL/dinput with 16-bit tiles (UbOrder::narrowCasts): x's widening into the last later temp (tmpD),
-// y's into tmpA and the gradient's narrowing out of tmpA, counted as NarrowCastClashes (the output
-// queue's SlotClashes would price its 16-bit tile by fp32 repeats).
+// The backward kernels with 16-bit tiles (UbOrder::narrowCasts): y's widening into tmpA (dL/dinput),
+// x's widening into the last later temp (tmpD) and the gradient's narrowing from there back into
+// x's buffer (LossIntoInput: the same two tiles, counted twice), as NarrowCastClashes.
 inline uint32_t CastClashes(const UbOrder& order, const UbPlacement& p, uint32_t repeats)
 {
     if (!order.narrowCasts) {
         return 0;
     }
     uint32_t clashes = order.target.bytes == 0 ? 0 : NarrowCastClashes(0, p.targetOffset, repeats);
-    for (uint32_t k = 0; k < order.out.num; ++k) {
-        clashes += NarrowCastClashes(0, p.outOffset + static_cast<uint64_t>(k) * p.outBufferBytes, repeats);
-    }
     const uint32_t lastTemp = order.laterTemps < GRAD_FP32_TEMPS - 1 ? order.laterTemps : GRAD_FP32_TEMPS - 1;
     for (uint32_t k = 0; lastTemp != 0 && k < order.input.num; ++k) {
-        clashes += NarrowCastClashes(p.tempOffset[lastTemp - 1],
-                                     p.inputOffset + static_cast<uint64_t>(k) * p.inputBufferBytes, repeats);
+        const uint64_t input = p.inputOffset + static_cast<uint64_t>(k) * p.inputBufferBytes;
+        clashes += 2 * NarrowCastClashes(p.tempOffset[lastTemp - 1], input, repeats);
     }
     return clashes;
 }
@@ -165,10 +164,12 @@ inline uint64_t BankPlanCost(const UbOrder& order, BankPlan plan, const UbPlacem
     UbSlot target = order.target;
     if (p.tmpASlack != 0 && order.shiftedTargetIntoTmpA) {
         target.partner = Partner::TMP_A;
-        // (1 - y) * n1 and the difference formed in place in x's buffer, with tmpD, then tmpB.
+        // (1 - y) * n1, the difference and the quotient formed in place in x's buffer, with tmpD,
+        // tmpB, then tmpC (the gradient stays there: LossIntoInput).
         for (uint32_t k = 0; k < order.input.num; ++k) {
             const uint64_t term = p.inputOffset + static_cast<uint64_t>(k) * p.inputBufferBytes;
-            cost += RowClashes(term, p.tempOffset[0], repeats) + RowClashes(term, p.tempOffset[2], repeats);
+            cost += RowClashes(term, p.tempOffset[0], repeats) + RowClashes(term, p.tempOffset[1], repeats) +
+                    RowClashes(term, p.tempOffset[2], repeats);
         }
     }
     cost += SlotClashes(target, p.targetOffset, p.targetBufferBytes, order, p, repeats);

@@ -15,12 +15,13 @@
 //   (BroadcastOperand::Allocate: at the phase opposite the tile they multiply) follow;
 // - the later temps come after them, each at the half phase (at BankLevel::ROWS from a bank row of
 //   their own: small tiles otherwise share bank row 0 with tmpA and everything else);
-// - the output queue (fp32 and tile-sized: at the half phase; the forward's 'none' has none,
-//   LossIntoInput) goes right after the input queue, before the later temps or after them;
-// - for dL/dinput with 16-bit tiles or an fp32 PERIODIC pos_weight, plans 16-21 put the operands'
-//   buffers right after tmpA instead, in its bank row, and the input and target queues after them
-//   (y's widening into tmpA, or the fp32 y * n2 written into tmpA, then reads the target from
-//   another bank row).
+// - the output queue (the forward's mean/sum partials, 32-B buffers: the forward's 'none' and the
+//   backward kernels write their result into x's buffer, LossIntoInput, and have none) goes right
+//   after the input queue, before the later temps or after them;
+// - for dL/dinput with 16-bit tiles or an fp32 PERIODIC pos_weight (and any 16-bit 'none' forward
+//   or dL/dtarget), plans 16-21 put the operands' buffers right after tmpA instead, in its bank row,
+//   and the input and target queues after them (y's widening into tmpA, or the fp32 y * n2 written
+//   into tmpA, then reads the target from another bank row).
 // Which order and level keeps each buffer out of its partner's bank row depends on the tile's size
 // and the operands: the host takes, of the plans the UB has room for, the one with the fewest
 // clashes (op_host/bce_with_logits_bank_cost.h), and names it in TilingData.bankPadBytes.
@@ -50,11 +51,12 @@ __aicore__ inline uint32_t TargetBuffers(uint32_t kernel)
 __aicore__ inline uint32_t OutputBuffers(bool partials) { return partials ? BUFFER_NUM : SINGLE_BUFFER; }
 
 // The forward's 'none' loss is written into x's buffer, dead from SoftplusPair on, and copied out
-// from there (bce_with_logits.h Compute, CopyOut): the kernel has no output queue, and its UB goes
-// to longer tiles. The backward still writes its gradient into an output queue.
+// from there (bce_with_logits.h Compute, CopyOut); so is the gradient of both backward kernels, for
+// every reduction, once x is dead (bce_with_logits_grad.h ResultTile, Finish, CopyOut). Such a kernel
+// has no output queue, and its UB goes to longer tiles.
 __aicore__ inline bool LossIntoInput(uint32_t kernel, uint32_t reduction)
 {
-    return static_cast<KernelKind>(kernel) == KernelKind::FORWARD && static_cast<Reduction>(reduction) == Reduction::NONE;
+    return static_cast<KernelKind>(kernel) != KernelKind::FORWARD || static_cast<Reduction>(reduction) == Reduction::NONE;
 }
 
 // How much of the plan TilingData.bankPadBytes pays for, each level adding to the one before.
@@ -148,7 +150,7 @@ constexpr uint32_t PLACED_OPERANDS = 3;
 
 // The tile a buffer is multiplied into (in place): it must lie at the other half phase and in
 // another bank row.
-enum class Partner : uint32_t { NONE = 0, TMP_A = 1, FIRST_TEMP = 2, SECOND_TEMP = 3, OUTPUT = 4, INPUT = 5 };
+enum class Partner : uint32_t { NONE = 0, TMP_A = 1, FIRST_TEMP = 2, SECOND_TEMP = 3, OUTPUT = 4, INPUT = 5, THIRD_TEMP = 6 };
 
 // No UB byte of [a, a + aBytes) in a bank row (BANK_ROW_BYTES) of [b, b + bBytes).
 __aicore__ inline bool InOtherBankRows(uint64_t a, uint64_t aBytes, uint64_t b, uint64_t bBytes)
@@ -357,10 +359,11 @@ __aicore__ inline UbSlot OperandSlot(const OperandTiling& op, uint32_t tileLengt
 // The kernels' UB order for a tiling (forward, backward and backward-target kernels alike), with
 // the tile each buffer is multiplied into (Compute, ApplyFactors): the forward's loss is in the
 // second later temp (tmpC), the backward's pos_weight term in the first (tmpB, tmpC for dL/dtarget);
-// the factors of an fp32 'none' loss multiply x's buffer, which holds it (LossIntoInput), those of
-// a gradient the output tile (fp32) or tmpA (a 16-bit gradient). A 16-bit target is widened into
-// tmpA (forward and dL/dinput; the backward's Partner stays NONE: the host does not yet count that
-// Cast's row clashes), and a 16-bit gradient tile is the narrowing Cast's destination from tmpA.
+// the factors of an fp32 'none' loss or of an fp32 gradient multiply x's buffer, which holds it
+// (LossIntoInput), those of a 16-bit gradient the third later temp (tmpD). A 16-bit target is
+// widened into tmpA (forward and dL/dinput; the backward's Partner stays NONE: the host counts that
+// Cast's row clashes as CastClashes), and x's buffer is the narrowing Cast's destination from tmpC
+// (forward) or tmpD (backward).
 __aicore__ inline UbOrder KernelUbOrder(const TilingData& t)
 {
     const uint32_t tileLength = static_cast<uint32_t>(t.tileLength);
@@ -371,11 +374,10 @@ __aicore__ inline UbOrder KernelUbOrder(const TilingData& t)
     const bool partials = !backward && static_cast<Reduction>(t.reduction) != Reduction::NONE;
     const Partner loss = kernel == KernelKind::BACKWARD ? Partner::FIRST_TEMP : Partner::SECOND_TEMP;
     const bool lossIntoInput = LossIntoInput(t.kernel, t.reduction);
-    const Partner factors = backward ? (fp32 ? Partner::OUTPUT : Partner::TMP_A)
-                                     : (fp32 && lossIntoInput ? Partner::INPUT : Partner::SECOND_TEMP);
-    // Opposite the partner's phase: tmpA and an fp32 input buffer lie at phase 0, an fp32 output
-    // tile and the later temps at the half phase.
-    const uint32_t factorPhase = factors == Partner::TMP_A || factors == Partner::INPUT ? BANK_HALF_PHASE : 0;
+    const Partner factors = fp32 && lossIntoInput ? Partner::INPUT : (backward ? Partner::THIRD_TEMP : Partner::SECOND_TEMP);
+    // Opposite the partner's phase: an fp32 input buffer lies at phase 0, the later temps at the
+    // half phase.
+    const uint32_t factorPhase = factors == Partner::INPUT ? BANK_HALF_PHASE : 0;
     UbOrder order{};
     order.fp32TileBytes = tileLength * FP32_BYTES;
     // An fp32 input is read beside tmpA's writes (Mins(a, x, 0)): at phase 0 it lies bank for
@@ -387,13 +389,10 @@ __aicore__ inline UbOrder KernelUbOrder(const TilingData& t)
     order.operands[0] = OperandSlot(t.weight, tileLength, factorPhase, factors);
     order.operands[1] = OperandSlot(t.posWeight, tileLength, 0, loss);
     order.operands[2] = OperandSlot(t.gradOutput, tileLength, factorPhase, factors);
-    // mean/sum write one fp32 partial per tile: a 32-B block is the smallest UB buffer.
-    // The forward's 'none' has no output queue (LossIntoInput).
+    // mean/sum write one fp32 partial per tile: a 32-B block is the smallest UB buffer. The
+    // forward's 'none' and the backward kernels have no output queue (LossIntoInput).
     if (partials) {
         order.out = UbSlot{BLOCK_BYTES, OutputBuffers(partials), 0, false, Partner::NONE};
-    } else if (!lossIntoInput) {
-        order.out = UbSlot{tileBytes, OutputBuffers(partials), BANK_HALF_PHASE, fp32,
-                           fp32 ? Partner::NONE : Partner::TMP_A};
     }
     order.laterTemps = (backward ? GRAD_FP32_TEMPS : FP32_TEMPS) - 1;
     order.sumsLoss = partials;
@@ -403,18 +402,22 @@ __aicore__ inline UbOrder KernelUbOrder(const TilingData& t)
     const bool periodicPosWeight = static_cast<OperandMode>(t.posWeight.mode) == OperandMode::PERIODIC;
     order.tmpASlack = kernel != KernelKind::BACKWARD_TARGET && fp32 && periodicPosWeight ? BANK_CYCLE_BYTES - BLOCK_BYTES : 0;
     // dL/dinput with a 16-bit target: y's widening into tmpA reads the target queue in the beat it
-    // writes tmpA, a read-write conflict where the two share a bank row (as the gradient's narrowing
-    // out of tmpA meets the output queue; the host's CastClashes counts both). With
+    // writes tmpA, a read-write conflict where the two share a bank row (as x's widening into tmpD
+    // and the gradient's narrowing back meet x's buffer; the host's CastClashes counts them). With
     // the operands' buffers ahead of the input queue the target can leave tmpA's row, and a PERIODIC
     // pos_weight's expansion can join it, away from tmpB's (its in-place Mul into tmpB). With fp32
     // tiles and a PERIODIC pos_weight (the slack plans' y * n2 written into tmpA beside y's reads, then
     // multiplied into tmpB from there and the expansion) the same moves serve both Muls.
     // The forward's 16-bit 'none' widens y into tmpA alike, and with no output queue between the
     // input and target queues (LossIntoInput) y would start in tmpA's bank row: the operands' buffers
-    // ahead of the input queue move it out (the expansion's partner, tmpC, stays last).
+    // ahead of the input queue move it out (the expansion's partner, tmpC, stays last). A 16-bit
+    // dL/dtarget (no target queue) gets the same plans: the host's cost chooses where its operands'
+    // buffers go, which moves x's buffers (CastClashes) against tmpD's rows.
     order.operandsFirst =
         (kernel == KernelKind::BACKWARD && (!fp32 || order.tmpASlack != 0)) || (lossIntoInput && !fp32);
-    order.narrowCasts = kernel == KernelKind::BACKWARD && !fp32;
+    // Both backward kernels widen a 16-bit x into tmpD and narrow their gradient from there into
+    // x's buffer (dL/dtarget has no target to widen).
+    order.narrowCasts = backward && !fp32;
     // dL/dinput's slack plans write y * n2 into tmpA in the beat they read y (grad.h
     // ShiftedTargetTerms): the target queue's partner there is tmpA, not tmpB.
     order.shiftedTargetIntoTmpA = kernel == KernelKind::BACKWARD;

@@ -9,6 +9,7 @@
 #include "bce_with_logits_math.h"
 #include "bce_with_logits_split.h"
 #include "bce_with_logits_operand.h"
+#include "bce_with_logits_sync.h"
 #include "bce_with_logits_tiling.h"
 #include "bce_with_logits_ub_alloc.h"
 
@@ -104,9 +105,17 @@ private:
         }
     }
 
-    // The input x of `tile`: its queue holds two tiles from here to this tile's DeQue.
+    // The input x of `tile`: its queue holds two tiles from here to this tile's DeQue. The tile takes
+    // the buffer whose gradient CopyOut(tile - BUFFER_NUM) copied out (LossIntoInput): AllocTensor
+    // waits only the V_MTE2 id FreeTensor set (kernel_tquebind_impl.h AllocBuffer :619-624), which
+    // orders the vector pipe's work, not MTE3's, so MTE2 first waits every MTE3 copy issued so far,
+    // as the forward's 'none' (bce_with_logits.h CopyInInput). Here, not in CopyOut: the target and
+    // operands CopyIn issues before this x need not wait for the copy-out.
     __aicore__ inline void CopyInInput(uint64_t tile)
     {
+        if (tile >= tiles_.first + BUFFER_NUM) {
+            WaitPipe<AscendC::HardEvent::MTE3_MTE2>(pipe_);
+        }
         const TileSpan span = TileAt(tiling_, tile);
         CopyInTile(inQueueX_, inputGm_[span.offset], span.count);
     }
@@ -150,21 +159,25 @@ private:
         AscendC::Mul(a, a, d, count);              // a = (1 - y) * n1; d is free from here
         posWeight_.Apply(b, d, offset, count);     // b = pw * y * n2
         AscendC::Sub(a, a, b, count);
-        inQueueX_.FreeTensor(input);
-        LocalTensor<float> result = ResultTile(a);
+        // x is dead (its last read was n1's Mins, or a 16-bit x's widening): an fp32 quotient goes
+        // straight into its buffer, a 16-bit one into tmpD (free again; ResultTile).
+        LocalTensor<float> result = ResultTile(input, d);
         AscendC::Div(result, a, c, count);
-        // tmpB (free, like c and d) as the factors' scratch: a 16-bit FULL stream is allocated
-        // after the later temps (OperandSlot), so its widening into the last temp, tmpD, met its
-        // own reads in one bank row; tmpB is the temp farthest from it.
-        Finish(result, b, offset, count);
+        // The factors' scratch: a 16-bit FULL stream is allocated after the later temps (OperandSlot),
+        // so its widening into the last temp, tmpD, met its own reads in one bank row. tmpB (free,
+        // like c) for fp32, the temp farthest from it; tmpA (free after the Div) for a 16-bit
+        // gradient in tmpD, at the phase opposite tmpD's, where tmpB would share it (a read-read
+        // beat in every repeat of the factors' Mul).
+        Finish(input, result, IS_FP32 ? b : a, offset, count);
     }
 
     // Compute's tail for an fp32 PERIODIC pos_weight on a slack plan (as the forward's
     // ShiftedTargetTerms): y * n2 goes into tmpA at the phase opposite the expansion's read for this
     // tile (OppositePeriodReadElems), so the pos_weight Mul reads its sources in different bank
     // groups and writes tmpB, in another bank row; (1 - y) * n1 goes into x's buffer (fp32, at phase 0
-    // on such a plan; x's last read was n1's Mins). The same roundings as Compute's in-place order:
-    // b = (n2 * y) * pw, (1 - y) * n1, their difference, / c.
+    // on such a plan; x's last read was n1's Mins), and the gradient after it, in place (ResultTile).
+    // The same roundings as Compute's in-place order: b = (n2 * y) * pw, (1 - y) * n1, their
+    // difference, / c.
     __aicore__ inline void ShiftedTargetTerms(LocalTensor<T>& input, LocalTensor<T>& target,
                                               const LocalTensor<float>& y, const LocalTensor<float>& b,
                                               const LocalTensor<float>& c, const LocalTensor<float>& d,
@@ -180,10 +193,8 @@ private:
         AscendC::Mul(term, term, d, count);        // (1 - y) * n1
         posWeight_.ApplyPeriodicFrom(b, shifted, offset, count);  // b = pw * y * n2
         AscendC::Sub(term, term, b, count);
-        LocalTensor<float> result = ResultTile(term);
-        AscendC::Div(result, term, c, count);
-        inQueueX_.FreeTensor(input);               // term's last read
-        Finish(result, b, offset, count);
+        AscendC::Div(term, term, c, count);        // ResultTile(input, ...) is term's tile
+        Finish(input, term, b, offset, count);
     }
 
     // dL/dy = g * w * [pw * softplus(-x) - softplus(x)], softplus as in the forward (exact for
@@ -197,10 +208,11 @@ private:
                                  d = tmpD_.Get<float>();
         LocalTensor<float> x = Widen(input, d, count);
         if (!hasPosWeight_) {
-            LocalTensor<float> result = ResultTile(a);
+            // In place, a count-form unary instruction writing its source: on x's buffer (fp32), on
+            // x's widening in tmpD (16-bit; x's buffer is dead from the widening on).
+            LocalTensor<float> result = ResultTile(input, d);
             AscendC::Muls(result, x, -1.0f, count);
-            inQueueX_.FreeTensor(input);
-            Finish(result, b, offset, count);
+            Finish(input, result, IS_FP32 ? b : a, offset, count);
             return;
         }
         Log1pExpNegAbs(a, x, c, b, count);         // a = l = log1p(exp(-|x|))
@@ -210,36 +222,38 @@ private:
         AscendC::Maxs(b, x, 0.0f, count);
         AscendC::Mins(c, x, 0.0f, count);
         AscendC::Sub(c, a, c, count);              // c = softplus(-x)
-        AscendC::Add(a, a, b, count);              // a = softplus(x)
-        inQueueX_.FreeTensor(input);
+        AscendC::Add(a, a, b, count);              // a = softplus(x); x's last read was the Mins
         posWeight_.Apply(c, d, offset, count);     // c = pw * softplus(-x)
-        LocalTensor<float> result = ResultTile(a);
+        LocalTensor<float> result = ResultTile(input, d);
         AscendC::Sub(result, c, a, count);
-        Finish(result, d, offset, count);
+        // tmpA is free after the Sub: the 16-bit gradient's scratch, opposite tmpD's phase.
+        Finish(input, result, IS_FP32 ? d : a, offset, count);
     }
 
-    // fp32 results are computed straight into the output tile; 16-bit ones in `wide`.
-    __aicore__ inline LocalTensor<float> ResultTile(const LocalTensor<float>& wide)
+    // The gradient goes into x's buffer once x is dead, and CopyOut copies it from there
+    // (LossIntoInput): fp32 results are computed straight into it; 16-bit ones in `wide`, tmpD,
+    // the tile a 16-bit x was widened into: its narrowing into x's buffer then meets the bank rows
+    // the widening met, which the host's plan keeps apart (bank_cost.h CastClashes), where from
+    // tmpA it met x's buffers right after tmpA in one bank row.
+    __aicore__ inline LocalTensor<float> ResultTile(const LocalTensor<T>& input, const LocalTensor<float>& wide)
     {
         if constexpr (IS_FP32) {
-            return outQueue_.AllocTensor<float>();
+            return input.template ReinterpretCast<float>();
         } else {
             return wide;
         }
     }
 
-    // result *= w * g, then (16-bit) cast into the output tile, and queue it for CopyOut.
-    __aicore__ inline void Finish(const LocalTensor<float>& result, const LocalTensor<float>& scratch,
-                                  uint64_t offset, uint32_t count)
+    // result *= w * g (`scratch` at the phase opposite result's), then (16-bit) narrowed into x's
+    // buffer, which CopyOut copies out and frees.
+    __aicore__ inline void Finish(const LocalTensor<T>& input, const LocalTensor<float>& result,
+                                  const LocalTensor<float>& scratch, uint64_t offset, uint32_t count)
     {
         ApplyFactors(result, scratch, offset, count);
-        if constexpr (IS_FP32) {
-            outQueue_.EnQue(result);
-        } else {
-            LocalTensor<T> out = outQueue_.AllocTensor<T>();
-            AscendC::Cast(out, result, AscendC::RoundMode::CAST_RINT, count);
-            outQueue_.EnQue(out);
+        if constexpr (!IS_FP32) {
+            AscendC::Cast(input, result, AscendC::RoundMode::CAST_RINT, count);
         }
+        resultTile_ = input;
     }
 
     // mean/sum: every element gets dout (/ N for mean), one scalar factor formed at its first use,
@@ -268,11 +282,15 @@ private:
         }
     }
 
+    // The gradient is in x's buffer (Finish): MTE3 reads it after the vector pipe's writes, the
+    // order an output queue's EnQue/DeQue gave with a V_MTE3 id (kernel_tquebind_impl.h EnQue
+    // :300-307, DeQue :400-410), as the forward's 'none' (bce_with_logits.h CopyOut). The buffer is
+    // freed once its last reader is issued; CopyInInput orders the next copy into it after this one.
     __aicore__ inline void CopyOut(uint64_t offset, uint32_t count)
     {
-        LocalTensor<T> out = outQueue_.DeQue<T>();
-        CopyContiguous(resultGm_[offset], out, count);
-        outQueue_.FreeTensor(out);
+        WaitPipe<AscendC::HardEvent::V_MTE3>(pipe_);
+        CopyContiguous(resultGm_[offset], resultTile_, count);
+        inQueueX_.FreeTensor(resultTile_);
     }
 
     TilingData tiling_{};
@@ -282,13 +300,14 @@ private:
     bool scalarGrad_ = false;
     bool hasPosWeight_ = false;
     bool shiftsTerm_ = false;       // fp32 PERIODIC pos_weight on a slack plan (ShiftedTargetTerms)
+    LocalTensor<T> resultTile_;     // x's buffer holding the tile's gradient (CopyOut frees it)
     uint64_t posWeightOffset_ = 0;  // UB offset of pos_weight's expansion
     float gradScale_ = 1.0f;
     bool gradScaleReady_ = false;
     TPipe pipe_;
     TQue<TPosition::VECIN, PREFETCH_QUEUE_DEPTH> inQueueX_;  // x(tile + 1) is enqueued before x(tile)'s DeQue
     TQue<TPosition::VECIN, QUEUE_DEPTH> inQueueY_;
-    TQue<TPosition::VECOUT, QUEUE_DEPTH> outQueue_;
+    TQue<TPosition::VECOUT, QUEUE_DEPTH> outQueue_;  // never given a buffer (LossIntoInput)
     TBuf<TPosition::VECCALC> tmpA_;
     TBuf<TPosition::VECCALC> tmpB_;
     TBuf<TPosition::VECCALC> tmpC_;

@@ -23,15 +23,21 @@ from ascend_bce import _C, functional as F
 # (only y's widening into tmpA, where the target queue shares tmpA's bank row: without an operand
 # to put first it still does), sha256 prefix of the gradient's bytes (main's build before either
 # change gave the same).
+# With the gradient in x's buffer (no output tile: LossIntoInput) the tiles are longer (fp16 'none'
+# Cast 8048 -> 4896 and 'mean' with pos_weight Mul 14827 -> 14773 at the new plans and tiles).
 CASES = [
     ("float16", "mean", False, 0, 4896, "80c6547855081dce"),
-    ("float16", "none", False, 0, 8048, "190f769cd77160c9"),
-    ("float16", "mean", True, 14827, 0, "f1d2b924605cdc19"),
+    ("float16", "none", False, 0, 4896, "190f769cd77160c9"),
+    ("float16", "mean", True, 14773, 0, "f1d2b924605cdc19"),
     ("float16", "none", True, 14827, 0, "d1c342caac5c26c1"),
-    # fp32: y * n2 goes into tmpA opposite the expansion's read (ShiftedTargetTerms) on a slack,
-    # operands-first plan: no Mul conflict left (main: 14997 mean, 14938 none).
-    ("float32", "mean", True, 0, 0, "45709cd7da4b8193"),
-    ("float32", "none", True, 0, 0, "b28ec58ff51e5316"),
+    # fp32: y * n2 goes into tmpA opposite the expansion's read (ShiftedTargetTerms) on a slack
+    # plan. With an output tile the slack plans with the temps in bank rows of their own fit and
+    # left no Mul conflict (main: 14997 mean, 14938 none before the slack plans); the longer tiles
+    # leave room for the slack plans at BankLevel::PLACED only, where the target queue shares tmpA's
+    # bank row (the host's cost ties them with the operands-first ones, which trade the Mul's
+    # conflicts for others: 13.9091 vs 13.9078 us at 'mean').
+    ("float32", "mean", True, 12300, 0, "45709cd7da4b8193"),
+    ("float32", "none", True, 10446, 0, "b28ec58ff51e5316"),
 ]
 
 

@@ -58,10 +58,10 @@ def reference_ub(t, tile=None):
     tile = t["tile_length"] if tile is None else tile
     s_t = DTYPE_BYTES[t["dtype"]]
     backward = t["kernel"] != "forward"
-    # x (double-buffered), y (not read for dL/dtarget) and out queues (forward mean/sum write
-    # partials instead, forward 'none' its loss into x's buffer); fp32 tiles that 16-bit x and y
-    # widen into: three forward, four backward
-    has_out_tile = backward
+    # x (double-buffered) and y (not read for dL/dtarget) queues, no output tile (forward mean/sum
+    # write partials instead, forward 'none' its loss and the backward its gradient into x's
+    # buffer); fp32 tiles that 16-bit x and y widen into: three forward, four backward
+    has_out_tile = False
     per_elem = (2 + target_buffers(t) + (output_buffers(t) if has_out_tile else 0)) * s_t + (4 if backward else 3) * 4
     fixed = 2 * 32 if t["reduction"] != "none" and not backward else 0
     buffers = expected_stream_buffers(t)
@@ -400,7 +400,8 @@ def expected_bank_pads(t, operands=True):
     temps ("middle") or after them ("late"). Placed buffers go at 256 mod 512 (the later temps, an
     fp32 output tile queue: the other half of the 16 bank groups of 32 B) or at the half opposite
     the tile they are multiplied into (the fp32 target queue and the operands' buffers at 0 mod
-    512; the backward's weight and dL/dloss in 16 bits, which multiply tmpA, at 256). Buffers of a
+    512; the weight and dL/dloss of an fp32 forward 'none' or gradient, which multiply x's buffer,
+    at 256). The output queue holds only a forward mean/sum's partials. Buffers of a
     placed queue of two are rounded up to 512 B; the pads count those roundings. `operands` False:
     as if the operands had no Mul buffer and the input and output queues were never placed (the pads
     a UB tile makes room for). A 16-bit output queue or one of partials is never placed; a 16-bit FULL
@@ -409,10 +410,11 @@ def expected_bank_pads(t, operands=True):
     n, tile, tile32 = t["tile_length"], t["tile_length"] * size, t["tile_length"] * 4
     backward = t["kernel"] != "forward"
     fp32 = t["dtype"] == "float32"
-    loss_into_input = not backward and t["reduction"] == "none"  # no output queue: x's buffer holds the loss
-    # Opposite the tile the factors multiply: tmpA (a 16-bit gradient) or x's fp32 buffer (phase 0),
-    # an fp32 gradient tile or tmpC (the half phase).
-    factor_phase = HALF if (backward and not fp32) or (loss_into_input and fp32) else 0
+    # no output queue: x's buffer holds the loss or the gradient
+    loss_into_input = backward or t["reduction"] == "none"
+    # Opposite the tile the factors multiply: x's fp32 buffer (phase 0), or tmpD (a 16-bit
+    # gradient) or tmpC (a 16-bit forward 'none', mean/sum), at the half phase.
+    factor_phase = HALF if loss_into_input and fp32 else 0
     target = (tile if t["kernel"] != "backward_target" else 0, target_buffers(t), 0, fp32, 2)
     ops = []
     for name, phase in (("weight", factor_phase), ("pos_weight", 0), ("grad_output", factor_phase)):
@@ -432,8 +434,8 @@ def expected_bank_pads(t, operands=True):
 
     slack = TMP_A_SLACK if (t["kernel"] != "backward_target" and fp32 and t["pos_weight"]["mode"] == "PERIODIC") else 0
 
-    # dL/dinput, and a 16-bit forward 'none' (y leaves tmpA's bank row, where the missing output
-    # queue let it fall).
+    # dL/dinput, and a 16-bit forward 'none' or dL/dtarget (y, or x's buffers, leave tmpA's bank
+    # row, where the missing output queue let them fall).
     operands_first = (t["kernel"] == "backward" and (not fp32 or slack != 0)) or (loss_into_input and not fp32)
 
     def walk(where, level, variant=None):

@@ -107,7 +107,7 @@ SMALL_UB_CASES = [
     ("forward", "float32", "float32", 1001, False, 49152),  # tile < P + 8: pieces of one tile
     ("forward", "bfloat16", "bfloat16", 1009, False, 65536),
     ("forward", "float16", "float32", 1001, True, 98304),   # fp32 operands over fp16 inputs
-    ("backward", "float32", "float32", 15, True, 7680),
+    ("backward", "float32", "float32", 15, True, 7168),
     ("backward", "float16", "float16", 1001, False, 57344),
     ("backward_target", "bfloat16", "bfloat16", 2000, True, 45056),
     ("backward_target", "float32", "float16", 9, True, 6144),

@@ -67,9 +67,10 @@ def _launch(case, raw):
 # The GM buffers (launch names) a role's buffers may be copied from and to: equal-sized buffers (the
 # input and target queues, unpadded) swapped in the allocation order keep every offset, and only
 # what is copied into them tells them apart. The input queue also takes a mean's partials back from
-# the workspace, and a forward 'none' copies its loss out of it (no output queue: LossIntoInput); the
-# operands' Mul buffers are TBufs that no DMA fills for some modes; the temps are the Compute's scratch.
-ROLE_GM = {"tmpA": (set(), set()), "temp": (set(), set()), "input": ({"input", "workspace"}, {"out"}),
+# the workspace, and a forward 'none' copies its loss out of it, the backward kernels their gradient
+# (no output queue: LossIntoInput); the operands' Mul buffers are TBufs that no DMA fills for some
+# modes; the temps are the Compute's scratch.
+ROLE_GM = {"tmpA": (set(), set()), "temp": (set(), set()), "input": ({"input", "workspace"}, {"out", "grad"}),
            "target": ({"target"}, set()), "out": (set(), {"out", "grad", "workspace"}),
            "weight": ({"weight"}, set()), "pos_weight": ({"pos_weight"}, set()),
            "grad_output": ({"grad_output"}, set())}
