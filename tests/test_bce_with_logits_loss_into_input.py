@@ -27,23 +27,29 @@ def _inputs(dtype, shape, pos_weight):
     return x, y, pw
 
 
-@pytest.mark.parametrize("pos_weight", [False, True], ids=["-", "pw"])
-@pytest.mark.parametrize("dtype", list(DTYPES))
-def test_forward_none_copies_its_loss_out_of_the_input_queue(dtype, pos_weight):
-    # 2 blocks of dozens of tiles each: every x buffer is copied out of, then copied into again.
-    x, y, pw = _inputs(dtype, (512, 1001), pos_weight)
-    loss = F.binary_cross_entropy_with_logits(x, y, reduction="none", pos_weight=pw, max_blocks=2)
+def _assert_every_x_buffer_is_copied_out_and_reused(x, dtype, reduction, pw, kernel, out_name):
+    """The last launch (on 2 blocks) had no VECOUT buffer, copied its result out of both x buffers
+    to `out_name`, and had enough tiles per block that each x buffer was copied into again."""
     stats = F.last_kernel_stats().as_dict()
     assert stats["block_dim"] == 2
     for block in stats["blocks"]:
         buffers = block["ub_buffers"]
         assert not [b for b in buffers if b["position"] == "VECOUT"], block["block_idx"]
         inputs = [b for b in buffers if b["copied_from"] == ["input"]]
-        assert len(inputs) == 2 and all(b["copied_to"] == ["out"] for b in inputs), (block["block_idx"], inputs)
-    tiling = _C.host.compute_tiling(input_shape=list(x.shape), dtype=dtype, reduction="none", weight_shape=None,
+        assert len(inputs) == 2 and all(b["copied_to"] == [out_name] for b in inputs), (block["block_idx"], inputs)
+    tiling = _C.host.compute_tiling(input_shape=list(x.shape), dtype=dtype, reduction=reduction, weight_shape=None,
                                     weight_dtype=dtype, pos_weight_shape=None if pw is None else list(pw.shape),
-                                    pos_weight_dtype="float32", kernel="forward", max_blocks=2)
+                                    pos_weight_dtype="float32", kernel=kernel, max_blocks=2)
     assert tiling["num_tiles"] >= 2 * (len(inputs) + 1)  # each block reuses each x buffer at least once
+
+
+@pytest.mark.parametrize("pos_weight", [False, True], ids=["-", "pw"])
+@pytest.mark.parametrize("dtype", list(DTYPES))
+def test_forward_none_copies_its_loss_out_of_the_input_queue(dtype, pos_weight):
+    # 2 blocks of dozens of tiles each: every x buffer is copied out of, then copied into again.
+    x, y, pw = _inputs(dtype, (512, 1001), pos_weight)
+    loss = F.binary_cross_entropy_with_logits(x, y, reduction="none", pos_weight=pw, max_blocks=2)
+    _assert_every_x_buffer_is_copied_out_and_reused(x, dtype, "none", pw, "forward", "out")
     # Elementwise: other tiles (48 blocks) give the same bits.
     wide = F.binary_cross_entropy_with_logits(x, y, reduction="none", pos_weight=pw)
     np.testing.assert_array_equal(np.asarray(loss).view(np.uint8), np.asarray(wide).view(np.uint8))
@@ -100,17 +106,7 @@ def test_backward_copies_its_gradient_out_of_the_input_queue(kernel, dtype, pos_
     # 2 blocks of dozens of tiles each: every x buffer is copied out of, then copied into again.
     x, y, pw = _inputs(dtype, (512, 1001), pos_weight)
     grad = _backward(kernel, x, y, pw, reduction, max_blocks=2)
-    stats = F.last_kernel_stats().as_dict()
-    assert stats["block_dim"] == 2
-    for block in stats["blocks"]:
-        buffers = block["ub_buffers"]
-        assert not [b for b in buffers if b["position"] == "VECOUT"], block["block_idx"]
-        inputs = [b for b in buffers if b["copied_from"] == ["input"]]
-        assert len(inputs) == 2 and all(b["copied_to"] == ["grad"] for b in inputs), (block["block_idx"], inputs)
-    tiling = _C.host.compute_tiling(input_shape=list(x.shape), dtype=dtype, reduction=reduction, weight_shape=None,
-                                    weight_dtype=dtype, pos_weight_shape=None if pw is None else list(pw.shape),
-                                    pos_weight_dtype="float32", kernel=kernel, max_blocks=2)
-    assert tiling["num_tiles"] >= 2 * (len(inputs) + 1)  # each block reuses each x buffer at least once
+    _assert_every_x_buffer_is_copied_out_and_reused(x, dtype, reduction, pw, kernel, "grad")
     # Elementwise: other tiles (48 blocks) give the same bits.
     wide = _backward(kernel, x, y, pw, reduction)
     np.testing.assert_array_equal(np.asarray(grad).view(np.uint8), np.asarray(wide).view(np.uint8))
