@@ -114,9 +114,9 @@ uint64_t FixedBytes(const TilingData& t)
 uint64_t BytesPerElem(const TilingData& t)
 {
     const uint64_t sT = DTypeBytes(static_cast<DType>(t.dtype));
-    // the x, y (unless dL/dtarget) and output (unless partials, or the loss goes into x's buffer) queues
-    const bool outputTile = !HasPartials(t) && !LossIntoInput(t.kernel, t.reduction);
-    uint64_t bytes = sT * (BUFFER_NUM + TargetBuffers(t.kernel) + (outputTile ? OutputBuffers(false) : 0));
+    // the x and y (unless dL/dtarget) queues; no output tile: a kernel without partials writes its
+    // result into x's buffer (LossIntoInput), and the partials' buffers are fixed bytes
+    uint64_t bytes = sT * (BUFFER_NUM + TargetBuffers(t.kernel));
     bytes += (IsBackward(t) ? GRAD_FP32_TEMPS : FP32_TEMPS) * FP32_BYTES;
     for (const OperandTiling* op : {&t.weight, &t.posWeight, &t.gradOutput}) {
         const auto mode = static_cast<OperandMode>(op->mode);

@@ -47,13 +47,13 @@ __aicore__ inline uint32_t TargetBuffers(uint32_t kernel)
     return static_cast<KernelKind>(kernel) == KernelKind::BACKWARD_TARGET ? 0 : SINGLE_BUFFER;
 }
 
-// Buffers of the output queue: one for an output tile, two 32-B ones for the per-tile partials.
-__aicore__ inline uint32_t OutputBuffers(bool partials) { return partials ? BUFFER_NUM : SINGLE_BUFFER; }
+// 32-B buffers of the output queue, which holds only a mean/sum's per-tile partials (LossIntoInput).
+constexpr uint32_t PARTIALS_BUFFERS = BUFFER_NUM;
 
 // The forward's 'none' loss is written into x's buffer, dead from SoftplusPair on, and copied out
 // from there (bce_with_logits.h Compute, CopyOut); so is the gradient of both backward kernels, for
-// every reduction, once x is dead (bce_with_logits_grad.h ResultTile, Finish, CopyOut). Such a kernel
-// has no output queue, and its UB goes to longer tiles.
+// every reduction, once x is dead (bce_with_logits_grad.h ResultTile, Finish, CopyOut): every kernel
+// but a forward mean/sum. Such a kernel has no output queue, and its UB goes to longer tiles.
 __aicore__ inline bool LossIntoInput(uint32_t kernel, uint32_t reduction)
 {
     return static_cast<KernelKind>(kernel) != KernelKind::FORWARD || static_cast<Reduction>(reduction) == Reduction::NONE;
@@ -392,7 +392,7 @@ __aicore__ inline UbOrder KernelUbOrder(const TilingData& t)
     // mean/sum write one fp32 partial per tile: a 32-B block is the smallest UB buffer. The
     // forward's 'none' and the backward kernels have no output queue (LossIntoInput).
     if (partials) {
-        order.out = UbSlot{BLOCK_BYTES, OutputBuffers(partials), 0, false, Partner::NONE};
+        order.out = UbSlot{BLOCK_BYTES, PARTIALS_BUFFERS, 0, false, Partner::NONE};
     }
     order.laterTemps = (backward ? GRAD_FP32_TEMPS : FP32_TEMPS) - 1;
     order.sumsLoss = partials;

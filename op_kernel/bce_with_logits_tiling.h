@@ -25,12 +25,11 @@ constexpr int32_t QUEUE_DEPTH = 1;             // tensors a TQue holds between E
 constexpr int32_t PREFETCH_QUEUE_DEPTH = 2;
 constexpr uint32_t BUFFER_NUM = 2;             // double buffering of x and the partials (and FULL
                                                // operands while the VECIN event ids last)
-// One buffer for the target and every tile-sized output. Both kernels read y only in the middle of
-// their chain and free it there, so the next tile's copy of y still runs beside the rest
-// of this tile's vector work; an output tile is written by the chain's last instructions, by when
-// the previous tile's copy-out (a third of a tile's GM bytes at most) has long finished. The UB
-// they free goes to longer tiles, i.e. fewer copies, each paying its issue cost (fp32 'none' with
-// pos_weight[1000] at 4.1M elements: 4,496 -> 5,696-element tiles, modelled 41.99 -> 41.37 us).
+// One buffer for the target. Both kernels read y only in the middle of their chain and free it
+// there, so the next tile's copy of y still runs beside the rest of this tile's vector work. The
+// UB it frees goes to longer tiles, i.e. fewer copies, each paying its issue cost (with a single
+// output tile as well, fp32 'none' with pos_weight[1000] at 4.1M elements: 4,496 -> 5,696-element
+// tiles, modelled 41.99 -> 41.37 us; the output now goes into x's buffer, LossIntoInput).
 constexpr uint32_t SINGLE_BUFFER = 1;
 // A2 has 8 event ids per HardEvent and every freed VECIN buffer holds one V_MTE2 id until it is
 // allocated again, every enqueued one an MTE2_V id until its DeQue (asc-devkit TQue), so all VECIN

@@ -47,8 +47,9 @@ def target_buffers(t):
 
 
 def output_buffers(t):
-    """The output queue's buffers: one output tile, or two 32-B buffers of forward mean/sum partials."""
-    return 2 if t["kernel"] == "forward" and t["reduction"] != "none" else 1
+    """The output queue's buffers: two 32-B buffers of forward mean/sum partials, else none (the
+    result goes into x's buffer)."""
+    return 2 if t["kernel"] == "forward" and t["reduction"] != "none" else 0
 
 
 def reference_ub(t, tile=None):
@@ -61,9 +62,8 @@ def reference_ub(t, tile=None):
     # x (double-buffered) and y (not read for dL/dtarget) queues, no output tile (forward mean/sum
     # write partials instead, forward 'none' its loss and the backward its gradient into x's
     # buffer); fp32 tiles that 16-bit x and y widen into: three forward, four backward
-    has_out_tile = False
-    per_elem = (2 + target_buffers(t) + (output_buffers(t) if has_out_tile else 0)) * s_t + (4 if backward else 3) * 4
-    fixed = 2 * 32 if t["reduction"] != "none" and not backward else 0
+    per_elem = (2 + target_buffers(t)) * s_t + (4 if backward else 3) * 4
+    fixed = output_buffers(t) * 32
     buffers = expected_stream_buffers(t)
     for name in ("weight", "pos_weight", "grad_output"):
         op = t[name]
@@ -427,9 +427,7 @@ def expected_bank_pads(t, operands=True):
         elif op["mode"] == "FULL" and op["dtype"] == "float32":
             ops.append((tile32, op["buffer_num"], phase, True, 3))
     partials = not backward and t["reduction"] != "none"
-    out = (32, output_buffers(t), 0, False, 1) if partials else (tile, output_buffers(t), HALF, fp32 and operands, 1)
-    if loss_into_input:
-        out = (0, 0, HALF, False, 1)
+    out = (32, output_buffers(t), 0, False, 1) if partials else (0, 0, HALF, False, 1)
     temps = [(tile32, 1, HALF, True, 1)] * (3 if backward else 2)
 
     slack = TMP_A_SLACK if (t["kernel"] != "backward_target" and fp32 and t["pos_weight"]["mode"] == "PERIODIC") else 0
