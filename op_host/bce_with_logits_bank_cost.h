@@ -21,8 +21,6 @@ inline uint64_t PartnerOffset(const UbPlacement& p, Partner partner, uint32_t k)
             return p.tempOffset[1];
         case Partner::THIRD_TEMP:
             return p.tempOffset[2];
-        case Partner::OUTPUT:
-            return p.outOffset + static_cast<uint64_t>(k) * p.outBufferBytes;
         case Partner::INPUT:
             return p.inputOffset + static_cast<uint64_t>(k) * p.inputBufferBytes;
         default:
@@ -50,9 +48,7 @@ inline uint32_t SlotClashes(const UbSlot& slot, uint64_t at, uint32_t bufferByte
     if (slot.bytes == 0 || slot.partner == Partner::NONE) {
         return 0;
     }
-    const uint32_t partnerBuffers = slot.partner == Partner::OUTPUT ? order.out.num
-                                    : slot.partner == Partner::INPUT ? order.input.num
-                                                                     : 1;
+    const uint32_t partnerBuffers = slot.partner == Partner::INPUT ? order.input.num : 1;
     uint32_t clashes = 0;
     for (uint32_t k = 0; k < slot.num; ++k) {
         for (uint32_t j = 0; j < partnerBuffers; ++j) {

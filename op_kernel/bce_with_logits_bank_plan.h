@@ -150,7 +150,8 @@ constexpr uint32_t PLACED_OPERANDS = 3;
 
 // The tile a buffer is multiplied into (in place): it must lie at the other half phase and in
 // another bank row.
-enum class Partner : uint32_t { NONE = 0, TMP_A = 1, FIRST_TEMP = 2, SECOND_TEMP = 3, OUTPUT = 4, INPUT = 5, THIRD_TEMP = 6 };
+// (No output tile is a partner: every kernel without partials writes its result into x's buffer.)
+enum class Partner : uint32_t { NONE = 0, TMP_A = 1, FIRST_TEMP = 2, SECOND_TEMP = 3, INPUT = 5, THIRD_TEMP = 6 };
 
 // No UB byte of [a, a + aBytes) in a bank row (BANK_ROW_BYTES) of [b, b + bBytes).
 __aicore__ inline bool InOtherBankRows(uint64_t a, uint64_t aBytes, uint64_t b, uint64_t bBytes)

@@ -107,7 +107,7 @@ private:
 
     // The input x of `tile`: its queue holds two tiles from here to this tile's DeQue. The tile takes
     // the buffer whose gradient CopyOut(tile - BUFFER_NUM) copied out (LossIntoInput): AllocTensor
-    // waits only the V_MTE2 id FreeTensor set (kernel_tquebind_impl.h AllocBuffer :619-624), which
+    // waits only the V_MTE2 id FreeTensor set (kernel_tquebind_impl.h AllocBuffer :642-645), which
     // orders the vector pipe's work, not MTE3's, so MTE2 first waits every MTE3 copy issued so far,
     // as the forward's 'none' (bce_with_logits.h CopyInInput). Here, not in CopyOut: the target and
     // operands CopyIn issues before this x need not wait for the copy-out.
@@ -284,7 +284,7 @@ private:
 
     // The gradient is in x's buffer (Finish): MTE3 reads it after the vector pipe's writes, the
     // order an output queue's EnQue/DeQue gave with a V_MTE3 id (kernel_tquebind_impl.h EnQue
-    // :300-307, DeQue :400-410), as the forward's 'none' (bce_with_logits.h CopyOut). The buffer is
+    // :297-302, DeQue :398-404), as the forward's 'none' (bce_with_logits.h CopyOut). The buffer is
     // freed once its last reader is issued; CopyInInput orders the next copy into it after this one.
     __aicore__ inline void CopyOut(uint64_t offset, uint32_t count)
     {

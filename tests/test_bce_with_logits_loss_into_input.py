@@ -13,7 +13,10 @@ import pytest
 
 from ascend_bce import _C
 from ascend_bce import functional as F
-from conftest import DTYPES
+from ascend_bce.reference import (bce_with_logits_grad_reference, bce_with_logits_reference,
+                                  bce_with_logits_target_grad_reference)
+from conftest import DTYPES, assert_close_to_truth
+from test_bce_with_logits_backward import assert_grad_close
 
 FP32_BYTES = 4
 TILE_BUFFERS_WITHOUT_OUTPUT = 6  # tmpA, x twice, y, tmpB, tmpC
@@ -50,6 +53,7 @@ def test_forward_none_copies_its_loss_out_of_the_input_queue(dtype, pos_weight):
     x, y, pw = _inputs(dtype, (512, 1001), pos_weight)
     loss = F.binary_cross_entropy_with_logits(x, y, reduction="none", pos_weight=pw, max_blocks=2)
     _assert_every_x_buffer_is_copied_out_and_reused(x, dtype, "none", pw, "forward", "out")
+    assert_close_to_truth(np.asarray(loss), bce_with_logits_reference(x, y, None, "none", pw), DTYPES[dtype])
     # Elementwise: other tiles (48 blocks) give the same bits.
     wide = F.binary_cross_entropy_with_logits(x, y, reduction="none", pos_weight=pw)
     np.testing.assert_array_equal(np.asarray(loss).view(np.uint8), np.asarray(wide).view(np.uint8))
@@ -92,10 +96,13 @@ def test_backward_tiles_are_longer_than_an_output_tile_allows(kernel):
 
 
 def _backward(kernel, x, y, pw, reduction, **kw):
-    g = np.full(x.shape, 0.75, x.dtype) if reduction == "none" else np.array(1.25, x.dtype)
     fn = (F.binary_cross_entropy_with_logits_backward if kernel == "backward"
           else F.binary_cross_entropy_with_logits_target_backward)
-    return fn(g, x, y, reduction=reduction, pos_weight=pw, **kw)
+    return fn(_grad_output(x, reduction), x, y, reduction=reduction, pos_weight=pw, **kw)
+
+
+def _grad_output(x, reduction):
+    return np.full(x.shape, 0.75, x.dtype) if reduction == "none" else np.array(1.25, x.dtype)
 
 
 @pytest.mark.parametrize("reduction", ["none", "mean"])
@@ -107,6 +114,9 @@ def test_backward_copies_its_gradient_out_of_the_input_queue(kernel, dtype, pos_
     x, y, pw = _inputs(dtype, (512, 1001), pos_weight)
     grad = _backward(kernel, x, y, pw, reduction, max_blocks=2)
     _assert_every_x_buffer_is_copied_out_and_reused(x, dtype, reduction, pw, kernel, "grad")
+    reference = bce_with_logits_grad_reference if kernel == "backward" else bce_with_logits_target_grad_reference
+    truth, scale = reference(_grad_output(x, reduction), x, y, None, pw, reduction)
+    assert_grad_close(np.asarray(grad), truth, scale, DTYPES[dtype])
     # Elementwise: other tiles (48 blocks) give the same bits.
     wide = _backward(kernel, x, y, pw, reduction)
     np.testing.assert_array_equal(np.asarray(grad).view(np.uint8), np.asarray(wide).view(np.uint8))
