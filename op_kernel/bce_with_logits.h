@@ -9,7 +9,6 @@
 #include "bce_with_logits_split.h"
 #include "bce_with_logits_operand.h"
 #include "bce_with_logits_reduce.h"
-#include "bce_with_logits_sync.h"
 #include "bce_with_logits_tiling.h"
 #include "bce_with_logits_ub_alloc.h"
 
@@ -125,18 +124,12 @@ private:
     }
 
     // The input x of `tile`: its queue holds two tiles from here to this tile's DeQue in Compute.
-    // A 'none' tile takes the buffer whose loss CopyOut(tile - BUFFER_NUM) copied out: AllocTensor
-    // waits only the V_MTE2 id FreeTensor set (kernel_tquebind_impl.h AllocBuffer :642-645), which
-    // orders the vector pipe's work, not MTE3's, so MTE2 first waits every MTE3 copy issued so far,
-    // as TPipe::WriteSpmBuffer does after its UB->GM copy (kernel_tpipe_impl.h :720-722). Here, not
-    // in CopyOut: the y and operands CopyIn issues before this x need not wait for the copy-out.
+    // A 'none' tile takes the buffer whose loss CopyOut(tile - BUFFER_NUM) copied out.
     __aicore__ inline void CopyInInput(uint64_t tile)
     {
-        if (!reduce_ && tile >= tiles_.first + BUFFER_NUM) {
-            WaitPipe<AscendC::HardEvent::MTE3_MTE2>(pipe_);
-        }
         const TileSpan span = TileAt(tiling_, tile);
-        CopyInTile(inQueueX_, inputGm_[span.offset], span.count);
+        CopyInTileAfterCopyOut(pipe_, inQueueX_, inputGm_[span.offset], span.count,
+                               !reduce_ && tile >= tiles_.first + BUFFER_NUM);
     }
 
     // loss = w * [(1 - y) * softplus(x) + pw * y * softplus(-x)] with
@@ -262,13 +255,8 @@ private:
                 partialsHeld_ = 0;
             }
         } else {
-            // The loss is in x's buffer (Compute): MTE3 reads it after the vector pipe's writes, the
-            // order an output queue's EnQue/DeQue gave with a V_MTE3 id (kernel_tquebind_impl.h
-            // EnQue :297-302, DeQue :398-404). The buffer is freed once its last reader is issued;
-            // CopyInInput orders the next copy into it after this one.
-            WaitPipe<AscendC::HardEvent::V_MTE3>(pipe_);
-            CopyContiguous(outGm_[offset], lossTile_, count);
-            inQueueX_.FreeTensor(lossTile_);
+            // The loss is in x's buffer (Compute).
+            CopyOutOfInputTile(pipe_, inQueueX_, outGm_[offset], lossTile_, count);
         }
     }
 

@@ -5,6 +5,7 @@
 
 #include "kernel_operator.h"
 #include "bce_with_logits_bank_plan.h"
+#include "bce_with_logits_sync.h"
 #include "bce_with_logits_tiling.h"
 
 namespace BceWithLogits {
@@ -88,6 +89,35 @@ __aicore__ inline void CopyInTile(Queue& queue, const AscendC::GlobalTensor<U>& 
     AscendC::LocalTensor<U> local = queue.template AllocTensor<U>();
     CopyContiguous(local, src, count);
     queue.EnQue(local);
+}
+
+// An input tile copied into the buffer of `queue` a result was copied out of (the block's tile
+// BUFFER_NUM back wrote its result into it, LossIntoInput) when `afterCopyOut`: AllocTensor waits
+// only the V_MTE2 id FreeTensor set (kernel_tquebind_impl.h AllocBuffer :642-645), which orders the
+// vector pipe's work, not MTE3's, so MTE2 first waits every MTE3 copy issued so far, as
+// TPipe::WriteSpmBuffer does after its UB->GM copy (kernel_tpipe_impl.h :720-722). Here, right
+// before this copy, not after the copy-out: the copies issued in between need not wait for it.
+template <typename Queue, typename U>
+__aicore__ inline void CopyInTileAfterCopyOut(AscendC::TPipe& pipe, Queue& queue, const AscendC::GlobalTensor<U>& src,
+                                              uint32_t count, bool afterCopyOut)
+{
+    if (afterCopyOut) {
+        WaitPipe<AscendC::HardEvent::MTE3_MTE2>(pipe);
+    }
+    CopyInTile(queue, src, count);
+}
+
+// A result the vector pipe wrote into its input's buffer of `queue` (LossIntoInput) out to GM:
+// MTE3 reads it after the vector pipe's writes, the order an output queue's EnQue/DeQue gave with a
+// V_MTE3 id (kernel_tquebind_impl.h EnQue :297-302, DeQue :398-404). The buffer is freed once its
+// last reader is issued; CopyInTileAfterCopyOut orders the next copy into it after this one.
+template <typename Queue, typename U>
+__aicore__ inline void CopyOutOfInputTile(AscendC::TPipe& pipe, Queue& queue, const AscendC::GlobalTensor<U>& dst,
+                                          AscendC::LocalTensor<U>& tile, uint32_t count)
+{
+    WaitPipe<AscendC::HardEvent::V_MTE3>(pipe);
+    CopyContiguous(dst, tile, count);
+    queue.FreeTensor(tile);
 }
 
 // The scalar unit reads GM through its data cache, so a word-by-word copy is the portable way to

@@ -9,7 +9,6 @@
 #include "bce_with_logits_math.h"
 #include "bce_with_logits_split.h"
 #include "bce_with_logits_operand.h"
-#include "bce_with_logits_sync.h"
 #include "bce_with_logits_tiling.h"
 #include "bce_with_logits_ub_alloc.h"
 
@@ -106,18 +105,11 @@ private:
     }
 
     // The input x of `tile`: its queue holds two tiles from here to this tile's DeQue. The tile takes
-    // the buffer whose gradient CopyOut(tile - BUFFER_NUM) copied out (LossIntoInput): AllocTensor
-    // waits only the V_MTE2 id FreeTensor set (kernel_tquebind_impl.h AllocBuffer :642-645), which
-    // orders the vector pipe's work, not MTE3's, so MTE2 first waits every MTE3 copy issued so far,
-    // as the forward's 'none' (bce_with_logits.h CopyInInput). Here, not in CopyOut: the target and
-    // operands CopyIn issues before this x need not wait for the copy-out.
+    // the buffer whose gradient CopyOut(tile - BUFFER_NUM) copied out (LossIntoInput).
     __aicore__ inline void CopyInInput(uint64_t tile)
     {
-        if (tile >= tiles_.first + BUFFER_NUM) {
-            WaitPipe<AscendC::HardEvent::MTE3_MTE2>(pipe_);
-        }
         const TileSpan span = TileAt(tiling_, tile);
-        CopyInTile(inQueueX_, inputGm_[span.offset], span.count);
+        CopyInTileAfterCopyOut(pipe_, inQueueX_, inputGm_[span.offset], span.count, tile >= tiles_.first + BUFFER_NUM);
     }
 
     // dL/dx = g * w * [(1 - y) * sigmoid(x) - pw * y * sigmoid(-x)], g = dout (/ N for mean).
@@ -282,15 +274,10 @@ private:
         }
     }
 
-    // The gradient is in x's buffer (Finish): MTE3 reads it after the vector pipe's writes, the
-    // order an output queue's EnQue/DeQue gave with a V_MTE3 id (kernel_tquebind_impl.h EnQue
-    // :297-302, DeQue :398-404), as the forward's 'none' (bce_with_logits.h CopyOut). The buffer is
-    // freed once its last reader is issued; CopyInInput orders the next copy into it after this one.
+    // The gradient is in x's buffer (Finish).
     __aicore__ inline void CopyOut(uint64_t offset, uint32_t count)
     {
-        WaitPipe<AscendC::HardEvent::V_MTE3>(pipe_);
-        CopyContiguous(resultGm_[offset], resultTile_, count);
-        inQueueX_.FreeTensor(resultTile_);
+        CopyOutOfInputTile(pipe_, inQueueX_, resultGm_[offset], resultTile_, count);
     }
 
     TilingData tiling_{};
